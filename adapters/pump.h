@@ -1,0 +1,40 @@
+/*
+ * pump.h - move every item of a source into an archive writer.
+ *
+ * export, migrate and backup all do this, with the same filters, so it is
+ * written once here. The filters:
+ *   kinds   keep records of these kinds (messages bring their thread);
+ *   since   keep threads (with all their messages) and memory records
+ *           created or updated at or after this time; other kinds stay;
+ *   agent   keep this agent (and the agents it hands off to), its threads
+ *           and its memory; tools, knowledge, files and workflows stay.
+ * A record the filters drop is simply not written; references stay
+ * resolvable because what is referenced is kept (agents are held back
+ * until the end of the source to know which ones are needed).
+ */
+#ifndef FY_PUMP_H
+#define FY_PUMP_H
+
+#include <signal.h>
+
+#include "adapter.h"
+#include "writer.h"
+
+struct fy_pump_stats {
+	uint64_t items;
+	uint64_t dropped;	/* records left out by the filters */
+};
+
+/*
+ * Pull every item from an open source into w. stop, when non-NULL and set
+ * (by a signal handler), ends the pump with FY_E_INTERNAL "interrupted".
+ * Errors name the source's member and line when it gave them.
+ */
+int fy_pump(const struct fy_adapter *ad, void *src, const struct fy_adapter_ctx *ctx,
+	    struct fy_writer *w, const volatile sig_atomic_t *stop, struct fy_pump_stats *st,
+	    struct fy_error *err);
+
+/* The header scope JSON for these filters, or NULL for none. New. */
+char *fy_pump_scope_json(const struct fy_adapter_ctx *ctx);
+
+#endif

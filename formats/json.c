@@ -1,0 +1,869 @@
+/*
+ * json.c - the strict one-pass JSON parser and emitter. See json.h.
+ *
+ * The parser is iterative (an explicit stack of open containers), so a
+ * hostile "[[[[..." costs nothing beyond max_depth. String scanning looks
+ * at eight bytes at a time for anything that needs attention (quote,
+ * backslash, control byte, non-ASCII) and falls back to a byte loop only
+ * there; that keeps plain ASCII text near memcpy speed.
+ */
+#include "json.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+void fy_jdoc_init(struct fy_jdoc *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->max_depth = 128;
+	d->max_nodes = 4000000;
+	d->max_number = 64;
+	d->max_size = (size_t)2 << 30;
+}
+
+void fy_jdoc_release(struct fy_jdoc *d)
+{
+	if (!d)
+		return;
+	free(d->nodes);
+	free(d->stack);
+	d->nodes = NULL;
+	d->stack = NULL;
+	d->n = d->cap = 0;
+	d->stack_cap = 0;
+}
+
+/* Line and column of byte off, for error messages. */
+static void where(const char *text, size_t off, size_t *line, size_t *col)
+{
+	size_t i, l = 1, c = 1;
+
+	for (i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			l++;
+			c = 1;
+		} else {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
+static int perr(struct fy_jdoc *d, size_t off, struct fy_error *err, enum fy_errcode code,
+		const char *what)
+{
+	size_t line, col;
+
+	where(d->text, off, &line, &col);
+	d->n = 0;
+	if (line == 1)
+		return fy_error_set(err, code, "invalid JSON at byte %zu: %s", off, what);
+	return fy_error_set(err, code, "invalid JSON at line %zu column %zu: %s", line, col, what);
+}
+
+static inline int has_special8(uint64_t v)
+{
+	uint64_t quote = v ^ (ONES * '"');
+	uint64_t bslash = v ^ (ONES * '\\');
+	uint64_t t = ((quote - ONES) & ~quote) | ((bslash - ONES) & ~bslash) |
+		     ((v - ONES * 0x20) & ~v) | v;
+	return (t & HIGHS) != 0;
+}
+
+/*
+ * Validate one UTF-8 sequence at s (first byte >= 0x80). Returns its length,
+ * or 0 when invalid or cut short.
+ */
+static size_t utf8_seq(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0];
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		if (avail < 2 || (s[1] & 0xc0) != 0x80)
+			return 0;
+		return 2;
+	}
+	if (c >= 0xe0 && c <= 0xef) {
+		if (avail < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && s[1] < 0xa0)
+			return 0;	/* overlong */
+		if (c == 0xed && s[1] >= 0xa0)
+			return 0;	/* UTF-16 surrogate */
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (avail < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && s[1] < 0x90)
+			return 0;	/* overlong */
+		if (c == 0xf4 && s[1] >= 0x90)
+			return 0;	/* beyond U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+int fy_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t k;
+
+		if (i + 8 <= n) {
+			uint64_t v;
+
+			memcpy(&v, p + i, 8);
+			if (!(v & HIGHS)) {
+				i += 8;
+				continue;
+			}
+		}
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		k = utf8_seq(p + i, n - i);
+		if (!k)
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
+static int hex4(const char *s, unsigned *v)
+{
+	unsigned i, r = 0;
+
+	for (i = 0; i < 4; i++) {
+		char c = s[i];
+
+		r <<= 4;
+		if (c >= '0' && c <= '9')
+			r |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			r |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			r |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*v = r;
+	return 0;
+}
+
+/*
+ * Scan a string whose opening quote is at text[pos - 1]. On success *endp is
+ * the offset of the closing quote and *esc tells whether escapes were seen.
+ */
+static int scan_string(struct fy_jdoc *d, size_t pos, unsigned flags, size_t *endp, int *esc,
+		       struct fy_error *err)
+{
+	const unsigned char *t = (const unsigned char *)d->text;
+	size_t n = d->size, i = pos;
+
+	*esc = 0;
+	for (;;) {
+		unsigned char c;
+
+		while (i + 8 <= n) {
+			uint64_t v;
+
+			memcpy(&v, t + i, 8);
+			if (has_special8(v))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			return perr(d, pos - 1, err, FY_E_DATA, "unterminated string");
+		c = t[i];
+		if (c == '"') {
+			*endp = i;
+			return 0;
+		}
+		if (c < 0x20)
+			return perr(d, i, err, FY_E_DATA, "control character in string");
+		if (c == '\\') {
+			unsigned u, lo;
+
+			*esc = 1;
+			if (i + 1 >= n)
+				return perr(d, i, err, FY_E_DATA, "unterminated string");
+			switch (t[i + 1]) {
+			case '"': case '\\': case '/': case 'b':
+			case 'f': case 'n': case 'r': case 't':
+				i += 2;
+				continue;
+			case 'u':
+				break;
+			default:
+				return perr(d, i, err, FY_E_DATA, "invalid escape in string");
+			}
+			if (i + 6 > n || hex4(d->text + i + 2, &u) < 0)
+				return perr(d, i, err, FY_E_DATA, "invalid \\u escape");
+			i += 6;
+			if (u >= 0xd800 && u <= 0xdbff) {
+				if (i + 6 <= n && t[i] == '\\' && t[i + 1] == 'u' &&
+				    hex4(d->text + i + 2, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
+					i += 6;
+					continue;
+				}
+				if (!(flags & FY_J_ALLOW_LONE_SURROGATES))
+					return perr(d, i - 6, err, FY_E_DATA, "lone surrogate escape");
+			} else if (u >= 0xdc00 && u <= 0xdfff) {
+				if (!(flags & FY_J_ALLOW_LONE_SURROGATES))
+					return perr(d, i - 6, err, FY_E_DATA, "lone surrogate escape");
+			}
+			continue;
+		}
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		{
+			size_t k = utf8_seq(t + i, n - i);
+
+			if (!k)
+				return perr(d, i, err, FY_E_DATA, "invalid UTF-8 in string");
+			i += k;
+		}
+	}
+}
+
+static int scan_number(struct fy_jdoc *d, size_t pos, size_t *endp, struct fy_error *err)
+{
+	const char *t = d->text;
+	size_t n = d->size, i = pos;
+
+	if (i < n && t[i] == '-')
+		i++;
+	if (i >= n)
+		return perr(d, pos, err, FY_E_DATA, "invalid number");
+	if (t[i] == '0') {
+		i++;
+	} else if (t[i] >= '1' && t[i] <= '9') {
+		while (i < n && t[i] >= '0' && t[i] <= '9')
+			i++;
+	} else {
+		return perr(d, pos, err, FY_E_DATA, "invalid number");
+	}
+	if (i < n && t[i] == '.') {
+		size_t s = ++i;
+
+		while (i < n && t[i] >= '0' && t[i] <= '9')
+			i++;
+		if (i == s)
+			return perr(d, pos, err, FY_E_DATA, "invalid number");
+	}
+	if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+		size_t s;
+
+		i++;
+		if (i < n && (t[i] == '+' || t[i] == '-'))
+			i++;
+		s = i;
+		while (i < n && t[i] >= '0' && t[i] <= '9')
+			i++;
+		if (i == s)
+			return perr(d, pos, err, FY_E_DATA, "invalid number");
+	}
+	if (i - pos > d->max_number)
+		return perr(d, pos, err, FY_E_UNSAFE, "number longer than the limit");
+	*endp = i;
+	return 0;
+}
+
+static int push_node(struct fy_jdoc *d, enum fy_jtype type, size_t off, size_t end,
+		     struct fy_error *err)
+{
+	struct fy_jnode *nd;
+
+	if (d->n >= d->max_nodes)
+		return perr(d, off, err, FY_E_UNSAFE, "more values than the limit");
+	if (d->n == d->cap) {
+		uint32_t cap = d->cap ? d->cap * 2 : 256;
+		struct fy_jnode *p;
+
+		if (cap > d->max_nodes)
+			cap = d->max_nodes;
+		p = realloc(d->nodes, (size_t)cap * sizeof(*p));
+		if (!p)
+			return fy_error_set(err, FY_E_NOMEM, "out of memory parsing JSON");
+		d->nodes = p;
+		d->cap = cap;
+	}
+	nd = &d->nodes[d->n];
+	nd->off = (uint32_t)off;
+	nd->end = (uint32_t)end;
+	nd->next = d->n + 1;
+	nd->tl = (uint32_t)type;
+	d->n++;
+	return 0;
+}
+
+static inline size_t skip_ws(const char *t, size_t i, size_t n)
+{
+	while (i < n && (t[i] == ' ' || t[i] == '\n' || t[i] == '\r' || t[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* skip_ws between tokens of a container, noting whether anything was skipped. */
+static inline size_t skip_inner(struct fy_jdoc *d, size_t i)
+{
+	size_t j = skip_ws(d->text, i, d->size);
+
+	if (j != i)
+		d->had_space = 1;
+	return j;
+}
+
+/* Compare two key nodes by decoded content. */
+static int key_equal(const struct fy_jdoc *d, uint32_t a, uint32_t b)
+{
+	size_t la, lb;
+	const char *pa = fy_json_raw(d, a, &la), *pb = fy_json_raw(d, b, &lb);
+	struct fy_buf ba = FY_BUF_INIT(SIZE_MAX / 2), bb = FY_BUF_INIT(SIZE_MAX / 2);
+	int eq;
+
+	if (!fy_json_has_escapes(d, a) && !fy_json_has_escapes(d, b))
+		return la == lb && memcmp(pa, pb, la) == 0;
+	if (fy_json_str(d, a, &ba, NULL) < 0 || fy_json_str(d, b, &bb, NULL) < 0) {
+		eq = 0;
+	} else {
+		eq = ba.len == bb.len && memcmp(ba.ptr, bb.ptr, ba.len) == 0;
+	}
+	fy_buf_release(&ba);
+	fy_buf_release(&bb);
+	return eq;
+}
+
+static int cmp_keyidx(const void *a, const void *b, void *ctx)
+{
+	const struct fy_jdoc *d = ctx;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	size_t lx, ly;
+	const char *px = fy_json_raw(d, x, &lx), *py = fy_json_raw(d, y, &ly);
+	int c;
+
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	c = memcmp(px, py, lx);
+	return c;
+}
+
+/* Refuse an object with two equal keys. */
+static int check_dups(struct fy_jdoc *d, uint32_t obj, struct fy_error *err)
+{
+	uint32_t count = fy_json_len(d, obj), k, key, val, *keys;
+	int any_esc = 0, bad = 0;
+
+	if (count < 2)
+		return 0;
+	keys = malloc((size_t)count * sizeof(*keys));
+	if (!keys)
+		return fy_error_set(err, FY_E_NOMEM, "out of memory parsing JSON");
+	FY_JSON_FOREACH_MEMBER(d, obj, k, key, val) {
+		keys[k] = key;
+		any_esc |= fy_json_has_escapes(d, key);
+	}
+	if (any_esc || count <= 8) {
+		uint32_t a, b;
+
+		for (a = 0; a < count && !bad; a++)
+			for (b = a + 1; b < count && !bad; b++)
+				if (key_equal(d, keys[a], keys[b])) {
+					bad = 1;
+					key = keys[b];
+				}
+	} else {
+		qsort_r(keys, count, sizeof(*keys), cmp_keyidx, (void *)d);
+		for (k = 1; k < count && !bad; k++)
+			if (cmp_keyidx(&keys[k - 1], &keys[k], d) == 0) {
+				bad = 1;
+				key = keys[k];
+			}
+	}
+	free(keys);
+	if (bad)
+		return perr(d, d->nodes[key].off - 1, err, FY_E_DATA, "duplicate object key");
+	return 0;
+}
+
+int fy_jdoc_parse(struct fy_jdoc *d, const char *text, size_t len, unsigned flags,
+		  struct fy_error *err)
+{
+	const char *t = text;
+	unsigned depth = 0;
+	size_t i;
+
+	d->text = text;
+	d->size = len;
+	d->n = 0;
+	d->end = 0;
+	d->had_space = 0;
+	if (len > d->max_size || len >= UINT32_MAX)
+		return perr(d, 0, err, FY_E_UNSAFE, "document larger than the limit");
+	if (d->stack_cap < d->max_depth) {
+		uint32_t *s = realloc(d->stack, d->max_depth * sizeof(*s));
+
+		if (!s)
+			return fy_error_set(err, FY_E_NOMEM, "out of memory parsing JSON");
+		d->stack = s;
+		d->stack_cap = d->max_depth;
+	}
+	i = skip_ws(t, 0, len);
+	for (;;) {
+		size_t vend = 0;
+		int esc = 0;
+		uint32_t top;
+
+		/* A value starts at i. */
+		if (i >= len)
+			return perr(d, i, err, FY_E_DATA, "unexpected end of input");
+		switch (t[i]) {
+		case '{':
+		case '[': {
+			enum fy_jtype ty = t[i] == '{' ? FY_JOBJECT : FY_JARRAY;
+
+			if (depth >= d->max_depth)
+				return perr(d, i, err, FY_E_UNSAFE, "nesting deeper than the limit");
+			if (push_node(d, ty, i, i, err) < 0)
+				return -1;
+			d->stack[depth++] = d->n - 1;
+			i = skip_inner(d, i + 1);
+			if (i < len && t[i] == (ty == FY_JOBJECT ? '}' : ']'))
+				goto close_container;
+			if (ty == FY_JOBJECT)
+				goto object_key;
+			continue;
+		}
+		case '"':
+			if (scan_string(d, i + 1, flags, &vend, &esc, err) < 0)
+				return -1;
+			if (push_node(d, FY_JSTRING, i + 1, vend, err) < 0)
+				return -1;
+			d->nodes[d->n - 1].tl |= (uint32_t)esc << 3;
+			i = vend + 1;
+			break;
+		case 't':
+			if (len - i < 4 || memcmp(t + i, "true", 4) != 0)
+				return perr(d, i, err, FY_E_DATA, "invalid literal");
+			if (push_node(d, FY_JTRUE, i, i + 4, err) < 0)
+				return -1;
+			i += 4;
+			break;
+		case 'f':
+			if (len - i < 5 || memcmp(t + i, "false", 5) != 0)
+				return perr(d, i, err, FY_E_DATA, "invalid literal");
+			if (push_node(d, FY_JFALSE, i, i + 5, err) < 0)
+				return -1;
+			i += 5;
+			break;
+		case 'n':
+			if (len - i < 4 || memcmp(t + i, "null", 4) != 0)
+				return perr(d, i, err, FY_E_DATA, "invalid literal");
+			if (push_node(d, FY_JNULL, i, i + 4, err) < 0)
+				return -1;
+			i += 4;
+			break;
+		default:
+			if (t[i] != '-' && (t[i] < '0' || t[i] > '9'))
+				return perr(d, i, err, FY_E_DATA, "unexpected character");
+			if (scan_number(d, i, &vend, err) < 0)
+				return -1;
+			if (push_node(d, FY_JNUMBER, i, vend, err) < 0)
+				return -1;
+			i = vend;
+			break;
+		}
+after_value:
+		if (depth == 0)
+			break;
+		top = d->stack[depth - 1];
+		d->nodes[top].tl += 1u << 4;
+		i = skip_inner(d, i);
+		if (i >= len)
+			return perr(d, i, err, FY_E_DATA, "unexpected end of input");
+		if (t[i] == ',') {
+			i = skip_inner(d, i + 1);
+			if (fy_json_type(d, top) == FY_JOBJECT)
+				goto object_key;
+			continue;
+		}
+		if (t[i] != (fy_json_type(d, top) == FY_JOBJECT ? '}' : ']'))
+			return perr(d, i, err, FY_E_DATA, "expected ',' or a closing bracket");
+close_container:
+		top = d->stack[--depth];
+		d->nodes[top].end = (uint32_t)(i + 1);
+		d->nodes[top].next = d->n;
+		if (fy_json_type(d, top) == FY_JOBJECT && !(flags & FY_J_ALLOW_DUPS) &&
+		    check_dups(d, top, err) < 0)
+			return -1;
+		i++;
+		goto after_value;
+
+object_key:
+		/* Inside an object, at the start of a member. */
+		if (i >= len || t[i] != '"')
+			return perr(d, i, err, FY_E_DATA, "expected a string key");
+		if (scan_string(d, i + 1, flags, &vend, &esc, err) < 0)
+			return -1;
+		if (push_node(d, FY_JSTRING, i + 1, vend, err) < 0)
+			return -1;
+		d->nodes[d->n - 1].tl |= (uint32_t)esc << 3;
+		i = skip_inner(d, vend + 1);
+		if (i >= len || t[i] != ':')
+			return perr(d, i, err, FY_E_DATA, "expected ':' after key");
+		i = skip_inner(d, i + 1);
+		/* The member's value follows; only values count as children. */
+		continue;
+	}
+	d->end = i;
+	if (flags & FY_J_PREFIX)
+		return 0;
+	i = skip_ws(t, i, len);
+	if (i != len)
+		return perr(d, i, err, FY_E_DATA, "trailing characters after the value");
+	return 0;
+}
+
+int fy_json_scan(const char *text, size_t len, size_t *end, unsigned max_depth,
+		 struct fy_error *err)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	unsigned depth = 0;
+	size_t i = 0;
+
+	while (i < len && (t[i] == ' ' || t[i] == '\n' || t[i] == '\r' || t[i] == '\t'))
+		i++;
+	if (i >= len)
+		return 0;
+	for (; i < len; i++) {
+		unsigned char c = t[i];
+
+		if (c == '"') {
+			i++;
+			for (;;) {
+				while (i + 8 <= len) {
+					uint64_t v, q, b;
+
+					memcpy(&v, t + i, 8);
+					q = v ^ (ONES * '"');
+					b = v ^ (ONES * '\\');
+					if ((((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS)
+						break;
+					i += 8;
+				}
+				if (i >= len)
+					return 0;
+				if (t[i] == '\\') {
+					i += 2;
+					if (i > len)
+						return 0;
+					continue;
+				}
+				if (t[i] == '"')
+					break;
+				i++;
+			}
+			if (depth == 0) {
+				*end = i + 1;
+				return 1;
+			}
+			continue;
+		}
+		if (c == '{' || c == '[') {
+			if (++depth > max_depth)
+				return fy_error_set(err, FY_E_UNSAFE,
+						    "invalid JSON at byte %zu: nesting deeper than the limit", i);
+			continue;
+		}
+		if (c == '}' || c == ']') {
+			if (depth == 0)
+				return fy_error_set(err, FY_E_DATA,
+						    "invalid JSON at byte %zu: unexpected '%c'", i, c);
+			if (--depth == 0) {
+				*end = i + 1;
+				return 1;
+			}
+			continue;
+		}
+		if (depth == 0) {
+			/* A scalar at top level ends at a delimiter. */
+			size_t j = i;
+
+			while (j < len && t[j] != ',' && t[j] != ']' && t[j] != '}' && t[j] != ' ' &&
+			       t[j] != '\n' && t[j] != '\r' && t[j] != '\t')
+				j++;
+			if (j >= len)
+				return 0;
+			*end = j;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+uint32_t fy_json_get(const struct fy_jdoc *d, uint32_t obj, const char *key)
+{
+	uint32_t k, kn, vn;
+	size_t klen;
+
+	if (obj == FY_JNONE || obj >= d->n || fy_json_type(d, obj) != FY_JOBJECT)
+		return FY_JNONE;
+	klen = strlen(key);
+	FY_JSON_FOREACH_MEMBER(d, obj, k, kn, vn) {
+		const struct fy_jnode *nd = &d->nodes[kn];
+
+		if (!fy_json_has_escapes(d, kn)) {
+			if (nd->end - nd->off == klen && memcmp(d->text + nd->off, key, klen) == 0)
+				return vn;
+		} else if (fy_json_streq(d, kn, key)) {
+			return vn;
+		}
+	}
+	return FY_JNONE;
+}
+
+uint32_t fy_json_at(const struct fy_jdoc *d, uint32_t arr, uint32_t k)
+{
+	uint32_t j, el;
+
+	if (arr == FY_JNONE || fy_json_type(d, arr) != FY_JARRAY || k >= fy_json_len(d, arr))
+		return FY_JNONE;
+	FY_JSON_FOREACH(d, arr, j, el)
+		if (j == k)
+			return el;
+	return FY_JNONE;
+}
+
+/* Encode code point u as UTF-8 into out (at least 4 bytes); returns the length. */
+static size_t put_utf8(unsigned u, char *out)
+{
+	if (u < 0x80) {
+		out[0] = (char)u;
+		return 1;
+	}
+	if (u < 0x800) {
+		out[0] = (char)(0xc0 | (u >> 6));
+		out[1] = (char)(0x80 | (u & 0x3f));
+		return 2;
+	}
+	if (u < 0x10000) {
+		out[0] = (char)(0xe0 | (u >> 12));
+		out[1] = (char)(0x80 | ((u >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (u & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | (u >> 18));
+	out[1] = (char)(0x80 | ((u >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((u >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (u & 0x3f));
+	return 4;
+}
+
+int fy_json_str(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out, struct fy_error *err)
+{
+	size_t len, k, start = 0;
+	const char *s;
+
+	if (i == FY_JNONE || fy_json_type(d, i) != FY_JSTRING)
+		return fy_error_set(err, FY_E_DATA, "not a string");
+	s = fy_json_raw(d, i, &len);
+	if (!fy_json_has_escapes(d, i))
+		return fy_buf_add(out, s, len, err);
+	for (k = 0; k < len; k++) {
+		char tmp[8];
+		size_t tl = 1;
+		unsigned u, lo;
+
+		if (s[k] != '\\')
+			continue;
+		if (fy_buf_add(out, s + start, k - start, err) < 0)
+			return -1;
+		switch (s[k + 1]) {
+		case 'b': tmp[0] = '\b'; break;
+		case 'f': tmp[0] = '\f'; break;
+		case 'n': tmp[0] = '\n'; break;
+		case 'r': tmp[0] = '\r'; break;
+		case 't': tmp[0] = '\t'; break;
+		case 'u':
+			hex4(s + k + 2, &u);
+			if (u >= 0xd800 && u <= 0xdbff && k + 12 <= len && s[k + 6] == '\\' &&
+			    s[k + 7] == 'u' && hex4(s + k + 8, &lo) == 0 && lo >= 0xdc00 &&
+			    lo <= 0xdfff) {
+				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+				k += 6;
+			} else if (u >= 0xd800 && u <= 0xdfff) {
+				u = 0xfffd;	/* a lone surrogate the flags let through */
+			}
+			tl = put_utf8(u, tmp);
+			k += 4;
+			break;
+		default: tmp[0] = s[k + 1]; break;
+		}
+		if (fy_buf_add(out, tmp, tl, err) < 0)
+			return -1;
+		k++;
+		start = k + 1;
+	}
+	return fy_buf_add(out, s + start, len - start, err);
+}
+
+int fy_json_streq(const struct fy_jdoc *d, uint32_t i, const char *lit)
+{
+	struct fy_buf b = FY_BUF_INIT(SIZE_MAX / 2);
+	size_t len, ll = strlen(lit);
+	const char *s;
+	int eq;
+
+	if (i == FY_JNONE || fy_json_type(d, i) != FY_JSTRING)
+		return 0;
+	s = fy_json_raw(d, i, &len);
+	if (!fy_json_has_escapes(d, i))
+		return len == ll && memcmp(s, lit, ll) == 0;
+	if (fy_json_str(d, i, &b, NULL) < 0)
+		eq = 0;
+	else
+		eq = b.len == ll && memcmp(b.ptr, lit, ll) == 0;
+	fy_buf_release(&b);
+	return eq;
+}
+
+char *fy_json_strdup(const struct fy_jdoc *d, uint32_t i, size_t *lenp)
+{
+	struct fy_buf b = FY_BUF_INIT(SIZE_MAX / 2);
+
+	if (i == FY_JNONE || fy_json_type(d, i) != FY_JSTRING)
+		return NULL;
+	if (fy_json_str(d, i, &b, NULL) < 0) {
+		fy_buf_release(&b);
+		return NULL;
+	}
+	return fy_buf_detach(&b, lenp);
+}
+
+char *fy_json_get_strdup(const struct fy_jdoc *d, uint32_t obj, const char *key)
+{
+	return fy_json_strdup(d, fy_json_get(d, obj, key), NULL);
+}
+
+int fy_json_int(const struct fy_jdoc *d, uint32_t i, int64_t *v)
+{
+	char tmp[72], *endp;
+	size_t len;
+	const char *s;
+	long long r;
+
+	if (i == FY_JNONE || fy_json_type(d, i) != FY_JNUMBER)
+		return -1;
+	s = fy_json_raw(d, i, &len);
+	if (len >= sizeof(tmp) || memchr(s, '.', len) || memchr(s, 'e', len) ||
+	    memchr(s, 'E', len))
+		return -1;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	errno = 0;
+	r = strtoll(tmp, &endp, 10);
+	if (errno || *endp)
+		return -1;
+	*v = r;
+	return 0;
+}
+
+int fy_json_double(const struct fy_jdoc *d, uint32_t i, double *v)
+{
+	char tmp[72];
+	size_t len;
+	const char *s;
+
+	if (i == FY_JNONE || fy_json_type(d, i) != FY_JNUMBER)
+		return -1;
+	s = fy_json_raw(d, i, &len);
+	if (len >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	*v = strtod(tmp, NULL);
+	return isfinite(*v) ? 0 : -1;
+}
+
+static int emit(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out, int pretty,
+		unsigned level, struct fy_error *err)
+{
+	const struct fy_jnode *nd = &d->nodes[i];
+	enum fy_jtype ty = fy_json_type(d, i);
+	uint32_t k, c, v;
+	unsigned l;
+
+	switch (ty) {
+	case FY_JSTRING:
+		if (fy_buf_grow(out, nd->end - nd->off + 2, err) < 0)
+			return -1;
+		out->ptr[out->len++] = '"';
+		memcpy(out->ptr + out->len, d->text + nd->off, nd->end - nd->off);
+		out->len += nd->end - nd->off;
+		out->ptr[out->len++] = '"';
+		out->ptr[out->len] = '\0';
+		return 0;
+	case FY_JARRAY:
+	case FY_JOBJECT:
+		if (!pretty && !d->had_space)
+			return fy_buf_add(out, d->text + nd->off, nd->end - nd->off, err);
+		if (fy_buf_addc(out, ty == FY_JARRAY ? '[' : '{', err) < 0)
+			return -1;
+		for (k = 0, c = i + 1; k < fy_json_len(d, i); k++) {
+			if (k && fy_buf_addc(out, ',', err) < 0)
+				return -1;
+			if (pretty) {
+				if (fy_buf_addc(out, '\n', err) < 0)
+					return -1;
+				for (l = 0; l <= level; l++)
+					if (fy_buf_add(out, "  ", 2, err) < 0)
+						return -1;
+			}
+			if (ty == FY_JOBJECT) {
+				if (emit(d, c, out, pretty, level + 1, err) < 0 ||
+				    fy_buf_add(out, pretty ? ": " : ":", pretty ? 2 : 1, err) < 0)
+					return -1;
+				v = c + 1;
+			} else {
+				v = c;
+			}
+			if (emit(d, v, out, pretty, level + 1, err) < 0)
+				return -1;
+			c = d->nodes[v].next;
+		}
+		if (pretty && fy_json_len(d, i)) {
+			if (fy_buf_addc(out, '\n', err) < 0)
+				return -1;
+			for (l = 0; l < level; l++)
+				if (fy_buf_add(out, "  ", 2, err) < 0)
+					return -1;
+		}
+		return fy_buf_addc(out, ty == FY_JARRAY ? ']' : '}', err);
+	default:
+		return fy_buf_add(out, d->text + nd->off, nd->end - nd->off, err);
+	}
+}
+
+int fy_json_emit(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out, struct fy_error *err)
+{
+	return emit(d, i, out, 0, 0, err);
+}
+
+int fy_json_emit_pretty(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out,
+			struct fy_error *err)
+{
+	return emit(d, i, out, 1, 0, err);
+}
