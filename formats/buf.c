@@ -106,7 +106,23 @@ int fy_buf_addf(struct fy_buf *b, struct fy_error *err, const char *fmt, ...)
 	return 0;
 }
 
+static int add_jstr(struct fy_buf *b, const char *s, size_t n, struct fy_error *err);
+
+/* Appends all or nothing: on failure the buffer is as it was. */
 int fy_buf_add_jstr(struct fy_buf *b, const char *s, size_t n, struct fy_error *err)
+{
+	size_t old = b->len;
+
+	if (add_jstr(b, s, n, err) < 0) {
+		b->len = old;
+		if (b->ptr)
+			b->ptr[old] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+static int add_jstr(struct fy_buf *b, const char *s, size_t n, struct fy_error *err)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, start = 0;

@@ -30,9 +30,10 @@ struct fy_checker {
 	size_t npending, cappending;
 	struct fy_stats st;
 	size_t capsecrets;
+	unsigned flags;
 };
 
-struct fy_checker *fy_checker_new(struct fy_error *err)
+struct fy_checker *fy_checker_new(unsigned flags, struct fy_error *err)
 {
 	struct fy_checker *c = calloc(1, sizeof(*c));
 	int k;
@@ -41,6 +42,7 @@ struct fy_checker *fy_checker_new(struct fy_error *err)
 		fy_error_set(err, FY_E_NOMEM, "out of memory");
 		return NULL;
 	}
+	c->flags = flags;
 	for (k = 0; k < FY_KIND__COUNT; k++)
 		fy_idset_init(&c->ids[k], MAX_IDS);
 	fy_idset_init(&c->blobs, MAX_IDS);
@@ -396,9 +398,14 @@ int fy_checker_finish(struct fy_checker *c, struct fy_error *err)
 		const struct pending *p = &c->pending[i];
 		const struct fy_idset *set = p->tag == BLOB_TAG ? &c->blobs : &c->ids[p->tag];
 
-		if (!fy_idset_has(set, p->fp))
+		if (fy_idset_has(set, p->fp))
+			continue;
+		if ((c->flags & FY_CHECK_SCOPED) && p->tag != BLOB_TAG)
+			c->st.external++;
+		else
 			return fy_error_set(err, FY_E_DATA, "%s", p->what);
 	}
-	qsort(c->st.secrets, c->st.nsecrets, sizeof(char *), cmp_str);
+	if (c->st.nsecrets > 1)
+		qsort(c->st.secrets, c->st.nsecrets, sizeof(char *), cmp_str);
 	return 0;
 }

@@ -28,6 +28,7 @@ struct fy_checker;
 struct fy_stats {
 	uint64_t records[FY_KIND__COUNT];
 	uint64_t blobs;
+	uint64_t external;		/* references out of a scoped export */
 	uint64_t warnings;		/* parts of type "other" */
 	int has_time;
 	int64_t first_s, last_s;
@@ -36,7 +37,15 @@ struct fy_stats {
 	size_t nsecrets;
 };
 
-struct fy_checker *fy_checker_new(struct fy_error *err);
+/*
+ * A scoped export (the header has a "scope": --only, --since, --agent) is a
+ * subset on purpose: a reference to a record the filters left out is
+ * counted in stats.external instead of failing. Blob references must
+ * resolve in every archive.
+ */
+#define FY_CHECK_SCOPED 1u
+
+struct fy_checker *fy_checker_new(unsigned flags, struct fy_error *err);
 void fy_checker_free(struct fy_checker *c);
 
 /*

@@ -619,7 +619,7 @@ uint32_t fy_json_get(const struct fy_jdoc *d, uint32_t obj, const char *key)
 	uint32_t k, kn, vn;
 	size_t klen;
 
-	if (obj == FY_JNONE || obj >= d->n || fy_json_type(d, obj) != FY_JOBJECT)
+	if (fy_json_type(d, obj) != FY_JOBJECT)
 		return FY_JNONE;
 	klen = strlen(key);
 	FY_JSON_FOREACH_MEMBER(d, obj, k, kn, vn) {

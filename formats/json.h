@@ -41,6 +41,7 @@ enum fy_jtype {
 	FY_JSTRING,
 	FY_JARRAY,
 	FY_JOBJECT,
+	FY_JABSENT,	/* what fy_json_type() says of FY_JNONE */
 };
 
 #define FY_JNONE UINT32_MAX
@@ -96,14 +97,19 @@ int fy_jdoc_parse(struct fy_jdoc *d, const char *text, size_t len, unsigned flag
 int fy_json_scan(const char *text, size_t len, size_t *end, unsigned max_depth,
 		 struct fy_error *err);
 
+/* Every accessor takes FY_JNONE (or any index past the end) as "absent". */
 static inline enum fy_jtype fy_json_type(const struct fy_jdoc *d, uint32_t i)
 {
+	if (i >= d->n)
+		return FY_JABSENT;
 	return (enum fy_jtype)(d->nodes[i].tl & 7);
 }
 
-/* Children of an array or members of an object; 0 for scalars. */
+/* Children of an array or members of an object; 0 for scalars and absent values. */
 static inline uint32_t fy_json_len(const struct fy_jdoc *d, uint32_t i)
 {
+	if (i >= d->n)
+		return 0;
 	return d->nodes[i].tl >> 4;
 }
 
@@ -138,6 +144,10 @@ uint32_t fy_json_at(const struct fy_jdoc *d, uint32_t arr, uint32_t k);
 /* Raw text of a scalar: a string's bytes between the quotes, still escaped. */
 static inline const char *fy_json_raw(const struct fy_jdoc *d, uint32_t i, size_t *len)
 {
+	if (i >= d->n) {
+		*len = 0;
+		return "";
+	}
 	*len = d->nodes[i].end - d->nodes[i].off;
 	return d->text + d->nodes[i].off;
 }
@@ -145,7 +155,7 @@ static inline const char *fy_json_raw(const struct fy_jdoc *d, uint32_t i, size_
 /* Whether string node i contains backslash escapes. */
 static inline int fy_json_has_escapes(const struct fy_jdoc *d, uint32_t i)
 {
-	return (d->nodes[i].tl >> 3) & 1;
+	return i < d->n && ((d->nodes[i].tl >> 3) & 1);
 }
 
 /* 1 when i is a string equal to lit (escapes decoded), else 0. */

@@ -349,7 +349,7 @@ struct fy_reader *fy_reader_open(const char *path, const struct fy_reader_option
 		goto fail;
 	}
 	r->schemas = fy_schemaset_default(err);
-	if (!r->schemas || !(r->chk = fy_checker_new(err)))
+	if (!r->schemas)
 		goto fail;
 	if (strcmp(path, "-") == 0) {
 		r->fd = STDIN_FILENO;
@@ -367,7 +367,9 @@ struct fy_reader *fy_reader_open(const char *path, const struct fy_reader_option
 			goto fail;
 		}
 	}
-	r->z = fy_zin_new(r->fd, r->opt.window_log_max, r->opt.max_total + ((uint64_t)1 << 30), err);
+	/* Member bytes, plus tar headers and padding (at most ~2 KiB a member). */
+	r->z = fy_zin_new(r->fd, r->opt.window_log_max,
+			  r->opt.max_total + r->opt.max_members * 2048 + ((uint64_t)1 << 20), err);
 	if (!r->z)
 		goto fail;
 	r->ar = archive_read_new();
@@ -400,7 +402,10 @@ struct fy_reader *fy_reader_open(const char *path, const struct fy_reader_option
 	}
 	r->done = 0;
 	r->member_eof = 0;
-	if (read_header(r, err) < 0 || member_finish(r, err) < 0)
+	if (read_header(r, err) < 0)
+		goto fail;
+	r->chk = fy_checker_new(r->hdr.scope_json ? FY_CHECK_SCOPED : 0, err);
+	if (!r->chk || member_finish(r, err) < 0)
 		goto fail;
 	return r;
 fail:
@@ -740,10 +745,12 @@ static int check_sums(struct fy_reader *r, struct fy_error *err)
 
 static int finish_archive(struct fy_reader *r, struct fy_error *err)
 {
+	if (check_tail(r, err) < 0)
+		return -1;
 	if (!r->have_manifest || !r->have_sums)
 		return fy_error_set(err, FY_E_INTEGRITY, "archive has no %s (truncated?)",
 				    r->have_manifest ? FY_SUMS_NAME : FY_MANIFEST_NAME);
-	if (check_tail(r, err) < 0 || check_manifest(r, err) < 0 || check_sums(r, err) < 0 ||
+	if (check_manifest(r, err) < 0 || check_sums(r, err) < 0 ||
 	    fy_checker_finish(r->chk, err) < 0)
 		return -1;
 	r->state = ST_DONE;

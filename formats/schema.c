@@ -636,8 +636,9 @@ static unsigned instance_bits(const struct fy_jdoc *d, uint32_t i)
 		if (memchr(s, '.', len) || memchr(s, 'e', len) || memchr(s, 'E', len))
 			return T_NUMBER;
 		return T_NUMBER | T_INTEGER;
+	default:
+		return 0;
 	}
-	return 0;
 }
 
 static const char *type_name(unsigned bits)

@@ -542,7 +542,7 @@ static struct fy_writer *writer_new(const struct fy_writer_options *o, struct fy
 		return NULL;
 	}
 	w->schemas = fy_schemaset_default(err);
-	w->chk = w->schemas ? fy_checker_new(err) : NULL;
+	w->chk = w->schemas ? fy_checker_new(o->scope_json ? FY_CHECK_SCOPED : 0, err) : NULL;
 	if (!w->chk) {
 		fy_writer_free(w);
 		return NULL;

@@ -74,6 +74,9 @@ static void print_text(const char *file, const struct fy_reader *r, const struct
 		fy_time_format(st->last_s, st->last_ns, t2);
 		printf("content   %s .. %s\n", t1, t2);
 	}
+	if (st->external)
+		printf("scoped    %llu references point to records outside this export's scope\n",
+		       (unsigned long long)st->external);
 	if (st->warnings)
 		printf("warnings  %llu parts of a type ferry does not know, kept verbatim\n",
 		       (unsigned long long)st->warnings);
@@ -122,10 +125,11 @@ static void print_json(const char *file, const struct fy_reader *r, const struct
 		       fy_kind_name((enum fy_kind)k), (unsigned long long)st->records[k],
 		       (unsigned long long)ty->bytes[k]);
 	printf("},\"blobs\":{\"count\":%llu,\"bytes\":%llu},\"raw\":{\"count\":%llu,\"bytes\":%llu},"
-	       "\"ledger\":%llu,\"warnings\":%llu,\"time_range\":",
+	       "\"ledger\":%llu,\"warnings\":%llu,\"external_references\":%llu,\"time_range\":",
 	       (unsigned long long)st->blobs, (unsigned long long)ty->blob_bytes,
 	       (unsigned long long)ty->raw, (unsigned long long)ty->raw_bytes,
-	       (unsigned long long)ty->ledger, (unsigned long long)st->warnings);
+	       (unsigned long long)ty->ledger, (unsigned long long)st->warnings,
+	       (unsigned long long)st->external);
 	if (st->has_time) {
 		fy_time_format(st->first_s, st->first_ns, t1);
 		fy_time_format(st->last_s, st->last_ns, t2);

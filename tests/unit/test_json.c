@@ -1,0 +1,185 @@
+/* test_json.c - the strict JSON parser and emitter (formats/json.c). */
+#include <stdlib.h>
+
+#include "json.h"
+#include "unit.h"
+
+static int parses(const char *text)
+{
+	struct fy_jdoc d;
+	struct fy_error err;
+	int rc;
+
+	fy_jdoc_init(&d);
+	rc = fy_jdoc_parse(&d, text, strlen(text), 0, &err);
+	fy_jdoc_release(&d);
+	return rc == 0;
+}
+
+TEST(json_parses_every_type)
+{
+	static const char *const good[] = {
+		"null", "true", "false", "0", "-0", "1.5e10", "-2E-3", "\"\"", "\"a\\nb\"",
+		"[]", "{}", "[1,[2,[3]]]", "{\"a\":{\"b\":[]}}", " \t\n[ 1 , 2 ]\r\n",
+		"\"\\ud83d\\ude00\"", "\"\xc3\xa9\xe6\x97\xa5\xf0\x9f\x99\x8f\"",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK(parses(good[i]));
+}
+
+TEST(json_rejects_invalid_text)
+{
+	static const char *const bad[] = {
+		"", " ", "[", "]", "{", "[1,]", "{\"a\":1,}", "{\"a\"}", "{a:1}", "01", "1.", ".5",
+		"1e", "+1", "tru", "nul", "[1 2]", "\"abc", "\"a\nb\"", "\"\\x\"", "\"\\u12\"",
+		"{\"a\":1} x", "[1]]", "'a'", "NaN", "Infinity", "\"\\ud800\"", "\"\\udc00\"",
+		"\"\xc3\"", "\"\xc0\xaf\"", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"", "\"\xff\"",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parses(bad[i]))
+			fprintf(stderr, "#   accepted: %s\n", bad[i]);
+		CHECK(!parses(bad[i]));
+	}
+}
+
+TEST(json_rejects_duplicate_keys)
+{
+	CHECK(!parses("{\"a\":1,\"a\":2}"));
+	CHECK(!parses("{\"a\":1,\"\\u0061\":2}"));
+	CHECK(!parses("{\"k1\":1,\"k2\":1,\"k3\":1,\"k4\":1,\"k5\":1,\"k6\":1,\"k7\":1,"
+		      "\"k8\":1,\"k9\":1,\"k3\":2}"));
+	CHECK(parses("{\"a\":{\"a\":1},\"b\":[{\"a\":1},{\"a\":2}]}"));
+}
+
+TEST(json_limits_depth_numbers_and_nodes)
+{
+	struct fy_jdoc d;
+	struct fy_error err;
+	char deep[400];
+	int i;
+
+	fy_jdoc_init(&d);
+	for (i = 0; i < 200; i++)
+		deep[i] = '[';
+	for (i = 0; i < 200; i++)
+		deep[200 + i] = ']';
+	CHECK(fy_jdoc_parse(&d, deep, 400, 0, &err) < 0);
+	CHECK(err.code == FY_E_UNSAFE);
+	d.max_depth = 300;
+	CHECK(fy_jdoc_parse(&d, deep, 400, 0, &err) == 0);
+	d.max_number = 8;
+	CHECK(fy_jdoc_parse(&d, "123456789", 9, 0, &err) < 0 && err.code == FY_E_UNSAFE);
+	d.max_nodes = 3;
+	CHECK(fy_jdoc_parse(&d, "[1,2,3,4]", 9, 0, &err) < 0 && err.code == FY_E_UNSAFE);
+	fy_jdoc_release(&d);
+}
+
+TEST(json_errors_say_where)
+{
+	struct fy_jdoc d;
+	struct fy_error err;
+
+	fy_jdoc_init(&d);
+	CHECK(fy_jdoc_parse(&d, "{\n  \"a\": [1,\n  2,,\n]}", 20, 0, &err) < 0);
+	CHECK(strstr(err.msg, "line 3") != NULL);
+	fy_jdoc_release(&d);
+}
+
+TEST(json_access_and_decode)
+{
+	const char *t = "{\"s\":\"a\\\"b\\u00e9\\ud83d\\ude00\",\"n\":-42,\"f\":2.5,\"arr\":[10,20,30],"
+			"\"o\":{\"k\":true}}";
+	struct fy_jdoc d;
+	struct fy_error err;
+	int64_t v;
+	double f;
+	char *s;
+
+	fy_jdoc_init(&d);
+	CHECK(fy_jdoc_parse(&d, t, strlen(t), 0, &err) == 0);
+	s = fy_json_get_strdup(&d, 0, "s");
+	CHECK_STR(s, "a\"b\xc3\xa9\xf0\x9f\x98\x80");
+	free(s);
+	CHECK(fy_json_int(&d, fy_json_get(&d, 0, "n"), &v) == 0 && v == -42);
+	CHECK(fy_json_int(&d, fy_json_get(&d, 0, "f"), &v) < 0);
+	CHECK(fy_json_double(&d, fy_json_get(&d, 0, "f"), &f) == 0 && f == 2.5);
+	CHECK(fy_json_int(&d, fy_json_at(&d, fy_json_get(&d, 0, "arr"), 2), &v) == 0 && v == 30);
+	CHECK(fy_json_at(&d, fy_json_get(&d, 0, "arr"), 3) == FY_JNONE);
+	CHECK(fy_json_type(&d, fy_json_get(&d, fy_json_get(&d, 0, "o"), "k")) == FY_JTRUE);
+	CHECK(fy_json_get(&d, 0, "missing") == FY_JNONE);
+	CHECK(fy_json_streq(&d, fy_json_get(&d, 0, "s"), "a\"b\xc3\xa9\xf0\x9f\x98\x80"));
+	fy_jdoc_release(&d);
+}
+
+TEST(json_emit_compact_and_pretty)
+{
+	const char *t = "{ \"a\" : [ 1, 2.0e1 , \"x\\n\" ], \"b\": { }, \"c\": [] }";
+	struct fy_buf b = FY_BUF_INIT(1 << 16);
+	struct fy_jdoc d, d2;
+	struct fy_error err;
+
+	fy_jdoc_init(&d);
+	fy_jdoc_init(&d2);
+	CHECK(fy_jdoc_parse(&d, t, strlen(t), 0, &err) == 0);
+	CHECK(fy_json_emit(&d, 0, &b, &err) == 0);
+	CHECK_STR(b.ptr, "{\"a\":[1,2.0e1,\"x\\n\"],\"b\":{},\"c\":[]}");
+	fy_buf_reset(&b);
+	CHECK(fy_json_emit_pretty(&d, 0, &b, &err) == 0);
+	CHECK_STR(b.ptr, "{\n  \"a\": [\n    1,\n    2.0e1,\n    \"x\\n\"\n  ],\n  \"b\": {},\n  \"c\": []\n}");
+	CHECK(fy_jdoc_parse(&d2, b.ptr, b.len, 0, &err) == 0);
+	fy_buf_reset(&b);
+	CHECK(fy_json_emit(&d2, 0, &b, &err) == 0);
+	CHECK_STR(b.ptr, "{\"a\":[1,2.0e1,\"x\\n\"],\"b\":{},\"c\":[]}");
+	fy_buf_release(&b);
+	fy_jdoc_release(&d);
+	fy_jdoc_release(&d2);
+}
+
+TEST(json_scan_finds_each_element)
+{
+	const char *t = "[{\"a\":\"]}\\\"\"}, [1,[2]] ,\"s\\\"]\",  17, {}]";
+	struct fy_error err;
+	size_t off = 1, end, n = 0;
+	int rc;
+
+	while ((rc = fy_json_scan(t + off, strlen(t) - off, &end, 64, &err)) == 1) {
+		struct fy_jdoc d;
+
+		fy_jdoc_init(&d);
+		CHECK(fy_jdoc_parse(&d, t + off, end, 0, &err) == 0);
+		fy_jdoc_release(&d);
+		off += end;
+		while (t[off] == ',' || t[off] == ' ')
+			off++;
+		n++;
+		if (t[off] == ']')
+			break;
+	}
+	CHECK(n == 5);
+	CHECK(fy_json_scan("{\"a\":", 5, &end, 64, &err) == 0);
+	CHECK(fy_json_scan("}", 1, &end, 64, &err) < 0);
+}
+
+TEST(json_prefix_mode_reports_end)
+{
+	struct fy_jdoc d;
+	struct fy_error err;
+
+	fy_jdoc_init(&d);
+	CHECK(fy_jdoc_parse(&d, "{\"a\":1} trailing", 16, FY_J_PREFIX, &err) == 0);
+	CHECK(d.end == 7);
+	fy_jdoc_release(&d);
+}
+
+TEST(utf8_validation)
+{
+	CHECK(fy_utf8_valid("plain ascii", 11));
+	CHECK(fy_utf8_valid("\xe2\x82\xac", 3));
+	CHECK(!fy_utf8_valid("\xe2\x82", 2));
+	CHECK(!fy_utf8_valid("\xc1\xbf", 2));
+	CHECK(!fy_utf8_valid("abcdefgh\x80", 9));
+}

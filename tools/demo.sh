@@ -1,0 +1,29 @@
+#!/bin/sh
+# demo.sh - the main job on the bundled samples (make demo): export each
+# sample source into an archive, show what is inside, verify it, import it
+# into a folder and open it with standard tools. Output lands in build/demo.
+set -eu
+bin=${1:-build/bin}
+out=${DEMO_OUT:-build/demo}
+rm -rf "$out"
+mkdir -p "$out"
+say() { printf '\n== %s\n' "$*"; }
+
+say "export the neutral sample tree (agents, tools, a branching conversation, memory, files, a workflow)"
+"$bin/ferry" export -v dir:samples/neutral -o "$out/neutral.ferry"
+say "what is inside"
+"$bin/ferry" ls "$out/neutral.ferry"
+say "verify every checksum, schema and reference"
+"$bin/ferry" verify "$out/neutral.ferry"
+say "import into a folder, then re-export: the same archive, byte for byte"
+"$bin/ferry" import "$out/neutral.ferry" "dir:$out/unpacked"
+"$bin/ferry" export dir:"$out/unpacked" -o "$out/again.ferry"
+cmp "$out/neutral.ferry" "$out/again.ferry" && echo "identical"
+say "no ferry needed to read it: tar, sha256sum and jq"
+mkdir -p "$out/tar"
+tar --zstd -xf "$out/neutral.ferry" -C "$out/tar"
+(cd "$out/tar" && sha256sum --quiet -c SHA256SUMS && echo "SHA256SUMS: all members OK")
+jq -r 'select(.kind=="message" and .role=="user") | "user: " + (.parts[] | select(.type=="text") | .text)' \
+	"$out"/tar/threads/*.jsonl
+echo
+echo "archives and folders are in $out/"
