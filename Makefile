@@ -44,15 +44,17 @@ SCHEMAS = $(sort $(wildcard formats/schema/*.json))
 
 # The adapters: add a new one's file here and to adapters/registry.c.
 ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c adapters/http.c adapters/journal.c
-ADAPTERS_SRC += adapters/ledger.c
+ADAPTERS_SRC += adapters/ledger.c adapters/models.c adapters/fidelity.c adapters/audit_json.c adapters/sunsets.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
 TOOL_COMMON_SRC = tools/tool.c
+TOOL_COMMON_SRC += tools/plan.c
 
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 
 FORMATS_OBJ = $(FORMATS_SRC:%.c=$(O)/obj/%.o) $(O)/obj/gen/schema_data.o
 ADAPTERS_OBJ = $(ADAPTERS_SRC:%.c=$(O)/obj/%.o)
+ADAPTERS_OBJ += $(O)/obj/gen/model_policy.o
 TOOL_COMMON_OBJ = $(TOOL_COMMON_SRC:%.c=$(O)/obj/%.o)
 LIB_FORMATS = $(O)/lib/libferry-formats.a
 LIB_ADAPTERS = $(O)/lib/libferry-adapters.a
@@ -80,6 +82,18 @@ $(O)/host/embed: formats/embed.c
 $(O)/gen/schema_data.c: $(O)/host/embed $(SCHEMAS)
 	@mkdir -p $(@D)
 	$(O)/host/embed $@ $(SCHEMAS)
+
+# The default model policy is compiled into the library (adapters/models.c).
+$(O)/gen/model_policy.c: policy/models.json
+	@mkdir -p $(@D)
+	{ echo '/* Generated from policy/models.json by the Makefile. Do not edit. */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const char fy_model_policy_default[];'; \
+	  echo 'extern const size_t fy_model_policy_default_len;'; \
+	  echo 'const char fy_model_policy_default[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0 };'; \
+	  echo 'const size_t fy_model_policy_default_len = sizeof(fy_model_policy_default) - 1;'; } > $@
 
 $(LIB_FORMATS): $(FORMATS_OBJ)
 	@mkdir -p $(@D)
