@@ -47,6 +47,7 @@ ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c adapters/http.
 ADAPTERS_SRC += adapters/ledger.c adapters/models.c adapters/fidelity.c adapters/audit_json.c adapters/sunsets.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
+TOOLS += ferry-audit
 TOOL_COMMON_SRC = tools/tool.c
 TOOL_COMMON_SRC += tools/plan.c
 
