@@ -139,7 +139,7 @@ demo: deps
 	$(MAKE) all
 	sh tools/demo.sh $(O)/bin
 
-bench: all
+bench: tests-build
 	sh tests/bench/run.sh $(O)/bin
 
 install: all

@@ -217,9 +217,14 @@ static struct snode **compile_list(struct fy_schemaset *s, struct sfile *f, uint
 	return list;
 }
 
+/* By length first, so a lookup only compares names of the key's length. */
 static int cmp_prop(const void *a, const void *b)
 {
-	return strcmp(((const struct sprop *)a)->name, ((const struct sprop *)b)->name);
+	const struct sprop *x = a, *y = b;
+
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->name, y->name, x->len);
 }
 
 static struct snode *deref(struct snode *n)
@@ -786,24 +791,24 @@ static int check_object(const struct snode *n, uint32_t i, struct vctx *c)
 					break;
 				}
 		} else {
+			/*
+			 * Properties are sorted by length, then bytes (see cmp_prop):
+			 * skip to the run of the right length, then compare.
+			 */
 			while (lo < hi) {
 				uint32_t mid = (lo + hi) / 2;
-				const char *pn = n->props[mid].name;
-				size_t pl = n->props[mid].len;
-				int cmp = memcmp(kraw, pn, klen < pl ? klen : pl);
 
-				if (cmp == 0)
-					cmp = klen == pl ? 0 : (klen < pl ? -1 : 1);
-				if (cmp == 0) {
-					ps = n->props[mid].schema;
-					seen[mid] = 1;
+				if (n->props[mid].len < klen)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < n->nprops && n->props[lo].len == klen; lo++)
+				if (memcmp(kraw, n->props[lo].name, klen) == 0) {
+					ps = n->props[lo].schema;
+					seen[lo] = 1;
 					break;
 				}
-				if (cmp < 0)
-					hi = mid;
-				else
-					lo = mid + 1;
-			}
 		}
 		old = path_push_key(c, kraw, klen);
 		if (ps)
