@@ -39,7 +39,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 FORMATS_SRC = formats/error.c formats/buf.c formats/json.c formats/sha256.c \
 	      formats/zstream.c formats/record.c formats/idset.c formats/names.c \
 	      formats/schema.c formats/check.c formats/writer.c formats/reader.c \
-	      formats/durable.c
+	      formats/durable.c formats/vpool.c
 SCHEMAS = $(sort $(wildcard formats/schema/*.json))
 
 # The adapters: add a new one's file here and to adapters/registry.c.
@@ -125,7 +125,11 @@ $(UNIT_BIN): $(O)/obj/tests/unit/unit_main.o $(UNIT_SRC:%.c=$(O)/obj/%.o) $(LIB_
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 # Test drivers: small programs the shell tests run.
-TEST_PROGS = $(O)/tests/http-probe
+TEST_PROGS = $(O)/tests/http-probe $(O)/tests/gen-neutral
+
+$(O)/tests/gen-neutral: tests/bench/gen_neutral.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -o $@ $<
 
 $(O)/tests/http-probe: $(O)/obj/tests/http_probe.o $(LIB_ADAPTERS) $(LIB_FORMATS)
 	@mkdir -p $(@D)
@@ -151,7 +155,7 @@ demo: deps
 	$(MAKE) all
 	sh tools/demo.sh $(O)/bin
 
-bench: all
+bench: tests-build
 	sh tests/bench/run.sh $(O)/bin
 
 install: all
