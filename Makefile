@@ -63,6 +63,7 @@ BINS = $(TOOLS:%=$(O)/bin/%)
 UNIT_BIN = $(O)/tests/unit
 
 .PHONY: all check test tests-build demo bench install deps check-headers valgrind clean
+.PHONY: check-browser
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -144,6 +145,13 @@ deps:
 check: deps
 	$(MAKE) O=build/asan SANITIZE=1 CFLAGS='-O1 -g' tests-build
 	FERRY_BUILD=build/asan sh tests/run.sh
+
+# The audit's HTML page in a real headless Chromium (installs Debian's
+# chromium when missing; a screenshot lands in build/browser/).
+check-browser: deps
+	$(MAKE) all
+	sh tools/deps.sh browser
+	FERRY_BUILD=$(O) sh tests/run.sh tests/browser/t-html.sh
 
 test: tests-build
 	FERRY_BUILD=$(O) sh tests/run.sh
