@@ -25,5 +25,7 @@ tar --zstd -xf "$out/neutral.ferry" -C "$out/tar"
 (cd "$out/tar" && sha256sum --quiet -c SHA256SUMS && echo "SHA256SUMS: all members OK")
 jq -r 'select(.kind=="message" and .role=="user") | "user: " + (.parts[] | select(.type=="text") | .text)' \
 	"$out"/tar/threads/*.jsonl
+say "portability audit: what moving these agents onto Bedrock's models would change (and a page for the team)"
+"$bin/ferry" audit "$out/neutral.ferry" --target dir --model-platform bedrock --html "$out/audit.html" --detail 5
 echo
 echo "archives and folders are in $out/"
