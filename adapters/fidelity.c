@@ -1247,6 +1247,12 @@ const char *fy_fidelity_unmapped_message(const struct fy_fidelity *f)
 	return f->unmapped_msg;
 }
 
+void fy_fidelity_set_plan(struct fy_fidelity *f, const struct fy_plan *plan)
+{
+	f->r.plan = *plan;
+	f->r.has_plan = 1;
+}
+
 const struct fy_fidelity_report *fy_fidelity_report(const struct fy_fidelity *f)
 {
 	return &f->r;
@@ -1378,21 +1384,6 @@ int fy_fidelity_finish(struct fy_fidelity *f, struct fy_error *err)
 				r->sunsets[r->nsunsets].past = t <= f->o.as_of;
 		}
 		r->nsunsets++;
-	}
-	if (f->ad->estimate) {
-		struct fy_adapter_ctx ctx;
-
-		if (f->o.ctx) {
-			ctx = *f->o.ctx;
-		} else {
-			memset(&ctx, 0, sizeof(ctx));
-			ctx.name = f->ad->name;
-			ctx.location = "";
-			ctx.since = INT64_MIN;
-		}
-		if (f->ad->estimate(&ctx, &r->to_write, &r->estimate, err) < 0)
-			return fy_error_prefix(err, "%s: estimate", f->ad->name);
-		r->has_estimate = 1;
 	}
 	return 0;
 }

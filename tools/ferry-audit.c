@@ -237,12 +237,9 @@ static int write_html(const struct plan *p, const char *path, const char *input)
 		esc(f, r->model_platform ? r->model_platform : "kept as named");
 		fputs(" &middot; embeddings: ", f);
 		esc(f, r->embedding_model ? r->embedding_model : "vectors kept or none");
-		if (r->has_estimate) {
-			fprintf(f, " &middot; estimate: %llu API calls, about %.0f s (",
-				(unsigned long long)r->estimate.api_calls, r->estimate.seconds);
-			esc(f, r->estimate.note);
-			fputs(")", f);
-		}
+		if (r->has_plan)
+			fprintf(f, " &middot; estimate: %llu API calls, about %.0f s",
+				(unsigned long long)r->plan.calls, r->plan.seconds);
 		fputs("</p>\n<table class=\"agents\"><thead><tr><th>agent</th><th>model</th><th>items</th>", f);
 		for (k = 0; k < FY_OUT__COUNT; k++)
 			fprintf(f, "<th>%s</th>", labels[k]);

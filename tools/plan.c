@@ -40,7 +40,7 @@ int plan_init(struct tool *t, struct plan *p, const struct fy_adapter *const *ta
 	o.embedding_model = po->embedding_model;
 	o.accept_loss = po->accept_loss;
 	o.as_of = po->as_of ? po->as_of : (int64_t)time(NULL);
-	o.ctx = ctx;
+	(void)ctx;
 	for (i = 0; i < n; i++) {
 		p->engines[i] = fy_fidelity_new(targets[i], &o, &err);
 		if (!p->engines[i])
@@ -227,10 +227,10 @@ void plan_print_text(FILE *out, const struct plan *p, size_t detail)
 		fprintf(out, "  %llu items: ", (unsigned long long)r->items);
 		print_counts(out, r->counts);
 		fprintf(out, "\n  lock-in score %d/100\n", r->score);
-		if (r->has_estimate)
-			fprintf(out, "  estimate: %llu API calls, about %.0f s (%s)\n",
-				(unsigned long long)r->estimate.api_calls, r->estimate.seconds,
-				r->estimate.note);
+		if (r->has_plan)
+			fprintf(out, "  estimate: %llu API calls, about %.0f s (%g requests/s, %ld ms each), %llu bytes to upload; journal %s\n",
+				(unsigned long long)r->plan.calls, r->plan.seconds, r->plan.rate,
+				r->plan.latency_ms, (unsigned long long)r->plan.bytes, r->plan.journal);
 		fprintf(out, "  %-24s %6s %6s %6s %6s %6s %6s %6s %7s  %s\n", "AGENT", "ITEMS", "PRES",
 			"TRANS", "EMUL", "DEGR", "HELD", "DROP", "LOCK-IN", "MODEL");
 		for (j = 0; j < r->nagents; j++) {
