@@ -969,6 +969,12 @@ static int record(struct fy_fidelity *f, const struct fy_item *it, struct fy_fid
 	    vendor_add(f, k, id, NULL, "file content was not exported: it exists only at the vendor", n,
 		       err) < 0)
 		goto out;
+	if (k == FY_KIND_TOOL && fy_json_streq(d, fy_json_get(d, 0, "type"), "file_search") &&
+	    fy_json_len(d, fy_json_get(d, fy_json_get(d, 0, "config"), "vector_store_ids")) &&
+	    vendor_add(f, k, id, NULL,
+		       "file_search names vector stores by id: their contents stay at the vendor unless exported as knowledge",
+		       n, err) < 0)
+		goto out;
 	if (k == FY_KIND_KNOWLEDGE && !fy_json_len(d, fy_json_get(d, 0, "files")) &&
 	    vendor_add(f, k, id, NULL, "knowledge set without files: its contents exist only at the vendor",
 		       n, err) < 0)
