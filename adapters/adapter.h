@@ -197,7 +197,11 @@ struct fy_adapter_limits {
  * record its journal says is already done reports the same lines again:
  * the outcome depends on the record and the sink's code, not on the run.
  * Lines the archive carried from its export (phase "export") are not
- * compared. Planned and done differ => the import exits 10 (ferry-import(1)).
+ * compared. The comparison is per item: a record's outcome is the worst of
+ * its lines (a dropped field degrades its record; no line: preserved), and
+ * planned and done must agree for every record; a sink may name fields more
+ * finely than its table (e.g. "nodes[billing]"). A record that differs =>
+ * the import exits 10 (ferry-import(1)).
  */
 
 enum {

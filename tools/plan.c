@@ -310,6 +310,25 @@ void plan_print_losses(const struct tool *t, const struct fy_fidelity_report *r,
 
 /* --- the done-ledger ------------------------------------------------------ */
 
+static int nullcmp(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+/* Order by record only: kind, thread, id. */
+static int record_cmp(const struct fy_plan_line *x, const struct fy_plan_line *y)
+{
+	int c;
+
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	if ((c = nullcmp(x->thread, y->thread)))
+		return c;
+	return nullcmp(x->id, y->id);
+}
+
 /* mkdir -p the folder of path, 0700 (the state folder holds journals). */
 static int make_parents(const char *path, struct fy_error *err)
 {
@@ -449,20 +468,64 @@ void done_ledger_release(struct done_ledger *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static void print_diff(const struct tool *t, const char *what, const struct fy_plan_line *l)
+struct rec {
+	const struct fy_plan_line *first;	/* the record's first line (kind, thread, id) */
+	enum fy_outcome outcome;
+	const struct fy_plan_line *worst;	/* the line that decided it */
+};
+
+static int same_record(const struct fy_plan_line *a, const struct fy_plan_line *b)
 {
-	fprintf(stderr, "%s: planned vs done: %s %s%s%s%s%s: %s %s (%s)\n", t->prog,
+	return a->kind == b->kind && !nullcmp(a->thread, b->thread) && !nullcmp(a->id, b->id);
+}
+
+/* Sorted lines -> one outcome per record (a lost field degrades its record). */
+static size_t records_of(const struct fy_plan_line *l, size_t n, struct rec *out)
+{
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++) {
+		enum fy_outcome o = l[i].outcome;
+
+		if (l[i].field && o == FY_OUT_DROPPED)
+			o = FY_OUT_DEGRADED;
+		if (!m || !same_record(out[m - 1].first, &l[i])) {
+			out[m].first = &l[i];
+			out[m].outcome = o;
+			out[m].worst = &l[i];
+			m++;
+		} else if (o > out[m - 1].outcome) {
+			out[m - 1].outcome = o;
+			out[m - 1].worst = &l[i];
+		}
+	}
+	return m;
+}
+
+static void print_diff(const struct tool *t, const struct rec *planned, const struct rec *done)
+{
+	const struct fy_plan_line *l = planned ? planned->first : done->first;
+
+	fprintf(stderr, "%s: planned vs done: %s %s%s%s: planned %s, done %s", t->prog,
 		fy_kind_name(l->kind), l->thread ? l->thread : "", l->thread ? "/" : "",
-		l->id ? l->id : "", l->field ? " " : "", l->field ? l->field : "", what,
-		fy_outcome_name(l->outcome), l->rule ? l->rule : "-");
+		l->id ? l->id : "", fy_outcome_name(planned ? planned->outcome : FY_OUT_PRESERVED),
+		fy_outcome_name(done ? done->outcome : FY_OUT_PRESERVED));
+	if (planned && planned->worst->rule)
+		fprintf(stderr, " (planned: %s%s%s)", planned->worst->field ? planned->worst->field : "",
+			planned->worst->field ? " " : "", planned->worst->rule);
+	if (done && done->worst->rule)
+		fprintf(stderr, " (done: %s%s%s)", done->worst->field ? done->worst->field : "",
+			done->worst->field ? " " : "", done->worst->rule);
+	fputc('\n', stderr);
 }
 
 uint64_t plan_compare(const struct tool *t, const struct fy_fidelity_report *r,
 		      struct done_ledger *d, size_t max)
 {
 	struct fy_plan_line *planned;
+	struct rec *pr = NULL, *dr = NULL;
 	uint64_t diffs = 0;
-	size_t i = 0, j = 0, shown = 0;
+	size_t i = 0, j = 0, np, nd, shown = 0;
 
 	if (r->lines_total != r->nlines || d->total != d->n) {
 		/* past the caps: compare counts and digests only */
@@ -474,30 +537,39 @@ uint64_t plan_compare(const struct tool *t, const struct fy_fidelity_report *r,
 		return 0;
 	}
 	planned = malloc((r->nlines + 1) * sizeof(*planned));
-	if (!planned)
-		return r->nlines ? 1 : 0;
+	pr = malloc((r->nlines + 1) * sizeof(*pr));
+	dr = malloc((d->n + 1) * sizeof(*dr));
+	if (!planned || !pr || !dr) {
+		free(planned);
+		free(pr);
+		free(dr);
+		return 1;
+	}
 	if (r->nlines)
 		memcpy(planned, r->lines, r->nlines * sizeof(*planned));
 	qsort(planned, r->nlines, sizeof(*planned), fy_plan_line_cmp);
 	if (d->n)
 		qsort(d->lines, d->n, sizeof(*d->lines), fy_plan_line_cmp);
-	while (i < r->nlines || j < d->n) {
-		int c = i == r->nlines ? 1 : j == d->n ? -1 : fy_plan_line_cmp(&planned[i], &d->lines[j]);
+	np = records_of(planned, r->nlines, pr);
+	nd = records_of(d->lines, d->n, dr);
+	while (i < np || j < nd) {
+		int c = i == np ? 1 : j == nd ? -1 : record_cmp(pr[i].first, dr[j].first);
+		const struct rec *a = c <= 0 ? &pr[i] : NULL, *b = c >= 0 ? &dr[j] : NULL;
+		enum fy_outcome oa = a ? a->outcome : FY_OUT_PRESERVED;
+		enum fy_outcome ob = b ? b->outcome : FY_OUT_PRESERVED;
 
-		if (c == 0) {
-			i++;
-			j++;
-			continue;
+		if (oa != ob) {
+			diffs++;
+			if (shown++ < max)
+				print_diff(t, a, b);
 		}
-		diffs++;
-		if (shown++ < max)
-			print_diff(t, c < 0 ? "planned, not reported done:" : "done, not planned:",
-				   c < 0 ? &planned[i] : &d->lines[j]);
-		if (c < 0)
+		if (c <= 0)
 			i++;
-		else
+		if (c >= 0)
 			j++;
 	}
 	free(planned);
+	free(pr);
+	free(dr);
 	return diffs;
 }

@@ -80,8 +80,11 @@ int done_ledger_close(struct done_ledger *d, struct fy_error *err);
 void done_ledger_release(struct done_ledger *d);
 
 /*
- * Compare the plan with what was done, item by item; print each difference
- * (at most max) on stderr. Returns the number of differences.
+ * Compare the plan with what was done, item by item: each record's outcome
+ * (the worst of its lines; a dropped field degrades its record; no line:
+ * preserved) must be the same in both. Rules and field names may differ (a
+ * sink may report finer, e.g. per node). Prints each record that differs
+ * (at most max) on stderr and returns their number.
  */
 uint64_t plan_compare(const struct tool *t, const struct fy_fidelity_report *r,
 		      struct done_ledger *d, size_t max);

@@ -114,7 +114,7 @@ check "... naming the record and the models" grep -q "memory mem-human embedding
 # the post-import check can fail: dir keeps the vectors whatever it is told
 expect_exit 10 "a target that does not do what was planned is caught (exit 10)" \
 	ferry import --accept-loss --embedding-model voyage-3 --ledger l4.jsonl a.ferry dir:out4
-check "... naming each difference" sh -c 'grep -q "planned vs done: memory mem-human embedding: planned, not reported done: degraded (re-embed)" err &&
+check "... naming each difference" sh -c 'grep -q "planned vs done: memory mem-human: planned degraded, done preserved (planned: embedding re-embed)" err &&
 	grep -q "2 difference(s) between the plan and what dir reported" err'
 
 # standard input: the loss is known at the end, and nothing is committed
