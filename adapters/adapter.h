@@ -175,6 +175,23 @@ struct fy_adapter_limits {
 };
 
 /*
+ * The cost of a plan, from an adapter's optional estimate hook: filled in
+ * by adapters whose writes are API calls, printed by `ferry import
+ * --dry-run` and `ferry audit`. What is to be written is given per kind.
+ */
+struct fy_estimate_input {
+	uint64_t records[FY_KIND__COUNT];	/* records the sink will be handed */
+	uint64_t blobs, blob_bytes;
+	uint64_t text_bytes;			/* message and memory text */
+};
+
+struct fy_estimate {
+	uint64_t api_calls;
+	double seconds;			/* at the documented rate, without retries */
+	char note[256];			/* how it was estimated */
+};
+
+/*
  * The done-ledger: what a sink reports through ctx->ledger.
  *
  * `ferry import` plans with the fidelity engine, then writes, then compares
@@ -252,6 +269,15 @@ struct fy_adapter {
 	void (*write_close)(void *state);
 	/* Optional: instead of write_finish in a dry run, say what would be done. */
 	int (*write_plan)(void *state, struct fy_plan *plan, struct fy_error *err);
+
+	/*
+	 * Optional: how many API calls and how long writing in will take, for
+	 * the plan. Called with the counts the plan will hand the sink; no
+	 * network access. Return 0, or -1 with err set. (write_plan, above, is
+	 * the fuller form: a dry run of the sink itself.)
+	 */
+	int (*estimate)(const struct fy_adapter_ctx *ctx, const struct fy_estimate_input *in,
+			struct fy_estimate *out, struct fy_error *err);
 };
 
 /* The value of option key in ctx->options ("key=value"), or NULL. */

@@ -125,6 +125,16 @@ static int target(struct fy_buf *b, const struct fy_fidelity_report *r, struct f
 			(unsigned long long)r->to_write.blobs, (unsigned long long)r->to_write.blob_bytes,
 			(unsigned long long)r->to_write.text_bytes) < 0)
 		return -1;
+	if (r->has_estimate) {
+		if (fy_buf_addf(b, err, "{\"api_calls\":%llu,\"seconds\":%.1f,\"note\":",
+				(unsigned long long)r->estimate.api_calls, r->estimate.seconds) < 0 ||
+		    str(b, r->estimate.note, err) < 0 || fy_buf_addc(b, '}', err) < 0)
+			return -1;
+	} else if (fy_buf_adds(b, "null", err) < 0) {
+		return -1;
+	}
+	if (fy_buf_adds(b, ",\"dry_run\":", err) < 0)
+		return -1;
 	if (r->has_plan) {
 		const struct fy_plan *pl = &r->plan;
 

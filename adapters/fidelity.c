@@ -1406,5 +1406,20 @@ int fy_fidelity_finish(struct fy_fidelity *f, struct fy_error *err)
 		}
 		r->nsunsets++;
 	}
+	if (f->ad->estimate) {
+		struct fy_adapter_ctx ctx;
+
+		if (f->o.ctx) {
+			ctx = *f->o.ctx;
+		} else {
+			memset(&ctx, 0, sizeof(ctx));
+			ctx.name = f->ad->name;
+			ctx.location = "";
+			ctx.since = INT64_MIN;
+		}
+		if (f->ad->estimate(&ctx, &r->to_write, &r->estimate, err) < 0)
+			return fy_error_prefix(err, "%s: estimate", f->ad->name);
+		r->has_estimate = 1;
+	}
 	return 0;
 }

@@ -55,13 +55,7 @@ struct fy_fidelity_options {
 	int accept_loss;		/* unmapped models: drop the model field when rewriting */
 	int64_t as_of;			/* sunsets before it are "past"; 0 = now */
 	size_t max_lines;		/* planned lines kept in the report; 0 = 1,000,000 */
-};
-
-/* What the sink will be handed. */
-struct fy_fid_write {
-	uint64_t records[FY_KIND__COUNT];
-	uint64_t blobs, blob_bytes;
-	uint64_t text_bytes;		/* message and memory text */
+	const struct fy_adapter_ctx *ctx; /* for the target's estimate hook; may be NULL */
 };
 
 /* One ledger line (planned, or read back). Strings owned by the report. */
@@ -126,7 +120,9 @@ struct fy_fidelity_report {
 	size_t nexport;
 	uint64_t export_counts[FY_OUT__COUNT + 1];
 	uint64_t records[FY_KIND__COUNT];	/* in the archive */
-	struct fy_fid_write to_write;		/* what the sink will be handed */
+	struct fy_estimate_input to_write;	/* what the sink will be handed */
+	int has_estimate;			/* the target's estimate hook answered */
+	struct fy_estimate estimate;
 	int has_plan;				/* the sink's own dry-run plan (write_plan) */
 	struct fy_plan plan;
 	int score;				/* lock-in over all items */
@@ -162,7 +158,7 @@ int fy_fidelity_header(struct fy_fidelity *f, const struct fy_header *h, struct 
 int fy_fidelity_item(struct fy_fidelity *f, const struct fy_item *it, struct fy_fid_verdict *v,
 		     struct fy_error *err);
 
-/* Everything was fed: attribute items to agents, score. */
+/* Everything was fed: attribute items to agents, score, estimate. */
 int fy_fidelity_finish(struct fy_fidelity *f, struct fy_error *err);
 
 /* Attach what the sink's write_plan hook said (API calls, duration, journal). */

@@ -33,7 +33,8 @@ static const char help[] =
 	"exists only at the vendor, embeddings to re-compute, secrets to rebind\n"
 	"and announced API sunsets that concern the source. Nothing is written.\n"
 	"\n"
-	"  -t, --target ADAPTER  a target adapter (ADAPTER or ADAPTER:LOCATION);\n"
+	"  -t, --target ADAPTER  a target adapter (ADAPTER or ADAPTER:LOCATION, the\n"
+	"                        location only for the target's estimate);\n"
 	"                        repeat it to compare destinations side by side\n"
 	"      --json            print the audit document (formats/schema/audit.json)\n"
 	"      --html FILE       also write the report as one self-contained page\n"
@@ -52,6 +53,7 @@ static const char help[] =
 
 struct opts {
 	const struct fy_adapter **targets;
+	const char **locations;		/* the LOCATION of each --target, "" when none */
 	size_t ntargets;
 	int json, strict;
 	const char *html;
@@ -237,9 +239,12 @@ static int write_html(const struct plan *p, const char *path, const char *input)
 		esc(f, r->model_platform ? r->model_platform : "kept as named");
 		fputs(" &middot; embeddings: ", f);
 		esc(f, r->embedding_model ? r->embedding_model : "vectors kept or none");
-		if (r->has_plan)
-			fprintf(f, " &middot; estimate: %llu API calls, about %.0f s",
-				(unsigned long long)r->plan.calls, r->plan.seconds);
+		if (r->has_estimate) {
+			fprintf(f, " &middot; estimate: %llu API calls, about %.0f s (",
+				(unsigned long long)r->estimate.api_calls, r->estimate.seconds);
+			esc(f, r->estimate.note);
+			fputs(")", f);
+		}
 		fputs("</p>\n<table class=\"agents\"><thead><tr><th>agent</th><th>model</th><th>items</th>", f);
 		for (k = 0; k < FY_OUT__COUNT; k++)
 			fprintf(f, "<th>%s</th>", labels[k]);
@@ -367,6 +372,7 @@ static int add_target(struct tool *t, struct opts *o, const char *spec)
 	const struct fy_adapter *ad;
 	const char *colon = strchr(spec, ':');
 	const struct fy_adapter **p;
+	const char **l;
 
 	ad = fy_adapter_find(spec, colon ? (size_t)(colon - spec) : strlen(spec));
 	if (!ad)
@@ -378,6 +384,11 @@ static int add_target(struct tool *t, struct opts *o, const char *spec)
 	if (!p)
 		return EXIT_FAILURE_;
 	o->targets = p;
+	l = realloc(o->locations, (o->ntargets + 1) * sizeof(*l));
+	if (!l)
+		return EXIT_FAILURE_;
+	o->locations = l;
+	o->locations[o->ntargets] = colon ? colon + 1 : "";
 	o->targets[o->ntargets++] = ad;
 	return EXIT_OK;
 }
@@ -399,6 +410,7 @@ static int run(struct tool *t, struct opts *o, const char *input)
 	ctx.noptions = o->noptions;
 	ctx.dry_run = 1;
 	rc = plan_input(t, &p, input, &ctx, &archive);
+	o->po.locations = o->locations;
 	if (rc == EXIT_OK)
 		rc = plan_init(t, &p, o->targets, o->ntargets, &o->po, NULL);
 	if (rc == EXIT_OK)
@@ -503,5 +515,6 @@ int main(int argc, char **argv)
 		free(o.options[--o.noptions]);
 	free(o.options);
 	free(o.targets);
+	free(o.locations);
 	return rc;
 }

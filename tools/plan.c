@@ -30,7 +30,8 @@ int plan_init(struct tool *t, struct plan *p, const struct fy_adapter *const *ta
 		return tool_fail(t, &err);
 	p->engines = calloc(n + 1, sizeof(*p->engines));
 	p->reports = calloc(n + 1, sizeof(*p->reports));
-	if (!p->engines || !p->reports) {
+	p->ctxs = calloc(n + 1, sizeof(*p->ctxs));
+	if (!p->engines || !p->reports || !p->ctxs) {
 		fy_error_set(&err, FY_E_NOMEM, "out of memory");
 		return tool_fail(t, &err);
 	}
@@ -40,8 +41,19 @@ int plan_init(struct tool *t, struct plan *p, const struct fy_adapter *const *ta
 	o.embedding_model = po->embedding_model;
 	o.accept_loss = po->accept_loss;
 	o.as_of = po->as_of ? po->as_of : (int64_t)time(NULL);
-	(void)ctx;
 	for (i = 0; i < n; i++) {
+		if (ctx) {
+			p->ctxs[i] = *ctx;
+		} else {
+			tool_ctx_init(t, &p->ctxs[i]);
+			p->ctxs[i].dry_run = 1;
+		}
+		p->ctxs[i].name = targets[i]->name;
+		if (po->locations)
+			p->ctxs[i].location = po->locations[i] ? po->locations[i] : "";
+		else if (!p->ctxs[i].location)
+			p->ctxs[i].location = "";
+		o.ctx = &p->ctxs[i];
 		p->engines[i] = fy_fidelity_new(targets[i], &o, &err);
 		if (!p->engines[i])
 			return tool_fail(t, &err);
@@ -104,6 +116,7 @@ void plan_release(struct plan *p)
 		fy_fidelity_free(p->engines[i]);
 	free(p->engines);
 	free(p->reports);
+	free(p->ctxs);
 	fy_reader_free(p->reader);
 	fy_model_policy_free(p->policy);
 	if (p->temp) {
@@ -227,8 +240,12 @@ void plan_print_text(FILE *out, const struct plan *p, size_t detail)
 		fprintf(out, "  %llu items: ", (unsigned long long)r->items);
 		print_counts(out, r->counts);
 		fprintf(out, "\n  lock-in score %d/100\n", r->score);
+		if (r->has_estimate)
+			fprintf(out, "  estimate: %llu API calls, about %.0f s (%s)\n",
+				(unsigned long long)r->estimate.api_calls, r->estimate.seconds,
+				r->estimate.note);
 		if (r->has_plan)
-			fprintf(out, "  estimate: %llu API calls, about %.0f s (%g requests/s, %ld ms each), %llu bytes to upload; journal %s\n",
+			fprintf(out, "  dry run: %llu API calls, about %.0f s (%g requests/s, %ld ms each), %llu bytes to upload; journal %s\n",
 				(unsigned long long)r->plan.calls, r->plan.seconds, r->plan.rate,
 				r->plan.latency_ms, (unsigned long long)r->plan.bytes, r->plan.journal);
 		fprintf(out, "  %-24s %6s %6s %6s %6s %6s %6s %6s %7s  %s\n", "AGENT", "ITEMS", "PRES",

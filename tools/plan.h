@@ -19,6 +19,7 @@ struct plan_opts {
 	const char *embedding_model;	/* --embedding-model */
 	int64_t as_of;			/* --as-of; 0 = now */
 	int accept_loss;
+	const char *const *locations;	/* per target: its LOCATION (for estimates); may be NULL */
 };
 
 struct plan {
@@ -28,6 +29,7 @@ struct plan {
 	const struct fy_fidelity_report **reports;
 	size_t n;
 	struct fy_audit_source src;
+	struct fy_adapter_ctx *ctxs;	/* per engine: what its target's estimate hook is shown */
 	char *temp;			/* a temporary archive made from a SOURCE, removed on release */
 };
 
