@@ -315,3 +315,22 @@ TEST(ledger_lines_round_trip)
 	fy_plan_line_release(&l);
 	fy_buf_release(&b);
 }
+
+TEST(capability_fields_count_as_the_engine_does)
+{
+	struct fy_jdoc d;
+	struct fy_error err;
+	const char *rec = "{\"kind\":\"workflow\",\"nodes\":[{\"type\":\"agent\",\"dialect\":\"n8n\"},"
+			  "{\"type\":\"condition\"},{\"type\":\"agent\",\"dialect\":\"flowise\"}],"
+			  "\"source\":{\"adapter\":\"n8n\"}}";
+
+	fy_jdoc_init(&d);
+	CHECK(fy_jdoc_parse(&d, rec, strlen(rec), 0, &err) == 0);
+	CHECK(fy_capability_count(&d, 0, "nodes.type=agent") == 2);
+	CHECK(fy_capability_count(&d, 0, "nodes.type") == 3);
+	CHECK(fy_capability_count(&d, 0, "nodes.dialect!=n8n") == 2);	/* absent or another */
+	CHECK(fy_capability_count(&d, 0, "source.adapter!=n8n") == 0);
+	CHECK(fy_capability_count(&d, 0, "source.adapter!=agentspec") == 1);
+	CHECK(fy_capability_count(&d, 0, "edges") == 0);
+	fy_jdoc_release(&d);
+}
