@@ -10,7 +10,6 @@
 
 #include "pump.h"
 #include "record.h"
-#include "registry.h"
 #include "tool.h"
 #include "writer.h"
 
@@ -179,16 +178,11 @@ int main(int argc, char **argv)
 	struct tool t;
 	struct opts o;
 	struct fy_adapter_ctx ctx;
-	struct fy_source_info info;
-	struct fy_writer_options wo;
+	struct fy_export_options eo;
 	struct fy_writer_stats st;
 	struct fy_pump_stats ps;
 	struct fy_error err;
-	const struct fy_adapter *ad;
-	struct fy_writer *w = NULL;
 	const char *source = NULL;
-	void *src = NULL;
-	char *scope = NULL;
 	int rc;
 
 	tool_init(&t, "ferry-export", usage);
@@ -197,47 +191,26 @@ int main(int argc, char **argv)
 	o.threads = 2;
 	fy_error_clear(&err);
 	tool_ctx_init(&t, &ctx);
+	memset(&eo, 0, sizeof(eo));
 	rc = parse_args(&t, argc, argv, &o, &ctx, &source);
 	if (rc != EXIT_OK)
-		return rc;
+		goto out;
+	if (o.time && fy_time_parse_user(o.time, &eo.created) < 0) {
+		rc = tool_usage_error(&t, "--time: '%s' is not an RFC 3339 time", o.time);
+		goto out;
+	}
+	eo.created_set = o.time != NULL;
 	ctx.verbosity = t.verbosity;
 	ctx.ids = (const char *const *)o.ids;
 	ctx.nids = o.nids;
 	ctx.options = (const char *const *)o.options;
 	ctx.noptions = o.noptions;
 	tool_signals();
-	if (fy_location_parse(source, &ad, &ctx.location, &err) < 0)
-		return tool_fail(&t, &err);
-	if (!(ad->flags & FY_ADAPTER_READ)) {
-		fy_error_set(&err, FY_E_UNSUPPORTED, "adapter '%s' cannot be read from", ad->name);
-		return tool_fail(&t, &err);
-	}
-	ctx.name = ad->name;
-	memset(&info, 0, sizeof(info));
-	if (ad->read_open(&ctx, &src, &info, &err) < 0)
-		return tool_fail(&t, &err);
-	fy_writer_options_init(&wo);
-	wo.producer = ctx.producer;
-	wo.created = info.created ? info.created : (int64_t)time(NULL);
-	if (o.time && fy_time_parse_user(o.time, &wo.created) < 0) {
-		rc = tool_usage_error(&t, "--time: '%s' is not an RFC 3339 time", o.time);
-		goto out;
-	}
-	wo.source_adapter = info.adapter[0] ? info.adapter : ad->name;
-	wo.source_location = info.location[0] ? info.location : ctx.location;
-	wo.source_account = info.account[0] ? info.account : NULL;
-	scope = fy_pump_scope_json(&ctx);
-	wo.scope_json = scope;
-	wo.level = o.level;
-	wo.threads = o.threads;
-	w = fy_writer_open(o.output, &wo, &err);
-	if (!w) {
-		rc = tool_fail(&t, &err);
-		goto out;
-	}
-	if (fy_pump(ad, src, &ctx, w, &tool_interrupted, &ps, &err) < 0 ||
-	    fy_writer_close(w, &st, &err) < 0) {
-		fy_error_prefix(&err, "%s", source);
+	eo.source = source;
+	eo.output = o.output;
+	eo.level = o.level;
+	eo.threads = o.threads;
+	if (fy_export(&ctx, &eo, &tool_interrupted, &st, &ps, &err) < 0) {
 		rc = tool_fail(&t, &err);
 		goto out;
 	}
@@ -245,9 +218,6 @@ int main(int argc, char **argv)
 	print_summary(&t, &o, &st, &ps);
 	rc = tool_close_stdout(&t);
 out:
-	fy_writer_free(w);
-	ad->read_close(src);
-	free(scope);
 	while (o.nids)
 		free(o.ids[--o.nids]);
 	free(o.ids);
