@@ -40,6 +40,7 @@ FORMATS_SRC = formats/error.c formats/buf.c formats/json.c formats/sha256.c \
 	      formats/zstream.c formats/record.c formats/idset.c formats/names.c \
 	      formats/schema.c formats/check.c formats/writer.c formats/reader.c \
 	      formats/durable.c
+FORMATS_SRC += formats/diff.c
 SCHEMAS = $(sort $(wildcard formats/schema/*.json))
 
 # The adapters: add a new one's file here and to adapters/registry.c.
@@ -47,6 +48,7 @@ ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c
 ADAPTERS_SRC += adapters/retention.c adapters/repo.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
+TOOLS += ferry-backup ferry-forget ferry-diff
 TOOL_COMMON_SRC = tools/tool.c
 
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
@@ -94,6 +96,22 @@ $(O)/bin/ferry: $(O)/obj/tools/ferry.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 $(O)/bin/ferry-%: $(O)/obj/tools/ferry-%.o $(TOOL_COMMON_OBJ) $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+# Tools that link helpers beyond tools/tool.c (before the libraries).
+$(O)/bin/ferry-backup: $(O)/obj/tools/ferry-backup.o $(O)/obj/tools/repo-tool.o \
+		      $(O)/obj/tools/diff-print.o $(TOOL_COMMON_OBJ) $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/bin/ferry-forget: $(O)/obj/tools/ferry-forget.o $(O)/obj/tools/repo-tool.o \
+		      $(TOOL_COMMON_OBJ) $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/bin/ferry-diff: $(O)/obj/tools/ferry-diff.o $(O)/obj/tools/diff-print.o \
+		    $(TOOL_COMMON_OBJ) $(LIB_ADAPTERS) $(LIB_FORMATS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 

@@ -480,17 +480,6 @@ static int sync_fd(int fd, const char *what, struct fy_error *err)
 	return 0;
 }
 
-static int sync_path(const char *dir, struct fy_error *err)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return fy_error_errno(err, errno, "%s", dir);
-	rc = sync_fd(fd, dir, err);
-	close(fd);
-	return rc;
-}
-
 static int local_publish(struct fy_repo *r, const char *staged, const char *key,
 			 struct fy_error *err)
 {
@@ -511,12 +500,8 @@ static int local_publish(struct fy_repo *r, const char *staged, const char *key,
 					    l->root, key);
 		if (renameat(AT_FDCWD, staged, l->dirfd, key) < 0)
 			return fy_error_errno(err, errno, "%s/%s", l->root, key);
-	} else if (unlink(staged) < 0) {
-		return fy_error_errno(err, errno, "%s", staged);
 	}
-	if (sync_fd(l->dirfd, l->root, err) < 0)
-		return -1;
-	return sync_path(l->staging, err);
+	return sync_fd(l->dirfd, l->root, err);
 }
 
 static int local_remove(struct fy_repo *r, const char *key, struct fy_error *err)

@@ -117,8 +117,9 @@ char *fy_repo_stage_path(struct fy_repo *r, const char *key, struct fy_error *er
 /*
  * Make the staged, verified archive visible under key, atomically, never
  * replacing an archive (FY_E_EXISTS). S3: a multipart upload, then the
- * stored object's SHA-256 is read back and compared. The staged file is
- * gone afterwards.
+ * stored object's SHA-256 is read back and compared. The staged file
+ * usually stays (a diff may still read it; a folder without hard links
+ * moves it); the caller removes it.
  */
 int fy_repo_publish(struct fy_repo *r, const char *staged, const char *key, struct fy_error *err);
 /* Remove an archive. */
