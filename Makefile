@@ -39,12 +39,12 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 FORMATS_SRC = formats/error.c formats/buf.c formats/json.c formats/sha256.c \
 	      formats/zstream.c formats/record.c formats/idset.c formats/names.c \
 	      formats/schema.c formats/check.c formats/writer.c formats/reader.c \
-	      formats/durable.c
+	      formats/durable.c formats/vpool.c
 FORMATS_SRC += formats/diff.c
 SCHEMAS = $(sort $(wildcard formats/schema/*.json))
 
 # The adapters: add a new one's file here and to adapters/registry.c.
-ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c
+ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c adapters/http.c adapters/journal.c
 ADAPTERS_SRC += adapters/retention.c adapters/repo.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
@@ -127,7 +127,18 @@ $(UNIT_BIN): $(O)/obj/tests/unit/unit_main.o $(UNIT_SRC:%.c=$(O)/obj/%.o) $(LIB_
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
-tests-build: all $(UNIT_BIN)
+# Test drivers: small programs the shell tests run.
+TEST_PROGS = $(O)/tests/http-probe $(O)/tests/gen-neutral
+
+$(O)/tests/gen-neutral: tests/bench/gen_neutral.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -o $@ $<
+
+$(O)/tests/http-probe: $(O)/obj/tests/http_probe.o $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+tests-build: all $(UNIT_BIN) $(TEST_PROGS)
 
 deps:
 	@sh tools/deps.sh build test
@@ -147,7 +158,7 @@ demo: deps
 	$(MAKE) all
 	sh tools/demo.sh $(O)/bin
 
-bench: all
+bench: tests-build
 	sh tests/bench/run.sh $(O)/bin
 
 install: all

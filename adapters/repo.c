@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "durable.h"
 #include "json.h"
 #include "reader.h"
 #include "record.h"
