@@ -528,8 +528,10 @@ static int build_headers(struct transfer *t, struct fy_error *err)
 		if (add_header(t, line, err) < 0)
 			return -1;
 	}
-	/* No "Expect: 100-continue" pause on uploads. */
-	if (add_header(t, "Expect:", err) < 0)
+	/* No "Expect: 100-continue" pause on uploads. Not with libcurl's own
+	 * SigV4 signer: 7.88 signs the empty "Expect:" line it then does not
+	 * send, so every request would fail with SignatureDoesNotMatch. */
+	if (!h->curl_sigv4 && add_header(t, "Expect:", err) < 0)
 		return -1;
 	if (!h->o.sign && !h->curl_sigv4)
 		return 0;

@@ -751,9 +751,8 @@ struct fy_repo *fy_repo_open(const char *url, const struct fy_repo_options *o,
 		return NULL;
 	}
 	if (strncmp(url, "s3://", 5) == 0) {
-		fy_error_set(err, FY_E_UNSUPPORTED, "%s: S3 repositories are not built yet", url);
-		fy_repo_free(r);
-		return NULL;
+		r->ops = &fy_repo_s3_ops;
+		loc = url + 5;
 	} else {
 		if (strstr(url, "://")) {
 			fy_error_set(err, FY_E_USAGE,
@@ -850,17 +849,23 @@ int fy_repo_break_lock(struct fy_repo *r, struct fy_lock_holder *held, int *had,
 	return r->ops->break_lock(r, held ? held : &h, had ? had : &x, err);
 }
 
-char *fy_repo_tmp_path(const struct fy_repo *r, const char *what, struct fy_error *err)
+const char *fy_repo_tmp_dir(const struct fy_repo *r)
 {
 	const char *dir = r->opt.tmp_dir;
-	unsigned int rnd;
-	size_t n;
-	char *p;
 
 	if (!dir || !*dir)
 		dir = getenv("TMPDIR");
 	if (!dir || !*dir)
 		dir = "/tmp";
+	return dir;
+}
+
+char *fy_repo_tmp_path(const struct fy_repo *r, const char *what, struct fy_error *err)
+{
+	const char *dir = fy_repo_tmp_dir(r);
+	unsigned int rnd;
+	size_t n;
+	char *p;
 	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
 		rnd = (unsigned)time(NULL) ^ (unsigned)getpid();
 	n = strlen(dir) + strlen(what) + 48;

@@ -49,6 +49,7 @@ struct fy_repo_options {
 		__attribute__((format(printf, 3, 4)));
 	void (*progress)(void *cb, const char *what, uint64_t done, uint64_t total);
 	void *cb;
+	int verbosity;			/* 2 and 3 trace S3 requests */
 };
 
 /* One archive in a repository. */

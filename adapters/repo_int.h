@@ -46,7 +46,9 @@ struct fy_repo {
 extern const struct repo_ops fy_repo_local_ops;
 extern const struct repo_ops fy_repo_s3_ops;
 
-/* A temporary file path under the options' tmp_dir: "<dir>/ferry-<what>-<pid>-<rand>". New. */
+/* The folder for temporary files: the option, $TMPDIR, /tmp. Borrowed. */
+const char *fy_repo_tmp_dir(const struct fy_repo *r);
+/* A temporary file path under it: "<dir>/ferry-<what>-<pid>-<rand>". New. */
 char *fy_repo_tmp_path(const struct fy_repo *r, const char *what, struct fy_error *err);
 
 #endif

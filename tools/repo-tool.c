@@ -61,6 +61,7 @@ struct fy_repo *repo_open(const struct tool *t, const struct repo_args *a, int *
 	ro.log = ctx.log;
 	ro.progress = ctx.progress;
 	ro.cb = ctx.cb;
+	ro.verbosity = t->verbosity - 1;	/* -vv traces S3 requests; -v is the summary */
 	r = fy_repo_open(a->repo, &ro, &err);
 	if (!r)
 		*rc = tool_fail(t, &err);
