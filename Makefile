@@ -2,6 +2,7 @@
 #
 #   make                 build the tools into build/bin
 #   make check           build under AddressSanitizer + UBSan and run every test
+#   make check-peers     the tests against real servers installed from npm (S3)
 #   make test            run every test on the plain build
 #   make demo            export the bundled samples, list, verify and import them
 #   make bench           benchmarks: throughput and peak memory next to tar, zstd, jq
@@ -61,7 +62,7 @@ LIB_ADAPTERS = $(O)/lib/libferry-adapters.a
 BINS = $(TOOLS:%=$(O)/bin/%)
 UNIT_BIN = $(O)/tests/unit
 
-.PHONY: all check test tests-build demo bench install deps check-headers valgrind clean
+.PHONY: all check check-peers test tests-build demo bench install deps check-headers valgrind clean
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -147,6 +148,18 @@ deps:
 check: deps
 	$(MAKE) O=build/asan SANITIZE=1 CFLAGS='-O1 -g' tests-build
 	FERRY_BUILD=build/asan sh tests/run.sh
+
+# Tests against real servers on loopback (tests/peers/): each installs its
+# server from the npm registry into $(FERRY_PEERS) (default
+# ~/.cache/ferry-peers, outside the tree) and picks free ports. They need
+# the registry, so they are not part of `make check`; .ci/run runs both.
+# Add a peer test by appending to PEER_TESTS.
+PEER_TESTS = tests/peers/t-backup-s3.sh
+
+check-peers:
+	@sh tools/deps.sh build test peers
+	$(MAKE) O=build/asan SANITIZE=1 CFLAGS='-O1 -g' tests-build
+	FERRY_BUILD=build/asan sh tests/run.sh $(PEER_TESTS)
 
 test: tests-build
 	FERRY_BUILD=$(O) sh tests/run.sh

