@@ -301,6 +301,16 @@ static void keys_release(struct keys *k)
 	k->v = NULL;
 }
 
+/* Every lock object's key. */
+static int lock_keys(struct s3repo *x, struct keys *k, struct fy_error *err)
+{
+	char *dir = full_key(x, LOCKS_DIR, err);
+	int rc = dir ? fy_s3_list(x->s3, dir, keys_add, k, err) : -1;
+
+	free(dir);
+	return rc;
+}
+
 /*
  * Look at every lock but own: *alive when one of a live (or unknown) run
  * is there (*held describes it); locks of runs that died on this host are
@@ -312,12 +322,11 @@ static int scan_locks(struct fy_repo *r, const char *own, struct fy_lock_holder 
 	struct s3repo *x = r->priv;
 	struct keys keys = { NULL, 0 };
 	struct fy_buf body = FY_BUF_INIT(LOCK_MAX);
-	char *dir = full_key(x, LOCKS_DIR, err);
 	size_t i;
 	int rc = -1;
 
 	*alive = 0;
-	if (!dir || fy_s3_list(x->s3, dir, keys_add, &keys, err) < 0)
+	if (lock_keys(x, &keys, err) < 0)
 		goto out;
 	for (i = 0; i < keys.n; i++) {
 		struct fy_lock_holder h;
@@ -349,7 +358,6 @@ static int scan_locks(struct fy_repo *r, const char *own, struct fy_lock_holder 
 	}
 	rc = 0;
 out:
-	free(dir);
 	keys_release(&keys);
 	fy_buf_release(&body);
 	return rc;
@@ -454,13 +462,12 @@ static int s3r_break_lock(struct fy_repo *r, struct fy_lock_holder *held, int *h
 	struct s3repo *x = r->priv;
 	struct keys keys = { NULL, 0 };
 	struct fy_buf body = FY_BUF_INIT(LOCK_MAX);
-	char *dir = full_key(x, LOCKS_DIR, err);
 	size_t i;
 	int rc = -1;
 
 	*had = 0;
 	memset(held, 0, sizeof(*held));
-	if (!dir || fy_s3_list(x->s3, dir, keys_add, &keys, err) < 0)
+	if (lock_keys(x, &keys, err) < 0)
 		goto out;
 	for (i = 0; i < keys.n; i++) {
 		fy_buf_reset(&body);
@@ -473,7 +480,6 @@ static int s3r_break_lock(struct fy_repo *r, struct fy_lock_holder *held, int *h
 	}
 	rc = 0;
 out:
-	free(dir);
 	keys_release(&keys);
 	fy_buf_release(&body);
 	return rc;

@@ -15,7 +15,11 @@ for group in "$@"; do
 	test) pkgs="$pkgs jq zstd tar python3 xxd" ;;
 	fuzz) pkgs="$pkgs clang libclang-rt-dev" ;;
 	browser) pkgs="$pkgs chromium" ;;
-	peers) pkgs="$pkgs nodejs npm curl" ;;
+	# Node and npm may come from elsewhere than Debian (NodeSource's nodejs
+	# bundles npm and conflicts with Debian's): only install what is missing.
+	peers)
+		command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
+		pkgs="$pkgs curl" ;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
 done
