@@ -14,6 +14,7 @@
 #include "durable.h"
 #include "http.h"
 #include "sha256.h"
+#include "sigv4.h"
 #include "zstream.h"
 
 #define PART_DEFAULT ((uint64_t)16 << 20)
@@ -27,8 +28,9 @@ struct fy_s3 {
 	char *base_url;
 	int path_style;
 	uint64_t part_size;
-	char *key_id, *secret, *token;
-	char sigv4[160];
+	struct fy_aws_credentials cred;
+	struct fy_sigv4_signer signer;	/* borrowed by h */
+	char region[64];
 };
 
 /* --- XML ----------------------------------------------------------------- */
@@ -144,105 +146,6 @@ static int xml_get(const char *xml, size_t len, size_t pos, const char *name, st
 	return fy_xml_text(xml + a, b - a, out, err) < 0 ? -1 : 1;
 }
 
-/* --- credentials ----------------------------------------------------------- */
-
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
-/* The profile's keys from an INI-style shared credentials file. */
-static int load_profile(struct fy_s3 *s, const char *file, const char *profile,
-			struct fy_error *err)
-{
-	FILE *f = fopen(file, "r");
-	char line[4096];
-	int in = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = trim(line), *eq, **slot = NULL;
-
-		if (*p == '#' || *p == ';' || !*p)
-			continue;
-		if (*p == '[') {
-			char *close = strchr(p, ']');
-
-			if (close)
-				*close = '\0';
-			in = strcmp(trim(p + 1), profile) == 0;
-			continue;
-		}
-		if (!in || !(eq = strchr(p, '=')))
-			continue;
-		*eq = '\0';
-		if (!strcmp(trim(p), "aws_access_key_id"))
-			slot = &s->key_id;
-		else if (!strcmp(trim(p), "aws_secret_access_key"))
-			slot = &s->secret;
-		else if (!strcmp(trim(p), "aws_session_token"))
-			slot = &s->token;
-		if (slot) {
-			free(*slot);
-			*slot = strdup(trim(eq + 1));
-			if (!*slot) {
-				fclose(f);
-				return fy_error_set(err, FY_E_NOMEM, "out of memory");
-			}
-		}
-	}
-	fclose(f);
-	return 0;
-}
-
-static int load_credentials(struct fy_s3 *s, struct fy_error *err)
-{
-	const char *id = getenv("AWS_ACCESS_KEY_ID"), *sec = getenv("AWS_SECRET_ACCESS_KEY");
-	const char *tok = getenv("AWS_SESSION_TOKEN"), *file = getenv("AWS_SHARED_CREDENTIALS_FILE");
-	const char *profile = getenv("AWS_PROFILE"), *home = getenv("HOME");
-	char path[4096];
-
-	if (id && *id && sec && *sec) {
-		s->key_id = strdup(id);
-		s->secret = strdup(sec);
-		s->token = tok && *tok ? strdup(tok) : NULL;
-		if (!s->key_id || !s->secret || (tok && *tok && !s->token))
-			return fy_error_set(err, FY_E_NOMEM, "out of memory");
-		return 0;
-	}
-	if (!file || !*file) {
-		snprintf(path, sizeof(path), "%s/.aws/credentials", home ? home : "");
-		file = path;
-	}
-	if (load_profile(s, file, profile && *profile ? profile : "default", err) < 0)
-		return -1;
-	if (!s->key_id || !s->secret || !*s->key_id || !*s->secret)
-		return fy_error_set(err, FY_E_AUTH,
-				    "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
-				    "or profile '%s' in %s", profile && *profile ? profile : "default",
-				    file);
-	return 0;
-}
-
-static void wipe_free(char *p)
-{
-	if (p) {
-		volatile char *v = p;
-
-		while (*v)
-			*v++ = 0;
-		free(p);
-	}
-}
-
 /* --- the client ------------------------------------------------------------ */
 
 /* Split "scheme://host[:port][/...]": scheme length and host start/end. */
@@ -258,12 +161,25 @@ static int split_url(const char *url, size_t *scheme_end, size_t *host_end)
 	return *host_end > *scheme_end + 3 ? 0 : -1;
 }
 
+/* A region as S3-compatible stores name them (MinIO, Ceph: any short word). */
+static int region_word(const char *r)
+{
+	size_t i, n = strlen(r);
+
+	if (n == 0 || n > 63)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
+			return 0;
+	return 1;
+}
+
 struct fy_s3 *fy_s3_new(const struct fy_s3_options *o, struct fy_error *err)
 {
 	struct fy_http_options ho;
 	struct fy_s3 *s = calloc(1, sizeof(*s));
-	const char *region = o->region, *endpoint = o->endpoint, *ps;
-	char def[256], url[2048];
+	const char *region = o->region, *ps;
+	char endpoint[1024], url[2048];
 	size_t se, he, n;
 	int aws;
 
@@ -271,34 +187,40 @@ struct fy_s3 *fy_s3_new(const struct fy_s3_options *o, struct fy_error *err)
 		fy_error_set(err, FY_E_NOMEM, "out of memory");
 		return NULL;
 	}
+	/* The region: the option, AWS_REGION, AWS_DEFAULT_REGION, the profile's,
+	 * else us-east-1 (S3's own default, and what other stores expect). */
 	if (!region || !*region)
 		region = getenv("AWS_REGION");
 	if (!region || !*region)
 		region = getenv("AWS_DEFAULT_REGION");
-	if (!region || !*region)
-		region = "us-east-1";
-	if (!endpoint || !*endpoint)
-		endpoint = getenv("AWS_ENDPOINT_URL_S3");
-	if (!endpoint || !*endpoint)
-		endpoint = getenv("AWS_ENDPOINT_URL");
-	if (!endpoint || !*endpoint) {
-		snprintf(def, sizeof(def), "https://s3.%s.amazonaws.com", region);
-		endpoint = def;
+	if (region && *region) {
+		if (!region_word(region)) {
+			fy_error_set(err, FY_E_USAGE, "'%s' is not a region name", region);
+			goto fail;
+		}
+		snprintf(s->region, sizeof(s->region), "%s", region);
+	} else if (fy_aws_region(NULL, s->region, sizeof(s->region), NULL) < 0) {
+		snprintf(s->region, sizeof(s->region), "us-east-1");
 	}
+	/* The endpoint: the option, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS's. */
+	if (o->endpoint && *o->endpoint)
+		snprintf(endpoint, sizeof(endpoint), "%s", o->endpoint);
+	else if (fy_aws_endpoint("S3", "s3", s->region, endpoint, sizeof(endpoint), err) < 0)
+		goto fail;
 	n = strlen(endpoint);
 	while (n && endpoint[n - 1] == '/')
-		n--;
-	if (split_url(endpoint, &se, &he) < 0 || he != n || n > 1024) {
+		endpoint[--n] = '\0';
+	if (split_url(endpoint, &se, &he) < 0 || he != n) {
 		fy_error_set(err, FY_E_USAGE, "%s: the S3 endpoint is scheme://host[:port]", endpoint);
 		goto fail;
 	}
 	aws = n >= 14 && memcmp(endpoint + he - 14, ".amazonaws.com", 14) == 0;
 	s->path_style = o->style == FY_S3_STYLE_PATH || (o->style == FY_S3_STYLE_AUTO && !aws);
 	if (s->path_style)
-		snprintf(url, sizeof(url), "%.*s/%s", (int)n, endpoint, o->bucket);
+		snprintf(url, sizeof(url), "%s/%s", endpoint, o->bucket);
 	else
-		snprintf(url, sizeof(url), "%.*s://%s.%.*s", (int)se, endpoint, o->bucket,
-			 (int)(n - se - 3), endpoint + se + 3);
+		snprintf(url, sizeof(url), "%.*s://%s.%s", (int)se, endpoint, o->bucket,
+			 endpoint + se + 3);
 	s->bucket = strdup(o->bucket);
 	s->base_url = strdup(url);
 	if (!s->bucket || !s->base_url) {
@@ -310,14 +232,16 @@ struct fy_s3 *fy_s3_new(const struct fy_s3_options *o, struct fy_error *err)
 		s->part_size = (uint64_t)atoll(ps);
 	if (!s->part_size)
 		s->part_size = PART_DEFAULT;
-	if (load_credentials(s, err) < 0)
+	if (fy_aws_credentials_load(&s->cred, err) < 0)
 		goto fail;
-	snprintf(s->sigv4, sizeof(s->sigv4), "aws:amz:%s:s3", region);
+	/* Signed by adapters/sigv4.c with S3's rules (the path as sent). */
+	s->signer.cred = &s->cred;
+	s->signer.region = s->region;
+	s->signer.service = "s3";
+	s->signer.flags = FY_SIGV4_S3;
 	fy_http_options_init(&ho, "s3", s->base_url);
-	ho.curl_sigv4 = s->sigv4;
-	ho.aws_key = s->key_id;
-	ho.aws_secret = s->secret;
-	ho.aws_token = s->token;
+	ho.sign = fy_sigv4_http_sign;
+	ho.sign_ctx = &s->signer;
 	ho.log = o->log;
 	ho.log_cb = o->log_cb;
 	ho.verbosity = o->verbosity;
@@ -325,8 +249,9 @@ struct fy_s3 *fy_s3_new(const struct fy_s3_options *o, struct fy_error *err)
 	s->h = fy_http_new(&ho, err);
 	if (!s->h)
 		goto fail;
-	if (s->token)
-		fy_http_add_secret(s->h, s->token);
+	fy_http_add_secret(s->h, s->cred.secret_key);
+	if (s->cred.session_token)
+		fy_http_add_secret(s->h, s->cred.session_token);
 	return s;
 fail:
 	fy_s3_free(s);
@@ -340,9 +265,7 @@ void fy_s3_free(struct fy_s3 *s)
 	fy_http_free(s->h);
 	free(s->bucket);
 	free(s->base_url);
-	wipe_free(s->key_id);
-	wipe_free(s->secret);
-	wipe_free(s->token);
+	fy_aws_credentials_release(&s->cred);
 	free(s);
 }
 

@@ -10,17 +10,16 @@
  * AbortMultipartUpload, ListMultipartUploads; signing: "Authenticating
  * Requests (AWS Signature Version 4)", with the S3 rules (the path is
  * signed as sent, x-amz-content-sha256 on every request). Requests are
- * signed by libcurl's signer through http.h (CURLOPT_AWS_SIGV4); for S3
- * that is exact as long as the path is encoded once and the query is
- * sorted and fully encoded, which this file guarantees (../shared/PEERS.md
- * section 6 lists the pitfalls seen with libcurl 7.88).
+ * signed by adapters/sigv4.c (FY_SIGV4_S3) through the HTTP module's
+ * signing hook; paths are encoded once and queries built sorted and fully
+ * encoded (../shared/PEERS.md section 6 lists the pitfalls).
  *
- * Credentials never come from the command line: AWS_ACCESS_KEY_ID,
- * AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, else the profile AWS_PROFILE
- * (default "default") of the shared credentials file
- * AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/credentials). Region:
- * the option, AWS_REGION, AWS_DEFAULT_REGION, us-east-1. Endpoint: the
- * option, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, https://s3.REGION.amazonaws.com.
+ * Credentials never come from the command line: sigv4.h's
+ * fy_aws_credentials_load() (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ * AWS_SESSION_TOKEN, else AWS_PROFILE in the shared credentials and config
+ * files). Region: the option, AWS_REGION, AWS_DEFAULT_REGION, the profile's,
+ * us-east-1. Endpoint: the option, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL,
+ * https://s3.REGION.amazonaws.com.
  */
 #ifndef FY_S3_H
 #define FY_S3_H

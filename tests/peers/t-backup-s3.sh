@@ -30,7 +30,7 @@ trap 'sh "$peers" stop "$inst"; cd /; rm -rf "$work"' EXIT
 ok "s3rver 4.0.4 runs on $S3_ENDPOINT"
 
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_REGION AWS_DEFAULT_REGION
-export AWS_SHARED_CREDENTIALS_FILE=/nonexistent
+export AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_CONFIG_FILE=/nonexistent
 export AWS_ACCESS_KEY_ID=$S3_KEY AWS_SECRET_ACCESS_KEY=$S3_SECRET
 E=--s3-endpoint=$S3_ENDPOINT
 EMPTY=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
@@ -83,7 +83,7 @@ AWS_ACCESS_KEY_ID=NOSUCHKEY expect_exit 8 "an unknown key: authentication (8)" \
 	ferry backup "$E" dir:"$SAMPLES/neutral" --repo s3://backups/nightly
 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY $FERRY backup "$E" dir:"$SAMPLES/neutral" \
 	--repo s3://backups/nightly >stdout 2>err
-if [ $? = 8 ] && one_line_error "no S3 credentials"; then ok "no credentials: one line, exit 8"; else notok "no credentials: one line, exit 8"; fi
+if [ $? = 8 ] && one_line_error "no AWS credentials"; then ok "no credentials: one line, exit 8"; else notok "no credentials: one line, exit 8"; fi
 expect_exit 6 "a bucket that does not exist: I/O (6)" ferry backup "$E" dir:"$SAMPLES/neutral" --repo s3://nosuchbucket/x
 check "one line saying so" one_line_error "bucket does not exist"
 
