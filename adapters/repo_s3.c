@@ -215,18 +215,21 @@ static int s3r_publish(struct fy_repo *r, const char *staged, const char *key,
 	if (file_sha256(staged, &msize, mine, err) < 0 ||
 	    fy_s3_upload_file(x->s3, k, staged, r->opt.progress, r->opt.cb, err) < 0)
 		goto out;
-	/* Read what the server stored back, and compare with what verified here. */
+	/* Read what the server stored back, and compare with what verified
+	 * here. An object that cannot be confirmed does not stay. */
 	got = fy_s3_sha256(x->s3, k, &tsize, theirs, err);
-	if (got < 0)
-		goto out;
-	if (got == 0 || tsize != msize || memcmp(mine, theirs, 32) != 0) {
+	if (got != 1 || tsize != msize || memcmp(mine, theirs, 32) != 0) {
 		struct fy_error ignored;
+		int removed = fy_s3_delete(x->s3, k, &ignored) == 0;
 
-		fy_s3_delete(x->s3, k, &ignored);
-		fy_error_set(err, FY_E_INTEGRITY,
-			     "%s/%s: the stored object differs from the verified archive "
-			     "(%llu bytes stored, %llu written); removed", r->url, key,
-			     (unsigned long long)tsize, (unsigned long long)msize);
+		if (got == 1 || got == 0)
+			fy_error_set(err, FY_E_INTEGRITY,
+				     "%s/%s: the stored object differs from the verified archive "
+				     "(%llu bytes stored, %llu written)", r->url, key,
+				     (unsigned long long)tsize, (unsigned long long)msize);
+		else
+			fy_error_prefix(err, "reading back %s/%s", r->url, key);
+		fy_error_prefix(err, "%s", removed ? "upload removed" : "upload NOT removed");
 		goto out;
 	}
 	rc = 0;

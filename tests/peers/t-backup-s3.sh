@@ -73,6 +73,17 @@ check "credentials from a shared file and a profile" sh -c "
 	env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_SHARED_CREDENTIALS_FILE=\$PWD/creds AWS_PROFILE=ferry \
 		$FERRY backup '$E' dir:'$SAMPLES/neutral' --repo s3://backups/nightly --time 2026-10-03T02:00:00Z"
 
+# An archive over 8 MiB: 5 MiB parts, read back in several 8 MiB ranges
+# (and a HEAD of an object bigger than any one response).
+"$BIN/../tests/gen-neutral" huge 70000000 >/dev/null
+FERRY_S3_PART_SIZE=5242880 expect_exit 0 "an archive of several parts and ranges" \
+	ferry backup "$E" dir:huge --repo s3://backups/large --time 2026-10-01T02:00:00Z
+k=large/dir-huge-20261001T020000Z.ferry
+if s3get "$k" huge.ferry && [ "$(wc -c <huge.ferry)" -gt 8388608 ] && $FERRY verify -q huge.ferry; then
+	ok "over 8 MiB, fetched by curl, verifies ($(wc -c <huge.ferry) bytes)"; else
+	notok "over 8 MiB, fetched by curl, verifies"; fi
+rm -rf huge huge.ferry
+
 # --- authentication --------------------------------------------------------------
 AWS_SECRET_ACCESS_KEY=wrong-secret expect_exit 8 "a wrong secret: authentication (8)" \
 	ferry backup "$E" dir:"$SAMPLES/neutral" --repo s3://backups/nightly
