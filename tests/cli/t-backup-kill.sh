@@ -37,20 +37,20 @@ ferry backup -q dir:"$SAMPLES/neutral" --repo steps --time 2026-10-01T02:00:00Z
 ferry backup -q dir:"$SAMPLES/neutral" --repo steps --time 2026-10-02T02:00:00Z
 ls steps/*.ferry >before.list
 sha256sum steps/*.ferry >before.sha
-n=0
+step=0
 bad=0
 killed=0
 while :; do
-	n=$((n + 1))
+	step=$((step + 1))
 	# Day n+2, pruning to the last two: the prune's removals are steps too.
-	t=$(printf '2026-10-%02dT02:00:00Z' $((n + 2)))
-	FERRY_FAIL_AT=$n $FERRY backup -q dir:"$SAMPLES/neutral" --repo steps --time "$t" \
+	t=$(printf '2026-10-%02dT02:00:00Z' $((step + 2)))
+	FERRY_FAIL_AT=$step $FERRY backup -q dir:"$SAMPLES/neutral" --repo steps --time "$t" \
 		--prune --keep-last 4 >/dev/null 2>&1
 	rc=$?
 	if [ $rc = 0 ]; then break; fi
 	[ $rc = 137 ] && killed=$((killed + 1))
 	invariants steps --ignore-missing >inv.out 2>&1 || { bad=$((bad + 1)); sed 's/^/#   /' inv.out | head -3; }
-	[ $n -lt 200 ] || break
+	[ $step -lt 200 ] || break
 done
 check "killed at each of $killed durable steps, the repository stayed sound" test $bad = 0 -a $killed -gt 10
 check "the run after them all succeeded" test $rc = 0

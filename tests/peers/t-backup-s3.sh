@@ -102,23 +102,23 @@ check "one line saying so" one_line_error "bucket does not exist"
 # Parts of 2 kB, so the 5 kB archive goes up in three parts: kills land
 # between parts and before CompleteMultipartUpload too.
 before=$(s3keys nightly/ | tr '\n' ' ')
-n=0
+step=0
 bad=0
 killed=0
 mid_upload=0
 while :; do
-	n=$((n + 1))
-	FERRY_S3_PART_SIZE=2048 FERRY_FAIL_AT=$n $FERRY backup "$E" dir:"$SAMPLES/neutral" \
+	step=$((step + 1))
+	FERRY_S3_PART_SIZE=2048 FERRY_FAIL_AT=$step $FERRY backup "$E" dir:"$SAMPLES/neutral" \
 		--repo s3://backups/nightly --time 2026-10-04T02:00:00Z >/dev/null 2>&1
 	rc=$?
 	[ $rc = 0 ] && break
-	[ $rc = 137 ] || { bad=$((bad + 1)); echo "# step $n: exit $rc"; }
+	[ $rc = 137 ] || { bad=$((bad + 1)); echo "# step $step: exit $rc"; }
 	killed=$((killed + 1))
 	after=$(s3keys nightly/ | tr '\n' ' ')
-	[ "$after" = "$before" ] || { bad=$((bad + 1)); echo "# step $n: visible: $after"; }
+	[ "$after" = "$before" ] || { bad=$((bad + 1)); echo "# step $step: visible: $after"; }
 	# s3rver keeps started uploads under ._S3rver_uploads (it cannot abort them).
 	ls "$S3_DATA/backups/._S3rver_uploads" 2>/dev/null | grep -q . && mid_upload=$((mid_upload + 1))
-	[ $n -lt 100 ] || break
+	[ $step -lt 100 ] || break
 done
 check "killed at $killed steps ($mid_upload with an upload begun): no partial object ever visible" \
 	test $bad = 0 -a $mid_upload -gt 0
