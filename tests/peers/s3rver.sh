@@ -94,7 +94,7 @@ do_stop() {
 	while kill -0 "$pid" 2>/dev/null && [ $i -lt 40 ]; do sleep 0.25; i=$((i + 1)); done
 	kill -9 "$pid" 2>/dev/null || true
 	rm -f "$f"
-	rm -rf "$RUN/$1-data" "$RUN/$1.env"
+	rm -rf "$RUN/$1-data" "$RUN/$1.env" "$RUN/$1.log"
 }
 
 case "${1:-}" in
