@@ -710,6 +710,9 @@ static int flush_stream(struct fy_writer *w, struct stream *s, struct fy_error *
 /* Append the parsed record (w->doc) to a stream, compact, one line. */
 static int stream_add(struct fy_writer *w, struct stream *s, struct fy_error *err)
 {
+	/* room for a chunk and its last record up front: doubling past chunk_size would hold twice it */
+	if (s->buf.cap == 0 && fy_buf_grow(&s->buf, w->opt.chunk_size + (1 << 20), err) < 0)
+		return -1;
 	if (fy_json_emit(&w->doc, 0, &s->buf, err) < 0 || fy_buf_addc(&s->buf, '\n', err) < 0)
 		return -1;
 	s->records++;
