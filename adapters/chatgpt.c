@@ -410,6 +410,7 @@ static int fill_queue(struct chatgpt_src *s, struct fy_error *err)
 			if (fy_bundle_open_entry(s->b, s->convs[s->iconv], err) < 0)
 				return -1;
 			fy_jarray_init(&s->ja, fy_bundle_read, s->b, FY_JARRAY_OBJECT, 0);
+			s->ja.noun = "conversation";
 			s->ja_open = 1;
 			s->map.path = fy_bundle_path(s->b, s->convs[s->iconv]);
 		}

@@ -18,6 +18,7 @@ void fy_jarray_init(struct fy_jarray *ja, fy_read_fn read, void *ctx, unsigned f
 	ja->read = read;
 	ja->ctx = ctx;
 	ja->flags = flags;
+	ja->noun = "element";
 	fy_buf_init(&ja->buf, (max_element ? max_element : FY_JARRAY_ELEMENT_MAX) + 2 * READ_MIN);
 }
 
@@ -45,8 +46,8 @@ static int fill(struct fy_jarray *ja, struct fy_error *err)
 
 		if (fy_buf_grow(b, want, err) < 0)
 			return fy_error_set(err, FY_E_DATA,
-					    "element %llu at byte %llu is larger than the limit of %zu bytes",
-					    (unsigned long long)ja->index + 1,
+					    "%s %llu at byte %llu is larger than the limit of %zu bytes",
+					    ja->noun, (unsigned long long)ja->index + 1,
 					    (unsigned long long)ja->base, b->max - 2 * READ_MIN);
 		room = b->cap - b->len - 1;
 	}
@@ -88,8 +89,8 @@ static int truncated(struct fy_jarray *ja, struct fy_error *err)
 	if (ja->state == 0)
 		return fy_error_set(err, FY_E_DATA, "empty file (expected a JSON array)");
 	return fy_error_set(err, FY_E_DATA,
-			    "truncated: the file ends inside element %llu (which starts at byte %llu)",
-			    (unsigned long long)ja->index + 1, (unsigned long long)fy_jarray_offset(ja));
+			    "truncated: the file ends inside %s %llu (which starts at byte %llu)",
+			    ja->noun, (unsigned long long)ja->index + 1, (unsigned long long)fy_jarray_offset(ja));
 }
 
 /*
@@ -133,19 +134,19 @@ static int start_element(struct fy_jarray *ja, int *cp, struct fy_error *err)
 		goto closed;
 	} else if (c < 0) {
 		return fy_error_set(err, FY_E_DATA,
-				    "truncated: the file ends after element %llu without the closing ']'",
-				    (unsigned long long)ja->index);
+				    "truncated: the file ends after %s %llu without the closing ']'",
+				    ja->noun, (unsigned long long)ja->index);
 	} else {
-		return fy_error_set(err, FY_E_DATA, "byte %llu: expected ',' or ']' after element %llu",
-				    (unsigned long long)fy_jarray_offset(ja),
+		return fy_error_set(err, FY_E_DATA, "byte %llu: expected ',' or ']' after %s %llu",
+				    (unsigned long long)fy_jarray_offset(ja), ja->noun,
 				    (unsigned long long)ja->index);
 	}
 	if (c < 0)
 		return truncated(ja, err);
 	if (c != '{' && c != '[' && c != '"' && c != '-' && c != 't' && c != 'f' && c != 'n' &&
 	    !(c >= '0' && c <= '9'))
-		return fy_error_set(err, FY_E_DATA, "byte %llu: unexpected '%c' where element %llu should start",
-				    (unsigned long long)fy_jarray_offset(ja), c,
+		return fy_error_set(err, FY_E_DATA, "byte %llu: unexpected '%c' where %s %llu should start",
+				    (unsigned long long)fy_jarray_offset(ja), c, ja->noun,
 				    (unsigned long long)ja->index + 1);
 	*cp = c;
 	return 1;
@@ -180,7 +181,7 @@ int fy_jarray_next(struct fy_jarray *ja, const char **el, size_t *len, struct fy
 
 		rc = fy_json_scan(ja->buf.ptr + ja->pos, ja->buf.len - ja->pos, &end, 128, err);
 		if (rc < 0)
-			return fy_error_prefix(err, "element %llu (at byte %llu)",
+			return fy_error_prefix(err, "%s %llu (at byte %llu)", ja->noun,
 					       (unsigned long long)ja->index + 1,
 					       (unsigned long long)fy_jarray_offset(ja));
 		if (rc == 1) {
@@ -216,13 +217,13 @@ int fy_jarray_next_doc(struct fy_jarray *ja, struct fy_jdoc *d, unsigned flags,
 		}
 		rc = fy_json_scan(ja->buf.ptr + ja->pos, avail, &end, 128, err);
 		if (rc < 0)
-			return fy_error_prefix(err, "element %llu (at byte %llu)",
+			return fy_error_prefix(err, "%s %llu (at byte %llu)", ja->noun,
 					       (unsigned long long)ja->index + 1,
 					       (unsigned long long)fy_jarray_offset(ja));
 		if (rc == 1 && !(scalar && end == avail && !ja->eof)) {
 			/* complete, yet the parser refused it: that is the error */
 			*err = perr;
-			return fy_error_prefix(err, "element %llu (at byte %llu)",
+			return fy_error_prefix(err, "%s %llu (at byte %llu)", ja->noun,
 					       (unsigned long long)ja->index + 1,
 					       (unsigned long long)fy_jarray_offset(ja));
 		}

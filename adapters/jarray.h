@@ -44,6 +44,7 @@ struct fy_jarray {
 	int state;		/* 0 before '[', 1 inside, 2 after ']' */
 	int single;		/* the file held one object, not an array */
 	int eof;
+	const char *noun;	/* what an element is, for messages ("conversation"); default "element" */
 };
 
 /* read(ctx) supplies the bytes. max_element caps one element (0: the default). */
