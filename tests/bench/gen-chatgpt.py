@@ -90,6 +90,9 @@ class Gen:
                 ws.append(str(r.randint(0, 10 ** 6)))
             s = " ".join(ws)
             self.sentences.append(s[0].upper() + s[1:] + r.choice([".", ".", ".", "?", "!"]))
+        # custom instructions change rarely: a few versions over the account's life
+        self.profiles = [(self.para(1, 2), self.para(1, 2)) for _ in range(3)]
+        self.memories = [self.para(1, 1) for _ in range(40)]
         self.assets = []      # (pointer id, filename, bytes) for --zip
         self.nconv = 0
         self.nmsg = 0
@@ -279,18 +282,19 @@ class Gen:
         last = add(self.msg("system", {"content_type": "text", "parts": [""]},
                             meta={"is_visually_hidden_from_conversation": True}, end_turn=True), root)
         if r.random() < 0.3:
+            about_user, about_model = r.choice(self.profiles)
             last = add(self.msg("user", {"content_type": "user_editable_context",
                                          "user_profile": "The user provided the following information about themselves: "
-                                         + self.para(1, 2), "user_instructions":
+                                         + about_user, "user_instructions":
                                          "The user provided the additional info about how they would like you to respond: "
-                                         + self.para(1, 2)},
+                                         + about_model},
                                 meta={"is_visually_hidden_from_conversation": True,
                                       "user_context_message_data": {"about_user_message": "…",
                                                                     "about_model_message": "…"},
                                       "is_user_system_message": True}), last)
         if r.random() < 0.1:
-            mem = "\n\n".join("%d. [2024-%02d-%02d]. %s" % (i + 1, r.randint(1, 12), r.randint(1, 28),
-                                                          self.para(1, 1)) for i in range(r.randint(1, 5)))
+            mem = "\n\n".join("%d. [2024-%02d-%02d]. %s" % (i + 1, 1 + i % 12, 1 + i % 28, self.memories[i])
+                                for i in range(r.randint(1, len(self.memories))))
             last = add(self.msg("assistant", {"content_type": "model_editable_context",
                                               "model_set_context": mem, "repository": None,
                                               "repo_summary": None, "structured_context": None},
