@@ -30,6 +30,7 @@
 #include "json.h"
 #include "recq.h"
 #include "record.h"
+#include "tree.h"
 
 /* A file of the export that an asset pointer or attachment id resolved to. */
 struct fy_chatgpt_asset {
@@ -63,11 +64,9 @@ struct fy_chatgpt_map {
 	struct fy_idset memory_ids;	/* memory records already emitted (deduplicated) */
 	struct fy_chatgpt_node *nodes;
 	uint32_t nnodes, capnodes;
-	uint32_t *slots;		/* hash of node keys -> node index + 1 */
-	uint32_t nslots;
-	uint32_t *stack;
-	uint32_t capstack;
-	struct fy_buf arena;		/* node keys and ferry ids */
+	struct fy_keymap keys;		/* mapping keys -> node index */
+	struct fy_tree tree;		/* parent links, order */
+	struct fy_buf arena;		/* ferry ids */
 	struct fy_buf parts;		/* one message's parts */
 	struct fy_buf cites;		/* one message's citations */
 	struct fy_buf scratch;

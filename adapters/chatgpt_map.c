@@ -26,14 +26,10 @@ struct fy_chatgpt_node {
 	uint32_t val;		/* the node object */
 	uint32_t msg;		/* its message object, or NONE */
 	uint32_t pkey;		/* its parent string node, or NONE */
-	uint32_t parent;	/* parent node index, or NONE */
-	uint32_t eff;		/* nearest ancestor with a message, or NONE */
-	uint32_t koff, klen;	/* decoded key in the arena */
 	uint32_t idoff;		/* ferry id (NUL-terminated) in the arena */
 	uint32_t recipient;	/* message.recipient when a call, else NONE */
 	uint32_t name;		/* author.name string node, or NONE */
 	uint8_t role;
-	uint8_t state;		/* 0 new, 1 on the stack, 2 placed */
 };
 
 /* One mapped part of the message being built. */
@@ -73,8 +69,8 @@ static int conv_fail(struct conv *c, uint32_t node, const char *fmt, ...)
 		return fy_error_set(c->err, FY_E_DATA, "%s: conversation %llu%s%.*s%s: node '%.*s': %s",
 				    m->path, (unsigned long long)m->index, c->cid ? " '" : "",
 				    (int)(c->cidlen > 80 ? 80 : c->cidlen), c->cid ? c->cid : "",
-				    c->cid ? "'" : "", (int)(m->nodes[node].klen > 80 ? 80 : m->nodes[node].klen),
-				    m->arena.ptr + m->nodes[node].koff, what);
+				    c->cid ? "'" : "", (int)(m->keys.len[node] > 80 ? 80 : m->keys.len[node]),
+				    fy_keymap_key(&m->keys, node, NULL), what);
 	return fy_error_set(c->err, FY_E_DATA, "%s: conversation %llu%s%.*s%s: %s", m->path,
 			    (unsigned long long)m->index, c->cid ? " '" : "",
 			    (int)(c->cidlen > 80 ? 80 : c->cidlen), c->cid ? c->cid : "",
@@ -215,57 +211,24 @@ static int ledger(struct conv *c, const char *kind, const char *id, const char *
 
 /* --- the node table ---------------------------------------------------- */
 
-static uint32_t hash_bytes(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 static const char *node_id(const struct fy_chatgpt_map *m, uint32_t i)
 {
 	return m->arena.ptr + m->nodes[i].idoff;
 }
 
-/* The node whose decoded key is s[0..n), or NONE. */
-static uint32_t lookup(const struct fy_chatgpt_map *m, const char *s, size_t n)
+/* The node whose key is string node v, or NONE. */
+static uint32_t lookup(struct conv *c, uint32_t v)
 {
-	uint32_t mask = m->nslots - 1, h = hash_bytes(s, n) & mask;
-
-	for (;;) {
-		uint32_t e = m->slots[h];
-		const struct fy_chatgpt_node *nd;
-
-		if (!e)
-			return NONE;
-		nd = &m->nodes[e - 1];
-		if (nd->klen == n && memcmp(m->arena.ptr + nd->koff, s, n) == 0)
-			return e - 1;
-		h = (h + 1) & mask;
-	}
-}
-
-/* Append string node v, decoded, to the arena; its offset and length. */
-static int arena_key(struct conv *c, uint32_t v, uint32_t *off, uint32_t *len)
-{
-	struct fy_buf *a = &c->m->arena;
 	size_t n;
 	const char *s;
 
-	*off = (uint32_t)a->len;
 	if (fy_json_has_escapes(c->d, v)) {
-		if (fy_json_str(c->d, v, a, c->err) < 0)
-			return -1;
-	} else {
-		s = fy_json_raw(c->d, v, &n);
-		if (fy_buf_add(a, s, n, c->err) < 0)
-			return -1;
+		if (decode(c, v) < 0)
+			return NONE;
+		return fy_keymap_find(&c->m->keys, c->m->scratch.ptr, c->m->scratch.len);
 	}
-	*len = (uint32_t)(a->len - *off);
-	return fy_buf_addc(a, '\0', c->err);
+	s = fy_json_raw(c->d, v, &n);
+	return fy_keymap_find(&c->m->keys, s, n);
 }
 
 static int role_of(const struct fy_jdoc *d, uint32_t v)
@@ -279,12 +242,12 @@ static int role_of(const struct fy_jdoc *d, uint32_t v)
 	return R_OTHER;
 }
 
-/* Read the mapping into the node table, checking types. */
+/* Read the mapping into the node table and the tree, checking types. */
 static int build_nodes(struct conv *c, uint32_t mapping)
 {
 	struct fy_chatgpt_map *m = c->m;
 	const struct fy_jdoc *d = c->d;
-	uint32_t count = fy_json_len(d, mapping), k, key, val, i, need;
+	uint32_t count = fy_json_len(d, mapping), k, key, val, i;
 
 	fy_buf_reset(&m->arena);
 	m->nnodes = 0;
@@ -296,31 +259,32 @@ static int build_nodes(struct conv *c, uint32_t mapping)
 		m->nodes = p;
 		m->capnodes = count;
 	}
-	for (need = 16; need < count * 2 + 2; need *= 2)
-		;
-	if (need > m->nslots) {
-		uint32_t *s = realloc(m->slots, (size_t)need * sizeof(*s));
-
-		if (!s)
-			return fy_error_set(c->err, FY_E_NOMEM, "out of memory");
-		m->slots = s;
-		m->nslots = need;
-	}
-	memset(m->slots, 0, (size_t)m->nslots * sizeof(*m->slots));
+	if (fy_keymap_reset(&m->keys, count, c->err) < 0 || fy_tree_reset(&m->tree, count, c->err) < 0)
+		return -1;
 	FY_JSON_FOREACH_MEMBER(d, mapping, k, key, val) {
 		struct fy_chatgpt_node *nd = &m->nodes[m->nnodes];
-		uint32_t h, msg, author, role, name, pv, idv;
+		uint32_t msg, author, role, name, pv, idv;
 		char id[FY_ID_MAX + 1];
+		const char *ks;
+		size_t kn;
 
 		memset(nd, 0, sizeof(*nd));
 		nd->key = key;
 		nd->val = val;
-		nd->parent = nd->eff = nd->recipient = nd->name = nd->pkey = nd->msg = NONE;
-		if (arena_key(c, key, &nd->koff, &nd->klen) < 0)
+		nd->recipient = nd->name = nd->pkey = nd->msg = NONE;
+		if (fy_json_has_escapes(d, key)) {
+			if (decode(c, key) < 0)
+				return -1;
+			ks = m->scratch.ptr;
+			kn = m->scratch.len;
+		} else {
+			ks = fy_json_raw(d, key, &kn);
+		}
+		/* the parser refuses duplicate keys, so every key is new */
+		if (fy_keymap_add(&m->keys, ks, kn, &i, c->err) < 0)
 			return -1;
 		m->nnodes++;
-		i = m->nnodes - 1;
-		fy_id_make(m->arena.ptr + nd->koff, nd->klen, id);
+		fy_id_make(ks, kn, id);
 		nd->idoff = (uint32_t)m->arena.len;
 		if (fy_buf_add(&m->arena, id, strlen(id) + 1, c->err) < 0)
 			return -1;
@@ -342,6 +306,7 @@ static int build_nodes(struct conv *c, uint32_t mapping)
 			if (!is_obj(d, msg))
 				return conv_fail(c, i, "'message' is not an object");
 			nd->msg = msg;
+			m->tree.keep[i] = 1;
 			author = fy_json_get(d, msg, "author");
 			if (!is_obj(d, author))
 				return conv_fail(c, i, "the message has no 'author' object");
@@ -362,10 +327,6 @@ static int build_nodes(struct conv *c, uint32_t mapping)
 			    !str_empty(d, rcp))
 				nd->recipient = rcp;
 		}
-		h = hash_bytes(m->arena.ptr + nd->koff, nd->klen) & (m->nslots - 1);
-		while (m->slots[h])
-			h = (h + 1) & (m->nslots - 1);
-		m->slots[h] = i + 1;
 	}
 	/* Parents. */
 	for (i = 0; i < m->nnodes; i++) {
@@ -374,16 +335,7 @@ static int build_nodes(struct conv *c, uint32_t mapping)
 
 		if (nd->pkey == NONE)
 			continue;
-		if (fy_json_has_escapes(d, nd->pkey)) {
-			if (decode(c, nd->pkey) < 0)
-				return -1;
-			p = lookup(m, m->scratch.ptr, m->scratch.len);
-		} else {
-			size_t n;
-			const char *s = fy_json_raw(d, nd->pkey, &n);
-
-			p = lookup(m, s, n);
-		}
+		p = lookup(c, nd->pkey);
 		if (p == NONE) {
 			size_t n;
 			const char *s = fy_json_raw(d, nd->pkey, &n);
@@ -393,53 +345,7 @@ static int build_nodes(struct conv *c, uint32_t mapping)
 		}
 		if (p == i)
 			return conv_fail(c, i, "the mapping has a cycle (the node is its own parent)");
-		nd->parent = p;
-	}
-	return 0;
-}
-
-/*
- * Order the nodes parents first (in mapping order otherwise) into m->stack
- * [0..nnodes), detecting cycles, and set each node's nearest ancestor with
- * a message.
- */
-static int order_nodes(struct conv *c)
-{
-	struct fy_chatgpt_map *m = c->m;
-	uint32_t i, placed = 0;
-
-	if (m->capstack < m->nnodes * 2 + 1) {
-		uint32_t cap = m->nnodes * 2 + 1;
-		uint32_t *s = realloc(m->stack, (size_t)cap * sizeof(*s));
-
-		if (!s)
-			return fy_error_set(c->err, FY_E_NOMEM, "out of memory");
-		m->stack = s;
-		m->capstack = cap;
-	}
-	/* order[] lives in the first half of the stack, the walk in the second. */
-	for (i = 0; i < m->nnodes; i++) {
-		uint32_t *walk = m->stack + m->nnodes, top = 0, j = i;
-
-		while (j != NONE && m->nodes[j].state == 0) {
-			m->nodes[j].state = 1;
-			walk[top++] = j;
-			j = m->nodes[j].parent;
-		}
-		if (j != NONE && m->nodes[j].state == 1)
-			return conv_fail(c, j, "the mapping has a cycle through this node");
-		while (top) {
-			struct fy_chatgpt_node *nd = &m->nodes[walk[--top]];
-
-			if (nd->parent == NONE)
-				nd->eff = NONE;
-			else if (m->nodes[nd->parent].msg != NONE)
-				nd->eff = nd->parent;
-			else
-				nd->eff = m->nodes[nd->parent].eff;
-			nd->state = 2;
-			m->stack[placed++] = walk[top];
-		}
+		m->tree.parent[i] = p;
 	}
 	return 0;
 }
@@ -1152,9 +1058,9 @@ static void fold_text(struct fy_chatgpt_map *m, struct jw *w, const char *key)
 static uint32_t find_call(struct fy_chatgpt_map *m, const struct fy_jdoc *d, uint32_t self)
 {
 	const struct fy_chatgpt_node *me = &m->nodes[self];
-	uint32_t a = me->eff, hops;
+	uint32_t a = m->tree.eff[self], hops;
 
-	for (hops = 0; a != NONE && hops < 16; hops++, a = m->nodes[a].eff) {
+	for (hops = 0; a != NONE && hops < 16; hops++, a = m->tree.eff[a]) {
 		const struct fy_chatgpt_node *an = &m->nodes[a];
 
 		if (an->role == R_USER)
@@ -1223,10 +1129,10 @@ static int emit_message(struct conv *c, uint32_t self)
 	jw_lit(&w, "kind", "message");
 	jw_lit(&w, "id", node_id(m, self));
 	jw_lit(&w, "thread", c->tid);
-	if (nd->eff == NONE)
+	if (m->tree.eff[self] == NONE)
 		jw_null(&w, "parent");
 	else
-		jw_lit(&w, "parent", node_id(m, nd->eff));
+		jw_lit(&w, "parent", node_id(m, m->tree.eff[self]));
 	jw_lit(&w, "role", role_names[nd->role]);
 	if (nd->name != NONE) {
 		jw_obj(&w, "author");
@@ -1285,9 +1191,13 @@ static int emit_message(struct conv *c, uint32_t self)
 	jw_end(&w, '}');
 	jw_obj(&w, "ext");
 	jw_obj(&w, ADAPTER);
-	if (nd->klen != msgidlen || memcmp(m->arena.ptr + nd->koff, msgid, msgidlen) != 0 ||
-	    strcmp(node_id(m, self), m->arena.ptr + nd->koff) != 0)
-		jw_str(&w, "node", m->arena.ptr + nd->koff, nd->klen);
+	{
+		size_t kn;
+		const char *ks = fy_keymap_key(&m->keys, self, &kn);
+
+		if (kn != msgidlen || memcmp(ks, msgid, msgidlen) != 0 || strcmp(node_id(m, self), ks) != 0)
+			jw_str(&w, "node", ks, kn);
+	}
 	jw_jstr(&w, "content_type", d, fy_json_get(d, content, "content_type"));
 	if (nd->role == R_OTHER)
 		jw_jstr(&w, "role", d, fy_json_get(d, fy_json_get(d, msg, "author"), "role"));
@@ -1481,9 +1391,9 @@ int fy_chatgpt_map_doc(struct fy_chatgpt_map *m, struct fy_recq *out, struct fy_
 		return conv_fail(&c, NONE, "'mapping' is not an object");
 	if (build_nodes(&c, mapping) < 0)
 		return -1;
-	if (order_nodes(&c) < 0)
-		return -1;
-	order = m->stack;
+	if (fy_tree_order(&m->tree, &i) < 0)
+		return conv_fail(&c, i, "the mapping has a cycle through this node");
+	order = m->tree.order;
 	cur = fy_json_get(d, root, "current_node");
 	if (!is_nothing(d, cur) && !is_str(d, cur))
 		return conv_fail(&c, NONE, "'current_node' is not a string");
@@ -1494,15 +1404,15 @@ int fy_chatgpt_map_doc(struct fy_chatgpt_map *m, struct fy_recq *out, struct fy_
 			return -1;
 		s = m->scratch.ptr;
 		n = m->scratch.len;
-		leaf = lookup(m, s, n);
+		leaf = fy_keymap_find(&m->keys, s, n);
 		if (leaf != NONE && m->nodes[leaf].msg == NONE)
-			leaf = m->nodes[leaf].eff;
+			leaf = m->tree.eff[leaf];
 		if (leaf == NONE && n) {
 			char why[300];
 
 			snprintf(why, sizeof(why), "current_node '%.*s' %s; the active leaf is not marked",
 				 (int)(n > 80 ? 80 : n), s,
-				 lookup(m, s, n) == NONE ? "is not in the mapping" : "has no message");
+				 fy_keymap_find(&m->keys, s, n) == NONE ? "is not in the mapping" : "has no message");
 			if (ledger(&c, "thread", c.tid, "active_leaf", "degraded", "no-active-leaf", why) < 0)
 				return -1;
 		}
@@ -1516,12 +1426,12 @@ int fy_chatgpt_map_doc(struct fy_chatgpt_map *m, struct fy_recq *out, struct fy_
 		if (nd->msg != NONE) {
 			if (emit_message(&c, j) < 0)
 				return -1;
-		} else if (nd->parent != NONE) {
+		} else if (m->tree.parent[j] != NONE) {
 			char why[300];
 
 			snprintf(why, sizeof(why),
 				 "node '%.*s' of conversation '%.*s' has no message; its children were attached to its nearest ancestor with one",
-				 (int)(nd->klen > 80 ? 80 : nd->klen), m->arena.ptr + nd->koff,
+				 (int)(m->keys.len[j] > 80 ? 80 : m->keys.len[j]), fy_keymap_key(&m->keys, j, NULL),
 				 (int)(c.cidlen > 80 ? 80 : c.cidlen), c.cid);
 			if (ledger(&c, "message", node_id(m, j), NULL, "transformed", "empty-node", why) < 0)
 				return -1;
@@ -1536,6 +1446,8 @@ void fy_chatgpt_map_init(struct fy_chatgpt_map *m)
 	memset(m, 0, sizeof(*m));
 	fy_jdoc_init(&m->doc);
 	fy_idset_init(&m->memory_ids, 1000000);
+	fy_keymap_init(&m->keys);
+	fy_tree_init(&m->tree);
 	fy_buf_init(&m->arena, (size_t)1 << 30);
 	fy_buf_init(&m->parts, (size_t)1 << 30);
 	fy_buf_init(&m->cites, (size_t)1 << 30);
@@ -1549,8 +1461,8 @@ void fy_chatgpt_map_release(struct fy_chatgpt_map *m)
 	fy_jdoc_release(&m->doc);
 	fy_idset_release(&m->memory_ids);
 	free(m->nodes);
-	free(m->slots);
-	free(m->stack);
+	fy_keymap_release(&m->keys);
+	fy_tree_release(&m->tree);
 	free(m->pv);
 	fy_buf_release(&m->arena);
 	fy_buf_release(&m->parts);
