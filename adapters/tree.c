@@ -139,7 +139,7 @@ int fy_tree_reset(struct fy_tree *t, uint32_t n, struct fy_error *err)
 {
 	uint32_t i;
 
-	if (n > t->cap) {
+	if (n > t->cap || !t->cap) {
 		uint32_t cap = n < 64 ? 64 : n;
 
 		free(t->parent);
