@@ -46,6 +46,7 @@ SCHEMAS = $(sort $(wildcard formats/schema/*.json))
 ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c
 ADAPTERS_SRC += adapters/jw.c adapters/recq.c adapters/jarray.c adapters/bundle.c adapters/tree.c
 ADAPTERS_SRC += adapters/chatgpt.c adapters/chatgpt_map.c
+ADAPTERS_SRC += adapters/claude.c adapters/claude_map.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
 TOOL_COMMON_SRC = tools/tool.c

@@ -79,44 +79,11 @@ static int conv_fail(struct conv *c, uint32_t node, const char *fmt, ...)
 
 /* --- small JSON helpers ------------------------------------------------ */
 
-static int is_str(const struct fy_jdoc *d, uint32_t v)
-{
-	return fy_json_type(d, v) == FY_JSTRING;
-}
-
-static int is_obj(const struct fy_jdoc *d, uint32_t v)
-{
-	return fy_json_type(d, v) == FY_JOBJECT;
-}
-
-/* Absent or null. */
-static int is_nothing(const struct fy_jdoc *d, uint32_t v)
-{
-	enum fy_jtype t = fy_json_type(d, v);
-
-	return t == FY_JABSENT || t == FY_JNULL;
-}
-
-static int str_is(const struct fy_jdoc *d, uint32_t v, const char *lit)
-{
-	size_t n, ll = strlen(lit);
-	const char *s;
-
-	if (!is_str(d, v))
-		return 0;
-	if (fy_json_has_escapes(d, v))
-		return fy_json_streq(d, v, lit);
-	s = fy_json_raw(d, v, &n);
-	return n == ll && memcmp(s, lit, n) == 0;
-}
-
-static int str_empty(const struct fy_jdoc *d, uint32_t v)
-{
-	size_t n;
-
-	fy_json_raw(d, v, &n);
-	return n == 0;
-}
+#define is_str jv_str
+#define is_obj jv_obj
+#define is_nothing jv_none
+#define str_is jv_is
+#define str_empty jv_empty
 
 /* A string, null or absent member; FY_JNONE for the last two. -1 for another type. */
 static int opt_str(struct conv *c, uint32_t obj, const char *key, uint32_t node, uint32_t *out)
@@ -164,17 +131,6 @@ static int opt_obj(struct conv *c, uint32_t obj, const char *key, uint32_t node,
 	return 0;
 }
 
-static void hash_hex(const char *s, size_t n, char out[17])
-{
-	unsigned char h[FY_SHA256_LEN];
-	char hex[FY_SHA256_HEX];
-
-	fy_sha256(s, n, h);
-	fy_hex(h, FY_SHA256_LEN, hex);
-	memcpy(out, hex, 16);
-	out[16] = '\0';
-}
-
 /* Decoded string node v into m->scratch (reset first). */
 static int decode(struct conv *c, uint32_t v)
 {
@@ -187,26 +143,7 @@ static int decode(struct conv *c, uint32_t v)
 static int ledger(struct conv *c, const char *kind, const char *id, const char *field,
 		  const char *outcome, const char *rule, const char *reason)
 {
-	size_t at = fy_recq_mark(c->q);
-	struct jw w;
-
-	jw_open(&w, &c->q->buf, c->err);
-	jw_obj(&w, NULL);
-	jw_obj(&w, "item");
-	jw_lit(&w, "kind", kind);
-	jw_str(&w, "id", id, strlen(id));
-	if (field)
-		jw_lit(&w, "field", field);
-	jw_end(&w, '}');
-	jw_lit(&w, "outcome", outcome);
-	jw_lit(&w, "rule", rule);
-	jw_str(&w, "reason", reason, strlen(reason));
-	jw_lit(&w, "adapter", ADAPTER);
-	jw_lit(&w, "phase", "export");
-	jw_end(&w, '}');
-	if (jw_done(&w) < 0)
-		return -1;
-	return fy_recq_push(c->q, at, FY_ITEM_LEDGER, FY_KIND_NONE, c->err);
+	return fy_recq_ledger(c->q, ADAPTER, kind, id, field, outcome, rule, reason, c->err);
 }
 
 /* --- the node table ---------------------------------------------------- */
@@ -700,7 +637,7 @@ static int memory(struct conv *c, uint32_t self, const char *prefix, const char 
 	struct jw w;
 	int added;
 
-	hash_hex(text, n, h);
+	jw_hash16(text, n, h);
 	snprintf(id, sizeof(id), "chatgpt-%s-%s", prefix, h);
 	added = fy_idset_add(&m->memory_ids, fy_fingerprint(FY_KIND_MEMORY, id, strlen(id)), c->err);
 	if (added <= 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "record.h"
+#include "sha256.h"
 
 void jw_open(struct jw *w, struct fy_buf *b, struct fy_error *err)
 {
@@ -238,4 +239,72 @@ other:
 		*nsec -= 1000000000;
 	}
 	return 0;
+}
+
+int jw_rfc3339(const char *s, size_t n, int64_t *sec, int32_t *nsec)
+{
+	char tmp[64];
+	size_t base = n;
+	int sign = 0, hh, mm;
+
+	if (n < 20 || n >= sizeof(tmp))
+		return -1;
+	if (s[n - 1] == 'Z' || s[n - 1] == 'z') {
+		memcpy(tmp, s, n);
+		tmp[n - 1] = 'Z';
+		tmp[n] = '\0';
+		return fy_time_parse(tmp, n, sec, nsec);
+	}
+	/* +HH:MM or -HH:MM */
+	base = n - 6;
+	if (s[base] != '+' && s[base] != '-')
+		return -1;
+	sign = s[base] == '+' ? 1 : -1;
+	if (s[base + 3] != ':' || s[base + 1] < '0' || s[base + 1] > '9' || s[base + 2] < '0' ||
+	    s[base + 2] > '9' || s[base + 4] < '0' || s[base + 4] > '9' || s[base + 5] < '0' ||
+	    s[base + 5] > '9')
+		return -1;
+	hh = (s[base + 1] - '0') * 10 + (s[base + 2] - '0');
+	mm = (s[base + 4] - '0') * 10 + (s[base + 5] - '0');
+	if (hh > 23 || mm > 59)
+		return -1;
+	memcpy(tmp, s, base);
+	tmp[base] = 'Z';
+	tmp[base + 1] = '\0';
+	if (fy_time_parse(tmp, base + 1, sec, nsec) < 0)
+		return -1;
+	*sec -= sign * (hh * 3600 + mm * 60);
+	return 0;
+}
+
+int jv_is(const struct fy_jdoc *d, uint32_t v, const char *lit)
+{
+	size_t n, ll = strlen(lit);
+	const char *s;
+
+	if (!jv_str(d, v))
+		return 0;
+	if (fy_json_has_escapes(d, v))
+		return fy_json_streq(d, v, lit);
+	s = fy_json_raw(d, v, &n);
+	return n == ll && memcmp(s, lit, n) == 0;
+}
+
+int jv_empty(const struct fy_jdoc *d, uint32_t v)
+{
+	size_t n;
+
+	fy_json_raw(d, v, &n);
+	return n == 0;
+}
+
+void jw_hash16(const char *s, size_t n, char out[17])
+{
+	unsigned char h[FY_SHA256_LEN];
+	char hex[FY_SHA256_HEX];
+
+	fy_sha256(s, n, h);
+	fy_hex(h, FY_SHA256_LEN, hex);
+	memcpy(out, hex, 16);
+	out[16] = '\0';
 }

@@ -69,6 +69,33 @@ void jw_null(struct jw *w, const char *key);
 /* An RFC 3339 UTC time. */
 void jw_time(struct jw *w, const char *key, int64_t sec, int32_t nsec);
 
+/* Node tests the mappers use everywhere. */
+static inline int jv_str(const struct fy_jdoc *d, uint32_t v)
+{
+	return fy_json_type(d, v) == FY_JSTRING;
+}
+
+static inline int jv_obj(const struct fy_jdoc *d, uint32_t v)
+{
+	return fy_json_type(d, v) == FY_JOBJECT;
+}
+
+/* Absent or null. */
+static inline int jv_none(const struct fy_jdoc *d, uint32_t v)
+{
+	enum fy_jtype t = fy_json_type(d, v);
+
+	return t == FY_JABSENT || t == FY_JNULL;
+}
+
+/* A string equal to lit. */
+int jv_is(const struct fy_jdoc *d, uint32_t v, const char *lit);
+/* A string of no characters (or not a string). */
+int jv_empty(const struct fy_jdoc *d, uint32_t v);
+
+/* The first 16 hex digits of the SHA-256 of s[0..n): short stable ids. */
+void jw_hash16(const char *s, size_t n, char out[17]);
+
 /*
  * A JSON number's text (a provider's Unix time in seconds, "1690000081.110178")
  * as seconds and nanoseconds, exactly as written (no floating-point
@@ -76,5 +103,11 @@ void jw_time(struct jw *w, const char *key, int64_t sec, int32_t nsec);
  * 0 and the year 9999.
  */
 int jw_epoch(const char *s, size_t n, int64_t *sec, int32_t *nsec);
+
+/*
+ * An RFC 3339 time with any offset ("2025-02-10T09:20:00+00:00",
+ * "2025-02-10T09:00:00.123456Z") as UTC seconds and nanoseconds. 0 or -1.
+ */
+int jw_rfc3339(const char *s, size_t n, int64_t *sec, int32_t *nsec);
 
 #endif

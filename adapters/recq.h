@@ -26,12 +26,14 @@ struct fy_recq_ent {
 	size_t off, len;
 	enum fy_item_type type;
 	enum fy_kind kind;
+	char hex[65];			/* FY_ITEM_BLOB: the SHA-256 of the bytes */
 };
 
 struct fy_recq {
-	struct fy_buf buf;		/* the records' text, back to back */
+	struct fy_buf buf;		/* the records' text (and blob bytes), back to back */
 	struct fy_recq_ent *ents;	/* owned */
 	size_t n, cap, next;
+	size_t rd_off, rd_left;		/* the blob being read */
 };
 
 /* max bounds the text one batch may hold. */
@@ -49,8 +51,21 @@ static inline size_t fy_recq_mark(const struct fy_recq *q)
 /* The text from at to the end of buf is one item. */
 int fy_recq_push(struct fy_recq *q, size_t at, enum fy_item_type type, enum fy_kind kind,
 		 struct fy_error *err);
+/*
+ * The bytes from at to the end of buf are a blob (an FY_ITEM_BLOB item whose
+ * read function serves them); its SHA-256 is computed here.
+ */
+int fy_recq_push_blob(struct fy_recq *q, size_t at, struct fy_error *err);
 /* Forget a record begun at at (after a mapping error). */
 void fy_recq_undo(struct fy_recq *q, size_t at);
+
+/*
+ * A ledger line (schema ledger.json, phase "export") about item kind/id:
+ * what happened (outcome, rule) and why (reason). field may be NULL.
+ */
+int fy_recq_ledger(struct fy_recq *q, const char *adapter, const char *kind, const char *id,
+		   const char *field, const char *outcome, const char *rule, const char *reason,
+		   struct fy_error *err);
 
 /* The next item (borrowed: valid until the next reset): 1, or 0 when empty. */
 int fy_recq_pop(struct fy_recq *q, struct fy_item *it);
