@@ -420,3 +420,46 @@ const char *fy_media_type_guess(const char *name)
 				return map[i].type;
 	return "application/octet-stream";
 }
+
+void fy_bundle_elements_init(struct fy_bundle_elements *e, struct fy_bundle *b,
+			     const size_t *files, size_t nfiles, const char *noun)
+{
+	memset(e, 0, sizeof(*e));
+	e->b = b;
+	e->files = files;
+	e->nfiles = nfiles;
+	e->noun = noun;
+}
+
+void fy_bundle_elements_release(struct fy_bundle_elements *e)
+{
+	if (e && e->open) {
+		fy_jarray_release(&e->ja);
+		e->open = 0;
+	}
+}
+
+int fy_bundle_elements_next(struct fy_bundle_elements *e, struct fy_jdoc *d, struct fy_error *err)
+{
+	for (;;) {
+		int rc;
+
+		if (!e->open) {
+			if (e->next == e->nfiles)
+				return 0;
+			if (fy_bundle_open_entry(e->b, e->files[e->next], err) < 0)
+				return -1;
+			fy_jarray_init(&e->ja, fy_bundle_read, e->b, FY_JARRAY_OBJECT, 0);
+			e->ja.noun = e->noun;
+			e->open = 1;
+			e->path = fy_bundle_path(e->b, e->files[e->next]);
+		}
+		rc = fy_jarray_next_doc(&e->ja, d, 0, err);
+		if (rc < 0)
+			return fy_error_prefix(err, "%s", e->path);
+		if (rc == 1)
+			return 1;
+		fy_bundle_elements_release(e);
+		e->next++;
+	}
+}

@@ -23,6 +23,8 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "jarray.h"
+#include "json.h"
 
 enum fy_bundle_kind { FY_BUNDLE_FILE, FY_BUNDLE_DIR, FY_BUNDLE_ZIP };
 
@@ -61,6 +63,33 @@ size_t fy_bundle_find(const struct fy_bundle *b, const char *path);
 int fy_bundle_open_entry(struct fy_bundle *b, size_t i, struct fy_error *err);
 /* Read from the open entry: an fy_read_fn (ctx is the bundle). *got = 0 at its end. */
 int fy_bundle_read(void *ctx, void *buf, size_t n, size_t *got, struct fy_error *err);
+
+/*
+ * The elements of several JSON files of a bundle, one after the other
+ * (conversations-000.json, conversations-001.json, ...), each file an
+ * array of objects or one object.
+ *
+ *	struct fy_bundle_elements e;
+ *	fy_bundle_elements_init(&e, b, files, nfiles, "conversation");
+ *	while ((rc = fy_bundle_elements_next(&e, &doc, err)) == 1)
+ *		... e.path, e.ja.index ...
+ *	fy_bundle_elements_release(&e);
+ */
+struct fy_bundle_elements {
+	struct fy_bundle *b;		/* borrowed */
+	const size_t *files;		/* borrowed: bundle indices */
+	size_t nfiles, next;
+	const char *noun;		/* what an element is, for messages */
+	const char *path;		/* the file the last element came from */
+	struct fy_jarray ja;
+	int open;
+};
+
+void fy_bundle_elements_init(struct fy_bundle_elements *e, struct fy_bundle *b,
+			     const size_t *files, size_t nfiles, const char *noun);
+void fy_bundle_elements_release(struct fy_bundle_elements *e);
+/* The next element parsed into d: 1, 0 after the last file, -1 (the error names the file). */
+int fy_bundle_elements_next(struct fy_bundle_elements *e, struct fy_jdoc *d, struct fy_error *err);
 
 /* A media type guessed from a file name's extension ("image/png"), never NULL. */
 const char *fy_media_type_guess(const char *name);

@@ -97,7 +97,6 @@
 #include "adapter.h"
 #include "bundle.h"
 #include "chatgpt.h"
-#include "jarray.h"
 #include "jw.h"
 #include "recq.h"
 #include "sha256.h"
@@ -117,9 +116,8 @@ struct chatgpt_src {
 	struct fy_bundle *b;
 	/* conversation files, in name order */
 	size_t *convs;
-	size_t nconvs, iconv;
-	int ja_open;
-	struct fy_jarray ja;
+	size_t nconvs;
+	struct fy_bundle_elements convs_in;
 	/* assets: emitted in reading order, looked up by base name */
 	struct asset *assets;		/* reading order */
 	size_t nassets, iasset;
@@ -288,8 +286,7 @@ static void chatgpt_read_close(void *state)
 	free(s->convs);
 	free(s->assets);
 	free(s->by_base);
-	if (s->ja_open)
-		fy_jarray_release(&s->ja);
+	fy_bundle_elements_release(&s->convs_in);
 	fy_chatgpt_map_release(&s->map);
 	fy_recq_release(&s->q);
 	fy_buf_release(&s->rec);
@@ -336,6 +333,7 @@ static int chatgpt_read_open(const struct fy_adapter_ctx *ctx, void **state,
 		fy_error_prefix(err, "chatgpt: %s", ctx->location);
 		goto fail;
 	}
+	fy_bundle_elements_init(&s->convs_in, s->b, s->convs, s->nconvs, "conversation");
 	s->map.resolve = s->nassets ? resolve : NULL;
 	s->map.cb = s;
 	info->created = fy_bundle_mtime(s->b);
@@ -399,40 +397,22 @@ static int next_asset(struct chatgpt_src *s, struct fy_item *it, struct fy_error
 }
 
 /* Map the next conversation into the queue: 1, 0 when all files are done, -1. */
-static int fill_queue(struct chatgpt_src *s, struct fy_error *err)
+static int fill_queue(void *state, struct fy_error *err)
 {
-	for (;;) {
-		int rc;
+	struct chatgpt_src *s = state;
+	int rc = fy_bundle_elements_next(&s->convs_in, &s->map.doc, err);
 
-		if (!s->ja_open) {
-			if (s->iconv == s->nconvs)
-				return 0;
-			if (fy_bundle_open_entry(s->b, s->convs[s->iconv], err) < 0)
-				return -1;
-			fy_jarray_init(&s->ja, fy_bundle_read, s->b, FY_JARRAY_OBJECT, 0);
-			s->ja.noun = "conversation";
-			s->ja_open = 1;
-			s->map.path = fy_bundle_path(s->b, s->convs[s->iconv]);
-		}
-		rc = fy_jarray_next_doc(&s->ja, &s->map.doc, 0, err);
-		if (rc < 0)
-			return fy_error_prefix(err, "%s", s->map.path);
-		if (rc == 0) {
-			fy_jarray_release(&s->ja);
-			s->ja_open = 0;
-			s->iconv++;
-			continue;
-		}
-		fy_recq_reset(&s->q);
-		s->map.index = s->ja.index;
-		snprintf(s->member, sizeof(s->member), "%s: conversation %llu", s->map.path,
-			 (unsigned long long)s->ja.index);
-		if (fy_chatgpt_map_doc(&s->map, &s->q, err) < 0)
-			return -1;
-		if (s->ctx->progress)
-			s->ctx->progress(s->ctx->cb, "conversations", s->map.conversations, 0);
-		return 1;
-	}
+	if (rc <= 0)
+		return rc;
+	s->map.path = s->convs_in.path;
+	s->map.index = s->convs_in.ja.index;
+	snprintf(s->member, sizeof(s->member), "%s: conversation %llu", s->map.path,
+		 (unsigned long long)s->map.index);
+	if (fy_chatgpt_map_doc(&s->map, &s->q, err) < 0)
+		return -1;
+	if (s->ctx->progress)
+		s->ctx->progress(s->ctx->cb, "conversations", s->map.conversations, 0);
+	return 1;
 }
 
 static int chatgpt_read_next(void *state, struct fy_item *it, struct fy_error *err)
@@ -441,17 +421,7 @@ static int chatgpt_read_next(void *state, struct fy_item *it, struct fy_error *e
 
 	if (s->iasset < s->nassets)
 		return next_asset(s, it, err);
-	for (;;) {
-		int rc;
-
-		if (fy_recq_pop(&s->q, it)) {
-			it->member = s->member;
-			return 1;
-		}
-		rc = fill_queue(s, err);
-		if (rc <= 0)
-			return rc;
-	}
+	return fy_recq_next(&s->q, it, fill_queue, s, s->member, err);
 }
 
 static const struct fy_capability chatgpt_caps[] = {

@@ -82,7 +82,6 @@
 #include "adapter.h"
 #include "bundle.h"
 #include "claude.h"
-#include "jarray.h"
 #include "jw.h"
 #include "recq.h"
 #include "sha256.h"
@@ -101,9 +100,8 @@ struct claude_src {
 	char **memtext;			/* each memories file, read at open */
 	size_t *memlen;
 	enum phase phase;
-	size_t ifile;
-	int ja_open;
-	struct fy_jarray ja;
+	size_t ifile;			/* memories */
+	struct fy_bundle_elements projects_in, convs_in;
 	struct fy_claude_map map;
 	struct fy_recq q;
 	char member[1100];
@@ -219,8 +217,8 @@ static void claude_read_close(void *state)
 	free(s->memtext);
 	free(s->memlen);
 	free(s->memories);
-	if (s->ja_open)
-		fy_jarray_release(&s->ja);
+	fy_bundle_elements_release(&s->projects_in);
+	fy_bundle_elements_release(&s->convs_in);
 	fy_claude_map_release(&s->map);
 	fy_recq_release(&s->q);
 	free(s);
@@ -298,6 +296,8 @@ static int claude_read_open(const struct fy_adapter_ctx *ctx, void **state,
 			goto fail_where;
 	}
 	info->created = fy_bundle_mtime(s->b);
+	fy_bundle_elements_init(&s->projects_in, s->b, s->projects, s->nprojects, "project");
+	fy_bundle_elements_init(&s->convs_in, s->b, s->convs, s->nconvs, "conversation");
 	s->phase = P_PROJECTS;
 	*state = s;
 	return 0;
@@ -309,22 +309,20 @@ fail:
 }
 
 /* Map the next object into the queue: 1, 0 at the end, -1. */
-static int fill_queue(struct claude_src *s, struct fy_error *err)
+static int fill_queue(void *state, struct fy_error *err)
 {
+	struct claude_src *s = state;
 	struct fy_claude_map *m = &s->map;
 
 	for (;;) {
-		size_t *files = s->phase == P_PROJECTS ? s->projects : s->convs;
-		size_t nfiles = s->phase == P_PROJECTS ? s->nprojects : s->nconvs;
+		struct fy_bundle_elements *in = s->phase == P_PROJECTS ? &s->projects_in : &s->convs_in;
 		int rc;
 
 		if (s->phase == P_DONE)
 			return 0;
-		fy_recq_reset(&s->q);
 		if (s->phase == P_MEMORIES) {
 			if (s->ifile == s->nmemories) {
 				s->phase = P_CONVERSATIONS;
-				s->ifile = 0;
 				continue;
 			}
 			m->path = fy_bundle_path(s->b, s->memories[s->ifile]);
@@ -333,31 +331,17 @@ static int fill_queue(struct claude_src *s, struct fy_error *err)
 			s->ifile++;
 			return rc < 0 ? -1 : 1;
 		}
-		if (!s->ja_open) {
-			if (s->ifile == nfiles) {
-				s->phase = s->phase == P_PROJECTS ? P_MEMORIES : P_DONE;
-				s->ifile = 0;
-				continue;
-			}
-			if (fy_bundle_open_entry(s->b, files[s->ifile], err) < 0)
-				return -1;
-			fy_jarray_init(&s->ja, fy_bundle_read, s->b, FY_JARRAY_OBJECT, 0);
-			s->ja.noun = s->phase == P_PROJECTS ? "project" : "conversation";
-			s->ja_open = 1;
-			m->path = fy_bundle_path(s->b, files[s->ifile]);
-		}
-		rc = fy_jarray_next_doc(&s->ja, &m->doc, 0, err);
+		rc = fy_bundle_elements_next(in, &m->doc, err);
 		if (rc < 0)
-			return fy_error_prefix(err, "%s", m->path);
+			return -1;
 		if (rc == 0) {
-			fy_jarray_release(&s->ja);
-			s->ja_open = 0;
-			s->ifile++;
+			s->phase = s->phase == P_PROJECTS ? P_MEMORIES : P_DONE;
 			continue;
 		}
-		m->index = s->ja.index;
-		snprintf(s->member, sizeof(s->member), "%s: %s %llu", m->path, s->ja.noun,
-			 (unsigned long long)s->ja.index);
+		m->path = in->path;
+		m->index = in->ja.index;
+		snprintf(s->member, sizeof(s->member), "%s: %s %llu", m->path, in->noun,
+			 (unsigned long long)m->index);
 		if (s->phase == P_PROJECTS)
 			rc = fy_claude_map_project_doc(m, &s->q, err);
 		else
@@ -374,17 +358,7 @@ static int claude_read_next(void *state, struct fy_item *it, struct fy_error *er
 {
 	struct claude_src *s = state;
 
-	for (;;) {
-		int rc;
-
-		if (fy_recq_pop(&s->q, it)) {
-			it->member = s->member;
-			return 1;
-		}
-		rc = fill_queue(s, err);
-		if (rc <= 0)
-			return rc;
-	}
+	return fy_recq_next(&s->q, it, fill_queue, s, s->member, err);
 }
 
 static const struct fy_capability claude_caps[] = {

@@ -77,10 +77,30 @@ static int get_time(struct obj *o, uint32_t obj, const char *key, const char *no
 	return 1;
 }
 
-static void time_member(struct jw *w, const char *key, int has, int64_t sec, int32_t nsec)
+/* An object's created_at and updated_at. */
+struct times {
+	int has_c, has_u;
+	int64_t cs, us;
+	int32_t cn, un;
+};
+
+static int get_times(struct obj *o, uint32_t obj, const char *node, struct times *t)
 {
-	if (has)
-		jw_time(w, key, sec, nsec);
+	memset(t, 0, sizeof(*t));
+	t->has_c = get_time(o, obj, "created_at", node, &t->cs, &t->cn);
+	if (t->has_c < 0)
+		return -1;
+	t->has_u = get_time(o, obj, "updated_at", node, &t->us, &t->un);
+	return t->has_u < 0 ? -1 : 0;
+}
+
+/* "created" and "updated" members, when known. */
+static void times_members(struct jw *w, const struct times *t)
+{
+	if (t->has_c)
+		jw_time(w, "created", t->cs, t->cn);
+	if (t->has_u)
+		jw_time(w, "updated", t->us, t->un);
 }
 
 /* The ferry id for a uuid string node v, into out. */
@@ -160,10 +180,48 @@ static int push(struct obj *o, struct jw *w, size_t at, enum fy_kind kind)
 	return fy_recq_push(o->q, at, FY_ITEM_RECORD, kind, o->err);
 }
 
+/*
+ * A top-level record's last members - created/updated, source (adapter,
+ * the provider's uuid when there is one, the file), the rest of the
+ * provider object (root 0) in ext unless known is NULL - then close it
+ * and queue it.
+ */
+static int tail(struct obj *o, struct jw *w, size_t at, const struct times *t, uint32_t uuid,
+		const char *const *known, enum fy_kind kind)
+{
+	if (t)
+		times_members(w, t);
+	jw_obj(w, "source");
+	jw_lit(w, "adapter", ADAPTER);
+	if (uuid != NONE)
+		jw_jstr(w, "id", o->d, uuid);
+	jw_str(w, "path", o->m->path, strlen(o->m->path));
+	jw_end(w, '}');
+	if (known)
+		ext_rest(w, o->d, 0, known);
+	jw_end(w, '}');
+	return push(o, w, at, kind);
+}
+
 static int ledger(struct obj *o, const char *kind, const char *id, const char *field,
 		  const char *outcome, const char *rule, const char *reason)
 {
 	return fy_recq_ledger(o->q, ADAPTER, kind, id, field, outcome, rule, reason, o->err);
+}
+
+/*
+ * The head every top-level object has: a uuid (its id, set in o->id), and
+ * created_at / updated_at.
+ */
+static int head(struct obj *o, uint32_t *uuid, struct times *t)
+{
+	if (!jv_obj(o->d, 0))
+		return fail(o, NULL, "not a JSON object");
+	if (get_str(o, 0, "uuid", NULL, uuid) <= 0)
+		return *uuid == NONE ? fail(o, NULL, "no 'uuid' string") : -1;
+	if (make_id(o, *uuid, o->id) < 0)
+		return -1;
+	return get_times(o, 0, NULL, t);
 }
 
 /* --- projects ------------------------------------------------------------ */
@@ -177,9 +235,7 @@ static int project_doc(struct obj *o, uint32_t doc, uint32_t k, char *id)
 {
 	const struct fy_jdoc *d = o->d;
 	uint32_t uuid, name, content;
-	int64_t cs;
-	int32_t cn;
-	int has_c;
+	struct times t;
 	size_t at, blob_at, size;
 	const char *hex;
 	struct jw w;
@@ -191,8 +247,7 @@ static int project_doc(struct obj *o, uint32_t doc, uint32_t k, char *id)
 	if (get_str(o, doc, "uuid", NULL, &uuid) < 0 || get_str(o, doc, "filename", NULL, &name) < 0 ||
 	    get_str(o, doc, "content", NULL, &content) < 0)
 		return fy_error_prefix(o->err, "%s", where);
-	has_c = get_time(o, doc, "created_at", NULL, &cs, &cn);
-	if (has_c < 0)
+	if (get_times(o, doc, NULL, &t) < 0)
 		return -1;
 	if (uuid != NONE) {
 		if (make_id(o, uuid, id) < 0)
@@ -230,7 +285,7 @@ static int project_doc(struct obj *o, uint32_t doc, uint32_t k, char *id)
 	jw_lit(&w, "media_type", o->m->scratch2.len ? fy_media_type_guess(o->m->scratch2.ptr) : "text/plain");
 	jw_int(&w, "size", (int64_t)size);
 	jw_lit(&w, "purpose", "knowledge");
-	time_member(&w, "created", has_c, cs, cn);
+	times_members(&w, &t);
 	jw_obj(&w, "source");
 	jw_lit(&w, "adapter", ADAPTER);
 	if (uuid != NONE)
@@ -247,26 +302,17 @@ int fy_claude_map_project_doc(struct fy_claude_map *m, struct fy_recq *out, stru
 	const struct fy_jdoc *d = &m->doc;
 	struct obj o = { m, d, out, err, "project", "" };
 	uint32_t uuid, name, desc, prompt, docs, k, el, idx;
-	int64_t cs = 0, us = 0;
-	int32_t cn = 0, un = 0;
-	int has_c, has_u, has_mem;
+	struct times t;
+	int has_mem;
 	struct fy_buf ids = FY_BUF_INIT((size_t)1 << 30);
 	size_t at, i, ndocs = 0;
 	struct jw w;
 	int rc = -1;
 
-	if (!jv_obj(d, 0))
-		return fail(&o, NULL, "not a JSON object");
-	if (get_str(&o, 0, "uuid", NULL, &uuid) <= 0)
-		return uuid == NONE ? fail(&o, NULL, "no 'uuid' string") : -1;
-	if (make_id(&o, uuid, o.id) < 0)
+	if (head(&o, &uuid, &t) < 0)
 		return -1;
 	if (get_str(&o, 0, "name", NULL, &name) < 0 || get_str(&o, 0, "description", NULL, &desc) < 0 ||
 	    get_str(&o, 0, "prompt_template", NULL, &prompt) < 0)
-		return -1;
-	has_c = get_time(&o, 0, "created_at", NULL, &cs, &cn);
-	has_u = get_time(&o, 0, "updated_at", NULL, &us, &un);
-	if (has_c < 0 || has_u < 0)
 		return -1;
 	docs = fy_json_get(d, 0, "docs");
 	if (!jv_none(d, docs) && fy_json_type(d, docs) != FY_JARRAY)
@@ -296,15 +342,7 @@ int fy_claude_map_project_doc(struct fy_claude_map *m, struct fy_recq *out, stru
 		for (i = 0; i < ids.len; i += strlen(ids.ptr + i) + 1)
 			jw_lit(&w, NULL, ids.ptr + i);
 		jw_end(&w, ']');
-		time_member(&w, "created", has_c, cs, cn);
-		time_member(&w, "updated", has_u, us, un);
-		jw_obj(&w, "source");
-		jw_lit(&w, "adapter", ADAPTER);
-		jw_jstr(&w, "id", d, uuid);
-		jw_str(&w, "path", m->path, strlen(m->path));
-		jw_end(&w, '}');
-		jw_end(&w, '}');
-		if (push(&o, &w, at, FY_KIND_KNOWLEDGE) < 0)
+		if (tail(&o, &w, at, &t, uuid, NULL, FY_KIND_KNOWLEDGE) < 0)
 			goto out;
 	}
 	has_mem = find_key(&o, &m->project_mem, uuid) != NONE;
@@ -334,16 +372,7 @@ int fy_claude_map_project_doc(struct fy_claude_map *m, struct fy_recq *out, stru
 		jw_lit(&w, NULL, mid);
 		jw_end(&w, ']');
 	}
-	time_member(&w, "created", has_c, cs, cn);
-	time_member(&w, "updated", has_u, us, un);
-	jw_obj(&w, "source");
-	jw_lit(&w, "adapter", ADAPTER);
-	jw_jstr(&w, "id", d, uuid);
-	jw_str(&w, "path", m->path, strlen(m->path));
-	jw_end(&w, '}');
-	ext_rest(&w, d, 0, project_known);
-	jw_end(&w, '}');
-	if (push(&o, &w, at, FY_KIND_AGENT) < 0)
+	if (tail(&o, &w, at, &t, uuid, project_known, FY_KIND_AGENT) < 0)
 		goto out;
 	fy_buf_reset(&m->scratch);
 	if (fy_json_str(d, uuid, &m->scratch, err) < 0 ||
@@ -817,9 +846,8 @@ static int emit_message(struct obj *o, uint32_t msg, uint32_t parent_msg, uint32
 	const struct fy_jdoc *d = o->d;
 	uint32_t uuid = fy_json_get(d, msg, "uuid"), sender, files;
 	char mid[FY_ID_MAX + 1], pid[FY_ID_MAX + 1];
-	int64_t cs = 0, us = 0;
-	int32_t cn = 0, un = 0;
-	int has_c, has_u, lossy = 0, unknown = 0, user, assistant;
+	struct times t;
+	int lossy = 0, unknown = 0, user, assistant;
 	uint32_t unknown_type = NONE;
 	size_t at = fy_recq_mark(o->q);
 	struct jw w;
@@ -828,9 +856,7 @@ static int emit_message(struct obj *o, uint32_t msg, uint32_t parent_msg, uint32
 		return -1;
 	if (get_str(o, msg, "sender", mid, &sender) <= 0)
 		return sender == NONE ? fail(o, mid, "no 'sender' string") : -1;
-	has_c = get_time(o, msg, "created_at", mid, &cs, &cn);
-	has_u = get_time(o, msg, "updated_at", mid, &us, &un);
-	if (has_c < 0 || has_u < 0)
+	if (get_times(o, msg, mid, &t) < 0)
 		return -1;
 	user = jv_is(d, sender, "human") || jv_is(d, sender, "user");
 	assistant = jv_is(d, sender, "assistant");
@@ -849,8 +875,7 @@ static int emit_message(struct obj *o, uint32_t msg, uint32_t parent_msg, uint32
 	jw_lit(&w, "role", user ? "user" : "assistant");
 	if (assistant && model != NONE)
 		jw_jstr(&w, "model", d, model);
-	time_member(&w, "created", has_c, cs, cn);
-	time_member(&w, "updated", has_u, us, un);
+	times_members(&w, &t);
 	if (message_parts(o, &w, msg, mid, &lossy, last_call, &unknown, &unknown_type) < 0)
 		return -1;
 	jw_obj(&w, "source");
@@ -919,25 +944,16 @@ int fy_claude_map_conversation_doc(struct fy_claude_map *m, struct fy_recq *out,
 	struct obj o = { m, d, out, err, "conversation", "" };
 	uint32_t uuid, name, msgs, k, el, n, i, project, leafv, leaf = NONE, model, cycle;
 	uint32_t *msg_nodes = NULL;
-	int64_t cs = 0, us = 0;
-	int32_t cn = 0, un = 0;
-	int has_c, has_u, linked = 0, any_parent = 0, rc = -1;
+	struct times t;
+	int linked = 0, any_parent = 0, rc = -1;
 	char last_call[FY_ID_MAX + 40] = "";
 	size_t at;
 	struct jw w;
 
-	if (!jv_obj(d, 0))
-		return fail(&o, NULL, "not a JSON object");
-	if (get_str(&o, 0, "uuid", NULL, &uuid) <= 0)
-		return uuid == NONE ? fail(&o, NULL, "no 'uuid' string") : -1;
-	if (make_id(&o, uuid, o.id) < 0)
+	if (head(&o, &uuid, &t) < 0)
 		return -1;
 	if (get_str(&o, 0, "name", NULL, &name) < 0 || get_str(&o, 0, "model", NULL, &model) < 0 ||
 	    get_str(&o, 0, "current_leaf_message_uuid", NULL, &leafv) < 0)
-		return -1;
-	has_c = get_time(&o, 0, "created_at", NULL, &cs, &cn);
-	has_u = get_time(&o, 0, "updated_at", NULL, &us, &un);
-	if (has_c < 0 || has_u < 0)
 		return -1;
 	msgs = fy_json_get(d, 0, "chat_messages");
 	if (!jv_none(d, msgs) && fy_json_type(d, msgs) != FY_JARRAY)
@@ -1040,16 +1056,7 @@ int fy_claude_map_conversation_doc(struct fy_claude_map *m, struct fy_recq *out,
 		fy_id_make(fy_keymap_key(&m->msgs, leaf, NULL), m->msgs.len[leaf], lid);
 		jw_lit(&w, "active_leaf", lid);
 	}
-	time_member(&w, "created", has_c, cs, cn);
-	time_member(&w, "updated", has_u, us, un);
-	jw_obj(&w, "source");
-	jw_lit(&w, "adapter", ADAPTER);
-	jw_jstr(&w, "id", d, uuid);
-	jw_str(&w, "path", m->path, strlen(m->path));
-	jw_end(&w, '}');
-	ext_rest(&w, d, 0, conv_known);
-	jw_end(&w, '}');
-	if (push(&o, &w, at, FY_KIND_THREAD) < 0)
+	if (tail(&o, &w, at, &t, uuid, conv_known, FY_KIND_THREAD) < 0)
 		goto out;
 	if (jv_str(d, project) && !linked) {
 		char why[300];

@@ -111,6 +111,24 @@ int fy_recq_pop(struct fy_recq *q, struct fy_item *it)
 	return 1;
 }
 
+int fy_recq_next(struct fy_recq *q, struct fy_item *it,
+		 int (*fill)(void *state, struct fy_error *err), void *state, const char *member,
+		 struct fy_error *err)
+{
+	for (;;) {
+		int rc;
+
+		if (fy_recq_pop(q, it)) {
+			it->member = member;
+			return 1;
+		}
+		fy_recq_reset(q);
+		rc = fill(state, err);
+		if (rc <= 0)
+			return rc;
+	}
+}
+
 int fy_recq_ledger(struct fy_recq *q, const char *adapter, const char *kind, const char *id,
 		   const char *field, const char *outcome, const char *rule, const char *reason,
 		   struct fy_error *err)

@@ -70,6 +70,16 @@ int fy_recq_ledger(struct fy_recq *q, const char *adapter, const char *kind, con
 /* The next item (borrowed: valid until the next reset): 1, or 0 when empty. */
 int fy_recq_pop(struct fy_recq *q, struct fy_item *it);
 
+/*
+ * A source's read_next(): the next queued item, calling fill(state) to map
+ * more whenever the queue runs dry (fill returns 1 when it queued
+ * something, 0 at the end, -1 on an error). member names where the items
+ * came from (for messages). 1, 0 at the end, -1.
+ */
+int fy_recq_next(struct fy_recq *q, struct fy_item *it,
+		 int (*fill)(void *state, struct fy_error *err), void *state, const char *member,
+		 struct fy_error *err);
+
 /* Items pushed and not yet popped. */
 static inline size_t fy_recq_pending(const struct fy_recq *q)
 {

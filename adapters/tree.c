@@ -142,12 +142,7 @@ int fy_tree_reset(struct fy_tree *t, uint32_t n, struct fy_error *err)
 	if (n > t->cap || !t->cap) {
 		uint32_t cap = n < 64 ? 64 : n;
 
-		free(t->parent);
-		free(t->keep);
-		free(t->order);
-		free(t->eff);
-		free(t->state);
-		free(t->walk);
+		fy_tree_release(t);
 		t->parent = malloc((size_t)cap * sizeof(*t->parent));
 		t->keep = malloc(cap);
 		t->order = malloc((size_t)cap * sizeof(*t->order));

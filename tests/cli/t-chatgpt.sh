@@ -9,21 +9,7 @@ name=chatgpt
 
 GEN="python3 $TESTS/bench/gen-chatgpt.py"
 
-# zip_dir DIR ZIP: a zip of DIR's files (fixed times: the same bytes every run)
-zip_dir() {
-	python3 - "$1" "$2" <<'PY'
-import os, sys, zipfile
-src, out = sys.argv[1], sys.argv[2]
-with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-    for root, dirs, files in os.walk(src):
-        dirs.sort()
-        for f in sorted(files):
-            p = os.path.join(root, f)
-            zi = zipfile.ZipInfo(os.path.relpath(p, src), (2024, 6, 21, 20, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(zi, open(p, "rb").read())
-PY
-}
+zip_dir() { python3 "$TESTS/lib/zipdir.py" "$1" "$2"; }
 
 # The export zip reads exactly like the unpacked folder.
 zip_dir "$SAMPLES/chatgpt/export-folder/export" export.zip

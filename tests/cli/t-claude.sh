@@ -7,20 +7,7 @@
 name=claude
 . "$(dirname "$0")/../lib.sh"
 
-zip_dir() {	# DIR ZIP, fixed times so the bytes do not change
-	python3 - "$1" "$2" <<'PY'
-import os, sys, zipfile
-src, out = sys.argv[1], sys.argv[2]
-with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-    for root, dirs, files in os.walk(src):
-        dirs.sort()
-        for f in sorted(files):
-            p = os.path.join(root, f)
-            zi = zipfile.ZipInfo(os.path.relpath(p, src), (2025, 2, 12, 8, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(zi, open(p, "rb").read())
-PY
-}
+zip_dir() { python3 "$TESTS/lib/zipdir.py" "$1" "$2"; }
 
 src="$SAMPLES/claude/export-folder/export"
 zip_dir "$src" export.zip
