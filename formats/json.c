@@ -11,11 +11,11 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#include <stdlib.h>
+#include <string.h>
 
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
@@ -68,42 +68,6 @@ static int perr(struct fy_jdoc *d, size_t off, struct fy_error *err, enum fy_err
 	if (line == 1)
 		return fy_error_set(err, code, "invalid JSON at byte %zu: %s", off, what);
 	return fy_error_set(err, code, "invalid JSON at line %zu column %zu: %s", line, col, what);
-}
-
-/*
- * Skip the run of plain string bytes at text[i..n): 16 at a time with SSE2
- * (every x86-64 has it), else 8 at a time. Stops at a quote, a backslash,
- * a control byte or a non-ASCII byte, which the caller looks at.
- */
-static inline int has_special8(uint64_t v);
-
-static inline size_t skip_plain(const unsigned char *t, size_t i, size_t n)
-{
-#ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-	const __m128i space = _mm_set1_epi8(0x20);
-
-	while (i + 16 <= n) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-		/* signed compare: bytes >= 0x80 are negative, so "< 0x20" also catches them */
-		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
-					   _mm_cmplt_epi8(v, space));
-		int mask = _mm_movemask_epi8(hit);
-
-		if (mask)
-			return i + (size_t)__builtin_ctz((unsigned)mask);
-		i += 16;
-	}
-#endif
-	while (i + 8 <= n) {
-		uint64_t v;
-
-		memcpy(&v, t + i, 8);
-		if (has_special8(v))
-			break;
-		i += 8;
-	}
-	return i;
 }
 
 static inline int has_special8(uint64_t v)
@@ -214,7 +178,31 @@ static int scan_string(struct fy_jdoc *d, size_t pos, unsigned flags, size_t *en
 	for (;;) {
 		unsigned char c;
 
-		i = skip_plain(t, i, n);
+#ifdef __SSE2__
+		/* Sixteen bytes at a time: stop at '"', '\\', a control byte or non-ASCII. */
+		while (i + 16 <= n) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(t + i));
+			__m128i special = _mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+				_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+			int mask = _mm_movemask_epi8(special);
+
+			if (mask) {
+				i += (size_t)__builtin_ctz((unsigned)mask);
+				break;
+			}
+			i += 16;
+		}
+#endif
+		while (i + 8 <= n) {
+			uint64_t v;
+
+			memcpy(&v, t + i, 8);
+			if (has_special8(v))
+				break;
+			i += 8;
+		}
 		if (i >= n)
 			return perr(d, pos - 1, err, FY_E_DATA, "unterminated string");
 		c = t[i];
