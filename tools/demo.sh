@@ -25,5 +25,14 @@ tar --zstd -xf "$out/neutral.ferry" -C "$out/tar"
 (cd "$out/tar" && sha256sum --quiet -c SHA256SUMS && echo "SHA256SUMS: all members OK")
 jq -r 'select(.kind=="message" and .role=="user") | "user: " + (.parts[] | select(.type=="text") | .text)' \
 	"$out"/tar/threads/*.jsonl
+
+say "a ChatGPT account export (the sample zip): branches, tool calls, images as blobs"
+python3 tests/lib/zipdir.py samples/chatgpt/export-folder/export "$out/chatgpt-export.zip"
+"$bin/ferry" export -v chatgpt:"$out/chatgpt-export.zip" -o "$out/chatgpt.ferry"
+"$bin/ferry" verify "$out/chatgpt.ferry"
+"$bin/ferry" cat "$out/chatgpt.ferry" message |
+	jq -r '"\(.role): " + ([.parts[] | .text // .arguments // .output // ("[" + .type + "]")] | join(" "))'
+echo "what did not cross unchanged:"
+"$bin/ferry" cat "$out/chatgpt.ferry" ledger | jq -r '"  " + .outcome + ": " + .reason'
 echo
 echo "archives and folders are in $out/"
