@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sha256.h"
+
 #define BUNDLE_MAX_ENTRIES 1000000
 #define BUNDLE_MAX_DEPTH 32
 
@@ -462,4 +464,56 @@ int fy_bundle_elements_next(struct fy_bundle_elements *e, struct fy_jdoc *d, str
 		fy_bundle_elements_release(e);
 		e->next++;
 	}
+}
+
+int fy_bundle_fingerprint(struct fy_bundle *b, const char *file, const char *field, char *out,
+			  size_t cap, struct fy_error *err)
+{
+	struct fy_buf text = FY_BUF_INIT((size_t)16 << 20);
+	unsigned char sha[FY_SHA256_LEN];
+	char hex[FY_SHA256_HEX];
+	struct fy_jdoc d;
+	size_t i, n = (size_t)-1;
+	uint32_t first, v;
+	int rc = -1;
+
+	out[0] = '\0';
+	for (i = 0; i < b->n && n == (size_t)-1; i++)
+		if (strcmp(fy_bundle_base(b, i), file) == 0)
+			n = i;
+	if (n == (size_t)-1)
+		return 0;
+	fy_jdoc_init(&d);
+	if (fy_bundle_open_entry(b, n, err) < 0)
+		goto out;
+	for (;;) {
+		size_t got;
+
+		if (fy_buf_grow(&text, 65536, err) < 0 ||
+		    fy_bundle_read(b, text.ptr + text.len, 65536, &got, err) < 0)
+			goto where;
+		if (!got)
+			break;
+		text.len += got;
+	}
+	if (fy_jdoc_parse(&d, text.ptr ? text.ptr : "", text.len, 0, err) < 0)
+		goto where;
+	first = fy_json_type(&d, 0) == FY_JARRAY ? fy_json_at(&d, 0, 0) : 0;
+	v = fy_json_get(&d, first, field);
+	if (fy_json_type(&d, v) == FY_JSTRING) {
+		size_t vn;
+		const char *vs = fy_json_raw(&d, v, &vn);
+
+		fy_sha256(vs, vn, sha);
+		fy_hex(sha, FY_SHA256_LEN, hex);
+		snprintf(out, cap, "sha256:%s", hex);
+	}
+	rc = 0;
+	goto out;
+where:
+	fy_error_prefix(err, "%s", fy_bundle_path(b, n));
+out:
+	fy_jdoc_release(&d);
+	fy_buf_release(&text);
+	return rc;
 }

@@ -91,6 +91,16 @@ void fy_bundle_elements_release(struct fy_bundle_elements *e);
 /* The next element parsed into d: 1, 0 after the last file, -1 (the error names the file). */
 int fy_bundle_elements_next(struct fy_bundle_elements *e, struct fy_jdoc *d, struct fy_error *err);
 
+/*
+ * The account fingerprint of an export: "sha256:" and the SHA-256 of the
+ * string field of the JSON file named file (its first element when it is an
+ * array), into out (at least 72 bytes). Nothing (out empty) when the bundle
+ * has no such file or field; -1 when the file cannot be read or parsed.
+ * The account id itself never enters an archive.
+ */
+int fy_bundle_fingerprint(struct fy_bundle *b, const char *file, const char *field, char *out,
+			  size_t cap, struct fy_error *err);
+
 /* A media type guessed from a file name's extension ("image/png"), never NULL. */
 const char *fy_media_type_guess(const char *name);
 

@@ -81,6 +81,9 @@
  *                         (the file id followed by '-', '.' or nothing).
  *                         A pointer that resolves to nothing keeps the
  *                         pointer as the part's url, with a ledger line.
+ *   user.json          -> only the archive header's account fingerprint (the
+ *                         SHA-256 of the user id); e-mail and the rest are
+ *                         not copied.
  *   memories           -> deduplicated across the export by text: the same
  *                         custom instructions in 500 conversations are one
  *                         record (id from the SHA-256 of the text).
@@ -327,6 +330,10 @@ static int chatgpt_read_open(const struct fy_adapter_ctx *ctx, void **state,
 		fy_error_set(err, FY_E_DATA,
 			     "chatgpt: %s: no conversations.json or conversations-NNN.json in it",
 			     ctx->location);
+		goto fail;
+	}
+	if (fy_bundle_fingerprint(s->b, "user.json", "id", info->account, sizeof(info->account), err) < 0) {
+		fy_error_prefix(err, "chatgpt: %s", ctx->location);
 		goto fail;
 	}
 	if (hash_assets(s, err) < 0) {

@@ -96,7 +96,7 @@ struct claude_src {
 	size_t *projects, nprojects;
 	size_t *memories, nmemories;
 	size_t *convs, nconvs;
-	size_t users;			/* bundle index or (size_t)-1 */
+	int users;			/* the bundle has users.json */
 	char **memtext;			/* each memories file, read at open */
 	size_t *memlen;
 	enum phase phase;
@@ -167,41 +167,6 @@ static int read_all(struct claude_src *s, size_t entry, char **out, size_t *len,
 	return 0;
 }
 
-/* The account fingerprint from users.json: the SHA-256 of the first user's uuid. */
-static int account(struct claude_src *s, struct fy_source_info *info, struct fy_error *err)
-{
-	struct fy_jdoc d;
-	char *text = NULL, hex[FY_SHA256_HEX];
-	unsigned char sha[FY_SHA256_LEN];
-	size_t len;
-	uint32_t u, first;
-	int rc = 0;
-
-	if (s->users == (size_t)-1)
-		return 0;
-	if (read_all(s, s->users, &text, &len, err) < 0)
-		return -1;
-	fy_jdoc_init(&d);
-	if (fy_jdoc_parse(&d, text, len, 0, err) < 0) {
-		rc = fy_error_prefix(err, "%s", fy_bundle_path(s->b, s->users));
-		goto out;
-	}
-	first = fy_json_type(&d, 0) == FY_JARRAY ? fy_json_at(&d, 0, 0) : 0;
-	u = fy_json_get(&d, first, "uuid");
-	if (jv_str(&d, u)) {
-		size_t n;
-		const char *v = fy_json_raw(&d, u, &n);
-
-		fy_sha256(v, n, sha);
-		fy_hex(sha, FY_SHA256_LEN, hex);
-		snprintf(info->account, sizeof(info->account), "sha256:%s", hex);
-	}
-out:
-	fy_jdoc_release(&d);
-	free(text);
-	return rc;
-}
-
 static void claude_read_close(void *state)
 {
 	struct claude_src *s = state;
@@ -233,7 +198,6 @@ static int claude_read_open(const struct fy_adapter_ctx *ctx, void **state,
 	if (!s)
 		return fy_error_set(err, FY_E_NOMEM, "out of memory");
 	s->ctx = ctx;
-	s->users = (size_t)-1;
 	fy_claude_map_init(&s->map);
 	fy_recq_init(&s->q, (size_t)1 << 31);
 	if (!*ctx->location) {
@@ -258,7 +222,7 @@ static int claude_read_open(const struct fy_adapter_ctx *ctx, void **state,
 		int single = fy_bundle_kind(s->b) == FY_BUNDLE_FILE;
 
 		if (strcmp(base, "users.json") == 0)
-			s->users = i;
+			s->users = 1;
 		else if (strcmp(base, "projects.json") == 0 || (!single && in_folder(path, "projects")))
 			s->projects[s->nprojects++] = i;
 		else if (strcmp(base, "memories.json") == 0 || (!single && in_folder(path, "memories")))
@@ -274,13 +238,14 @@ static int claude_read_open(const struct fy_adapter_ctx *ctx, void **state,
 				per_conv = 1;
 			}
 	(void)per_conv;
-	if (!s->nconvs && !s->nprojects && !s->nmemories && s->users == (size_t)-1) {
+	if (!s->nconvs && !s->nprojects && !s->nmemories && !s->users) {
 		fy_error_set(err, FY_E_DATA,
 			     "claude: %s: no conversations.json, projects.json, memories.json or users.json in it",
 			     ctx->location);
 		goto fail;
 	}
-	if (account(s, info, err) < 0)
+	if (fy_bundle_fingerprint(s->b, "users.json", "uuid", info->account, sizeof(info->account),
+				  err) < 0)
 		goto fail_where;
 	/* memories first: which projects have one decides the agents' memory references */
 	s->memtext = calloc(s->nmemories + 1, sizeof(char *));

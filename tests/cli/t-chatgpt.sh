@@ -25,6 +25,8 @@ check "image parts point at blobs of the archive" \
 	sh -c '$FERRY cat zip.ferry message | jq -se "map(select(.id == \"ex-1\"))[0].parts[0].blob | strings" >/dev/null'
 check "an unresolvable pointer keeps its URL and gets a ledger line" \
 	sh -c '$FERRY cat zip.ferry ledger | grep -q "sediment://file_00000000deadbeef is not in the export"'
+check "the header carries the account fingerprint (user.json), not the e-mail" \
+	sh -c 'tar --zstd -xOf zip.ferry ferry.json | jq -e ".source.account | startswith(\"sha256:\")" >/dev/null && ! tar --zstd -xOf zip.ferry | grep -q ana@example.org'
 ferry export chatgpt:export.zip -o zip2.ferry
 check "the same zip gives a byte-identical archive" cmp zip.ferry zip2.ferry
 
