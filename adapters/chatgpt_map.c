@@ -35,7 +35,8 @@ struct fy_chatgpt_node {
 /* One mapped part of the message being built. */
 struct fy_chatgpt_part {
 	size_t off, len;	/* the part's JSON in m->parts */
-	const char *raw;	/* textual parts: the escaped text, for folding */
+	uint32_t text;		/* textual parts: the string node of the text, for folding */
+	const char *raw;	/* its escaped text */
 	size_t rawlen;
 	int textual;
 };
@@ -311,7 +312,8 @@ static int part_begin(struct conv *c, struct jw *w)
 	return 0;
 }
 
-static int part_end(struct conv *c, struct jw *w, const char *raw, size_t rawlen, int textual)
+/* Close the part; text is its string node when the part is textual (folds into calls). */
+static int part_end(struct conv *c, struct jw *w, uint32_t text)
 {
 	struct fy_chatgpt_part *p = &c->m->pv[c->m->npv - 1];
 
@@ -319,9 +321,11 @@ static int part_end(struct conv *c, struct jw *w, const char *raw, size_t rawlen
 	if (jw_done(w) < 0)
 		return -1;
 	p->len = c->m->parts.len - p->off;
-	p->raw = raw;
-	p->rawlen = rawlen;
-	p->textual = textual;
+	p->text = text;
+	p->textual = text != NONE;
+	p->raw = p->textual ? fy_json_raw(c->d, text, &p->rawlen) : NULL;
+	if (!p->textual)
+		p->rawlen = 0;
 	return 0;
 }
 
@@ -349,12 +353,11 @@ static int part_text(struct conv *c, uint32_t v, int *cites_done)
 		}
 		*cites_done = 1;
 	}
-	return part_end(c, &w, s, n, 1);
+	return part_end(c, &w, v);
 }
 
 /* A part of one string field: {"type": type, field: v}. */
-static int part_field(struct conv *c, const char *type, const char *field, uint32_t v,
-		      int textual)
+static int part_field(struct conv *c, const char *type, const char *field, uint32_t v)
 {
 	struct jw w;
 	size_t n;
@@ -364,7 +367,7 @@ static int part_field(struct conv *c, const char *type, const char *field, uint3
 		return -1;
 	jw_lit(&w, "type", type);
 	jw_raw(&w, field, s, n);
-	return part_end(c, &w, s, n, textual);
+	return part_end(c, &w, v);
 }
 
 static int part_reasoning(struct conv *c, const char *format, uint32_t v)
@@ -376,7 +379,7 @@ static int part_reasoning(struct conv *c, const char *format, uint32_t v)
 	jw_lit(&w, "type", "reasoning");
 	jw_lit(&w, "format", format);
 	jw_jstr(&w, "text", c->d, v);
-	return part_end(c, &w, NULL, 0, 0);
+	return part_end(c, &w, NONE);
 }
 
 static int part_other(struct conv *c, uint32_t ct, const char *fallback, uint32_t data)
@@ -391,7 +394,7 @@ static int part_other(struct conv *c, uint32_t ct, const char *fallback, uint32_
 	else
 		jw_lit(&w, "content_type", fallback);
 	jw_node(&w, "data", c->d, data);
-	return part_end(c, &w, NULL, 0, 0);
+	return part_end(c, &w, NONE);
 }
 
 static void seen_add(struct fy_chatgpt_map *m, const char *id, size_t n)
@@ -464,7 +467,7 @@ static int part_asset(struct conv *c, uint32_t self, const char *type, uint32_t 
 		if (is_str(c->d, v))
 			jw_jstr(&w, "alt", c->d, v);
 	}
-	if (part_end(c, &w, NULL, 0, 0) < 0)
+	if (part_end(c, &w, NONE) < 0)
 		return -1;
 	if (!found) {
 		char why[600];
@@ -539,7 +542,7 @@ static int attachments(struct conv *c, uint32_t self, uint32_t meta)
 			if (fy_json_int(d, fy_json_get(d, el, "height"), &n) == 0 && n >= 0)
 				jw_int(&w, "height", n);
 		}
-		if (part_end(c, &w, NULL, 0, 0) < 0)
+		if (part_end(c, &w, NONE) < 0)
 			return -1;
 		if (!found) {
 			char why[400];
@@ -861,7 +864,7 @@ static int map_content(struct conv *c, uint32_t self, uint32_t msg, uint32_t con
 		if (is_str(d, lang) && !str_is(d, lang, "unknown"))
 			jw_jstr(&w, "language", d, lang);
 		jw_raw(&w, "code", s, n);
-		if (part_end(c, &w, s, n, 1) < 0)
+		if (part_end(c, &w, v) < 0)
 			return -1;
 		if (!is_nothing(d, fy_json_get(d, content, "response_format_name")))
 			*keep = 1;
@@ -871,7 +874,7 @@ static int map_content(struct conv *c, uint32_t self, uint32_t msg, uint32_t con
 		v = fy_json_get(d, content, "text");
 		if (!is_str(d, v))
 			return conv_fail(c, self, "execution_output content has no 'text' string");
-		if (part_field(c, "code_output", "output", v, 1) < 0)
+		if (part_field(c, "code_output", "output", v) < 0)
 			return -1;
 		/* images the code produced */
 		agg = fy_json_get(d, meta, "aggregate_result");
@@ -899,7 +902,7 @@ static int map_content(struct conv *c, uint32_t self, uint32_t msg, uint32_t con
 			if (part_begin(c, &w) < 0)
 				return -1;
 			cite_fields(&w, d, url, fy_json_get(d, content, "title"), NONE, NONE, NONE);
-			if (part_end(c, &w, NULL, 0, 0) < 0)
+			if (part_end(c, &w, NONE) < 0)
 				return -1;
 		}
 	} else if (str_is(d, ct, "thoughts")) {
@@ -973,6 +976,73 @@ static int map_content(struct conv *c, uint32_t self, uint32_t msg, uint32_t con
 	return attachments(c, self, meta);
 }
 
+/*
+ * A record may hold 16 MiB (SPEC.md, limits). When a message's parts come
+ * near that, each long text goes into a blob of its own (UTF-8 bytes) and
+ * the part becomes a text/plain file part pointing at it; the ledger says
+ * so. Returns 1 when it spilled (the caller then leaves the verbatim ext
+ * copies out), 0 when the parts fit, -1 on an error.
+ */
+#define RECORD_ROOM ((size_t)12 << 20)
+#define TEXT_INLINE_MAX ((size_t)256 << 10)
+
+static int spill_parts(struct conv *c, uint32_t self)
+{
+	struct fy_chatgpt_map *m = c->m;
+	struct fy_buf np = FY_BUF_INIT((size_t)1 << 30);
+	size_t i, spilled = 0;
+	int rc = -1;
+
+	if (m->parts.len < RECORD_ROOM)
+		return 0;
+	for (i = 0; i < m->npv; i++) {
+		struct fy_chatgpt_part *p = &m->pv[i];
+		size_t off = np.len, at;
+		struct jw w;
+
+		if (!p->textual || p->rawlen <= TEXT_INLINE_MAX) {
+			if (fy_buf_add(&np, m->parts.ptr + p->off, p->len, c->err) < 0)
+				goto out;
+			p->off = off;
+			continue;
+		}
+		at = fy_recq_mark(c->q);
+		if (fy_json_str(c->d, p->text, &c->q->buf, c->err) < 0 ||
+		    fy_recq_push_blob(c->q, at, c->err) < 0)
+			goto out;
+		jw_open(&w, &np, c->err);
+		jw_obj(&w, NULL);
+		jw_lit(&w, "type", "file");
+		jw_lit(&w, "blob", c->q->ents[c->q->n - 1].hex);
+		jw_lit(&w, "name", "text.txt");
+		jw_lit(&w, "media_type", "text/plain; charset=utf-8");
+		jw_int(&w, "size", (int64_t)c->q->ents[c->q->n - 1].len);
+		jw_end(&w, '}');
+		if (jw_done(&w) < 0)
+			goto out;
+		p->off = off;
+		p->len = np.len - off;
+		p->textual = 0;	/* a call's arguments or a result's output stay in the blob */
+		spilled++;
+	}
+	fy_buf_release(&m->parts);
+	m->parts = np;
+	np.ptr = NULL;
+	rc = spilled > 0;
+	if (spilled) {
+		char why[200];
+
+		snprintf(why, sizeof(why),
+			 "%zu text part(s) too long for one record were stored as text/plain blobs; the verbatim ext copies were left out",
+			 spilled);
+		if (ledger(c, "message", node_id(m, self), "parts", "transformed", "text-in-blob", why) < 0)
+			rc = -1;
+	}
+out:
+	fy_buf_release(&np);
+	return rc;
+}
+
 /* Write the folded text of the textual parts as one string (joined by blank lines). */
 static void fold_text(struct fy_chatgpt_map *m, struct jw *w, const char *key)
 {
@@ -1026,7 +1096,7 @@ static int emit_message(struct conv *c, uint32_t self)
 	uint32_t msg = nd->msg, content, meta, v, status, author, amd, channel, callnode;
 	int64_t cs = 0, us = 0;
 	int32_t cn = 0, un = 0;
-	int has_c, has_u, keep = 0, is_error = 0, unknown = 0, call, result;
+	int has_c, has_u, keep = 0, is_error = 0, unknown = 0, call, result, spilled;
 	size_t at, i, msgidlen;
 	const char *msgid;
 	struct jw w;
@@ -1054,6 +1124,9 @@ static int emit_message(struct conv *c, uint32_t self)
 	m->npv = 0;
 	m->nseen = 0;
 	if (map_content(c, self, msg, content, meta, has_c, cs, cn, &keep, &is_error, &unknown) < 0)
+		return -1;
+	spilled = spill_parts(c, self);
+	if (spilled < 0)
 		return -1;
 	call = nd->recipient != NONE;
 	/* a tool message answers a call; one that answers none keeps its parts as they are */
@@ -1149,13 +1222,13 @@ static int emit_message(struct conv *c, uint32_t self)
 	v = fy_json_get(d, msg, "weight");
 	if (!is_nothing(d, v))
 		jw_node(&w, "weight", d, v);
-	if (meta != NONE && fy_json_len(d, meta))
+	if (meta != NONE && fy_json_len(d, meta) && !spilled)
 		jw_node(&w, "metadata", d, meta);
 	author = fy_json_get(d, msg, "author");
 	amd = fy_json_get(d, author, "metadata");
 	if (is_obj(d, amd) && fy_json_len(d, amd))
 		jw_node(&w, "author_metadata", d, amd);
-	if (keep || (call && !str_is(d, fy_json_get(d, content, "content_type"), "text")))
+	if (!spilled && (keep || (call && !str_is(d, fy_json_get(d, content, "content_type"), "text"))))
 		jw_node(&w, "content", d, content);
 	jw_end(&w, '}');
 	jw_end(&w, '}');

@@ -51,6 +51,8 @@ static void map_more(struct mapped *x, const char *json)
 	if (x->rc < 0)
 		return;
 	for (i = 0; fy_recq_pop(&x->q, &it); i++) {
+		if (it.type == FY_ITEM_BLOB)
+			continue;
 		CHECK(schema_ok(&it));
 		if (it.type == FY_ITEM_LEDGER)
 			x->ledger++;
@@ -466,4 +468,33 @@ TEST(jarray_splits_elements_one_at_a_time)
 	HAS(err.msg, "element 1 (at byte 1): invalid JSON");
 	CHECK(split("{\"one\":1}", 0, &n, &err) < 0);
 	CHECK(split("", 0, &n, &err) < 0);
+}
+
+TEST(chatgpt_moves_texts_too_long_for_a_record_into_blobs)
+{
+	size_t n = (size_t)13 << 20, i, blobs = 0;
+	char *j = malloc(n + 512);
+	struct mapped x;
+	const char *m;
+	int len;
+
+	CHECK(j != NULL);
+	if (!j)
+		return;
+	len = snprintf(j, 512, "{\"id\":\"c1\",\"mapping\":{\"n\":{\"message\":{\"author\":{\"role\":\"user\"},"
+			       "\"metadata\":{\"k\":1},\"content\":{\"content_type\":\"text\",\"parts\":[\"short\",\"");
+	memset(j + len, 'a', n);
+	strcpy(j + len + n, "\"]}}}}}");
+	map_one(&x, j);
+	CHECK(x.rc == 0);
+	m = nth(&x, FY_ITEM_RECORD, FY_KIND_MESSAGE, 0);
+	HAS(m, "\"parts\":[{\"type\":\"text\",\"text\":\"short\"},{\"type\":\"file\",\"blob\":\"");
+	HAS(m, "\"media_type\":\"text/plain; charset=utf-8\",\"size\":13631488}");
+	CHECK(strstr(m, "\"metadata\"") == NULL);
+	for (i = 0; i < x.q.n; i++)
+		blobs += x.q.ents[i].type == FY_ITEM_BLOB && x.q.ents[i].len == n;
+	CHECK(blobs == 1);
+	HAS(nth(&x, FY_ITEM_LEDGER, FY_KIND_NONE, 0), "\"rule\":\"text-in-blob\"");
+	mapped_release(&x);
+	free(j);
 }
