@@ -327,8 +327,8 @@ static int claude_read_next(void *state, struct fy_item *it, struct fy_error *er
 }
 
 static const struct fy_capability claude_caps[] = {
-	{ FY_KIND_AGENT, NULL, FY_CAP_EMULATED, FY_CAP_NONE,
-	  "each project: name, description, instructions (prompt_template)", NULL },
+	{ FY_KIND_AGENT, NULL, FY_CAP_TRANSFORMED, FY_CAP_NONE,
+	  "each project: name, description, instructions (prompt_template)", "project-as-agent" },
 	{ FY_KIND_KNOWLEDGE, NULL, FY_CAP_NATIVE, FY_CAP_NONE, "a project's documents", NULL },
 	{ FY_KIND_FILE, NULL, FY_CAP_NATIVE, FY_CAP_NONE,
 	  "project documents as blobs; uploaded files by name only (no bytes in the export)", NULL },
@@ -338,8 +338,9 @@ static const struct fy_capability claude_caps[] = {
 	  "every chat message with its parent (edits and retries stay branches)", NULL },
 	{ FY_KIND_MESSAGE, "parts", FY_CAP_NATIVE, FY_CAP_NONE,
 	  "text, thinking, tool_use, tool_result, citations, attachments with extracted text", NULL },
-	{ FY_KIND_MESSAGE, "parts.other", FY_CAP_DEGRADED, FY_CAP_NONE,
-	  "block types without a neutral part: kept verbatim, counted as warnings", NULL },
+	{ FY_KIND_MESSAGE, "parts.type=other", FY_CAP_DEGRADED, FY_CAP_NONE,
+	  "block types without a neutral part: kept verbatim, counted as warnings",
+	  "unknown-content-type" },
 	{ FY_KIND_MEMORY, NULL, FY_CAP_NATIVE, FY_CAP_NONE,
 	  "conversations_memory (user) and project memories (the project's agent)", NULL },
 };
