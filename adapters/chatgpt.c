@@ -157,15 +157,14 @@ static int is_asset(const char *base)
 	       !(n >= 5 && strcmp(base + n - 5, ".html") == 0);
 }
 
-static const struct chatgpt_src *sort_ctx;
-
-static int cmp_base(const void *a, const void *b)
+static int cmp_base(const void *a, const void *b, void *ctx)
 {
-	const struct asset *x = &sort_ctx->assets[*(const size_t *)a];
-	const struct asset *y = &sort_ctx->assets[*(const size_t *)b];
+	const struct chatgpt_src *s = ctx;
+	const struct asset *x = &s->assets[*(const size_t *)a];
+	const struct asset *y = &s->assets[*(const size_t *)b];
 	int c = strcmp(x->base, y->base);
 
-	return c ? c : strcmp(fy_bundle_path(sort_ctx->b, x->entry), fy_bundle_path(sort_ctx->b, y->entry));
+	return c ? c : strcmp(fy_bundle_path(s->b, x->entry), fy_bundle_path(s->b, y->entry));
 }
 
 static int cmp_seq(const void *a, const void *b, void *ctx)
@@ -228,9 +227,7 @@ static int hash_assets(struct chatgpt_src *s, struct fy_error *err)
 		if (s->ctx->progress)
 			s->ctx->progress(s->ctx->cb, "hashing files", i + 1, s->nassets);
 	}
-	sort_ctx = s;
-	qsort(s->by_base, s->nassets, sizeof(*s->by_base), cmp_base);
-	sort_ctx = NULL;
+	qsort_r(s->by_base, s->nassets, sizeof(*s->by_base), cmp_base, s);
 	rc = 0;
 out:
 	fy_sha256_release(&h);
