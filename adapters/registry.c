@@ -7,9 +7,13 @@
 #include <string.h>
 
 extern const struct fy_adapter fy_adapter_dir;
+extern const struct fy_adapter fy_adapter_chatgpt;
+extern const struct fy_adapter fy_adapter_claude;
 
 const struct fy_adapter *const fy_adapters[] = {
 	&fy_adapter_dir,
+	&fy_adapter_chatgpt,
+	&fy_adapter_claude,
 	NULL,
 };
 
