@@ -40,11 +40,14 @@ FORMATS_SRC = formats/error.c formats/buf.c formats/json.c formats/sha256.c \
 	      formats/zstream.c formats/record.c formats/idset.c formats/names.c \
 	      formats/schema.c formats/check.c formats/writer.c formats/reader.c \
 	      formats/durable.c
+FORMATS_SRC += formats/jsonw.c
 SCHEMAS = $(sort $(wildcard formats/schema/*.json))
 
 # The adapters: add a new one's file here and to adapters/registry.c.
 ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c adapters/http.c adapters/journal.c
 ADAPTERS_SRC += adapters/sigv4.c
+ADAPTERS_SRC += adapters/aws.c
+ADAPTERS_SRC += adapters/agentcore.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
 TOOL_COMMON_SRC = tools/tool.c

@@ -1,0 +1,153 @@
+/*
+ * aws.h - what the AWS adapters (agentcore, bedrock-agents, bedrock-flow)
+ * share: a signed JSON client per service, AWS error shapes, AWS times,
+ * deterministic client tokens, an outbox of items for sources, ledger
+ * lines, and the HTTP tuning options every one of them accepts.
+ *
+ * The services (endpoint prefix, signing name; botocore/data/<name>):
+ *   bedrock-agentcore          Bedrock AgentCore data plane (memory events and records)
+ *   bedrock-agentcore-control  Bedrock AgentCore control plane (memories, harnesses);
+ *                              signs as "bedrock-agentcore"
+ *   bedrock-agent              Bedrock Agents (agents, action groups, flows); signs as "bedrock"
+ *   bedrock-agent-runtime      agent memory and session management; signs as "bedrock"
+ *
+ * Adapter options (--option KEY=VALUE) read here: retries=N (default 10),
+ * retry_base_ms=N (500), rate=R requests a second (0: none), concurrency=N (4).
+ */
+#ifndef FY_AWS_H
+#define FY_AWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "adapter.h"
+#include "buf.h"
+#include "error.h"
+#include "http.h"
+#include "json.h"
+#include "jsonw.h"
+#include "sigv4.h"
+
+struct fy_aws_service {
+	const char *service_id;		/* SDK service id: AWS_ENDPOINT_URL_<SERVICE_ID> */
+	const char *endpoint_prefix;	/* <prefix>.<region>.amazonaws.com */
+	const char *signing_name;	/* SigV4 credential scope service */
+};
+
+extern const struct fy_aws_service fy_aws_agentcore, fy_aws_agentcore_control,
+	fy_aws_bedrock_agent, fy_aws_bedrock_agent_runtime;
+
+/* An account: credentials and region, shared by the clients of one adapter. */
+struct fy_aws_account {
+	struct fy_aws_credentials cred;
+	char region[64];
+	const struct fy_adapter_ctx *ctx;	/* borrowed */
+};
+
+/*
+ * Credentials from the AWS conventions (sigv4.h), the region from
+ * region_hint (the adapter's location) or the AWS variables.
+ */
+int fy_aws_account_open(struct fy_aws_account *a, const struct fy_adapter_ctx *ctx,
+			const char *region_hint, struct fy_error *err);
+void fy_aws_account_close(struct fy_aws_account *a);
+
+/* A client of one service. */
+struct fy_aws {
+	struct fy_http *http;		/* owned */
+	struct fy_sigv4_signer signer;
+	const struct fy_aws_service *svc;
+	struct fy_aws_account *acct;	/* borrowed */
+	char base[1024];
+};
+
+int fy_aws_open(struct fy_aws *c, struct fy_aws_account *a, const struct fy_aws_service *svc,
+		struct fy_error *err);
+void fy_aws_close(struct fy_aws *c);
+
+struct fy_aws_reply {
+	long status;
+	struct fy_http_response resp;
+	struct fy_jdoc doc;		/* the parsed body (root 0) after a 2xx */
+	char error_type[128];		/* "ThrottlingException", ... after a failure */
+};
+
+void fy_aws_reply_init(struct fy_aws_reply *r);
+void fy_aws_reply_release(struct fy_aws_reply *r);
+
+/*
+ * One request: path already encoded (fy_aws_path), query canonical or
+ * NULL, body JSON or NULL. 0 after a 2xx with the body parsed into
+ * r->doc; -1 otherwise, with err naming what (FY_E_AUTH 401/403, FY_E_DATA
+ * other 4xx, FY_E_NET 429/5xx after retries) and r->error_type set from
+ * X-Amzn-ErrorType or the body's __type. The reply is reset first.
+ */
+int fy_aws_call(struct fy_aws *c, const char *method, const char *path, const char *query,
+		const struct fy_buf *body, const char *what, struct fy_aws_reply *r,
+		struct fy_error *err);
+
+/*
+ * Build a path from fmt, where every %s is one path segment, percent-
+ * encoded ('/' and ':' included): fy_aws_path(&b, "/memories/%s/actor/%s",
+ * mem, actor). Only %s is understood. Appends to out.
+ */
+int fy_aws_path(struct fy_buf *out, struct fy_error *err, const char *fmt, ...);
+
+/* An AWS timestamp: epoch seconds (a JSON number, exact to 9 digits) or ISO 8601 text. */
+int fy_aws_time(const struct fy_jdoc *d, uint32_t i, int64_t *sec, int32_t *nsec);
+/* Epoch seconds text for (sec, nsec): "1718806000", "1718806000.125". out[40]. */
+void fy_aws_epoch_text(int64_t sec, int32_t nsec, char out[40]);
+
+/*
+ * A client token (idempotency key) derived from what is being created, so
+ * a retried or resumed import sends the same token for the same object:
+ * 32 hex digits of SHA-256(scope NUL source). out[33].
+ */
+void fy_aws_token(const char *scope, const char *source, char out[33]);
+
+/* --- for sources: items waiting to be pulled -------------------------- */
+
+struct fy_outbox_item;
+
+struct fy_outbox {
+	struct fy_outbox_item *head, *tail;
+	struct fy_outbox_item *current;	/* handed out; freed on the next pull */
+	size_t count;
+};
+
+/* Queue a record (json is copied), a ledger line, or a raw member. */
+int fy_outbox_record(struct fy_outbox *o, enum fy_kind kind, const char *json, size_t len,
+		     struct fy_error *err);
+int fy_outbox_ledger(struct fy_outbox *o, const char *json, size_t len, struct fy_error *err);
+int fy_outbox_raw(struct fy_outbox *o, const char *path, const char *data, size_t len,
+		  struct fy_error *err);
+/* 1 and the next item (valid until the next call), or 0 when empty. */
+int fy_outbox_pull(struct fy_outbox *o, struct fy_item *it);
+void fy_outbox_release(struct fy_outbox *o);
+
+/* --- the ledger -------------------------------------------------------- */
+
+/*
+ * One ledger line (formats/schema/ledger.json) into out (reset first):
+ * item {kind, id, field}, outcome, rule, reason, adapter, phase. field,
+ * rule may be NULL. The reason is printf-formatted.
+ */
+int fy_aws_ledger_line(struct fy_buf *out, struct fy_error *err, const char *kind, const char *id,
+		       const char *field, const char *outcome, const char *rule,
+		       const char *adapter, const char *phase, const char *fmt, ...)
+	__attribute__((format(printf, 10, 11)));
+
+/* A sink's ledger line: to ctx->ledger when the tool collects them, and to the log. */
+int fy_aws_sink_ledger(const struct fy_adapter_ctx *ctx, struct fy_error *err, const char *kind,
+		       const char *id, const char *field, const char *outcome, const char *rule,
+		       const char *adapter, const char *fmt, ...)
+	__attribute__((format(printf, 9, 10)));
+
+/* Log through ctx->log when there is one. */
+void fy_aws_log(const struct fy_adapter_ctx *ctx, enum fy_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A numeric adapter option, or def. */
+long fy_aws_option_long(const struct fy_adapter_ctx *ctx, const char *key, long def);
+
+#endif
