@@ -115,12 +115,17 @@ $(UNIT_BIN): $(O)/obj/tests/unit/unit_main.o $(UNIT_SRC:%.c=$(O)/obj/%.o) $(LIB_
 # Test drivers: small programs the shell tests run.
 TEST_PROGS = $(O)/tests/http-probe
 TEST_PROGS += $(O)/tests/sigv4-suite
+TEST_PROGS += $(O)/tests/aws-probe
 
 $(O)/tests/http-probe: $(O)/obj/tests/http_probe.o $(LIB_ADAPTERS) $(LIB_FORMATS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 $(O)/tests/sigv4-suite: $(O)/obj/tests/sigv4_suite.o $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/tests/aws-probe: $(O)/obj/tests/aws_probe.o $(LIB_ADAPTERS) $(LIB_FORMATS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 

@@ -2300,8 +2300,15 @@ static int flush_batch(struct snk *s, struct fy_error *err)
 		}
 		if (attempt)
 			usleep((useconds_t)(attempt > 6 ? 6400000 : 100000 << attempt));
-		/* The token names exactly this set, so a retried request is idempotent. */
+		/*
+		 * The token names exactly this set and this attempt: a request
+		 * http.c repeats is idempotent, while the failed records of
+		 * an answer go out under a new token (AWS would answer a reused
+		 * token with the first, partly failed, answer again). A run
+		 * killed in between finds what it created by ferry_source_id.
+		 */
 		qsort(reqids, nreq, sizeof(reqids[0]), cmp_str);
+		fy_buf_addf(&ids, NULL, "%d", attempt);
 		for (i = 0; i < nreq; i++)
 			fy_buf_adds(&ids, reqids[i], NULL);
 		fy_aws_token("BatchCreateMemoryRecords", ids.ptr, tok);

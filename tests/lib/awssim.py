@@ -23,7 +23,7 @@ a wrong, tampered or wrongly scoped one gets 403.
 Two accounts, each its own key pair and state:
     A: AKIDSIMACCOUNTA00001 / simsecretA     B: AKIDSIMACCOUNTB00002 / simsecretB
 
-    awssim.py PORTFILE [--region us-east-1] [--page N]
+    awssim.py PORTFILE [--region us-east-1] [--page N] [--delay MS]
         listens on 127.0.0.1 (a free port, written to PORTFILE)
 
 Unsigned admin endpoints (tests only):
@@ -58,7 +58,7 @@ LOCK = threading.RLock()
 STATE = {}
 LOG = []
 FAULTS = {"seed": 1, "throttle": 0.0, "error5xx": 0.0, "reset": 0.0, "record_fail": 0.0,
-          "quota_memories": 100}
+          "quota_memories": 100, "delay_ms": 0}
 RNG = random.Random(1)
 SEQ = [0]
 
@@ -1061,6 +1061,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(404, {"message": "no route %s %s" % (self.command, path)},
                                   "UnknownOperationException")
         service, throttle, fn, params = match
+        if FAULTS["delay_ms"]:
+            time.sleep(FAULTS["delay_ms"] / 1000.0)
         with LOCK:
             r = RNG.random()
         if r < FAULTS["reset"]:
@@ -1106,6 +1108,8 @@ def main():
             REGION = args.pop(0)
         elif a == "--page":
             PAGE = int(args.pop(0))
+        elif a == "--delay":
+            FAULTS["delay_ms"] = int(args.pop(0))
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     with open(portfile + ".tmp", "w") as f:
