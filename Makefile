@@ -48,6 +48,7 @@ ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c adapters/http.
 ADAPTERS_SRC += adapters/sigv4.c
 ADAPTERS_SRC += adapters/aws.c
 ADAPTERS_SRC += adapters/agentcore.c
+ADAPTERS_SRC += adapters/bedrock_flow.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
 TOOL_COMMON_SRC = tools/tool.c
