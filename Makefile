@@ -49,6 +49,7 @@ ADAPTERS_SRC += adapters/sigv4.c
 ADAPTERS_SRC += adapters/aws.c
 ADAPTERS_SRC += adapters/agentcore.c
 ADAPTERS_SRC += adapters/bedrock_flow.c
+ADAPTERS_SRC += adapters/bedrock_agents.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
 TOOL_COMMON_SRC = tools/tool.c

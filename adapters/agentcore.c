@@ -2598,6 +2598,36 @@ static int harness_tool(struct snk *s, const char *agent, const struct held *h, 
 	int rc = -1;
 
 	tool_name(name, used, tname);
+	{
+		/* Bedrock Agents specifics: the user-input group, confirmation. */
+		uint32_t bx = fy_json_get(d, fy_json_get(d, 0, "ext"), "bedrock-agents");
+		uint32_t g = fy_json_get(d, bx, "actionGroup"), k, f;
+		char *fname = gets(d, bx, "function");
+
+		if (fy_json_streq(d, fy_json_get(d, g, "parentActionSignature"), "AMAZON.UserInput") ||
+		    fy_json_streq(d, fy_json_get(d, g, "parentActionGroupSignature"), "AMAZON.UserInput")) {
+			rc = fy_aws_sink_ledger(s->ctx, err, "tool", id, NULL, "dropped", "user-input-builtin", AC,
+						"agent %s: action group %s (AMAZON.UserInput) needs no tool: the "
+						"harness's model asks the user itself",
+						agent, name ? name : id);
+			free(fname);
+			goto done;
+		}
+		FY_JSON_FOREACH(d, fy_json_get(d, fy_json_get(d, g, "functionSchema"), "functions"), k, f) {
+			if (fname && fy_json_streq(d, fy_json_get(d, f, "name"), fname) &&
+			    fy_json_streq(d, fy_json_get(d, f, "requireConfirmation"), "ENABLED") &&
+			    fy_aws_sink_ledger(s->ctx, err, "tool", id, "requireConfirmation", "degraded",
+					       "require-confirmation", AC,
+					       "agent %s: function %s asked the user to confirm each call "
+					       "(requireConfirmation ENABLED); an inline function returns every "
+					       "call to the client, which must ask",
+					       agent, fname) < 0) {
+				free(fname);
+				goto done;
+			}
+		}
+		free(fname);
+	}
 	if (type && !strcmp(type, "function") && fy_json_get(d, exec, "lambda") == FY_JNONE) {
 		fy_jw_obj(w);
 		fy_jw_kstr(w, "type", "inline_function");
@@ -2705,6 +2735,7 @@ static int harness_tool(struct snk *s, const char *agent, const struct held *h, 
 					"agent %s: tool %s of type %s has no harness equivalent", agent,
 					name ? name : id, type ? type : "?");
 	}
+done:
 	free(id);
 	free(type);
 	free(name);

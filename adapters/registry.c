@@ -9,10 +9,12 @@
 extern const struct fy_adapter fy_adapter_dir;
 extern const struct fy_adapter fy_adapter_agentcore;
 extern const struct fy_adapter fy_adapter_bedrock_flow;
+extern const struct fy_adapter fy_adapter_bedrock_agents;
 
 const struct fy_adapter *const fy_adapters[] = {
 	&fy_adapter_dir,
 	&fy_adapter_agentcore,
+	&fy_adapter_bedrock_agents,
 	&fy_adapter_bedrock_flow,
 	NULL,
 };

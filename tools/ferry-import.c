@@ -7,6 +7,7 @@
  * anything is written to the target; standard input is verified as it
  * streams, and the target is committed only when the end verified.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ static const char help[] =
 	"      --dry-run         verify and show what would be written; write nothing\n"
 	"      --option KEY=VAL  an adapter option (see the adapter's documentation)\n"
 	"      --state-dir DIR   where the import keeps its journal (live targets)\n"
+	"      --ledger FILE     append the import's ledger lines (JSON Lines) to FILE\n"
 	"      --json            print a JSON summary on standard output\n"
 	"  -q, --quiet           no progress or summary\n"
 	"  -v, --verbose         more detail; twice for a trace\n"
@@ -40,7 +42,22 @@ struct opts {
 	char **options;
 	size_t noptions;
 	const char *state_dir;
+	const char *ledger;
 };
+
+/* The import's ledger: what an adapter changed in translation, one JSON line each. */
+static FILE *ledger_out;
+static uint64_t ledger_lines;
+
+static int write_ledger(void *cb, const char *json, size_t len, struct fy_error *err)
+{
+	(void)cb;
+	if (fwrite(json, 1, len, ledger_out) != len || fputc('\n', ledger_out) == EOF ||
+	    fflush(ledger_out) != 0)
+		return fy_error_errno(err, errno, "ledger");
+	ledger_lines++;
+	return 0;
+}
 
 /* Read the whole archive once, checking everything; nothing is written. */
 static int verify_pass(const char *file, struct fy_error *err)
@@ -112,6 +129,14 @@ static int run(struct tool *t, struct opts *o, const char *file, const char *tar
 		return tool_fail(t, &err);
 	}
 	ctx.name = ad->name;
+	if (o->ledger && !o->dry_run) {
+		ledger_out = strcmp(o->ledger, "-") ? fopen(o->ledger, "a") : stdout;
+		if (!ledger_out) {
+			fy_error_errno(&err, errno, "%s", o->ledger);
+			return tool_fail(t, &err);
+		}
+		ctx.ledger = write_ledger;
+	}
 	if (strcmp(file, "-") != 0 && stat(file, &st) == 0 && S_ISREG(st.st_mode) &&
 	    verify_pass(file, &err) < 0) {
 		fy_error_prefix(&err, "%s", file);
@@ -169,8 +194,16 @@ static int run(struct tool *t, struct opts *o, const char *file, const char *tar
 	}
 	if (o->json)
 		print_plan(t, file, target, fy_reader_stats(r), 0);
+	if (ledger_out && t->verbosity > 0)
+		fprintf(stderr, "%s: %llu ledger line%s written to %s\n", t->prog,
+			(unsigned long long)ledger_lines, ledger_lines == 1 ? "" : "s", o->ledger);
 	rc = tool_close_stdout(t);
 out:
+	if (ledger_out && ledger_out != stdout && fclose(ledger_out) != 0 && rc == EXIT_OK) {
+		fy_error_errno(&err, errno, "%s", o->ledger);
+		rc = tool_fail(t, &err);
+	}
+	ledger_out = NULL;
 	if (sink)
 		ad->write_close(sink);
 	fy_reader_free(r);
@@ -179,11 +212,12 @@ out:
 
 int main(int argc, char **argv)
 {
-	enum { O_DRY = 256, O_OPTION, O_STATE, O_JSON, O_VERSION };
+	enum { O_DRY = 256, O_OPTION, O_STATE, O_JSON, O_VERSION, O_LEDGER };
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, O_DRY },
 		{ "option", required_argument, NULL, O_OPTION },
 		{ "state-dir", required_argument, NULL, O_STATE },
+		{ "ledger", required_argument, NULL, O_LEDGER },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -207,6 +241,7 @@ int main(int argc, char **argv)
 				return EXIT_FAILURE_;
 			break;
 		case O_STATE: o.state_dir = optarg; break;
+		case O_LEDGER: o.ledger = optarg; break;
 		case O_JSON: o.json = 1; break;
 		case 'q': t.verbosity = 0; break;
 		case 'v': t.verbosity++; break;

@@ -83,6 +83,18 @@ for v in tampered-body tampered-date wrong-secret wrong-region-scope wrong-servi
 	check "the simulator refuses $v with 403" grep -q "^$v 403 " tamper.out
 done
 
+# Credentials never reach a trace, an archive or a journal.
+account A
+canary=IQoJb3JpZ2luX2VjEXAMPLEsessiontoken0042
+AWS_SESSION_TOKEN=$canary ferry export -v -v agentcore:us-east-1 -o traced.ferry > out 2>trace
+check "a traced export runs with a session token" sh -c "$FERRY verify -q traced.ferry"
+check "the trace shows the signed headers, redacted" sh -c \
+	"grep -q 'Authorization: \[redacted\]' trace && grep -qi 'x-amz-security-token: \[redacted\]' trace"
+check "neither the secret key nor the session token appear in the trace" sh -c \
+	"! grep -q simsecretA trace && ! grep -q $canary trace"
+check "nor in the archive or the journal" sh -c \
+	"! zstd -dc traced.ferry | grep -a -q -e simsecret -e $canary && ! grep -r -q -e simsecret -e $canary st"
+
 # libcurl's signer (CURLOPT_AWS_SIGV4) against ferry's on the same requests.
 account A
 mem=$(sim_state A | jq -r '.memories | keys[0]')

@@ -946,6 +946,9 @@ def seed(st, acct, data):
         for kb in a.get("knowledgeBases", []):
             associate_kb(st, aid, "DRAFT", kb)
         for c in a.get("collaborators", []):
+            # "{agent:NAME}" in the seed stands for that agent's id
+            c = json.loads(re.sub(r"\{agent:([^}]+)\}", lambda m: next(
+                x["agentId"] for x in st["agents"].values() if x["agentName"] == m.group(1)), json.dumps(c)))
             associate_collab(st, aid, "DRAFT", c)
         agent = st["agents"][aid]
         for ver in a.get("versions", []):
