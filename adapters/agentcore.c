@@ -152,18 +152,6 @@ static const char *role_of(const char *aws)
 	return NULL;
 }
 
-static int ledger(struct fy_outbox *out, struct fy_error *err, const char *kind, const char *id,
-		  const char *field, const char *outcome, const char *rule, const char *reason)
-{
-	struct fy_buf b = FY_BUF_INIT((size_t)1 << 20);
-	int rc = fy_aws_ledger_line(&b, err, kind, id, field, outcome, rule, AC, "export", "%s", reason);
-
-	if (rc == 0)
-		rc = fy_outbox_ledger(out, b.ptr, b.len, err);
-	fy_buf_release(&b);
-	return rc;
-}
-
 /* The message parts of an event's payload. Returns the role found. */
 static const char *event_parts(const struct fy_jdoc *d, uint32_t payload, struct fy_jw *w,
 			       char *ferry_role, size_t cap)
@@ -203,7 +191,7 @@ static const char *event_parts(const struct fy_jdoc *d, uint32_t payload, struct
 				snprintf(ferry_role, cap, "%s", s ? s : "");
 				free(s);
 			}
-			fy_jw_node(w, d, fy_json_get(d, blob, "ferry_part"));
+			fy_aws_stored_part(w, d, fy_json_get(d, blob, "ferry_part"));
 		} else {
 			fy_jw_obj(w);
 			fy_jw_kstr(w, "type", "other");
@@ -318,10 +306,12 @@ static int emit_message(const struct fy_jdoc *d, struct ev *e, const char *tid, 
 	if (rc < 0)
 		return -1;
 	if (!role)
-		rc = ledger(out, err, "message", e->fid, "role", "warning", "agentcore-no-role",
+		rc = fy_aws_export_line(out, err, AC, &(struct fy_ledger_item){ FY_KIND_MESSAGE, e->fid, tid, "role" },
+					FY_OUT__COUNT, "agentcore-no-role", "%s",
 			    "the event has no conversational payload; its role is taken as user");
 	else if (role && !strcmp(role, "system") && !frole)
-		rc = ledger(out, err, "message", e->fid, "role", "transformed", "agentcore-role-other",
+		rc = fy_aws_export_line(out, err, AC, &(struct fy_ledger_item){ FY_KIND_MESSAGE, e->fid, tid, "role" },
+					FY_OUT_TRANSFORMED, "agentcore-role-other", "%s",
 			    "AgentCore role OTHER is exported as system");
 	if (rc < 0)
 		return -1;
@@ -411,11 +401,6 @@ int fy_agentcore_map_session(const struct fy_jdoc *d, uint32_t arr, const char *
 			put_time(&w, "updated", evs[n - 1].sec, evs[n - 1].ns);
 			fy_jw_kstr(&w, "active_leaf", evs[n - 1].fid);
 		}
-		fy_jw_key(&w, "metadata");
-		fy_jw_obj(&w);
-		fy_jw_kstr(&w, "actorId", actor_id);
-		fy_jw_kstr(&w, "sessionId", session_id);
-		fy_jw_end(&w);
 		fy_jw_key(&w, "source");
 		fy_jw_obj(&w);
 		fy_jw_kstr(&w, "adapter", AC);
@@ -457,7 +442,8 @@ int fy_agentcore_map_session(const struct fy_jdoc *d, uint32_t arr, const char *
 			if (emit_message(d, e, tid, parent ? parent->fid : NULL, out, &b, err) < 0)
 				goto out;
 			if (e->branch && !parent && e->root &&
-			    ledger(out, err, "message", e->fid, "parent", "degraded", "agentcore-branch-root",
+			    fy_aws_export_line(out, err, AC, &(struct fy_ledger_item){ FY_KIND_MESSAGE, e->fid, tid, "parent" },
+			       FY_OUT_DEGRADED, "agentcore-branch-root", "%s",
 				   "the branch's root event is not in the session; the message starts a tree") < 0)
 				goto out;
 			e->emitted = 1;
@@ -619,6 +605,9 @@ int fy_agentcore_map_record(const struct fy_jdoc *d, uint32_t rec, const struct 
 	fy_jw_kstr(&w, "type", memory_type(stype));
 	fy_jw_key(&w, "text");
 	fy_jw_node(&w, d, text);
+	if (!sname && !sid)
+		sname = fy_json_get_strdup(d, fy_json_get(d, fy_json_get(d, rec, "metadata"), "ferry_strategy"),
+					   "stringValue");
 	fy_jw_kstr_opt(&w, "strategy", sname ? sname : sid);
 	if (fy_aws_time(d, fy_json_get(d, rec, "createdAt"), &sec, &nsec) == 0)
 		put_time(&w, "created", sec, nsec);
@@ -1583,11 +1572,11 @@ static int create_memory(struct snk *s, const struct held *cfg, const char *src,
 			fy_jw_end(&w);
 			fy_jw_end(&w);
 			if (!strcmp(type, "CUSTOM") &&
-			    fy_aws_sink_ledger(s->ctx, err, "memory", src, "strategies", "degraded",
-					       "agentcore-custom-strategy", AC,
-					       "memory %s: custom strategy %s is created with its name and "
-					       "namespaces; its extraction configuration does not cross",
-					       src, type) < 0) {
+			    fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_MEMORY, src, NULL, "strategies" },
+					  FY_OUT__COUNT, "agentcore-custom-strategy",
+					  "memory %s: a CUSTOM strategy is created with its name and "
+					  "namespaces; its extraction configuration does not cross",
+					  src) < 0) {
 				free(type);
 				goto out;
 			}
@@ -1661,11 +1650,11 @@ static const struct memmap *target_memory(struct snk *s, const char *src, struct
 			free(dst);
 			return NULL;
 		}
-		if (!cfg && fy_aws_sink_ledger(s->ctx, err, "memory", NULL, NULL, "emulated",
-					       "agentcore-default-memory", AC,
-					       "records and conversations from outside AgentCore go to a new "
-					       "memory ferry_import (%s) without extraction strategies",
-					       dst) < 0) {
+		if (!cfg && fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_MEMORY, NULL, NULL, NULL },
+					  FY_OUT__COUNT, "agentcore-default-memory",
+					  "records and conversations from outside AgentCore go to a new "
+					  "memory ferry_import (%s) without extraction strategies",
+					  dst) < 0) {
 			free(dst);
 			return NULL;
 		}
@@ -1882,7 +1871,7 @@ static int write_event(struct snk *s, const struct memmap *m, const char *actor,
 	struct fy_jw w;
 	int64_t sec = 0;
 	int32_t ns = 0;
-	int rc = -1, other = 0, nonempty;
+	int rc = -1, nonempty;
 
 	fy_aws_reply_init(&r);
 	snprintf(src, sizeof(src), "%s/%s", tid, t->id);
@@ -1904,11 +1893,10 @@ static int write_event(struct snk *s, const struct memmap *m, const char *actor,
 		}
 	}
 	if (!created || fy_time_parse(created, strlen(created), &sec, &ns) < 0) {
-		if (fy_aws_sink_ledger(s->ctx, err, "message", t->id, "created", "degraded",
-				       "agentcore-no-timestamp", AC,
-				       "message %s has no creation time; the event is stamped with the "
-				       "thread's time",
-				       t->id) < 0)
+		if (fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_MESSAGE, t->id, tid, "created" },
+				  FY_OUT__COUNT, "agentcore-no-timestamp",
+				  "the message has no creation time; the event is stamped with the "
+				  "thread's") < 0)
 			goto out;
 		{
 			char *tc = gets(&s->thread.v[0].d, 0, "created");
@@ -1932,7 +1920,7 @@ static int write_event(struct snk *s, const struct memmap *m, const char *actor,
 	if (payload != FY_JNONE)
 		fy_jw_node(&w, d, payload);
 	else
-		other = build_payload(&w, d, role, &nonempty);
+		build_payload(&w, d, role, &nonempty);
 	if (t->branch) {
 		/* t->root holds the target id of the event the branch starts from. */
 		fy_jw_key(&w, "branch");
@@ -1982,20 +1970,6 @@ static int write_event(struct snk *s, const struct memmap *m, const char *actor,
 	if (fy_journal_put(s->j, "event", src, t->target, FY_JOURNAL_CREATED, err) < 0)
 		goto out;
 	s->events++;
-	if (payload == FY_JNONE && other &&
-	    fy_aws_sink_ledger(s->ctx, err, "message", t->id, "parts", "emulated",
-			       "agentcore-part-as-blob", AC,
-			       "message %s: %d part(s) other than text stored as blob payloads "
-			       "({\"ferry_part\": ...}), which AgentCore does not extract from",
-			       t->id, other) < 0)
-		goto out;
-	if (role && (!strcmp(role, "system") || !strcmp(role, "developer")) && payload == FY_JNONE &&
-	    fy_aws_sink_ledger(s->ctx, err, "message", t->id, "role", "transformed",
-			       "agentcore-role-other", AC,
-			       "message %s: role %s stored as AgentCore role OTHER (metadata ferry_role "
-			       "keeps the original)",
-			       t->id, role) < 0)
-		goto out;
 	rc = 0;
 out:
 	free(role);
@@ -2070,14 +2044,14 @@ static int flush_thread(struct snk *s, struct fy_error *err)
 		goto out;
 	}
 	if ((!actor_src || strcmp(actor, actor_src)) &&
-	    fy_aws_sink_ledger(s->ctx, err, "thread", tid, "actor", "transformed", "agentcore-actor", AC,
-			       "thread %s: events are written for actor %s%s%s", tid, actor,
-			       actor_src ? ", from " : " (the thread names none)",
-			       actor_src ? actor_src : "") < 0)
+	    fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_THREAD, tid, NULL, "actor" },
+			  FY_OUT__COUNT, "agentcore-actor", "events are written for actor %s%s%s", actor,
+			  actor_src ? ", from " : " (the thread names none)",
+			  actor_src ? actor_src : "") < 0)
 		goto out;
 	if ((!session_src || strcmp(session, session_src)) &&
-	    fy_aws_sink_ledger(s->ctx, err, "thread", tid, "session", "transformed",
-			       "agentcore-session", AC, "thread %s becomes session %s", tid, session) < 0)
+	    fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_THREAD, tid, NULL, "session" },
+			  FY_OUT__COUNT, "agentcore-session", "the thread becomes session %s", session) < 0)
 		goto out;
 	n = s->thread.n - 1;
 	t = calloc(n ? n : 1, sizeof(*t));
@@ -2129,11 +2103,11 @@ static int flush_thread(struct snk *s, struct fy_error *err)
 		} else if (t[i].main) {
 			;	/* the main branch */
 		} else if (!p || !p->target) {
-			if (fy_aws_sink_ledger(s->ctx, err, "message", t[i].id, "parent", "degraded",
-					       "agentcore-second-root", AC,
-					       "thread %s: message %s is a second root; it is written on the "
-					       "main branch",
-					       tid, t[i].id) < 0)
+			if (fy_aws_report(s->ctx, err,
+					  &(struct fy_ledger_item){ FY_KIND_MESSAGE, t[i].id, tid, "parent" },
+					  FY_OUT_DEGRADED, "agentcore-second-root",
+					  "a second root (or its parent is missing): it is written on the "
+					  "main branch") < 0)
 				goto out;
 		} else if (!p->main && p->branch && !p->first_child_seen) {
 			t[i].branch = strdup(p->branch);	/* continues its parent's branch */
@@ -2142,10 +2116,11 @@ static int flush_thread(struct snk *s, struct fy_error *err)
 			/* An edit or regeneration: a new branch from the parent. */
 			t[i].branch = branch_name(t[i].id);
 			t[i].root = strdup(p->target);
-			if (fy_aws_sink_ledger(s->ctx, err, "message", t[i].id, "parent", "transformed",
-					       "agentcore-branch", AC,
-					       "thread %s: message %s starts branch %s from the event of %s",
-					       tid, t[i].id, t[i].branch, p->id) < 0)
+			if (fy_aws_report(s->ctx, err,
+					  &(struct fy_ledger_item){ FY_KIND_MESSAGE, t[i].id, tid, "parent" },
+					  FY_OUT__COUNT, "agentcore-branch",
+					  "starts branch %s from the event of message %s", t[i].branch,
+					  p->id) < 0)
 				goto out;
 		}
 		if (p)
@@ -2401,20 +2376,9 @@ static int put_memory(struct snk *s, const struct fy_item *it, struct fy_error *
 	meta = fy_json_get(&d, ext, "metadata");
 	id = gets(&d, 0, "id");
 	srcmem = gets(&d, ext, "memoryId");
-	if (fy_journal_get(s->j, "memory", id, &e)) {
-		if (e.state >= FY_JOURNAL_CREATED) {
-			s->skipped++;
-			rc = 0;
-			goto out;
-		}
-		planned = 1;
-	}
 	m = target_memory(s, srcmem, err);
 	if (!m)
 		goto out;
-	if (s->nbatch && (s->batch_map != m || s->nbatch == 100) && flush_batch(s, err) < 0)
-		goto out;
-	s->batch_map = m;
 	ns = fy_json_strdup(&d, fy_json_at(&d, fy_json_get(&d, ext, "namespaces"), 0), NULL);
 	if (!ns)
 		ns = gets(&d, scope, "namespace");
@@ -2428,10 +2392,9 @@ static int put_memory(struct snk *s, const struct fy_item *it, struct fy_error *
 		free(u);
 		free(a);
 		free(t);
-		if (ns && fy_aws_sink_ledger(s->ctx, err, "memory", id, "scope", "emulated",
-					     "agentcore-namespace", AC,
-					     "memory %s has no AgentCore namespace; it is stored in %s", id,
-					     ns) < 0)
+		if (ns && fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_MEMORY, id, NULL, "scope" },
+					FY_OUT__COUNT, "agentcore-namespace",
+					"no AgentCore namespace: the record is stored in %s", ns) < 0)
 			goto out;
 	}
 	sname = gets(&d, ext, "strategyName");
@@ -2442,19 +2405,19 @@ static int put_memory(struct snk *s, const struct fy_item *it, struct fy_error *
 	if (sname || stype)
 		dsid = map_strategy(m, sname, stype);
 	if ((sname || stype) && !dsid &&
-	    fy_aws_sink_ledger(s->ctx, err, "memory", id, "strategy", "degraded",
-			       "agentcore-strategy-missing", AC,
-			       "memory %s: the target memory has no strategy %s; the record is stored "
-			       "without one",
-			       id, sname ? sname : stype) < 0)
+	    fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_MEMORY, id, NULL, "strategy" },
+			  FY_OUT__COUNT, "agentcore-strategy-as-metadata",
+			  "the target memory has no strategy %s: the record is stored without one, the "
+			  "name in metadata ferry_strategy (read back as the record's strategy)",
+			  sname ? sname : stype) < 0)
 		goto out;
 	if (ns && ssid && dsid && strcmp(ssid, dsid) && strstr(ns, ssid)) {
 		char *n2 = replace_all(ns, ssid, dsid);
 
-		if (fy_aws_sink_ledger(s->ctx, err, "memory", id, "scope.namespace", "transformed",
-				       "agentcore-namespace-strategy-id", AC,
-				       "memory %s: namespace %s names the source strategy %s; written as %s",
-				       id, ns, ssid, n2) < 0) {
+		if (fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_MEMORY, id, NULL, "scope.namespace" },
+				  FY_OUT__COUNT, "agentcore-namespace-strategy-id",
+				  "namespace %s names the source strategy %s; written as %s", ns, ssid,
+				  n2) < 0) {
 			free(n2);
 			goto out;
 		}
@@ -2465,11 +2428,22 @@ static int put_memory(struct snk *s, const struct fy_item *it, struct fy_error *
 	if (!created || fy_time_parse(created, strlen(created), &sec, &nsec) < 0) {
 		sec = (int64_t)time(NULL);
 		nsec = 0;
-		if (fy_aws_sink_ledger(s->ctx, err, "memory", id, "created", "degraded",
-				       "agentcore-no-timestamp", AC,
-				       "memory %s has no creation time; the import time is used", id) < 0)
+		if (fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_MEMORY, id, NULL, "created" },
+				  FY_OUT__COUNT, "agentcore-no-timestamp",
+				  "the record has no creation time; the import time is used") < 0)
 			goto out;
 	}
+	if (fy_journal_get(s->j, "memory", id, &e)) {
+		if (e.state >= FY_JOURNAL_CREATED) {
+			s->skipped++;
+			rc = 0;
+			goto out;
+		}
+		planned = 1;
+	}
+	if (s->nbatch && (s->batch_map != m || s->nbatch == 100) && flush_batch(s, err) < 0)
+		goto out;
+	s->batch_map = m;
 	fy_aws_epoch_text(sec, nsec, ts);
 	fy_aws_token("record", id, tok);
 	fy_jw_init(&w, &in);
@@ -2511,6 +2485,12 @@ static int put_memory(struct snk *s, const struct fy_item *it, struct fy_error *
 	fy_jw_obj(&w);
 	fy_jw_kstr(&w, "stringValue", id);
 	fy_jw_end(&w);
+	if ((sname || stype) && !dsid) {
+		fy_jw_key(&w, "ferry_strategy");
+		fy_jw_obj(&w);
+		fy_jw_kstr(&w, "stringValue", sname ? sname : stype);
+		fy_jw_end(&w);
+	}
 	fy_jw_end(&w);
 	fy_jw_end(&w);
 	if (fy_jw_finish(&w, err) < 0)
@@ -2586,49 +2566,20 @@ static void tool_name(const char *name, struct fy_buf *used, char out[65])
 }
 
 /* One neutral tool as a harness tool (into w), with its ledger line. */
-static int harness_tool(struct snk *s, const char *agent, const struct held *h, struct fy_buf *used,
-			struct fy_jw *w, struct fy_error *err)
+static int harness_tool(struct snk *s, const struct held *h, struct fy_buf *used, struct fy_jw *w)
 {
 	const struct fy_jdoc *d = &h->d;
 	uint32_t cfg = fy_json_get(d, 0, "config"), exec = fy_json_get(d, cfg, "executor");
-	char *id = gets(d, 0, "id"), *type = gets(d, 0, "type"), *name = gets(d, 0, "name");
+	char *type = gets(d, 0, "type"), *name = gets(d, 0, "name");
 	char *htype = gets(d, cfg, "harness_tool_type"), *gwarn = gets(d, cfg, "gatewayArn");
-	const char *gateway = fy_adapter_option(s->ctx, "gateway_arn");
+	const char *gateway = fy_adapter_option(s->ctx, "gateway_arn"), *arn = gwarn ? gwarn : gateway;
 	char tname[65];
-	int rc = -1;
 
+	/* The done-ledger lines of tools were reported when they were handed over (report_record). */
 	tool_name(name, used, tname);
-	{
-		/* Bedrock Agents specifics: the user-input group, confirmation. */
-		uint32_t bx = fy_json_get(d, fy_json_get(d, 0, "ext"), "bedrock-agents");
-		uint32_t g = fy_json_get(d, bx, "actionGroup"), k, f;
-		char *fname = gets(d, bx, "function");
-
-		if (fy_json_streq(d, fy_json_get(d, g, "parentActionSignature"), "AMAZON.UserInput") ||
-		    fy_json_streq(d, fy_json_get(d, g, "parentActionGroupSignature"), "AMAZON.UserInput")) {
-			rc = fy_aws_sink_ledger(s->ctx, err, "tool", id, NULL, "dropped", "user-input-builtin", AC,
-						"agent %s: action group %s (AMAZON.UserInput) needs no tool: the "
-						"harness's model asks the user itself",
-						agent, name ? name : id);
-			free(fname);
-			goto done;
-		}
-		FY_JSON_FOREACH(d, fy_json_get(d, fy_json_get(d, g, "functionSchema"), "functions"), k, f) {
-			if (fname && fy_json_streq(d, fy_json_get(d, f, "name"), fname) &&
-			    fy_json_streq(d, fy_json_get(d, f, "requireConfirmation"), "ENABLED") &&
-			    fy_aws_sink_ledger(s->ctx, err, "tool", id, "requireConfirmation", "degraded",
-					       "require-confirmation", AC,
-					       "agent %s: function %s asked the user to confirm each call "
-					       "(requireConfirmation ENABLED); an inline function returns every "
-					       "call to the client, which must ask",
-					       agent, fname) < 0) {
-				free(fname);
-				goto done;
-			}
-		}
-		free(fname);
-	}
-	if (type && !strcmp(type, "function") && fy_json_get(d, exec, "lambda") == FY_JNONE) {
+	if (fy_json_streq(d, fy_json_get(d, cfg, "parentActionSignature"), "AMAZON.UserInput")) {
+		;	/* the harness's model asks the user itself */
+	} else if (type && !strcmp(type, "function") && fy_json_get(d, exec, "lambda") == FY_JNONE) {
 		fy_jw_obj(w);
 		fy_jw_kstr(w, "type", "inline_function");
 		fy_jw_kstr(w, "name", tname);
@@ -2649,30 +2600,9 @@ static int harness_tool(struct snk *s, const char *agent, const struct held *h, 
 		fy_jw_end(w);
 		fy_jw_end(w);
 		fy_jw_end(w);
-		rc = fy_aws_sink_ledger(s->ctx, err, "tool", id, NULL, "transformed",
-					"function-to-inline-function", AC,
-					"agent %s: function %s becomes inline_function tool %s with its "
-					"parameters as JSON Schema; the harness returns each call to the "
-					"client, as RETURN_CONTROL did",
-					agent, name ? name : id, tname);
 	} else if ((type && (!strcmp(type, "openapi") || !strcmp(type, "function"))) ||
 		   (htype && !strcmp(htype, "agentcore_gateway"))) {
-		const char *why = type && !strcmp(type, "openapi") ? "OpenAPI action group"
-				 : htype && !strcmp(htype, "agentcore_gateway") ? "gateway tool"
-										 : "Lambda-backed function";
-		const char *arn = gwarn ? gwarn : gateway;
-
-		if (!arn) {
-			rc = fy_aws_sink_ledger(s->ctx, err, "tool", id, NULL, "dropped",
-						type && !strcmp(type, "openapi") ? "openapi-needs-gateway"
-										  : "lambda-needs-gateway",
-						AC,
-						"agent %s: %s %s needs an AgentCore Gateway target (the %s "
-						"is kept in the archive); re-run with --option gateway_arn=ARN "
-						"to reference the gateway",
-						agent, why, name ? name : id,
-						type && !strcmp(type, "openapi") ? "OpenAPI document" : "function schema");
-		} else {
+		if (arn) {
 			fy_jw_obj(w);
 			fy_jw_kstr(w, "type", "agentcore_gateway");
 			fy_jw_kstr(w, "name", tname);
@@ -2684,18 +2614,8 @@ static int harness_tool(struct snk *s, const char *agent, const struct held *h, 
 			fy_jw_end(w);
 			fy_jw_end(w);
 			fy_jw_end(w);
-			rc = fy_aws_sink_ledger(s->ctx, err, "tool", id, NULL, "transformed",
-						type && !strcmp(type, "openapi") ? "openapi-to-gateway"
-						: !strcmp(why, "gateway tool")	 ? "gateway-reference"
-										 : "lambda-to-gateway",
-						AC,
-						"agent %s: %s %s becomes a reference to AgentCore Gateway %s "
-						"(tool %s); the gateway target must serve its operations",
-						agent, why, name ? name : id, arn, tname);
 		}
 	} else if (type && !strcmp(type, "mcp")) {
-		uint32_t url = fy_json_get(d, fy_json_get(d, 0, "mcp"), "server_url");
-
 		fy_jw_obj(w);
 		fy_jw_kstr(w, "type", "remote_mcp");
 		fy_jw_kstr(w, "name", tname);
@@ -2704,44 +2624,26 @@ static int harness_tool(struct snk *s, const char *agent, const struct held *h, 
 		fy_jw_key(w, "remoteMcp");
 		fy_jw_obj(w);
 		fy_jw_key(w, "url");
-		fy_jw_node(w, d, url);
+		fy_jw_node(w, d, fy_json_get(d, fy_json_get(d, 0, "mcp"), "server_url"));
 		fy_jw_end(w);
 		fy_jw_end(w);
 		fy_jw_end(w);
-		rc = 0;
-		if (fy_json_get(d, fy_json_get(d, 0, "mcp"), "headers") != FY_JNONE)
-			rc = fy_aws_sink_ledger(s->ctx, err, "tool", id, "mcp.headers", "dropped",
-						"mcp-headers", AC,
-						"agent %s: MCP server %s: header credentials do not cross; "
-						"configure outbound auth on the harness",
-						agent, name ? name : id);
 	} else if (type && !strcmp(type, "code_interpreter")) {
 		fy_jw_obj(w);
 		fy_jw_kstr(w, "type", "agentcore_code_interpreter");
 		fy_jw_kstr(w, "name", tname);
 		fy_jw_end(w);
-		rc = fy_aws_sink_ledger(s->ctx, err, "tool", id, NULL, "transformed",
-					"code-interpreter", AC,
-					"agent %s: code interpreter %s becomes the AgentCore Code Interpreter",
-					agent, name ? name : id);
 	} else if (htype && !strcmp(htype, "agentcore_browser")) {
 		fy_jw_obj(w);
 		fy_jw_kstr(w, "type", "agentcore_browser");
 		fy_jw_kstr(w, "name", tname);
 		fy_jw_end(w);
-		rc = 0;
-	} else {
-		rc = fy_aws_sink_ledger(s->ctx, err, "tool", id, NULL, "dropped", "no-equivalent", AC,
-					"agent %s: tool %s of type %s has no harness equivalent", agent,
-					name ? name : id, type ? type : "?");
 	}
-done:
-	free(id);
 	free(type);
 	free(name);
 	free(htype);
 	free(gwarn);
-	return rc;
+	return 0;
 }
 
 /* harnessName: [a-zA-Z][a-zA-Z0-9_]{0,39}. */
@@ -2760,75 +2662,6 @@ static void harness_name(const char *name, char out[41])
 	if (!n)
 		out[n++] = 'h';
 	out[n] = '\0';
-}
-
-/* The Bedrock Agents features a harness has no place for, each on its own line. */
-static int agent_leftovers(struct snk *s, const struct fy_jdoc *d, const char *id,
-			   struct fy_error *err)
-{
-	uint32_t ba = fy_json_get(d, fy_json_get(d, 0, "ext"), "bedrock-agents"), k, el;
-	static const struct {
-		const char *key, *outcome, *rule, *reason;
-	} gone[] = {
-		{ "promptOverrideConfiguration", "dropped", "prompt-override-dropped",
-		  "advanced prompt templates (promptOverrideConfiguration) have no harness "
-		  "equivalent; the harness runs its own loop" },
-		{ "guardrailConfiguration", "dropped", "guardrail-dropped",
-		  "the guardrail reference does not cross: attach a guardrail through the "
-		  "harness's model configuration or a policy" },
-		{ "memoryConfiguration", "degraded", "session-summary-memory",
-		  "session-summary memory becomes AgentCore Memory only when a memory is "
-		  "given to the harness (the summaries themselves export as memory records)" },
-		{ "idleSessionTTLInSeconds", "dropped", "idle-ttl-dropped",
-		  "idleSessionTTLInSeconds has no harness equivalent (harness sessions have "
-		  "their own lifecycle)" },
-		{ "customerEncryptionKeyArn", "dropped", "kms-key-dropped",
-		  "the agent's KMS key does not cross" },
-		{ "customOrchestration", "dropped", "custom-orchestration-dropped",
-		  "custom orchestration (a Lambda) has no harness equivalent" },
-	};
-	size_t i;
-
-	FY_JSON_FOREACH(d, fy_json_get(d, 0, "knowledge"), k, el) {
-		char *kb = fy_json_strdup(d, el, NULL);
-		int rc = fy_aws_sink_ledger(s->ctx, err, "knowledge", kb, NULL, "dropped",
-					    "kb-no-equivalent", AC,
-					    "agent %s: knowledge base %s has no harness equivalent; serve "
-					    "it as a retrieval tool through an AgentCore Gateway target",
-					    id, kb ? kb : "?");
-
-		free(kb);
-		if (rc < 0)
-			return -1;
-	}
-	FY_JSON_FOREACH(d, fy_json_get(d, 0, "handoffs"), k, el) {
-		char *h = fy_json_strdup(d, el, NULL);
-		int rc = fy_aws_sink_ledger(s->ctx, err, "agent", id, "handoffs", "dropped",
-					    "collaborator-dropped", AC,
-					    "agent %s: collaborator %s: a harness has no multi-agent "
-					    "collaboration; migrate the collaborator as its own harness",
-					    id, h ? h : "?");
-
-		free(h);
-		if (rc < 0)
-			return -1;
-	}
-	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
-		uint32_t v = fy_json_get(d, ba, gone[i].key);
-
-		if (v == FY_JNONE || fy_json_type(d, v) == FY_JNULL)
-			continue;
-		if (!strcmp(gone[i].key, "memoryConfiguration")) {
-			uint32_t types = fy_json_get(d, v, "enabledMemoryTypes");
-
-			if (fy_json_len(d, types) == 0)
-				continue;
-		}
-		if (fy_aws_sink_ledger(s->ctx, err, "agent", id, gone[i].key, gone[i].outcome,
-				       gone[i].rule, AC, "agent %s: %s", id, gone[i].reason) < 0)
-			return -1;
-	}
-	return 0;
 }
 
 static int create_harness(struct snk *s, const struct held *h, struct fy_error *err)
@@ -2914,12 +2747,13 @@ static int create_harness(struct snk *s, const struct held *h, struct fy_error *
 			} else {
 				fy_jw_node(&w, d, mem);
 			}
-			if (fy_aws_sink_ledger(s->ctx, err, "agent", id, "memory",
-					       m ? "transformed" : "warning", "harness-memory", AC,
-					       m ? "agent %s: the harness memory %s is the imported memory %s"
-						 : "agent %s: the harness memory %s%s was not imported; the "
-						   "reference is kept as it was",
-					       id, arn ? arn : "?", m && m->dst_arn ? m->dst_arn : "") < 0) {
+			if (fy_aws_report(s->ctx, err,
+					  &(struct fy_ledger_item){ FY_KIND_AGENT, id, NULL, "ext.agentcore.harness.memory" },
+					  FY_OUT__COUNT, "harness-memory",
+					  m ? "the harness memory %s is the imported memory %s"
+					    : "the harness memory %s%s was not imported; the reference is kept "
+					      "as it was",
+					  arn ? arn : "?", m && m->dst_arn ? m->dst_arn : "") < 0) {
 				free(arn);
 				goto out;
 			}
@@ -2937,14 +2771,6 @@ static int create_harness(struct snk *s, const struct held *h, struct fy_error *
 			fy_jw_kstr(&w, "text", instr);
 			fy_jw_end(&w);
 			fy_jw_end(&w);
-			if (fy_aws_sink_ledger(s->ctx, err, "agent", id, "instructions", "transformed",
-					       "instruction-to-system-prompt", AC,
-					       "agent %s: the instruction (%zu characters) becomes the "
-					       "harness system prompt",
-					       id, strlen(instr)) < 0) {
-				free(provider);
-				goto out;
-			}
 		}
 		if (model != FY_JNONE && (!provider || !strcasecmp(provider, "bedrock") ||
 					  !strcasecmp(provider, "aws") || !strcasecmp(provider, "amazon"))) {
@@ -2964,14 +2790,6 @@ static int create_harness(struct snk *s, const struct held *h, struct fy_error *
 				fy_jw_knode_opt(&w, names[i][1], d, fy_json_get(d, params, names[i][0]));
 			fy_jw_end(&w);
 			fy_jw_end(&w);
-		} else if (model != FY_JNONE &&
-			   fy_aws_sink_ledger(s->ctx, err, "agent", id, "model", "degraded",
-					      "model-not-bedrock", AC,
-					      "agent %s: model %s of provider %s is not a Bedrock model; "
-					      "the harness uses its default model",
-					      id, "?", provider) < 0) {
-			free(provider);
-			goto out;
 		}
 		free(provider);
 		fy_jw_key(&w, "tools");
@@ -2981,10 +2799,10 @@ static int create_harness(struct snk *s, const struct held *h, struct fy_error *
 			const struct held *t = tool_of(s, tid);
 
 			if (!t) {
-				int lr = fy_aws_sink_ledger(s->ctx, err, "tool", tid, NULL, "dropped",
-							    "tool-not-in-archive", AC,
-							    "agent %s: tool %s is not in the archive", id,
-							    tid ? tid : "?");
+				int lr = fy_aws_report(s->ctx, err,
+						       &(struct fy_ledger_item){ FY_KIND_AGENT, id, NULL, "tools" },
+						       FY_OUT__COUNT, "tool-not-in-archive",
+						       "tool %s is not in the archive", tid ? tid : "?");
 
 				free(tid);
 				if (lr < 0)
@@ -2992,12 +2810,9 @@ static int create_harness(struct snk *s, const struct held *h, struct fy_error *
 				continue;
 			}
 			free(tid);
-			if (harness_tool(s, id, t, &used, &w, err) < 0)
-				goto out;
+			harness_tool(s, t, &used, &w);
 		}
 		fy_jw_end(&w);
-		if (agent_leftovers(s, d, id, err) < 0)
-			goto out;
 	}
 	fy_jw_end(&w);
 	if (fy_jw_finish(&w, err) < 0 ||
@@ -3012,8 +2827,9 @@ static int create_harness(struct snk *s, const struct held *h, struct fy_error *
 	if (fy_journal_put(s->j, "agent", id, hid, FY_JOURNAL_CREATED, err) < 0)
 		goto out;
 	if (name && strcmp(name, hname) &&
-	    fy_aws_sink_ledger(s->ctx, err, "agent", id, "name", "transformed", "harness-name", AC,
-			       "agent %s: name '%s' becomes harness name %s", id, name, hname) < 0)
+	    fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_AGENT, id, NULL, "name" },
+			  FY_OUT__COUNT, "harness-name", "name '%s' becomes harness name %s", name,
+			  hname) < 0)
 		goto out;
 	s->harnesses++;
 	rc = 0;
@@ -3034,7 +2850,293 @@ out:
 	return rc;
 }
 
+/* --- the capability table ---------------------------------------------- */
+
+/*
+ * What crosses into AgentCore (adapter.h, "Capability declarations"). The
+ * sink reports these lines through fy_aws_report_table for every record it
+ * is handed; what it decides per record (branches, renamed actors, a
+ * strategy the target memory lacks, a gateway that was not given) it
+ * reports itself.
+ */
+static const struct fy_capability agentcore_caps[] = {
+	/* threads: sessions */
+	{ FY_KIND_THREAD, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "one session per thread, for its actor (ext.agentcore, else the first participant or the "
+	  "agent, else ferry-user)", NULL },
+	{ FY_KIND_THREAD, "title", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "AgentCore sessions have no title",
+	  "session-has-no-title" },
+	{ FY_KIND_THREAD, "archived", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "AgentCore sessions are not archived", "session-not-archived" },
+	{ FY_KIND_THREAD, "metadata", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "AgentCore sessions have no metadata of their own", "session-has-no-metadata" },
+	/* messages: events */
+	{ FY_KIND_MESSAGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "one event per message with its eventTimestamp, extractionMode SKIP; a tree becomes "
+	  "named branches", NULL },
+	{ FY_KIND_MESSAGE, "role=system", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "AgentCore role OTHER, with metadata ferry_role", "agentcore-role-other" },
+	{ FY_KIND_MESSAGE, "role=developer", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "AgentCore role OTHER, with metadata ferry_role", "agentcore-role-other" },
+	{ FY_KIND_MESSAGE, "parts.type=image", FY_CAP_NONE, FY_CAP_DEGRADED,
+	  "a blob payload {\"ferry_part\": ...} that names the archive blob; the bytes are not stored",
+	  "agentcore-part-reference" },
+	{ FY_KIND_MESSAGE, "parts.type=file", FY_CAP_NONE, FY_CAP_DEGRADED,
+	  "a blob payload {\"ferry_part\": ...} that names the archive blob; the bytes are not stored",
+	  "agentcore-part-reference" },
+	{ FY_KIND_MESSAGE, "parts.type=audio", FY_CAP_NONE, FY_CAP_DEGRADED,
+	  "a blob payload {\"ferry_part\": ...} that names the archive blob; the bytes are not stored",
+	  "agentcore-part-reference" },
+#define AC_BLOB_PART(t)                                                                          \
+	{ FY_KIND_MESSAGE, "parts.type=" t, FY_CAP_NATIVE, FY_CAP_TRANSFORMED,                    \
+	  "a blob payload {\"ferry_part\": ...}, read back as it was; AgentCore does not extract " \
+	  "from it", "agentcore-part-as-blob" }
+	AC_BLOB_PART("tool_call"), AC_BLOB_PART("tool_result"), AC_BLOB_PART("reasoning"),
+	AC_BLOB_PART("citation"), AC_BLOB_PART("refusal"), AC_BLOB_PART("code"),
+	AC_BLOB_PART("code_output"), AC_BLOB_PART("other"),
+#undef AC_BLOB_PART
+	{ FY_KIND_MESSAGE, "parts.citations", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "a conversational text has no citations", "citations-dropped" },
+	{ FY_KIND_MESSAGE, "metadata", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "event metadata holds ferry's own keys and what came from AgentCore (ext.agentcore)",
+	  "event-metadata" },
+	{ FY_KIND_MESSAGE, "author", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "an event names its actor, not an author", "event-has-no-author" },
+	{ FY_KIND_MESSAGE, "model", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "events do not name a model",
+	  "event-has-no-model" },
+	{ FY_KIND_MESSAGE, "status", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "events have no status",
+	  "event-has-no-status" },
+	{ FY_KIND_MESSAGE, "updated", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "events are immutable: one timestamp", "event-has-one-time" },
+	{ FY_KIND_MESSAGE, "in_context", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "AgentCore keeps no in-context flag", "event-has-no-context-flag" },
+	/* memory records */
+	{ FY_KIND_MEMORY, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "a long-term record with its text, namespace, strategy and timestamp "
+	  "(BatchCreateMemoryRecords)", NULL },
+	{ FY_KIND_MEMORY, "type=block", FY_CAP_NONE, FY_CAP_EMULATED,
+	  "an in-context block becomes a long-term record (namespace /ferry/...)",
+	  "agentcore-block-as-record" },
+	{ FY_KIND_MEMORY, "scope.type=user", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "the scope becomes namespace /ferry/user/USER", "scope-as-namespace" },
+	{ FY_KIND_MEMORY, "scope.type=agent", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "the scope becomes namespace /ferry/agent/AGENT", "scope-as-namespace" },
+	{ FY_KIND_MEMORY, "scope.type=global", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "the scope becomes namespace /ferry/global/all", "scope-as-namespace" },
+	{ FY_KIND_MEMORY, "embedding", FY_CAP_NONE, FY_CAP_DEGRADED,
+	  "AgentCore embeds record text itself; the given vector is not stored", "agentcore-embeds" },
+	{ FY_KIND_MEMORY, "label", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "records have no label",
+	  "record-has-no-label" },
+	{ FY_KIND_MEMORY, "description", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "records have no description", "record-has-no-description" },
+	{ FY_KIND_MEMORY, "limit", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "records have no size limit",
+	  "record-has-no-limit" },
+	{ FY_KIND_MEMORY, "read_only", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "records have no read-only flag", "record-has-no-read-only" },
+	{ FY_KIND_MEMORY, "updated", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "a created record has one timestamp", "record-has-one-time" },
+	{ FY_KIND_MEMORY, "metadata", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "record metadata holds ferry_source_id and what came from AgentCore (ext.agentcore)",
+	  "record-metadata" },
+	/* agents: harnesses */
+	{ FY_KIND_AGENT, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "a managed harness (CreateHarness): model configuration, system prompt, tools", NULL },
+	{ FY_KIND_AGENT, "ext.bedrock-agents.instruction", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "the Bedrock Agents instruction (placed inside Bedrock's orchestration prompt) becomes "
+	  "the harness system prompt as it is", "instruction-to-system-prompt" },
+#define AC_NOT_BEDROCK(p)                                                                     \
+	{ FY_KIND_AGENT, "model.provider=" p, FY_CAP_NONE, FY_CAP_DEGRADED,                    \
+	  "not a Bedrock model: the harness runs its default model (import with --model-platform " \
+	  "bedrock to map it through the model policy)", "model-not-bedrock" }
+	AC_NOT_BEDROCK("openai"), AC_NOT_BEDROCK("azure"), AC_NOT_BEDROCK("anthropic"),
+	AC_NOT_BEDROCK("google"), AC_NOT_BEDROCK("vertex"), AC_NOT_BEDROCK("mistral"),
+#undef AC_NOT_BEDROCK
+	{ FY_KIND_AGENT, "knowledge", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "a harness has no knowledge bases: serve one as a retrieval tool through an AgentCore "
+	  "Gateway target", "kb-no-equivalent" },
+	{ FY_KIND_AGENT, "handoffs", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "a harness has no multi-agent collaboration: migrate each collaborator as its own harness",
+	  "collaborator-dropped" },
+	{ FY_KIND_AGENT, "memory", FY_CAP_NONE, FY_CAP_DEGRADED,
+	  "the memory records go into an AgentCore memory; the harness is not linked to it",
+	  "harness-memory-not-linked" },
+	{ FY_KIND_AGENT, "response_format", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "a harness has no structured-output setting", "response-format-dropped" },
+	{ FY_KIND_AGENT, "ext.bedrock-agents.promptOverrideConfiguration", FY_CAP_NONE,
+	  FY_CAP_UNSUPPORTED,
+	  "advanced prompt templates have no harness equivalent; the harness runs its own loop",
+	  "prompt-override-dropped" },
+	{ FY_KIND_AGENT, "ext.bedrock-agents.guardrailConfiguration", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "the guardrail reference does not cross: attach one through the harness's model "
+	  "configuration or a policy", "guardrail-dropped" },
+	{ FY_KIND_AGENT, "ext.bedrock-agents.memoryConfiguration.enabledMemoryTypes", FY_CAP_NONE,
+	  FY_CAP_DEGRADED,
+	  "session-summary memory is not configured on the harness; the summaries themselves "
+	  "export as memory records", "session-summary-memory" },
+	{ FY_KIND_AGENT, "ext.bedrock-agents.idleSessionTTLInSeconds", FY_CAP_NONE,
+	  FY_CAP_UNSUPPORTED, "harness sessions have their own lifecycle", "idle-ttl-dropped" },
+	{ FY_KIND_AGENT, "ext.bedrock-agents.customerEncryptionKeyArn", FY_CAP_NONE,
+	  FY_CAP_UNSUPPORTED, "the agent's KMS key does not cross", "kms-key-dropped" },
+	{ FY_KIND_AGENT, "ext.bedrock-agents.customOrchestration", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "custom orchestration (a Lambda) has no harness equivalent",
+	  "custom-orchestration-dropped" },
+	{ FY_KIND_AGENT, "ext.bedrock-agents.versions", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "the harness is made from the working draft; numbered versions are not recreated",
+	  "versions-not-recreated" },
+	{ FY_KIND_AGENT, "ext.bedrock-agents.aliases", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "harnesses have no aliases", "aliases-not-recreated" },
+	/* tools: harness tools */
+	{ FY_KIND_TOOL, "type=function", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "an inline_function tool with the parameters as its JSON Schema inputSchema; the harness "
+	  "returns each call to the client, as RETURN_CONTROL did", "function-to-inline-function" },
+	{ FY_KIND_TOOL, "type=openapi", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "an agentcore_gateway tool referencing the gateway given as --option gateway_arn=ARN, "
+	  "whose target must serve the operations (without it the tool is left out and the import "
+	  "reports the difference)", "openapi-to-gateway" },
+	{ FY_KIND_TOOL, "type=mcp", FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "a remote_mcp tool (or the AgentCore gateway it came from)", NULL },
+	{ FY_KIND_TOOL, "type=code_interpreter", FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "the AgentCore Code Interpreter", NULL },
+	{ FY_KIND_TOOL, "type=builtin", FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "the AgentCore Browser; other built-ins have no harness tool", NULL },
+	{ FY_KIND_TOOL, "type=file_search", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "no harness equivalent: serve the files through a Gateway target", "no-equivalent" },
+	{ FY_KIND_TOOL, "type=web_search", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "no harness equivalent", "no-equivalent" },
+	{ FY_KIND_TOOL, "type=computer_use", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "no harness equivalent", "no-equivalent" },
+	{ FY_KIND_TOOL, "config.executor.lambda", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "a function run by a Lambda becomes an agentcore_gateway tool referencing "
+	  "--option gateway_arn=ARN instead of an inline function", "lambda-to-gateway" },
+	{ FY_KIND_TOOL, "config.requireConfirmation=ENABLED", FY_CAP_NONE, FY_CAP_DEGRADED,
+	  "the user confirmed each call in Bedrock; an inline function returns every call to the "
+	  "client, which must ask", "require-confirmation" },
+	{ FY_KIND_TOOL, "config.parentActionSignature=AMAZON.UserInput", FY_CAP_NONE,
+	  FY_CAP_TRANSFORMED,
+	  "the AMAZON.UserInput action group needs no tool: the harness's model asks the user",
+	  "user-input-builtin" },
+	{ FY_KIND_TOOL, "mcp.headers", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "header credentials do not cross: configure outbound auth on the harness", "mcp-headers" },
+	/* the rest */
+	{ FY_KIND_KNOWLEDGE, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "AgentCore has no knowledge bases: serve one through a Gateway target",
+	  "kb-no-equivalent" },
+	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "AgentCore has no workflows (see bedrock-flow)", "no-equivalent" },
+	{ FY_KIND_FILE, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, "AgentCore memory stores no files",
+	  "no-equivalent" },
+};
+
+static const struct fy_adapter_limits agentcore_limits = {
+	.flags = FY_LIMIT_SETS_TIMESTAMPS | FY_LIMIT_STORES_PROVENANCE,
+	.max_items_per_call = 100,	/* BatchCreateMemoryRecords */
+	.note = "events keep eventTimestamp, records their timestamp; ids are AgentCore's, the "
+		"source id is kept in metadata ferry_source_id; model names are kept as given "
+		"(Bedrock model ids; --model-platform bedrock maps others through the policy)",
+};
+
+/* One CreateEvent per message, one BatchCreateMemoryRecords per 100 records, one CreateHarness per agent. */
+static int agentcore_estimate(const struct fy_adapter_ctx *ctx, const struct fy_estimate_input *in,
+			      struct fy_estimate *out, struct fy_error *err)
+{
+	uint64_t batches = (in->records[FY_KIND_MEMORY] + 99) / 100;
+
+	(void)ctx;
+	(void)err;
+	out->api_calls = in->records[FY_KIND_MESSAGE] + batches + in->records[FY_KIND_AGENT] +
+			 (in->records[FY_KIND_MESSAGE] || batches ? 3 : 0);
+	out->seconds = 0;
+	snprintf(out->note, sizeof(out->note),
+		 "one CreateEvent per message, one BatchCreateMemoryRecords per 100 records, one "
+		 "CreateHarness per agent, and CreateMemory with GetMemory until it is active");
+	return 0;
+}
+
 /* --- the sink's entry points -------------------------------------------- */
+
+/* Is there a gateway for a tool that needs one (its own, or --option gateway_arn)? */
+static int has_gateway(const struct snk *s, const struct fy_jdoc *d)
+{
+	return fy_adapter_option(s->ctx, "gateway_arn") ||
+	       fy_json_type(d, fy_json_get(d, fy_json_get(d, 0, "config"), "gatewayArn")) == FY_JSTRING;
+}
+
+/*
+ * The done-ledger lines of a record, reported when it is handed over (also
+ * when the journal says it was written before): the table's, and where
+ * this sink departs from its table, what it does instead.
+ */
+static int report_record(struct snk *s, const struct fy_item *it, struct fy_error *err)
+{
+	static const char *const gateway_rules[] = { "openapi-to-gateway", "lambda-to-gateway",
+						     "function-to-inline-function", NULL };
+	const char *const *skip = NULL;
+	struct fy_jdoc d;
+	int rc = -1;
+
+	fy_jdoc_init(&d);
+	if (fy_jdoc_parse(&d, it->json, it->len, 0, err) < 0)
+		goto out;
+	if (it->kind == FY_KIND_TOOL) {
+		uint32_t cfg = fy_json_get(&d, 0, "config");
+		int lambda = fy_json_get(&d, fy_json_get(&d, cfg, "executor"), "lambda") != FY_JNONE;
+		int openapi = fy_json_streq(&d, fy_json_get(&d, 0, "type"), "openapi");
+		int builtin = fy_json_streq(&d, fy_json_get(&d, 0, "type"), "builtin");
+		struct fy_ledger_item li = { FY_KIND_TOOL, NULL, NULL, NULL };
+		char *id = gets(&d, 0, "id");
+
+		li.id = id;
+		if ((openapi || (lambda && fy_json_streq(&d, fy_json_get(&d, 0, "type"), "function"))) &&
+		    !has_gateway(s, &d)) {
+			skip = gateway_rules;
+			rc = fy_aws_report(s->ctx, err, &li, FY_OUT_DROPPED,
+					   openapi ? "openapi-needs-gateway" : "lambda-needs-gateway",
+					   "the %s needs an AgentCore Gateway target (it is kept in the "
+					   "archive); re-run with --option gateway_arn=ARN",
+					   openapi ? "OpenAPI document" : "Lambda-backed function");
+		} else if (builtin &&
+			   !fy_json_streq(&d, fy_json_get(&d, cfg, "harness_tool_type"), "agentcore_browser") &&
+			   !fy_json_streq(&d, fy_json_get(&d, cfg, "parentActionSignature"),
+					  "AMAZON.UserInput")) {
+			rc = fy_aws_report(s->ctx, err, &li, FY_OUT_DROPPED, "no-equivalent",
+					   "a built-in tool other than the AgentCore Browser has no "
+					   "harness equivalent");
+		} else {
+			rc = 0;
+		}
+		free(id);
+		if (rc < 0)
+			goto out;
+	}
+	if (it->kind == FY_KIND_AGENT) {
+		char *prov = gets(&d, fy_json_get(&d, 0, "model"), "provider"), line[160];
+		size_t i;
+		int listed = 0;
+
+		snprintf(line, sizeof(line), "model.provider=%s", prov ? prov : "");
+		for (i = 0; i < sizeof(agentcore_caps) / sizeof(agentcore_caps[0]); i++)
+			listed |= agentcore_caps[i].field && !strcmp(agentcore_caps[i].field, line);
+		rc = 0;
+		if (prov && !listed && strcasecmp(prov, "bedrock") && strcasecmp(prov, "aws") &&
+		    strcasecmp(prov, "amazon")) {
+			char *id = gets(&d, 0, "id");
+
+			rc = fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_AGENT, id, NULL, "model" },
+					   FY_OUT_DEGRADED, "model-not-bedrock",
+					   "provider %s is not Bedrock: the harness runs its default model", prov);
+			free(id);
+		}
+		free(prov);
+		if (rc < 0)
+			goto out;
+	}
+	rc = fy_aws_report_table(s->ctx, agentcore_caps, sizeof(agentcore_caps) / sizeof(agentcore_caps[0]),
+				 &d, skip, err);
+out:
+	fy_jdoc_release(&d);
+	return rc;
+}
+
 
 static int snk_put(void *state, const struct fy_item *it, struct fy_error *err)
 {
@@ -3066,6 +3168,8 @@ static int snk_put(void *state, const struct fy_item *it, struct fy_error *err)
 	default:
 		return 0;
 	}
+	if (report_record(s, it, err) < 0)
+		return -1;
 	switch (it->kind) {
 	case FY_KIND_THREAD:
 		if (flush_thread(s, err) < 0)
@@ -3083,21 +3187,9 @@ static int snk_put(void *state, const struct fy_item *it, struct fy_error *err)
 		return held_add(&s->agents, it->json, it->len, err);
 	case FY_KIND_TOOL:
 		return held_add(&s->tools, it->json, it->len, err);
-	default: {
-		struct fy_jdoc d;
-		char *id;
-		int rc;
-
-		fy_jdoc_init(&d);
-		fy_jdoc_parse(&d, it->json, it->len, 0, NULL);
-		id = gets(&d, 0, "id");
-		rc = fy_aws_sink_ledger(s->ctx, err, fy_kind_name(it->kind), id, NULL, "dropped",
-					"no-equivalent", AC, "AgentCore has no place for a %s record",
-					fy_kind_name(it->kind));
-		free(id);
-		fy_jdoc_release(&d);
-		return rc;
-	}
+	default:
+		/* The table writes no other kind: the tool does not hand them over. */
+		return 0;
 	}
 }
 
@@ -3111,6 +3203,33 @@ static int snk_finish(void *state, struct fy_error *err)
 	for (i = 0; i < s->agents.n; i++)
 		if (create_harness(s, &s->agents.v[i], err) < 0)
 			return -1;
+	/* A tool no agent uses has no harness to go into. */
+	for (i = 0; i < s->tools.n; i++) {
+		const struct fy_jdoc *td = &s->tools.v[i].d;
+		uint32_t tid = fy_json_get(td, 0, "id"), k, el;
+		size_t a;
+		int used = 0;
+
+		for (a = 0; a < s->agents.n && !used; a++)
+			FY_JSON_FOREACH(&s->agents.v[a].d, fy_json_get(&s->agents.v[a].d, 0, "tools"), k, el) {
+				char *v = fy_json_strdup(&s->agents.v[a].d, el, NULL);
+
+				if (v && fy_json_streq(td, tid, v))
+					used = 1;
+				free(v);
+			}
+		if (!used) {
+			char *id = gets(td, 0, "id");
+			int rc = fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_TOOL, id, NULL, NULL },
+					       FY_OUT_DROPPED, "tool-without-agent",
+					       "no agent in the archive uses this tool; harness tools "
+					       "belong to a harness");
+
+			free(id);
+			if (rc < 0)
+				return -1;
+		}
+	}
 	fy_aws_log(s->ctx, FY_LOG_INFO,
 		   "agentcore: %llu events, %llu memory records, %llu harnesses created; %llu already "
 		   "there",
@@ -3119,28 +3238,6 @@ static int snk_finish(void *state, struct fy_error *err)
 	return 0;
 }
 
-static const struct fy_capability agentcore_caps[] = {
-	{ FY_KIND_THREAD, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "one per session (actor, session); ext.agentcore keeps the ids" },
-	{ FY_KIND_MESSAGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "one per event, original eventTimestamp, extractionMode SKIP on import" },
-	{ FY_KIND_MESSAGE, "parent", FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "branches (name, rootEventId) are the tree; other trees become named branches" },
-	{ FY_KIND_MESSAGE, "parts", FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "text is conversational payload; other parts are blob payloads" },
-	{ FY_KIND_MEMORY, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "long-term records with namespace, strategy and timestamp (BatchCreateMemoryRecords)" },
-	{ FY_KIND_AGENT, NULL, FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "managed harnesses: model, system prompt, tools, memory" },
-	{ FY_KIND_AGENT, "knowledge", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "no harness equivalent" },
-	{ FY_KIND_AGENT, "handoffs", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "no multi-agent collaboration" },
-	{ FY_KIND_TOOL, NULL, FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "inline functions, remote MCP, gateways, browser, code interpreter" },
-	{ FY_KIND_KNOWLEDGE, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, NULL },
-	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, NULL },
-	{ FY_KIND_FILE, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, NULL },
-};
-
 const struct fy_adapter fy_adapter_agentcore = {
 	.name = "agentcore",
 	.summary = "Amazon Bedrock AgentCore: memory (events, records, strategies) and harnesses",
@@ -3148,6 +3245,8 @@ const struct fy_adapter fy_adapter_agentcore = {
 	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE,
 	.caps = agentcore_caps,
 	.ncaps = sizeof(agentcore_caps) / sizeof(agentcore_caps[0]),
+	.limits = &agentcore_limits,
+	.estimate = agentcore_estimate,
 	.read_open = src_open,
 	.read_next = src_next,
 	.read_close = src_close,

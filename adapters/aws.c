@@ -479,63 +479,241 @@ void fy_outbox_release(struct fy_outbox *o)
 	memset(o, 0, sizeof(*o));
 }
 
+void fy_aws_stored_part(struct fy_jw *w, const struct fy_jdoc *d, uint32_t part)
+{
+	uint32_t k, key, val;
+
+	fy_jw_obj(w);
+	FY_JSON_FOREACH_MEMBER(d, part, k, key, val) {
+		char *name = fy_json_strdup(d, key, NULL);
+
+		if (name && strcmp(name, "blob") && strcmp(name, "file")) {
+			fy_jw_key(w, name);
+			fy_jw_node(w, d, val);
+		}
+		free(name);
+	}
+	fy_jw_end(w);
+}
+
 /* --- ledger ------------------------------------------------------------- */
 
-static int ledger_vline(struct fy_buf *out, struct fy_error *err, const char *kind, const char *id,
-			const char *field, const char *outcome, const char *rule, const char *adapter,
-			const char *phase, const char *fmt, va_list ap)
+static int ledger_vline(struct fy_buf *out, struct fy_error *err, const struct fy_ledger_item *item,
+			enum fy_outcome o, const char *rule, const char *adapter, const char *phase,
+			const char *fmt, va_list ap)
 {
 	char reason[1024];
-	struct fy_jw w;
 
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	fy_buf_reset(out);
-	fy_jw_init(&w, out);
-	fy_jw_obj(&w);
-	fy_jw_key(&w, "item");
-	fy_jw_obj(&w);
-	fy_jw_kstr(&w, "kind", kind);
-	fy_jw_kstr_opt(&w, "id", id);
-	fy_jw_kstr_opt(&w, "field", field);
-	fy_jw_end(&w);
-	fy_jw_kstr(&w, "outcome", outcome);
-	fy_jw_kstr_opt(&w, "rule", rule);
-	fy_jw_kstr(&w, "reason", reason);
-	fy_jw_kstr(&w, "adapter", adapter);
-	fy_jw_kstr(&w, "phase", phase);
-	fy_jw_end(&w);
-	return fy_jw_finish(&w, err);
+	return fy_ledger_format(out, item, o, rule, reason, adapter, phase, err);
 }
 
-int fy_aws_ledger_line(struct fy_buf *out, struct fy_error *err, const char *kind, const char *id,
-		       const char *field, const char *outcome, const char *rule,
-		       const char *adapter, const char *phase, const char *fmt, ...)
+int fy_aws_ledger_line(struct fy_buf *out, struct fy_error *err, const struct fy_ledger_item *item,
+		       enum fy_outcome o, const char *rule, const char *adapter, const char *phase,
+		       const char *fmt, ...)
 {
 	va_list ap;
 	int rc;
 
 	va_start(ap, fmt);
-	rc = ledger_vline(out, err, kind, id, field, outcome, rule, adapter, phase, fmt, ap);
+	rc = ledger_vline(out, err, item, o, rule, adapter, phase, fmt, ap);
 	va_end(ap);
 	return rc;
 }
 
-int fy_aws_sink_ledger(const struct fy_adapter_ctx *ctx, struct fy_error *err, const char *kind,
-		       const char *id, const char *field, const char *outcome, const char *rule,
-		       const char *adapter, const char *fmt, ...)
+int fy_aws_export_line(struct fy_outbox *o, struct fy_error *err, const char *adapter,
+		       const struct fy_ledger_item *item, enum fy_outcome oc, const char *rule,
+		       const char *fmt, ...)
 {
 	struct fy_buf b = FY_BUF_INIT((size_t)1 << 20);
 	va_list ap;
 	int rc;
 
 	va_start(ap, fmt);
-	rc = ledger_vline(&b, err, kind, id, field, outcome, rule, adapter, "import", fmt, ap);
+	rc = ledger_vline(&b, err, item, oc, rule, adapter, "export", fmt, ap);
+	va_end(ap);
+	if (rc == 0)
+		rc = fy_outbox_ledger(o, b.ptr, b.len, err);
+	fy_buf_release(&b);
+	return rc;
+}
+
+int fy_aws_report(const struct fy_adapter_ctx *ctx, struct fy_error *err,
+		  const struct fy_ledger_item *item, enum fy_outcome o, const char *rule,
+		  const char *fmt, ...)
+{
+	struct fy_buf b = FY_BUF_INIT((size_t)1 << 20);
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = ledger_vline(&b, err, item, o, rule, ctx->name, "import", fmt, ap);
 	va_end(ap);
 	if (rc == 0) {
-		fy_aws_log(ctx, FY_LOG_INFO, "%s: ledger: %s", adapter, b.ptr);
-		if (ctx && ctx->ledger)
+		fy_aws_log(ctx, FY_LOG_INFO, "%s: ledger: %s", ctx->name, b.ptr);
+		if (ctx->ledger)
 			rc = ctx->ledger(ctx->cb, b.ptr, b.len, err);
 	}
 	fy_buf_release(&b);
+	return rc;
+}
+
+/*
+ * Places in value v where the dotted path leads (arrays on the way are
+ * entered); with want, only string values equal to it. A path ending at an
+ * array counts once when the array is not empty; null counts as absent.
+ */
+static uint64_t path_hits(const struct fy_jdoc *d, uint32_t v, const char *path, const char *want)
+{
+	const char *dot;
+	char key[128];
+	uint32_t k, el;
+	uint64_t hits = 0;
+	size_t n;
+
+	if (fy_json_type(d, v) == FY_JARRAY) {
+		FY_JSON_FOREACH(d, v, k, el)
+			hits += path_hits(d, el, path, want);
+		return hits;
+	}
+	if (*path == '\0') {
+		if (want)
+			return fy_json_type(d, v) == FY_JSTRING && fy_json_streq(d, v, want) ? 1 : 0;
+		return fy_json_type(d, v) != FY_JNULL && fy_json_type(d, v) != FY_JABSENT ? 1 : 0;
+	}
+	dot = strchr(path, '.');
+	n = dot ? (size_t)(dot - path) : strlen(path);
+	if (n >= sizeof(key))
+		return 0;
+	memcpy(key, path, n);
+	key[n] = '\0';
+	el = fy_json_get(d, v, key);
+	if (el == FY_JNONE)
+		return 0;
+	if (!dot && !want && fy_json_type(d, el) == FY_JARRAY)
+		return fy_json_len(d, el) > 0;
+	return path_hits(d, el, dot ? dot + 1 : "", want);
+}
+
+static int skipped(const char *const *skip, const char *rule)
+{
+	for (; skip && *skip; skip++)
+		if (rule && !strcmp(*skip, rule))
+			return 1;
+	return 0;
+}
+
+static const char *cap_rule(const struct fy_capability *c)
+{
+	return c->rule ? c->rule : fy_cap_level_name(c->write);
+}
+
+/* Every {"$secret": NAME} under v: one held_back line each. */
+static int report_secrets(const struct fy_adapter_ctx *ctx, const struct fy_ledger_item *it,
+			  const struct fy_jdoc *d, uint32_t v, struct fy_error *err)
+{
+	uint32_t k, key, val;
+
+	if (fy_json_type(d, v) == FY_JARRAY) {
+		FY_JSON_FOREACH(d, v, k, val)
+			if (report_secrets(ctx, it, d, val, err) < 0)
+				return -1;
+		return 0;
+	}
+	if (fy_json_type(d, v) != FY_JOBJECT)
+		return 0;
+	if (fy_json_len(d, v) == 1 && fy_json_type(d, fy_json_get(d, v, "$secret")) == FY_JSTRING) {
+		char *name = fy_json_get_strdup(d, v, "$secret");
+		int rc = fy_aws_report(ctx, err, it, FY_OUT_HELD_BACK, "rebind-secret",
+				       "secret %s is not carried: bind it at %s", name ? name : "?",
+				       ctx->name);
+
+		free(name);
+		return rc;
+	}
+	FY_JSON_FOREACH_MEMBER(d, v, k, key, val)
+		if (report_secrets(ctx, it, d, val, err) < 0)
+			return -1;
+	return 0;
+}
+
+int fy_aws_report_table(const struct fy_adapter_ctx *ctx, const struct fy_capability *caps,
+			size_t ncaps, const struct fy_jdoc *d, const char *const *skip,
+			struct fy_error *err)
+{
+	const struct fy_capability *whole = NULL, *typed = NULL, *secret = NULL;
+	char *kname = fy_json_get_strdup(d, 0, "kind"), *id = fy_json_get_strdup(d, 0, "id");
+	char *thread = NULL, path[128] = "", last[128] = "", places[40];
+	struct fy_ledger_item it = { FY_KIND_NONE, NULL, NULL, NULL };
+	int last_hit = 0, rc = -1;
+	size_t i;
+
+	it.kind = kname ? fy_kind_from_name(kname, strlen(kname)) : FY_KIND_NONE;
+	if (it.kind == FY_KIND_MESSAGE)
+		thread = fy_json_get_strdup(d, 0, "thread");
+	it.id = id;
+	it.thread = thread;
+	for (i = 0; i < ncaps; i++) {
+		const struct fy_capability *c = &caps[i];
+
+		if (c->field && !strcmp(c->field, "$secret") &&
+		    (c->kind == it.kind || c->kind == FY_KIND_NONE))
+			secret = c;
+		if (c->kind != it.kind)
+			continue;
+		if (!c->field && !whole)
+			whole = c;
+		else if (c->field && !strncmp(c->field, "type=", 5) && !typed &&
+			 fy_json_streq(d, fy_json_get(d, 0, "type"), c->field + 5))
+			typed = c;
+	}
+	if (typed)
+		whole = typed;
+	if (whole && fy_cap_outcome(whole->write) != FY_OUT_PRESERVED &&
+	    !skipped(skip, cap_rule(whole)) &&
+	    fy_aws_report(ctx, err, &it, fy_cap_outcome(whole->write), cap_rule(whole), "%s",
+			  whole->note ? whole->note : "") < 0)
+		goto out;
+	for (i = 0; i < ncaps; i++) {
+		const struct fy_capability *c = &caps[i];
+		const char *eq;
+		uint64_t n;
+
+		if (c->kind != it.kind || !c->field || !strncmp(c->field, "type=", 5) ||
+		    !strcmp(c->field, "$secret"))
+			continue;
+		eq = strchr(c->field, '=');
+		snprintf(path, sizeof(path), "%.*s", (int)(eq ? (size_t)(eq - c->field) : strlen(c->field)),
+			 c->field);
+		if (strcmp(path, last)) {
+			snprintf(last, sizeof(last), "%s", path);
+			last_hit = 0;
+		} else if (!eq && last_hit) {
+			continue;
+		}
+		n = path_hits(d, 0, path, eq ? eq + 1 : NULL);
+		if (!n)
+			continue;
+		last_hit = 1;
+		it.field = c->field;
+		if (fy_cap_outcome(c->write) == FY_OUT_PRESERVED || skipped(skip, cap_rule(c)))
+			continue;
+		if (n > 1)
+			snprintf(places, sizeof(places), " (%llu places)", (unsigned long long)n);
+		else
+			places[0] = '\0';
+		if (fy_aws_report(ctx, err, &it, fy_cap_outcome(c->write), cap_rule(c), "%s%s",
+				  c->note ? c->note : "", places) < 0)
+			goto out;
+	}
+	it.field = "$secret";
+	if (!(secret && secret->write == FY_CAP_NATIVE) && report_secrets(ctx, &it, d, 0, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(kname);
+	free(id);
+	free(thread);
 	return rc;
 }

@@ -26,6 +26,7 @@
 #include "http.h"
 #include "json.h"
 #include "jsonw.h"
+#include "ledger.h"
 #include "sigv4.h"
 
 struct fy_aws_service {
@@ -125,23 +126,49 @@ int fy_outbox_raw(struct fy_outbox *o, const char *path, const char *data, size_
 int fy_outbox_pull(struct fy_outbox *o, struct fy_item *it);
 void fy_outbox_release(struct fy_outbox *o);
 
+/*
+ * A message part ferry stored at the provider ({"ferry_part": PART}) as it
+ * goes back into a record: without "blob" and "file", whose content was
+ * never stored there (the hash stays at the provider, in the payload).
+ */
+void fy_aws_stored_part(struct fy_jw *w, const struct fy_jdoc *d, uint32_t part);
+
 /* --- the ledger -------------------------------------------------------- */
 
 /*
- * One ledger line (formats/schema/ledger.json) into out (reset first):
- * item {kind, id, field}, outcome, rule, reason, adapter, phase. field,
- * rule may be NULL. The reason is printf-formatted.
+ * One ledger line (formats/schema/ledger.json, through fy_ledger_format)
+ * into out (reset first); the reason is printf-formatted. o FY_OUT__COUNT
+ * is a "warning": written to the ledger, never compared with the plan.
  */
-int fy_aws_ledger_line(struct fy_buf *out, struct fy_error *err, const char *kind, const char *id,
-		       const char *field, const char *outcome, const char *rule,
-		       const char *adapter, const char *phase, const char *fmt, ...)
-	__attribute__((format(printf, 10, 11)));
+int fy_aws_ledger_line(struct fy_buf *out, struct fy_error *err, const struct fy_ledger_item *item,
+		       enum fy_outcome o, const char *rule, const char *adapter, const char *phase,
+		       const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 
-/* A sink's ledger line: to ctx->ledger when the tool collects them, and to the log. */
-int fy_aws_sink_ledger(const struct fy_adapter_ctx *ctx, struct fy_error *err, const char *kind,
-		       const char *id, const char *field, const char *outcome, const char *rule,
-		       const char *adapter, const char *fmt, ...)
-	__attribute__((format(printf, 9, 10)));
+/* A source's ledger line (phase "export") queued in the outbox. */
+int fy_aws_export_line(struct fy_outbox *o, struct fy_error *err, const char *adapter,
+		       const struct fy_ledger_item *item, enum fy_outcome oc, const char *rule,
+		       const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* A sink's done-ledger line (fy_ledger_report), also logged at info level. */
+int fy_aws_report(const struct fy_adapter_ctx *ctx, struct fy_error *err,
+		  const struct fy_ledger_item *item, enum fy_outcome o, const char *rule,
+		  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/*
+ * The done-ledger lines a sink's capability table promises for a record it
+ * was handed (adapter.h, "The done-ledger"), for what the sink does the
+ * same way every time: the whole-record or "type=" line when its write
+ * level is not native; each field line (PATH or PATH=VALUE, arrays
+ * entered) that matches the record, unless native, a line without a value
+ * yielding to a line with one on the same path just before it, with the
+ * number of places in the reason; one held_back line (rule "rebind-secret")
+ * per {"$secret": NAME} unless the table keeps secrets. Lines whose rule is
+ * in skip (NULL-terminated; may be NULL) are left out: the sink did
+ * something else there and reports that itself. d is the parsed record.
+ */
+int fy_aws_report_table(const struct fy_adapter_ctx *ctx, const struct fy_capability *caps,
+			size_t ncaps, const struct fy_jdoc *d, const char *const *skip,
+			struct fy_error *err);
 
 /* Log through ctx->log when there is one. */
 void fy_aws_log(const struct fy_adapter_ctx *ctx, enum fy_log_level level, const char *fmt, ...)

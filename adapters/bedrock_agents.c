@@ -93,28 +93,6 @@ static void put_time(struct fy_jw *w, const char *key, const struct fy_jdoc *d, 
 	fy_jw_kstr(w, key, t);
 }
 
-static int out_ledger(struct fy_outbox *out, struct fy_error *err, const char *kind, const char *id,
-		      const char *field, const char *outcome, const char *rule, const char *fmt, ...)
-	__attribute__((format(printf, 8, 9)));
-
-static int out_ledger(struct fy_outbox *out, struct fy_error *err, const char *kind, const char *id,
-		      const char *field, const char *outcome, const char *rule, const char *fmt, ...)
-{
-	struct fy_buf b = FY_BUF_INIT((size_t)1 << 20);
-	char reason[1024];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	rc = fy_aws_ledger_line(&b, err, kind, id, field, outcome, rule, BA, "export", "%s", reason);
-	if (rc == 0)
-		rc = fy_outbox_ledger(out, b.ptr, b.len, err);
-	fy_buf_release(&b);
-	return rc;
-}
-
 /* A UUID (lower-case, 8-4-4-4-12) derived from a string, for client-set ids. */
 static void derived_uuid(const char *scope, const char *s, char out[37])
 {
@@ -168,13 +146,20 @@ static void tool_head(struct fy_jw *w, const char *id, const char *type, const c
 	fy_jw_kstr(w, "name", name);
 }
 
-static void tool_tail(struct fy_jw *w, const struct fy_jdoc *d, uint32_t g, const char *src,
-		      const char *function)
+/* The rest of a tool record; f is the function (FY_JNONE for a whole group). */
+static void tool_tail(struct fy_jw *w, const struct fy_jdoc *d, uint32_t g, uint32_t f,
+		      const char *src, const char *function)
 {
+	uint32_t sig = fy_json_get(d, g, "parentActionSignature");
+
+	if (sig == FY_JNONE)
+		sig = fy_json_get(d, g, "parentActionGroupSignature");
 	fy_jw_key(w, "config");
 	fy_jw_obj(w);
 	fy_jw_knode_opt(w, "actionGroupName", d, fy_json_get(d, g, "actionGroupName"));
 	fy_jw_knode_opt(w, "executor", d, fy_json_get(d, g, "actionGroupExecutor"));
+	fy_jw_knode_opt(w, "parentActionSignature", d, sig);
+	fy_jw_knode_opt(w, "requireConfirmation", d, fy_json_get(d, f, "requireConfirmation"));
 	fy_jw_end(w);
 	put_time(w, "created", d, fy_json_get(d, g, "createdAt"));
 	put_time(w, "updated", d, fy_json_get(d, g, "updatedAt"));
@@ -230,7 +215,7 @@ static int map_action_group(const struct fy_jdoc *d, uint32_t g, const char *age
 			fy_jw_knode_opt(&w, "description", d, fy_json_get(d, f, "description"));
 			fy_jw_key(&w, "parameters");
 			parameters_schema(&w, d, fy_json_get(d, f, "parameters"));
-			tool_tail(&w, d, g, src, fname);
+			tool_tail(&w, d, g, f, src, fname);
 			free(fname);
 			if (fy_jw_finish(&w, err) < 0 || fy_outbox_record(out, FY_KIND_TOOL, b.ptr, b.len, err) < 0)
 				goto out;
@@ -273,7 +258,7 @@ static int map_action_group(const struct fy_jdoc *d, uint32_t g, const char *age
 			fy_jw_obj(&w);
 			fy_jw_kstr(&w, "url", url);
 			fy_jw_end(&w);
-			if (out_ledger(out, err, "tool", id, "openapi", "warning", "openapi-in-s3",
+			if (fy_aws_export_line(out, err, BA, &(struct fy_ledger_item){ FY_KIND_TOOL, id, NULL, "openapi" }, FY_OUT__COUNT, "openapi-in-s3",
 				       "agent %s: action group %s: the OpenAPI schema is in %s; it is recorded "
 				       "as a reference, the document itself is not in the archive",
 				       agent, gname, url) < 0) {
@@ -290,7 +275,7 @@ static int map_action_group(const struct fy_jdoc *d, uint32_t g, const char *age
 		tool_head(&w, id, "builtin", gname);
 		fy_jw_knode_opt(&w, "description", d, fy_json_get(d, g, "description"));
 	}
-	tool_tail(&w, d, g, src, NULL);
+	tool_tail(&w, d, g, FY_JNONE, src, NULL);
 	if (fy_jw_finish(&w, err) < 0 || fy_outbox_record(out, FY_KIND_TOOL, b.ptr, b.len, err) < 0)
 		goto out;
 	fy_jw_str(ids, id);
@@ -317,20 +302,20 @@ static const char *role_of_letter(char c)
 	}
 }
 
-/* The role letters ferry kept in the session's metadata, or NULL. New. */
-static char *ferry_roles(const struct fy_jdoc *d, uint32_t meta)
+/* A value ferry kept in the session's metadata in chunks (base, base_2, ...), or NULL. New. */
+static char *ferry_chunks(const struct fy_jdoc *d, uint32_t meta, const char *base)
 {
 	struct fy_buf b = FY_BUF_INIT((size_t)16 << 20);
-	char key[32];
+	char key[64];
 	int i;
 
 	for (i = 1; i < 1000; i++) {
 		uint32_t v;
 
 		if (i == 1)
-			snprintf(key, sizeof(key), "ferry_roles");
+			snprintf(key, sizeof(key), "%s", base);
 		else
-			snprintf(key, sizeof(key), "ferry_roles_%d", i);
+			snprintf(key, sizeof(key), "%s_%d", base, i);
 		v = fy_json_get(d, meta, key);
 		if (fy_json_type(d, v) != FY_JSTRING)
 			break;
@@ -344,6 +329,39 @@ static char *ferry_roles(const struct fy_jdoc *d, uint32_t meta)
 	return fy_buf_detach(&b, NULL);
 }
 
+/* The id of the step in steps whose id starts with the 8 characters at p, or NULL. */
+static char *step_by_prefix(const struct fy_jdoc *d, uint32_t steps, const char *p)
+{
+	uint32_t k, st;
+
+	FY_JSON_FOREACH(d, steps, k, st) {
+		char *id = gets(d, st, "invocationStepId");
+
+		if (id && strlen(id) >= 8 && !strncmp(id, p, 8))
+			return id;
+		free(id);
+	}
+	return NULL;
+}
+
+/* The parent ferry_tree names for a step ("child>parent,..."), as a message id; NULL = root. */
+static char *tree_parent(const struct fy_jdoc *d, uint32_t steps, const char *tree, const char *step)
+{
+	const char *p;
+
+	for (p = tree; p && step && strlen(step) >= 8 && *p; p = strchr(p, ','), p = p ? p + 1 : NULL)
+		if (!strncmp(p, step, 8) && p[8] == '>' && strlen(p) >= 17) {
+			char *id = step_by_prefix(d, steps, p + 9), mid[FY_ID_MAX + 1];
+
+			if (!id)
+				return NULL;
+			make_id(id, mid);
+			free(id);
+			return strdup(mid);
+		}
+	return NULL;
+}
+
 /*
  * One session as a thread and messages. session: GetSession's answer;
  * steps: a JSON array of InvocationStep objects in order (invocation
@@ -352,7 +370,8 @@ static char *ferry_roles(const struct fy_jdoc *d, uint32_t meta)
 static int map_session(const struct fy_jdoc *sd, const struct fy_jdoc *d, uint32_t steps,
 		       struct fy_outbox *out, struct fy_error *err)
 {
-	char *sid = gets(sd, 0, "sessionId"), *roles = NULL, tid[FY_ID_MAX + 1], prev[FY_ID_MAX + 1] = "";
+	char *sid = gets(sd, 0, "sessionId"), *roles = NULL, *tree = NULL, tid[FY_ID_MAX + 1],
+	     prev[FY_ID_MAX + 1] = "";
 	char last_inv[64] = "";
 	uint32_t meta = fy_json_get(sd, 0, "sessionMetadata"), k, st, kk, key, val;
 	struct fy_buf b = FY_BUF_INIT(DOC_MAX);
@@ -363,7 +382,8 @@ static int map_session(const struct fy_jdoc *sd, const struct fy_jdoc *d, uint32
 	if (!sid)
 		return fy_error_set(err, FY_E_DATA, "a session without sessionId");
 	make_id(sid, tid);
-	roles = ferry_roles(sd, meta);
+	roles = ferry_chunks(sd, meta, "ferry_roles");
+	tree = ferry_chunks(sd, meta, "ferry_tree");
 	fy_jw_init(&w, &b);
 	fy_jw_obj(&w);
 	fy_jw_kstr(&w, "kind", "thread");
@@ -376,8 +396,13 @@ static int map_session(const struct fy_jdoc *sd, const struct fy_jdoc *d, uint32
 	put_time(&w, "created", sd, fy_json_get(sd, 0, "createdAt"));
 	put_time(&w, "updated", sd, fy_json_get(sd, 0, "lastUpdatedAt"));
 	if (n) {
-		char *last = gets(d, fy_json_at(d, steps, (uint32_t)(n - 1)), "invocationStepId");
+		char *leaf = fy_json_get_strdup(sd, meta, "ferry_leaf");
+		char *last = tree && leaf && strlen(leaf) >= 8 ? step_by_prefix(d, steps, leaf) : NULL;
 		char lid[FY_ID_MAX + 1];
+
+		free(leaf);
+		if (!last)
+			last = gets(d, fy_json_at(d, steps, (uint32_t)(n - 1)), "invocationStepId");
 
 		make_id(last ? last : "", lid);
 		fy_jw_kstr(&w, "active_leaf", lid);
@@ -443,7 +468,14 @@ static int map_session(const struct fy_jdoc *sd, const struct fy_jdoc *d, uint32
 		fy_jw_kstr(&w, "id", mid);
 		fy_jw_kstr(&w, "thread", tid);
 		fy_jw_key(&w, "parent");
-		fy_jw_str(&w, prev[0] ? prev : NULL);
+		if (tree) {
+			char *par = tree_parent(d, steps, tree, step);
+
+			fy_jw_str(&w, par);
+			free(par);
+		} else {
+			fy_jw_str(&w, prev[0] ? prev : NULL);
+		}
 		fy_jw_kstr(&w, "role", role);
 		put_time(&w, "created", d, fy_json_get(d, st, "invocationStepTime"));
 		fy_jw_key(&w, "parts");
@@ -457,7 +489,7 @@ static int map_session(const struct fy_jdoc *sd, const struct fy_jdoc *d, uint32
 			if (t && !strncmp(t, "{\"ferry_part\":", 14) &&
 			    fy_jdoc_parse(&pd, t, strlen(t), 0, NULL) == 0) {
 				/* A part ferry stored as a text block: give it back as it was. */
-				fy_jw_node(&w, &pd, fy_json_get(&pd, 0, "ferry_part"));
+				fy_aws_stored_part(&w, &pd, fy_json_get(&pd, 0, "ferry_part"));
 			} else if (t) {
 				fy_jw_obj(&w);
 				fy_jw_kstr(&w, "type", "text");
@@ -498,8 +530,7 @@ static int map_session(const struct fy_jdoc *sd, const struct fy_jdoc *d, uint32
 		snprintf(prev, sizeof(prev), "%s", mid);
 		i++;
 	}
-	if (inferred && out_ledger(out, err, "thread", tid, "messages.role", "warning",
-				   "session-roles-inferred",
+	if (inferred && fy_aws_export_line(out, err, BA, &(struct fy_ledger_item){ FY_KIND_THREAD, tid, NULL, "messages.role" }, FY_OUT__COUNT, "session-roles-inferred",
 				   "session %s keeps no roles; the first step of each invocation is taken "
 				   "as the user's, the others as the assistant's",
 				   sid) < 0)
@@ -509,6 +540,7 @@ out:
 	fy_buf_release(&b);
 	free(sid);
 	free(roles);
+	free(tree);
 	return rc;
 }
 
@@ -661,7 +693,7 @@ static int export_kb(struct bsrc *s, const struct fy_jdoc *d, uint32_t assoc, co
 	if (fy_aws_call(&s->agent, "GET", path.ptr, NULL, NULL, "GetKnowledgeBase", &r, err) == 0) {
 		kb = fy_json_get(&r.doc, 0, "knowledgeBase");
 	} else {
-		if (out_ledger(&s->out, err, "knowledge", id, NULL, "warning", "kb-unreadable",
+		if (fy_aws_export_line(&s->out, err, BA, &(struct fy_ledger_item){ FY_KIND_KNOWLEDGE, id, NULL, NULL }, FY_OUT__COUNT, "kb-unreadable",
 			       "agent %s: knowledge base %s could not be read (%s); only the association "
 			       "is exported",
 			       agent, kbid, err->msg) < 0)
@@ -892,7 +924,7 @@ static int export_agent(struct bsrc *s, const char *aid, struct fy_error *err)
 	if (s->nmemory_ids == 0 &&
 	    fy_json_len(&ag.doc, fy_json_get(&ag.doc, fy_json_get(&ag.doc, a, "memoryConfiguration"),
 					     "enabledMemoryTypes")) > 0 &&
-	    out_ledger(&s->out, err, "agent", id, "memoryConfiguration", "warning", "summaries-need-memory-ids",
+	    fy_aws_export_line(&s->out, err, BA, &(struct fy_ledger_item){ FY_KIND_AGENT, id, NULL, "memoryConfiguration" }, FY_OUT__COUNT, "summaries-need-memory-ids",
 		       "agent %s keeps session summaries, which are read by memory id: export with --id "
 		       "MEMORY_ID (or --option memory_ids=a,b) to include them",
 		       aid) < 0)
@@ -954,8 +986,7 @@ static int export_agent(struct bsrc *s, const char *aid, struct fy_error *err)
 			make_id(other, oid);
 			if (fy_idset_has(&s->agents, fy_fingerprint(FY_KIND_AGENT, oid, strlen(oid)))) {
 				fy_jw_str(&hw, oid);
-			} else if (out_ledger(&s->out, err, "agent", id, "handoffs", "warning",
-					      "collaborator-outside-export",
+			} else if (fy_aws_export_line(&s->out, err, BA, &(struct fy_ledger_item){ FY_KIND_AGENT, id, NULL, "handoffs" }, FY_OUT__COUNT, "collaborator-outside-export",
 					      "agent %s: collaborator %s (%s) is not part of this export; it is "
 					      "kept in ext only",
 					      aid, other, arn) < 0) {
@@ -1540,15 +1571,19 @@ static int content_blocks(struct fy_jw *w, const struct fy_jdoc *d, int *emulate
 	return 0;
 }
 
+#define TREE_MAX 4000	/* messages of a tree written whole (36 metadata values of 2000) */
+
 static int flush_session(struct bsnk *s, struct fy_error *err)
 {
 	const struct fy_jdoc *td;
 	size_t n, len, i, *idx = NULL;
 	char *tid = NULL, *sid = NULL, *title = NULL, inv[37] = "";
-	struct fy_buf body = FY_BUF_INIT(DOC_MAX), path = FY_BUF_INIT(4096), roles = FY_BUF_INIT(DOC_MAX);
+	struct fy_buf body = FY_BUF_INIT(DOC_MAX), path = FY_BUF_INIT(4096), roles = FY_BUF_INIT(DOC_MAX),
+		      tree = FY_BUF_INIT(DOC_MAX);
 	struct fy_journal_entry e;
 	struct fy_aws_reply r;
 	struct fy_jw w;
+	char tree_leaf[16] = "";
 	int rc = -1;
 
 	if (!s->thread.n)
@@ -1564,12 +1599,58 @@ static int flush_session(struct bsnk *s, struct fy_error *err)
 		goto out;
 	}
 	len = active_path(s, idx);
-	if (len < n && fy_aws_sink_ledger(s->ctx, err, "thread", tid, "messages", "dropped",
-					  "session-linear", BA,
-					  "thread %s: %zu message(s) on other branches than the active one are "
-					  "not written (a Bedrock session is linear)",
-					  tid, n - len) < 0)
-		goto out;
+	/*
+	 * A session is linear. A tree is written whole, in archive order, with
+	 * each step's parent in metadata ferry_tree ("child>parent" by the first
+	 * 8 characters of their step ids) and the active leaf in ferry_leaf;
+	 * past TREE_MAX messages only the active branch is written.
+	 */
+	if (len < n && n <= TREE_MAX) {
+		char leaf[37] = "";
+
+		for (i = 0; i < n; i++) {
+			const struct fy_jdoc *d = &s->thread.v[i + 1].d;
+			char *mid = gets(d, 0, "id"), *par = gets(d, 0, "parent"), src[1024], a[37], b[37];
+
+			snprintf(src, sizeof(src), "%s/%s", tid, mid ? mid : "");
+			derived_uuid("step", src, a);
+			if (len && idx[len - 1] == i)
+				snprintf(leaf, sizeof(leaf), "%s", a);
+			if (par) {
+				snprintf(src, sizeof(src), "%s/%s", tid, par);
+				derived_uuid("step", src, b);
+				if (tree.len)
+					fy_buf_addc(&tree, ',', NULL);
+				fy_buf_add(&tree, a, 8, NULL);
+				fy_buf_addc(&tree, '>', NULL);
+				fy_buf_add(&tree, b, 8, NULL);
+			}
+			free(mid);
+			free(par);
+			idx[i] = i;
+		}
+		leaf[8] = '\0';
+		snprintf(tree_leaf, sizeof(tree_leaf), "%s", leaf);
+		len = n;
+	}
+	/* Messages off the active branch of a larger tree are not written. */
+	for (i = 0; len < n && i < n; i++) {
+		size_t j;
+		char *mid;
+		int lr;
+
+		for (j = 0; j < len && idx[j] != i; j++)
+			;
+		if (j < len)
+			continue;
+		mid = gets(&s->thread.v[i + 1].d, 0, "id");
+		lr = fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_MESSAGE, mid, tid, NULL },
+				   FY_OUT_DROPPED, "session-linear",
+				   "not on the active branch: a Bedrock session is linear");
+		free(mid);
+		if (lr < 0)
+			goto out;
+	}
 	for (i = 0; i < len; i++) {
 		char *role = gets(&s->thread.v[idx[i] + 1].d, 0, "role");
 
@@ -1589,6 +1670,18 @@ static int flush_session(struct bsnk *s, struct fy_error *err)
 			fy_jw_obj(&w);
 			fy_jw_kstr(&w, "ferry_source_id", tid);
 			fy_jw_kstr_opt(&w, "ferry_title", title);
+			for (i = 0; i * 2000 < tree.len; i++) {
+				char key[32];
+
+				if (i == 0)
+					snprintf(key, sizeof(key), "ferry_tree");
+				else
+					snprintf(key, sizeof(key), "ferry_tree_%zu", i + 1);
+				fy_jw_key(&w, key);
+				fy_jw_strn(&w, tree.ptr + i * 2000, tree.len - i * 2000 > 2000 ? 2000 : tree.len - i * 2000);
+			}
+			if (tree.len)
+				fy_jw_kstr(&w, "ferry_leaf", tree_leaf);
 			for (i = 0; i * 2000 < roles.len || i == 0; i++) {
 				char key[32];
 
@@ -1672,12 +1765,6 @@ static int flush_session(struct bsnk *s, struct fy_error *err)
 				     fy_journal_put(s->j, "step", src, step, FY_JOURNAL_CREATED, err) < 0
 			     ? -1
 			     : 0;
-		if (rc == 0 && emulated)
-			rc = fy_aws_sink_ledger(s->ctx, err, "message", mid, "parts", "emulated",
-						"session-part-as-text", BA,
-						"message %s: %d part(s) other than text stored as text blocks "
-						"{\"ferry_part\": ...}",
-						mid, emulated);
 		free(mid);
 		free(role);
 		free(created);
@@ -1694,6 +1781,7 @@ out:
 	fy_buf_release(&body);
 	fy_buf_release(&path);
 	fy_buf_release(&roles);
+	fy_buf_release(&tree);
 	bheld_clear(&s->thread);
 	free(idx);
 	free(tid);
@@ -1798,6 +1886,73 @@ out:
 	return rc;
 }
 
+/*
+ * An action group for a tool from elsewhere: an OpenAPI document (inline,
+ * or an S3 location) answered by the client (RETURN_CONTROL), or the
+ * AMAZON.CodeInterpreter group. A document only at a web address was
+ * reported when the tool was handed over and is left out here.
+ */
+static int foreign_group(struct bsnk *s, const char *agent, const char *aid, const struct fy_jdoc *td,
+			 struct fy_error *err)
+{
+	uint32_t api = fy_json_get(td, 0, "openapi");
+	char *tid = gets(td, 0, "id"), *tname = gets(td, 0, "name"), *url = gets(td, api, "url");
+	char gname[101], tok[33];
+	struct fy_buf body = FY_BUF_INIT(DOC_MAX), text = FY_BUF_INIT(DOC_MAX);
+	struct fy_jw w;
+	int rc = 0;
+
+	if (url && strncmp(url, "s3://", 5))
+		goto out;
+	bedrock_name(tname ? tname : tid, gname);
+	fy_aws_token("CreateAgentActionGroup", tid ? tid : gname, tok);
+	fy_jw_init(&w, &body);
+	fy_jw_obj(&w);
+	fy_jw_kstr(&w, "actionGroupName", gname);
+	fy_jw_knode_opt(&w, "description", td, fy_json_get(td, 0, "description"));
+	if (fy_json_streq(td, fy_json_get(td, 0, "type"), "code_interpreter")) {
+		fy_jw_kstr(&w, "parentActionGroupSignature", "AMAZON.CodeInterpreter");
+	} else {
+		fy_jw_key(&w, "actionGroupExecutor");
+		fy_jw_obj(&w);
+		fy_jw_kstr(&w, "customControl", "RETURN_CONTROL");
+		fy_jw_end(&w);
+		fy_jw_key(&w, "apiSchema");
+		fy_jw_obj(&w);
+		if (url) {
+			const char *slash = strchr(url + 5, '/');
+
+			fy_jw_key(&w, "s3");
+			fy_jw_obj(&w);
+			fy_jw_key(&w, "s3BucketName");
+			fy_jw_strn(&w, url + 5, slash ? (size_t)(slash - url - 5) : strlen(url + 5));
+			fy_jw_kstr(&w, "s3ObjectKey", slash ? slash + 1 : "");
+			fy_jw_end(&w);
+		} else if (fy_json_streq(td, fy_json_get(td, api, "format"), "yaml")) {
+			fy_jw_key(&w, "payload");
+			fy_jw_node(&w, td, fy_json_get(td, api, "text"));
+		} else {
+			if (fy_json_emit(td, api, &text, err) < 0) {
+				rc = -1;
+				goto out;
+			}
+			fy_jw_key(&w, "payload");
+			fy_jw_strn(&w, text.ptr ? text.ptr : "{}", text.ptr ? text.len : 2);
+		}
+		fy_jw_end(&w);
+	}
+	fy_jw_kstr(&w, "clientToken", tok);
+	fy_jw_end(&w);
+	rc = fy_jw_finish(&w, err) < 0 ? -1 : create_action_group(s, agent, aid, tid ? tid : gname, &body, err);
+out:
+	free(tid);
+	free(tname);
+	free(url);
+	fy_buf_release(&body);
+	fy_buf_release(&text);
+	return rc;
+}
+
 static int create_agent(struct bsnk *s, const struct bheld *h, struct fy_error *err)
 {
 	const struct fy_jdoc *d = &h->d;
@@ -1841,16 +1996,11 @@ static int create_agent(struct bsnk *s, const struct bheld *h, struct fy_error *
 		fy_jw_knode_opt(&w, "instruction", d, fy_json_get(d, 0, "instructions"));
 		if (model_opt) {
 			fy_jw_kstr(&w, "foundationModel", model_opt);
-		} else if (model != FY_JNONE && (!provider || !strcasecmp(provider, "bedrock"))) {
+		} else if (model != FY_JNONE && (!provider || !strcasecmp(provider, "bedrock") ||
+						 !strcasecmp(provider, "aws") || !strcasecmp(provider, "amazon"))) {
 			fy_jw_key(&w, "foundationModel");
 			fy_jw_node(&w, d, fy_json_get(d, model, "name"));
-		} else if (model != FY_JNONE &&
-			   fy_aws_sink_ledger(s->ctx, err, "agent", id, "model", "degraded", "model-not-bedrock", BA,
-					      "agent %s: model of provider %s is not a Bedrock model; give "
-					      "--option model_id=MODEL",
-					      id, provider) < 0) {
-			goto out;
-		}
+		}	/* else: reported when the agent was handed over */
 		{
 			static const char *const keys[] = { "idleSessionTTLInSeconds", "promptOverrideConfiguration",
 							    "guardrailConfiguration", "memoryConfiguration",
@@ -1958,15 +2108,13 @@ static int create_agent(struct bsnk *s, const struct bheld *h, struct fy_error *
 				parameter_map(&w, td, fy_json_get(td, 0, "parameters"), &degraded);
 				fy_jw_end(&w);
 				any = 1;
-			} else if (fy_aws_sink_ledger(s->ctx, err, "tool", tid, NULL, "dropped", "no-equivalent", BA,
-						      "agent %s: tool %s of type %s has no Bedrock Agents action "
-						      "group equivalent",
-						      id, tname ? tname : tid, type ? type : "?") < 0) {
+			} else if (type && (!strcmp(type, "openapi") || !strcmp(type, "code_interpreter")) &&
+				   foreign_group(s, id, aid, td, err) < 0) {
 				free(tid);
 				free(type);
 				free(tname);
 				goto out;
-			}
+			}	/* other types were reported when handed over */
 			free(tid);
 			free(type);
 			free(tname);
@@ -1977,12 +2125,6 @@ static int create_agent(struct bsnk *s, const struct bheld *h, struct fy_error *
 		fy_jw_kstr(&w, "clientToken", tok);
 		fy_jw_end(&w);
 		if (any && (fy_jw_finish(&w, err) < 0 || create_action_group(s, id, aid, "ferry_functions", &body, err) < 0))
-			goto out;
-		if (any && fy_aws_sink_ledger(s->ctx, err, "agent", id, "tools", "transformed",
-					      "functions-to-return-control", BA,
-					      "agent %s: function tools become action group ferry_functions "
-					      "(RETURN_CONTROL)%s",
-					      id, degraded ? "; parameters of nested types are sent as strings" : "") < 0)
 			goto out;
 	}
 	/* Knowledge bases: associated when the knowledge base is in this account. */
@@ -2001,11 +2143,16 @@ static int create_agent(struct bsnk *s, const struct bheld *h, struct fy_error *
 		    fy_aws_call(&s->agent, "GET", path.ptr, NULL, NULL, "GetKnowledgeBase", &kr, err) < 0) {
 			int lr;
 
+			if (strcmp(kr.error_type, "ResourceNotFoundException")) {
+				fy_aws_reply_release(&kr);
+				free(kid);
+				goto out;
+			}
 			fy_error_clear(err);
-			lr = fy_aws_sink_ledger(s->ctx, err, "knowledge", kid, NULL, "dropped", "kb-not-in-account", BA,
-						"agent %s: knowledge base %s is not in the target account; the "
-						"association is not made",
-						id, kid ? kid : "?");
+			lr = fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_AGENT, id, NULL, "knowledge" },
+					   FY_OUT__COUNT, "kb-not-in-account",
+					   "knowledge base %s is not in the target account; the association "
+					   "is not made", kid ? kid : "?");
 			fy_aws_reply_release(&kr);
 			free(kid);
 			if (lr < 0)
@@ -2029,13 +2176,6 @@ static int create_agent(struct bsnk *s, const struct bheld *h, struct fy_error *
 		}
 		free(kid);
 	}
-	if (fy_json_len(d, fy_json_get(d, ext, "aliases")) + fy_json_len(d, fy_json_get(d, ext, "versions")) > 0 &&
-	    fy_aws_sink_ledger(s->ctx, err, "agent", id, "versions", "dropped", "versions-not-recreated", BA,
-			       "agent %s: %u version(s) and %u alias(es) are not recreated; publish them "
-			       "from the prepared draft",
-			       id, fy_json_len(d, fy_json_get(d, ext, "versions")),
-			       fy_json_len(d, fy_json_get(d, ext, "aliases"))) < 0)
-		goto out;
 	fy_buf_reset(&path);
 	if (fy_aws_path(&path, err, "/agents/%s/", aid) < 0 ||
 	    fy_aws_call(&s->agent, "POST", path.ptr, NULL, NULL, "PrepareAgent", &r, err) < 0)
@@ -2056,12 +2196,226 @@ out:
 	return rc;
 }
 
+/* --- the capability table ---------------------------------------------- */
+
+/*
+ * What crosses into Bedrock Agents (adapter.h). The sink reports these
+ * lines through fy_aws_report_table for every record it is handed; what it
+ * decides per record (messages off the active branch, parameters it has to
+ * flatten, a knowledge base missing from the account) it reports itself.
+ */
+static const struct fy_capability ba_caps[] = {
+	{ FY_KIND_AGENT, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "an agent (CreateAgent) with its instruction, model, prompt overrides, guardrail and "
+	  "memory configuration, prepared", NULL },
+#define BA_NOT_BEDROCK(p)                                                                      \
+	{ FY_KIND_AGENT, "model.provider=" p, FY_CAP_NONE, FY_CAP_DEGRADED,                     \
+	  "not a Bedrock model: give --option model_id=MODEL, or import with --model-platform " \
+	  "bedrock to map it through the model policy", "model-not-bedrock" }
+	BA_NOT_BEDROCK("openai"), BA_NOT_BEDROCK("azure"), BA_NOT_BEDROCK("anthropic"),
+	BA_NOT_BEDROCK("google"), BA_NOT_BEDROCK("vertex"), BA_NOT_BEDROCK("mistral"),
+#undef BA_NOT_BEDROCK
+	{ FY_KIND_AGENT, "knowledge", FY_CAP_NATIVE, FY_CAP_DEGRADED,
+	  "knowledge bases are not created: the agent is associated with each one whose id exists "
+	  "in the target account", "kb-association-by-id" },
+	{ FY_KIND_AGENT, "handoffs", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
+	  "collaborators are not recreated: associate them after the import",
+	  "collaborator-dropped" },
+	{ FY_KIND_AGENT, "ext.bedrock-agents.collaborators", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
+	  "collaborators are not recreated: associate them after the import",
+	  "collaborator-dropped" },
+	{ FY_KIND_AGENT, "ext.bedrock-agents.versions", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
+	  "the working draft is created and prepared; numbered versions are not recreated",
+	  "versions-not-recreated" },
+	{ FY_KIND_AGENT, "ext.bedrock-agents.aliases", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
+	  "aliases are not recreated: create them from the prepared draft",
+	  "aliases-not-recreated" },
+	{ FY_KIND_AGENT, "memory", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "Bedrock Agents writes its memory (session summaries) itself", "summaries-read-only" },
+	{ FY_KIND_AGENT, "response_format", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "Bedrock Agents has no structured-output setting", "response-format-dropped" },
+	{ FY_KIND_TOOL, "type=function", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "Bedrock functions go back into their action group; others into action group "
+	  "ferry_functions (RETURN_CONTROL) with their JSON Schema as Bedrock parameters",
+	  "function-to-action-group" },
+	{ FY_KIND_TOOL, "type=openapi", FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "an action group with the OpenAPI document (or its S3 location); other tools' documents "
+	  "with RETURN_CONTROL", NULL },
+	{ FY_KIND_TOOL, "type=code_interpreter", FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "the AMAZON.CodeInterpreter action group", NULL },
+	{ FY_KIND_TOOL, "type=builtin", FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "the AMAZON.UserInput action group; other built-ins have no action group", NULL },
+	{ FY_KIND_TOOL, "type=mcp", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "Bedrock Agents does not call MCP servers", "no-equivalent" },
+	{ FY_KIND_TOOL, "type=file_search", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "use a knowledge base instead", "no-equivalent" },
+	{ FY_KIND_TOOL, "type=web_search", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "no action group equivalent",
+	  "no-equivalent" },
+	{ FY_KIND_TOOL, "type=computer_use", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "no action group equivalent", "no-equivalent" },
+	{ FY_KIND_THREAD, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "a session (CreateSession) with ferry_source_id, title and roles in its metadata", NULL },
+	{ FY_KIND_THREAD, "metadata", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "session metadata holds ferry's keys", "session-metadata" },
+	{ FY_KIND_THREAD, "archived", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "sessions are not archived",
+	  "session-not-archived" },
+	{ FY_KIND_MESSAGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "an invocation step with its invocationStepTime (a new invocation at each user "
+	  "message); a tree is written whole, the parents in session metadata ferry_tree", NULL },
+	{ FY_KIND_MESSAGE, "parts.type=image", FY_CAP_NONE, FY_CAP_DEGRADED,
+	  "a text block {\"ferry_part\": ...} naming the archive blob; the bytes are not stored",
+	  "session-part-reference" },
+	{ FY_KIND_MESSAGE, "parts.type=file", FY_CAP_NONE, FY_CAP_DEGRADED,
+	  "a text block {\"ferry_part\": ...} naming the archive blob; the bytes are not stored",
+	  "session-part-reference" },
+	{ FY_KIND_MESSAGE, "parts.type=audio", FY_CAP_NONE, FY_CAP_DEGRADED,
+	  "a text block {\"ferry_part\": ...} naming the archive blob; the bytes are not stored",
+	  "session-part-reference" },
+#define BA_TEXT_PART(t)                                                                 \
+	{ FY_KIND_MESSAGE, "parts.type=" t, FY_CAP_NATIVE, FY_CAP_TRANSFORMED,           \
+	  "a text block {\"ferry_part\": ...}, read back as it was", "session-part-as-text" }
+	BA_TEXT_PART("tool_call"), BA_TEXT_PART("tool_result"), BA_TEXT_PART("reasoning"),
+	BA_TEXT_PART("citation"), BA_TEXT_PART("refusal"), BA_TEXT_PART("code"),
+	BA_TEXT_PART("code_output"), BA_TEXT_PART("other"),
+#undef BA_TEXT_PART
+	{ FY_KIND_MESSAGE, "parts.text=", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "an empty text becomes a text block {\"ferry_part\": ...} (a block has at least one "
+	  "character)", "session-part-as-text" },
+	{ FY_KIND_MESSAGE, "parts.citations", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "a text block has no citations", "citations-dropped" },
+	{ FY_KIND_MESSAGE, "metadata", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "steps have no metadata",
+	  "step-has-no-metadata" },
+	{ FY_KIND_MESSAGE, "author", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "steps have no author",
+	  "step-has-no-author" },
+	{ FY_KIND_MESSAGE, "model", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "steps do not name a model",
+	  "step-has-no-model" },
+	{ FY_KIND_MESSAGE, "status", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "steps have no status",
+	  "step-has-no-status" },
+	{ FY_KIND_MESSAGE, "updated", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "a step has one time",
+	  "step-has-one-time" },
+	{ FY_KIND_MEMORY, NULL, FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
+	  "session summaries are written by Bedrock Agents itself; they cannot be imported",
+	  "summaries-read-only" },
+	{ FY_KIND_KNOWLEDGE, NULL, FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
+	  "knowledge bases are not created; agents are associated with those in the account",
+	  "kb-not-created" },
+	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, "see bedrock-flow",
+	  "no-equivalent" },
+	{ FY_KIND_FILE, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, "Bedrock Agents stores no files",
+	  "no-equivalent" },
+};
+
+static const struct fy_adapter_limits ba_limits = {
+	.flags = FY_LIMIT_SETS_TIMESTAMPS | FY_LIMIT_STORES_PROVENANCE,
+	.note = "steps keep invocationStepTime; sessions keep ferry_source_id in their metadata; "
+		"model names are kept as given (Bedrock model ids)",
+};
+
+/* CreateSession per thread, CreateInvocation per user turn, PutInvocationStep per message. */
+static int ba_estimate(const struct fy_adapter_ctx *ctx, const struct fy_estimate_input *in,
+		       struct fy_estimate *out, struct fy_error *err)
+{
+	(void)ctx;
+	(void)err;
+	out->api_calls = in->records[FY_KIND_THREAD] + in->records[FY_KIND_MESSAGE] * 3 / 2 +
+			 in->records[FY_KIND_AGENT] * 3 + in->records[FY_KIND_TOOL];
+	snprintf(out->note, sizeof(out->note),
+		 "CreateSession per thread, PutInvocationStep per message and CreateInvocation per "
+		 "user turn (about one in two), CreateAgent, PrepareAgent and knowledge base "
+		 "association per agent, one action group per tool at most");
+	return 0;
+}
+
+/* Would a function's parameters lose their nesting (Bedrock parameters are flat)? */
+static int nested_parameters(const struct fy_jdoc *d)
+{
+	uint32_t props = fy_json_get(d, fy_json_get(d, 0, "parameters"), "properties"), k, key, val;
+	int n = 0;
+
+	FY_JSON_FOREACH_MEMBER(d, props, k, key, val) {
+		uint32_t t = fy_json_get(d, val, "type");
+
+		if (!(fy_json_streq(d, t, "string") || fy_json_streq(d, t, "number") ||
+		      fy_json_streq(d, t, "integer") || fy_json_streq(d, t, "boolean") ||
+		      fy_json_streq(d, t, "array")))
+			n++;
+	}
+	return n;
+}
+
+/* The done-ledger lines of a record handed to the sink (see agentcore.c's report_record). */
+static int report_record(struct bsnk *s, const struct fy_item *it, struct fy_error *err)
+{
+	struct fy_jdoc d;
+	char *id = NULL;
+	int rc = -1;
+
+	fy_jdoc_init(&d);
+	if (fy_jdoc_parse(&d, it->json, it->len, 0, err) < 0)
+		goto out;
+	id = gets(&d, 0, "id");
+	if (it->kind == FY_KIND_TOOL && fy_json_get(&d, fy_json_get(&d, 0, "ext"), BA) == FY_JNONE) {
+		uint32_t api = fy_json_get(&d, 0, "openapi");
+		char *url = gets(&d, api, "url");
+		int nested = fy_json_streq(&d, fy_json_get(&d, 0, "type"), "function") ? nested_parameters(&d) : 0;
+
+		if (nested &&
+		    fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_TOOL, id, NULL, "parameters" },
+				  FY_OUT_DEGRADED, "nested-parameter-as-string",
+				  "%d parameter(s) of object or other nested types are sent as strings "
+				  "(Bedrock function parameters are flat)",
+				  nested) < 0) {
+			free(url);
+			goto out;
+		}
+		if (url && strncmp(url, "s3://", 5) &&
+		    fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_TOOL, id, NULL, NULL },
+				  FY_OUT_DROPPED, "openapi-not-in-s3",
+				  "the OpenAPI document is only at %s: an action group takes the document "
+				  "or an S3 location", url) < 0) {
+			free(url);
+			goto out;
+		}
+		free(url);
+		if (fy_json_streq(&d, fy_json_get(&d, 0, "type"), "builtin") &&
+		    fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_TOOL, id, NULL, NULL },
+				  FY_OUT_DROPPED, "no-equivalent",
+				  "a built-in tool from elsewhere has no action group") < 0)
+			goto out;
+	}
+	if (it->kind == FY_KIND_AGENT) {
+		char *prov = gets(&d, fy_json_get(&d, 0, "model"), "provider"), line[160];
+		size_t i;
+		int listed = 0;
+
+		snprintf(line, sizeof(line), "model.provider=%s", prov ? prov : "");
+		for (i = 0; i < sizeof(ba_caps) / sizeof(ba_caps[0]); i++)
+			listed |= ba_caps[i].field && !strcmp(ba_caps[i].field, line);
+		rc = 0;
+		if (prov && !listed && strcasecmp(prov, "bedrock") && strcasecmp(prov, "aws") &&
+		    strcasecmp(prov, "amazon"))
+			rc = fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_AGENT, id, NULL, "model" },
+					   FY_OUT_DEGRADED, "model-not-bedrock",
+					   "provider %s is not Bedrock: give --option model_id=MODEL", prov);
+		free(prov);
+		if (rc < 0)
+			goto out;
+	}
+	rc = fy_aws_report_table(s->ctx, ba_caps, sizeof(ba_caps) / sizeof(ba_caps[0]), &d, NULL, err);
+out:
+	free(id);
+	fy_jdoc_release(&d);
+	return rc;
+}
+
 static int bsnk_put(void *state, const struct fy_item *it, struct fy_error *err)
 {
 	struct bsnk *s = state;
 
 	if (it->type != FY_ITEM_RECORD)
 		return 0;
+	if (report_record(s, it, err) < 0)
+		return -1;
 	switch (it->kind) {
 	case FY_KIND_THREAD:
 		if (flush_session(s, err) < 0)
@@ -2073,29 +2427,9 @@ static int bsnk_put(void *state, const struct fy_item *it, struct fy_error *err)
 		return bheld_add(&s->agents, it->json, it->len, err);
 	case FY_KIND_TOOL:
 		return bheld_add(&s->tools, it->json, it->len, err);
-	default: {
-		struct fy_jdoc d;
-		char *id;
-		int rc;
-
-		if (flush_session(s, err) < 0)
-			return -1;
-		fy_jdoc_init(&d);
-		fy_jdoc_parse(&d, it->json, it->len, 0, NULL);
-		id = gets(&d, 0, "id");
-		rc = fy_aws_sink_ledger(s->ctx, err, fy_kind_name(it->kind), id, NULL, "dropped",
-					it->kind == FY_KIND_MEMORY ? "summaries-read-only" : "no-equivalent", BA,
-					it->kind == FY_KIND_MEMORY
-						? "Bedrock Agents writes session summaries itself; they cannot be imported"
-					: it->kind == FY_KIND_KNOWLEDGE
-						? "knowledge bases are not created; agents are associated with those "
-						  "already in the account"
-						: "Bedrock Agents has no place for a %s record",
-					fy_kind_name(it->kind));
-		free(id);
-		fy_jdoc_release(&d);
-		return rc;
-	}
+	default:
+		/* The table writes no other kind: the tool does not hand them over. */
+		return 0;
 	}
 }
 
@@ -2115,24 +2449,6 @@ static int bsnk_finish(void *state, struct fy_error *err)
 	return 0;
 }
 
-static const struct fy_capability ba_caps[] = {
-	{ FY_KIND_AGENT, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "agents with versions, aliases, prompt overrides, guardrail and memory configuration in ext" },
-	{ FY_KIND_AGENT, "handoffs", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
-	  "collaborators; not recreated on import" },
-	{ FY_KIND_TOOL, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "action groups: functions as JSON Schema, OpenAPI documents (S3 ones as references)" },
-	{ FY_KIND_KNOWLEDGE, NULL, FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "knowledge bases; import associates existing ones" },
-	{ FY_KIND_MEMORY, NULL, FY_CAP_NATIVE, FY_CAP_UNSUPPORTED, "session summaries, read-only" },
-	{ FY_KIND_THREAD, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "session management sessions" },
-	{ FY_KIND_MESSAGE, NULL, FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "invocation steps with their time; roles in session metadata" },
-	{ FY_KIND_MESSAGE, "parent", FY_CAP_NATIVE, FY_CAP_DEGRADED, "sessions are linear: the active branch" },
-	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, "see bedrock-flow" },
-	{ FY_KIND_FILE, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, NULL },
-};
-
 const struct fy_adapter fy_adapter_bedrock_agents = {
 	.name = "bedrock-agents",
 	.summary = "Amazon Bedrock Agents (classic) and Bedrock session management",
@@ -2140,6 +2456,8 @@ const struct fy_adapter fy_adapter_bedrock_agents = {
 	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE,
 	.caps = ba_caps,
 	.ncaps = sizeof(ba_caps) / sizeof(ba_caps[0]),
+	.limits = &ba_limits,
+	.estimate = ba_estimate,
 	.read_open = bsrc_open,
 	.read_next = bsrc_next,
 	.read_close = bsrc_close,

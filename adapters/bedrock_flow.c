@@ -418,8 +418,9 @@ int fy_bedrock_flow_map(const struct fy_jdoc *d, uint32_t f, struct fy_buf *out,
 		     p += strlen(p) + 1) {
 			struct fy_buf line = FY_BUF_INIT((size_t)1 << 20);
 
-			rc = fy_aws_ledger_line(&line, err, "workflow", id, "nodes", "warning",
-						"bedrock-flow-placeholder", BF, "export",
+			rc = fy_aws_ledger_line(&line, err,
+						&(struct fy_ledger_item){ FY_KIND_WORKFLOW, id, NULL, "nodes" },
+						FY_OUT__COUNT, "bedrock-flow-placeholder", BF, "export",
 						"flow %s holds the placeholder %s, kept verbatim; replace it "
 						"before the flow is created in an account",
 						name, p);
@@ -501,6 +502,22 @@ static void write_node(struct wmap *m, uint32_t n, const char *prefix)
 	free(type);
 }
 
+/* Is node id one this document writes (a Bedrock Flows node type)? */
+static int written(const struct wmap *m, const char *id)
+{
+	uint32_t k, n;
+
+	FY_JSON_FOREACH(m->d, m->nodes, k, n)
+		if (fy_json_streq(m->d, fy_json_get(m->d, n, "id"), id)) {
+			char *type = fy_json_get_strdup(m->d, n, "provider_type");
+			int known = known_type(type);
+
+			free(type);
+			return known;
+		}
+	return 0;
+}
+
 static void write_definition(struct wmap *m, const char *prefix)
 {
 	const struct fy_jdoc *d = m->d;
@@ -516,7 +533,8 @@ static void write_definition(struct wmap *m, const char *prefix)
 		char *kind = fy_json_get_strdup(d, e, "kind");
 		uint32_t cond = fy_json_get(d, e, "condition");
 
-		if (from && to && in_scope(from, prefix) && in_scope(to, prefix)) {
+		if (from && to && in_scope(from, prefix) && in_scope(to, prefix) && written(m, from) &&
+		    written(m, to)) {
 			int control = (kind && !strcmp(kind, "control")) || cond != FY_JNONE;
 
 			fy_jw_obj(w);
@@ -1120,6 +1138,44 @@ out:
 	return rc;
 }
 
+/* --- the capability table ---------------------------------------------- */
+
+/*
+ * Bedrock Flows writes workflows only. A workflow exported from Bedrock
+ * Flows (source.adapter "bedrock-flow") crosses as it was; one from another
+ * provider has nodes without a Bedrock configuration: those whose
+ * provider_type is not a Bedrock Flows node type are left out with their
+ * connections. The "source.adapter" line without a value applies only when
+ * the line with the value before it did not match (adapter.h).
+ */
+static const struct fy_capability flow_caps[] = {
+	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "a flow definition: every node type, loops flattened as LOOP/NODE ids, connections as "
+	  "edges, the flow's inputs (variables) as the Input node's outputs; $$PLACEHOLDER "
+	  "tokens kept", NULL },
+	{ FY_KIND_WORKFLOW, "source.adapter=bedrock-flow", FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "a flow exported from Bedrock Flows goes back as it was", NULL },
+	{ FY_KIND_WORKFLOW, "source.adapter", FY_CAP_NONE, FY_CAP_DEGRADED,
+	  "a workflow from another provider: nodes whose provider_type is not a Bedrock Flows node "
+	  "type have no Bedrock configuration and are left out, with their connections and the "
+	  "workflow's variables", "foreign-workflow" },
+	{ FY_KIND_WORKFLOW, "nodes.position", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "flow definitions carry no node positions", "flow-node-position" },
+	{ FY_KIND_WORKFLOW, "nodes.disabled", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "flow nodes cannot be disabled", "flow-node-disabled" },
+};
+
+/* Is the workflow one Bedrock Flows exported (its nodes have Bedrock configurations)? */
+static int from_bedrock(const struct fy_jdoc *d)
+{
+	return fy_json_streq(d, fy_json_get(d, fy_json_get(d, 0, "source"), "adapter"), BF);
+}
+
+static const struct fy_adapter_limits flow_limits = {
+	.note = "files keep every node as exported; in an account CreateFlow makes a new flow (its "
+		"own id) from the definition",
+};
+
 static int fsnk_put(void *state, const struct fy_item *it, struct fy_error *err)
 {
 	struct fsnk *s = state;
@@ -1136,20 +1192,24 @@ static int fsnk_put(void *state, const struct fy_item *it, struct fy_error *err)
 		goto out;
 	id = fy_json_get_strdup(&wd, 0, "id");
 	if (it->kind != FY_KIND_WORKFLOW) {
-		rc = fy_aws_sink_ledger(s->ctx, err, fy_kind_name(it->kind), id, NULL, "dropped",
-					"no-equivalent", BF, "Bedrock Flows holds workflows only");
+		rc = 0;	/* the table writes workflows only: the tool keeps the rest */
 		goto out;
 	}
+	if (fy_aws_report_table(s->ctx, flow_caps, sizeof(flow_caps) / sizeof(flow_caps[0]), &wd, NULL,
+				err) < 0)
+		goto out;
 	name = fy_json_get_strdup(&wd, 0, "name");
 	if (flow_document(&wd, &doc, &dropped, err) < 0 ||
 	    fy_jdoc_parse(&fd, doc.ptr, doc.len, 0, err) < 0)
 		goto out;
-	if (dropped && fy_aws_sink_ledger(s->ctx, err, "workflow", id, "nodes", "dropped",
-					  "bedrock-flow-node-type", BF,
-					  "workflow %s: %d node(s) of types Bedrock Flows does not have "
-					  "are left out, with their connections",
-					  id, dropped) < 0)
+	if (dropped && from_bedrock(&wd) &&
+	    fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_WORKFLOW, id, NULL, "nodes" },
+			  FY_OUT_DROPPED, "bedrock-flow-node-type",
+			  "%d node(s) whose provider_type is not a Bedrock Flows node type are left out, "
+			  "with their connections", dropped) < 0)
 		goto out;
+	if (dropped && !from_bedrock(&wd))
+		fy_aws_log(s->ctx, FY_LOG_INFO, "bedrock-flow: workflow %s: %d node(s) left out", id, dropped);
 	if (s->mode == F_API) {
 		rc = create_flow(s, &wd, &fd, err);
 		goto out;
@@ -1192,16 +1252,6 @@ static int fsnk_finish(void *state, struct fy_error *err)
 	return 0;
 }
 
-static const struct fy_capability flow_caps[] = {
-	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "flow definitions: every node type, loops flattened as LOOP/NODE, connections as edges" },
-	{ FY_KIND_WORKFLOW, "nodes", FY_CAP_NATIVE, FY_CAP_DEGRADED,
-	  "nodes of other providers' types are left out" },
-	{ FY_KIND_AGENT, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, NULL },
-	{ FY_KIND_THREAD, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, NULL },
-	{ FY_KIND_MEMORY, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, NULL },
-};
-
 const struct fy_adapter fy_adapter_bedrock_flow = {
 	.name = "bedrock-flow",
 	.summary = "Amazon Bedrock Flows definitions, from files or the Bedrock Agent API",
@@ -1209,6 +1259,7 @@ const struct fy_adapter fy_adapter_bedrock_flow = {
 	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE,
 	.caps = flow_caps,
 	.ncaps = sizeof(flow_caps) / sizeof(flow_caps[0]),
+	.limits = &flow_limits,
 	.read_open = fsrc_open,
 	.read_next = fsrc_next,
 	.read_close = fsrc_close,

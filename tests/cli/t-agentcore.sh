@@ -49,8 +49,12 @@ check "throttling at 30% does not change the exported records" sh -c "$FERRY cat
 
 # AgentCore -> archive -> AgentCore, into account B.
 account B
-expect_exit 0 "import into account B" ferry import --state-dir st \
+ferry import --dry-run --json a.ferry agentcore:us-east-1 > plan.json
+check "the plan for account B loses nothing" jq -e '.targets[0].losses == 0' plan.json
+expect_exit 0 "import into account B" ferry import --state-dir st --json --ledger ab.ledger \
 	--option role_arn=arn:aws:iam::222222222222:role/HarnessRole a.ferry agentcore:us-east-1
+check "what was done is what was planned, line by line" sh -c \
+	"jq -e '.differences == 0 and .lines_planned == .lines_done' stdout >/dev/null"
 ferry export agentcore:us-east-1 -o b.ferry > out 2>err
 $norm < a.jsonl > a.norm
 ferry cat b.ferry | $norm > b.norm

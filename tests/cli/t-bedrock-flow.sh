@@ -49,7 +49,8 @@ check "a folder of flow documents is read too" sh -c "$FERRY cat dirs.ferry | jq
 # The API: CreateFlow into the simulator, then ListFlows and GetFlow.
 start_sim
 account A
-expect_exit 0 "import creates the flows in the account" ferry import --state-dir st rt-all/a.ferry bedrock-flow:us-east-1
+expect_exit 0 "import creates the flows in the account" ferry import --json --state-dir st rt-all/a.ferry bedrock-flow:us-east-1
+check "and reports doing what was planned" sh -c "jq -e '.differences == 0 and .losses == 0' stdout >/dev/null"
 expect_exit 0 "a second import creates nothing new" ferry import --state-dir st rt-all/a.ferry bedrock-flow:us-east-1
 check "one flow, created once with a client token" sh -c \
 	"sim_state() { curl -sf \"$SIM/__state?account=A\"; }; sim_state A | jq -e '(.flows | length == 1) and ([.tokens | keys[] | select(startswith(\"CreateFlow\"))] | length == 1)' >/dev/null"
