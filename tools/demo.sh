@@ -25,5 +25,10 @@ tar --zstd -xf "$out/neutral.ferry" -C "$out/tar"
 (cd "$out/tar" && sha256sum --quiet -c SHA256SUMS && echo "SHA256SUMS: all members OK")
 jq -r 'select(.kind=="message" and .role=="user") | "user: " + (.parts[] | select(.type=="text") | .text)' \
 	"$out"/tar/threads/*.jsonl
+say "a Bedrock Flows definition (every node type, a loop) as a workflow graph and back"
+"$bin/ferry" export bedrock-flow:samples/bedrock-flow/every-node-type/flow.json -o "$out/flow.ferry"
+"$bin/ferry" import "$out/flow.ferry" "bedrock-flow:$out/flow.json"
+jq -S . samples/bedrock-flow/every-node-type/flow.json > "$out/flow.orig.json"
+jq -S . "$out/flow.json" | cmp -s - "$out/flow.orig.json" && echo "the written flow is the original, as JSON"
 echo
 echo "archives and folders are in $out/"
