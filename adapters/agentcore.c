@@ -281,15 +281,7 @@ static int emit_message(const struct fy_jdoc *d, struct ev *e, const char *tid, 
 	put_time(&w, "created", e->sec, e->ns);
 	fy_jw_key(&w, "parts");
 	fy_jw_raw(&w, parts.ptr, parts.len);
-	fy_jw_key(&w, "source");
-	fy_jw_obj(&w);
-	fy_jw_kstr(&w, "adapter", AC);
-	fy_jw_kstr(&w, "id", e->id);
-	fy_jw_end(&w);
-	fy_jw_key(&w, "ext");
-	fy_jw_obj(&w);
-	fy_jw_key(&w, AC);
-	fy_jw_obj(&w);
+	fy_aws_source_ext(&w, AC, e->id, NULL, FY_JNONE);
 	fy_jw_kstr(&w, "eventId", e->id);
 	fy_jw_knode_opt(&w, "eventTimestamp", d, fy_json_get(d, n, "eventTimestamp"));
 	fy_jw_knode_opt(&w, "branch", d, fy_json_get(d, n, "branch"));
@@ -401,15 +393,7 @@ int fy_agentcore_map_session(const struct fy_jdoc *d, uint32_t arr, const char *
 			put_time(&w, "updated", evs[n - 1].sec, evs[n - 1].ns);
 			fy_jw_kstr(&w, "active_leaf", evs[n - 1].fid);
 		}
-		fy_jw_key(&w, "source");
-		fy_jw_obj(&w);
-		fy_jw_kstr(&w, "adapter", AC);
-		fy_jw_kstr(&w, "id", src);
-		fy_jw_end(&w);
-		fy_jw_key(&w, "ext");
-		fy_jw_obj(&w);
-		fy_jw_key(&w, AC);
-		fy_jw_obj(&w);
+		fy_aws_source_ext(&w, AC, src, NULL, FY_JNONE);
 		fy_jw_kstr(&w, "memoryId", memory_id);
 		fy_jw_kstr(&w, "actorId", actor_id);
 		fy_jw_kstr(&w, "sessionId", session_id);
@@ -611,15 +595,7 @@ int fy_agentcore_map_record(const struct fy_jdoc *d, uint32_t rec, const struct 
 	fy_jw_kstr_opt(&w, "strategy", sname ? sname : sid);
 	if (fy_aws_time(d, fy_json_get(d, rec, "createdAt"), &sec, &nsec) == 0)
 		put_time(&w, "created", sec, nsec);
-	fy_jw_key(&w, "source");
-	fy_jw_obj(&w);
-	fy_jw_kstr(&w, "adapter", AC);
-	fy_jw_kstr(&w, "id", rid);
-	fy_jw_end(&w);
-	fy_jw_key(&w, "ext");
-	fy_jw_obj(&w);
-	fy_jw_key(&w, AC);
-	fy_jw_obj(&w);
+	fy_aws_source_ext(&w, AC, rid, NULL, FY_JNONE);
 	fy_jw_kstr(&w, "memoryId", memory_id);
 	fy_jw_kstr(&w, "memoryRecordId", rid);
 	fy_jw_kstr_opt(&w, "memoryStrategyId", sid);
@@ -707,15 +683,7 @@ static int map_harness(const struct fy_jdoc *d, uint32_t h, struct fy_outbox *ou
 		fy_jw_kstr_opt(&w, "harness_tool_type", type);
 		fy_jw_knode_opt(&w, "gatewayArn", d, fy_json_get(d, gw, "gatewayArn"));
 		fy_jw_end(&w);
-		fy_jw_key(&w, "source");
-		fy_jw_obj(&w);
-		fy_jw_kstr(&w, "adapter", AC);
-		fy_jw_kstr(&w, "id", src);
-		fy_jw_end(&w);
-		fy_jw_key(&w, "ext");
-		fy_jw_obj(&w);
-		fy_jw_key(&w, AC);
-		fy_jw_obj(&w);
+		fy_aws_source_ext(&w, AC, src, NULL, FY_JNONE);
 		fy_jw_key(&w, "tool");
 		fy_jw_node(&w, d, t);
 		fy_jw_end(&w);
@@ -789,16 +757,7 @@ static int map_harness(const struct fy_jdoc *d, uint32_t h, struct fy_outbox *ou
 		put_time(&w, "created", sec, ns);
 	if (fy_aws_time(d, fy_json_get(d, h, "updatedAt"), &sec, &ns) == 0)
 		put_time(&w, "updated", sec, ns);
-	fy_jw_key(&w, "source");
-	fy_jw_obj(&w);
-	fy_jw_kstr(&w, "adapter", AC);
-	fy_jw_kstr(&w, "id", hid);
-	fy_jw_knode_opt(&w, "url", d, fy_json_get(d, h, "arn"));
-	fy_jw_end(&w);
-	fy_jw_key(&w, "ext");
-	fy_jw_obj(&w);
-	fy_jw_key(&w, AC);
-	fy_jw_obj(&w);
+	fy_aws_source_ext(&w, AC, hid, d, fy_json_get(d, h, "arn"));
 	fy_jw_key(&w, "harness");
 	fy_jw_node(&w, d, h);
 	fy_jw_end(&w);
@@ -1332,61 +1291,6 @@ fail:
 
 /* --- sink --------------------------------------------------------------- */
 
-struct held {			/* a record kept until it can be written */
-	char *json;
-	size_t len;
-	struct fy_jdoc d;	/* parsed json, root 0 */
-};
-
-struct heldlist {
-	struct held *v;
-	size_t n, cap;
-};
-
-static int held_add(struct heldlist *l, const char *json, size_t len, struct fy_error *err)
-{
-	struct held *h;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct held *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return fy_error_set(err, FY_E_NOMEM, "out of memory");
-		l->v = v;
-		l->cap = cap;
-	}
-	h = &l->v[l->n];
-	h->json = strndup(json, len);
-	h->len = len;
-	fy_jdoc_init(&h->d);
-	if (!h->json)
-		return fy_error_set(err, FY_E_NOMEM, "out of memory");
-	if (fy_jdoc_parse(&h->d, h->json, len, 0, err) < 0) {
-		free(h->json);
-		return -1;
-	}
-	l->n++;
-	return 0;
-}
-
-static void held_clear(struct heldlist *l)
-{
-	while (l->n) {
-		struct held *h = &l->v[--l->n];
-
-		fy_jdoc_release(&h->d);
-		free(h->json);
-	}
-}
-
-static void held_release(struct heldlist *l)
-{
-	held_clear(l);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
 /* A source memory and where it went. */
 struct memmap {
 	char *src;		/* source memory id; NULL for records from other providers */
@@ -1410,11 +1314,11 @@ struct snk {
 	int have_data, have_ctl;
 	struct fy_journal *j;
 	char *target_memory;		/* from the location */
-	struct heldlist configs;	/* raw/agentcore/memories/ID.json */
+	struct fy_aws_heldlist configs;	/* raw/agentcore/memories/ID.json */
 	struct memmap *maps;
 	size_t nmaps;
-	struct heldlist thread;		/* the thread being collected: [0] thread, then messages */
-	struct heldlist agents, tools;
+	struct fy_aws_heldlist thread;		/* the thread being collected: [0] thread, then messages */
+	struct fy_aws_heldlist agents, tools;
 	struct pending batch[100];
 	size_t nbatch;
 	const struct memmap *batch_map;
@@ -1450,10 +1354,10 @@ static void snk_close(void *state)
 		fy_aws_close(&s->ctl);
 	fy_aws_account_close(&s->acct);
 	fy_journal_close(s->j);
-	held_release(&s->configs);
-	held_release(&s->thread);
-	held_release(&s->agents);
-	held_release(&s->tools);
+	fy_aws_held_release(&s->configs);
+	fy_aws_held_release(&s->thread);
+	fy_aws_held_release(&s->agents);
+	fy_aws_held_release(&s->tools);
 	for (i = 0; i < s->nmaps; i++)
 		memmap_release(&s->maps[i]);
 	free(s->maps);
@@ -1518,7 +1422,7 @@ static const char *strategy_union_key(const char *type)
 	return NULL;
 }
 
-static const struct held *config_of(const struct snk *s, const char *src)
+static const struct fy_aws_held *config_of(const struct snk *s, const char *src)
 {
 	size_t i;
 
@@ -1529,7 +1433,7 @@ static const struct held *config_of(const struct snk *s, const char *src)
 }
 
 /* CreateMemory from a source configuration (or the default, cfg NULL). */
-static int create_memory(struct snk *s, const struct held *cfg, const char *src, char **dst,
+static int create_memory(struct snk *s, const struct fy_aws_held *cfg, const char *src, char **dst,
 			 struct fy_error *err)
 {
 	struct fy_buf body = FY_BUF_INIT(DOC_MAX);
@@ -1634,7 +1538,7 @@ static const struct memmap *target_memory(struct snk *s, const char *src, struct
 	} else if (fy_journal_get(s->j, "memory-store", key, &e) && e.state >= FY_JOURNAL_CREATED) {
 		dst = strdup(e.target);
 	} else {
-		const struct held *cfg = config_of(s, src);
+		const struct fy_aws_held *cfg = config_of(s, src);
 
 		if (src && !cfg) {
 			fy_error_set(err, FY_E_DATA,
@@ -1734,7 +1638,7 @@ static char *safe_aws_id(const char *s)
 }
 
 struct tnode {			/* a message of the thread being written */
-	const struct held *h;
+	const struct fy_aws_held *h;
 	char *id, *parent;
 	char *target;		/* the created event's id */
 	char *src_event;	/* ext.agentcore.eventId */
@@ -2133,7 +2037,7 @@ out:
 	if (rc < 0)
 		fy_error_prefix(err, "agentcore: thread %s", tid ? tid : "?");
 	tnodes_free(t, s->thread.n ? s->thread.n - 1 : 0);
-	held_clear(&s->thread);
+	fy_aws_held_clear(&s->thread);
 	free(tid);
 	free(srcmem);
 	free(actor_src);
@@ -2525,7 +2429,7 @@ out:
 
 /* --- harnesses ---------------------------------------------------------- */
 
-static const struct held *tool_of(const struct snk *s, const char *id)
+static const struct fy_aws_held *tool_of(const struct snk *s, const char *id)
 {
 	size_t i;
 
@@ -2566,7 +2470,7 @@ static void tool_name(const char *name, struct fy_buf *used, char out[65])
 }
 
 /* One neutral tool as a harness tool (into w), with its ledger line. */
-static int harness_tool(struct snk *s, const struct held *h, struct fy_buf *used, struct fy_jw *w)
+static int harness_tool(struct snk *s, const struct fy_aws_held *h, struct fy_buf *used, struct fy_jw *w)
 {
 	const struct fy_jdoc *d = &h->d;
 	uint32_t cfg = fy_json_get(d, 0, "config"), exec = fy_json_get(d, cfg, "executor");
@@ -2664,7 +2568,7 @@ static void harness_name(const char *name, char out[41])
 	out[n] = '\0';
 }
 
-static int create_harness(struct snk *s, const struct held *h, struct fy_error *err)
+static int create_harness(struct snk *s, const struct fy_aws_held *h, struct fy_error *err)
 {
 	const struct fy_jdoc *d = &h->d;
 	uint32_t hx = fy_json_get(d, fy_json_get(d, fy_json_get(d, 0, "ext"), AC), "harness");
@@ -2772,8 +2676,7 @@ static int create_harness(struct snk *s, const struct held *h, struct fy_error *
 			fy_jw_end(&w);
 			fy_jw_end(&w);
 		}
-		if (model != FY_JNONE && (!provider || !strcasecmp(provider, "bedrock") ||
-					  !strcasecmp(provider, "aws") || !strcasecmp(provider, "amazon"))) {
+		if (model != FY_JNONE && (!provider || fy_aws_bedrock_provider(provider))) {
 			static const char *const names[][2] = { { "temperature", "temperature" },
 								{ "top_p", "topP" }, { "topP", "topP" },
 								{ "max_tokens", "maxTokens" },
@@ -2796,7 +2699,7 @@ static int create_harness(struct snk *s, const struct held *h, struct fy_error *
 		fy_jw_arr(&w);
 		FY_JSON_FOREACH(d, fy_json_get(d, 0, "tools"), k, el) {
 			char *tid = fy_json_strdup(d, el, NULL);
-			const struct held *t = tool_of(s, tid);
+			const struct fy_aws_held *t = tool_of(s, tid);
 
 			if (!t) {
 				int lr = fy_aws_report(s->ctx, err,
@@ -3108,28 +3011,10 @@ static int report_record(struct snk *s, const struct fy_item *it, struct fy_erro
 		if (rc < 0)
 			goto out;
 	}
-	if (it->kind == FY_KIND_AGENT) {
-		char *prov = gets(&d, fy_json_get(&d, 0, "model"), "provider"), line[160];
-		size_t i;
-		int listed = 0;
-
-		snprintf(line, sizeof(line), "model.provider=%s", prov ? prov : "");
-		for (i = 0; i < sizeof(agentcore_caps) / sizeof(agentcore_caps[0]); i++)
-			listed |= agentcore_caps[i].field && !strcmp(agentcore_caps[i].field, line);
-		rc = 0;
-		if (prov && !listed && strcasecmp(prov, "bedrock") && strcasecmp(prov, "aws") &&
-		    strcasecmp(prov, "amazon")) {
-			char *id = gets(&d, 0, "id");
-
-			rc = fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_AGENT, id, NULL, "model" },
-					   FY_OUT_DEGRADED, "model-not-bedrock",
-					   "provider %s is not Bedrock: the harness runs its default model", prov);
-			free(id);
-		}
-		free(prov);
-		if (rc < 0)
-			goto out;
-	}
+	if (it->kind == FY_KIND_AGENT &&
+	    fy_aws_report_provider(s->ctx, agentcore_caps, sizeof(agentcore_caps) / sizeof(agentcore_caps[0]),
+				   &d, "the harness runs its default model", err) < 0)
+		goto out;
 	rc = fy_aws_report_table(s->ctx, agentcore_caps, sizeof(agentcore_caps) / sizeof(agentcore_caps[0]),
 				 &d, skip, err);
 out:
@@ -3158,7 +3043,7 @@ static int snk_put(void *state, const struct fy_item *it, struct fy_error *err)
 				}
 			} while (got);
 			if (rc == 0)
-				rc = held_add(&s->configs, b.ptr ? b.ptr : "{}", b.len, err);
+				rc = fy_aws_held_add(&s->configs, b.ptr ? b.ptr : "{}", b.len, err);
 			fy_buf_release(&b);
 			return rc;
 		}
@@ -3174,19 +3059,19 @@ static int snk_put(void *state, const struct fy_item *it, struct fy_error *err)
 	case FY_KIND_THREAD:
 		if (flush_thread(s, err) < 0)
 			return -1;
-		return held_add(&s->thread, it->json, it->len, err);
+		return fy_aws_held_add(&s->thread, it->json, it->len, err);
 	case FY_KIND_MESSAGE:
 		if (!s->thread.n)
 			return fy_error_set(err, FY_E_DATA, "a message before its thread");
-		return held_add(&s->thread, it->json, it->len, err);
+		return fy_aws_held_add(&s->thread, it->json, it->len, err);
 	case FY_KIND_MEMORY:
 		if (flush_thread(s, err) < 0)
 			return -1;
 		return put_memory(s, it, err);
 	case FY_KIND_AGENT:
-		return held_add(&s->agents, it->json, it->len, err);
+		return fy_aws_held_add(&s->agents, it->json, it->len, err);
 	case FY_KIND_TOOL:
-		return held_add(&s->tools, it->json, it->len, err);
+		return fy_aws_held_add(&s->tools, it->json, it->len, err);
 	default:
 		/* The table writes no other kind: the tool does not hand them over. */
 		return 0;

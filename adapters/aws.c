@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "record.h"
@@ -494,6 +495,94 @@ void fy_aws_stored_part(struct fy_jw *w, const struct fy_jdoc *d, uint32_t part)
 		free(name);
 	}
 	fy_jw_end(w);
+}
+
+int fy_aws_held_add(struct fy_aws_heldlist *l, const char *json, size_t len, struct fy_error *err)
+{
+	struct fy_aws_held *h;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct fy_aws_held *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return fy_error_set(err, FY_E_NOMEM, "out of memory");
+		l->v = v;
+		l->cap = cap;
+	}
+	h = &l->v[l->n];
+	h->json = strndup(json, len);
+	h->len = len;
+	fy_jdoc_init(&h->d);
+	if (!h->json)
+		return fy_error_set(err, FY_E_NOMEM, "out of memory");
+	if (fy_jdoc_parse(&h->d, h->json, len, 0, err) < 0) {
+		free(h->json);
+		return -1;
+	}
+	l->n++;
+	return 0;
+}
+
+void fy_aws_held_clear(struct fy_aws_heldlist *l)
+{
+	while (l->n) {
+		struct fy_aws_held *h = &l->v[--l->n];
+
+		fy_jdoc_release(&h->d);
+		free(h->json);
+	}
+}
+
+void fy_aws_held_release(struct fy_aws_heldlist *l)
+{
+	fy_aws_held_clear(l);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+int fy_aws_bedrock_provider(const char *p)
+{
+	return p && (!strcasecmp(p, "bedrock") || !strcasecmp(p, "aws") || !strcasecmp(p, "amazon"));
+}
+
+int fy_aws_report_provider(const struct fy_adapter_ctx *ctx, const struct fy_capability *caps,
+			   size_t ncaps, const struct fy_jdoc *d, const char *hint,
+			   struct fy_error *err)
+{
+	char *prov = fy_json_get_strdup(d, fy_json_get(d, 0, "model"), "provider"), line[160];
+	char *id = NULL;
+	size_t i;
+	int listed = 0, rc = 0;
+
+	snprintf(line, sizeof(line), "model.provider=%s", prov ? prov : "");
+	for (i = 0; i < ncaps; i++)
+		listed |= caps[i].kind == FY_KIND_AGENT && caps[i].field && !strcmp(caps[i].field, line);
+	if (prov && !listed && !fy_aws_bedrock_provider(prov)) {
+		id = fy_json_get_strdup(d, 0, "id");
+		rc = fy_aws_report(ctx, err, &(struct fy_ledger_item){ FY_KIND_AGENT, id, NULL, "model" },
+				   FY_OUT_DEGRADED, "model-not-bedrock", "provider %s is not Bedrock: %s",
+				   prov, hint);
+	}
+	free(prov);
+	free(id);
+	return rc;
+}
+
+void fy_aws_source_ext(struct fy_jw *w, const char *adapter, const char *id,
+		       const struct fy_jdoc *d, uint32_t url)
+{
+	fy_jw_key(w, "source");
+	fy_jw_obj(w);
+	fy_jw_kstr(w, "adapter", adapter);
+	fy_jw_kstr(w, "id", id);
+	if (d)
+		fy_jw_knode_opt(w, "url", d, url);
+	fy_jw_end(w);
+	fy_jw_key(w, "ext");
+	fy_jw_obj(w);
+	fy_jw_key(w, adapter);
+	fy_jw_obj(w);
 }
 
 /* --- ledger ------------------------------------------------------------- */

@@ -106,6 +106,25 @@ void fy_aws_epoch_text(int64_t sec, int32_t nsec, char out[40]);
  */
 void fy_aws_token(const char *scope, const char *source, char out[33]);
 
+/* --- for sinks: records kept until they can be written ----------------- */
+
+struct fy_aws_held {
+	char *json;
+	size_t len;
+	struct fy_jdoc d;	/* json parsed, root 0 */
+};
+
+struct fy_aws_heldlist {
+	struct fy_aws_held *v;
+	size_t n, cap;
+};
+
+/* Keep a copy of a record, parsed. */
+int fy_aws_held_add(struct fy_aws_heldlist *l, const char *json, size_t len, struct fy_error *err);
+/* Forget the records (the list stays usable); release frees the list too. */
+void fy_aws_held_clear(struct fy_aws_heldlist *l);
+void fy_aws_held_release(struct fy_aws_heldlist *l);
+
 /* --- for sources: items waiting to be pulled -------------------------- */
 
 struct fy_outbox_item;
@@ -132,6 +151,14 @@ void fy_outbox_release(struct fy_outbox *o);
  * never stored there (the hash stays at the provider, in the payload).
  */
 void fy_aws_stored_part(struct fy_jw *w, const struct fy_jdoc *d, uint32_t part);
+
+/*
+ * A record's "source": {adapter, id, url (node url of d, when present)},
+ * then "ext": {adapter: { left open for the adapter's own members; close
+ * both objects with two fy_jw_end.
+ */
+void fy_aws_source_ext(struct fy_jw *w, const char *adapter, const char *id,
+		       const struct fy_jdoc *d, uint32_t url);
 
 /* --- the ledger -------------------------------------------------------- */
 
@@ -169,6 +196,19 @@ int fy_aws_report(const struct fy_adapter_ctx *ctx, struct fy_error *err,
 int fy_aws_report_table(const struct fy_adapter_ctx *ctx, const struct fy_capability *caps,
 			size_t ncaps, const struct fy_jdoc *d, const char *const *skip,
 			struct fy_error *err);
+
+/* Is a neutral model.provider Bedrock's ("bedrock", "aws", "amazon", any case)? */
+int fy_aws_bedrock_provider(const char *provider);
+
+/*
+ * An agent whose model.provider is not Bedrock's and not named by a
+ * "model.provider=VALUE" line of the table: the plan could not foresee it,
+ * so a line for the field "model" (degraded, rule "model-not-bedrock",
+ * the reason ends with hint). 0 or -1.
+ */
+int fy_aws_report_provider(const struct fy_adapter_ctx *ctx, const struct fy_capability *caps,
+			   size_t ncaps, const struct fy_jdoc *d, const char *hint,
+			   struct fy_error *err);
 
 /* Log through ctx->log when there is one. */
 void fy_aws_log(const struct fy_adapter_ctx *ctx, enum fy_log_level level, const char *fmt, ...)

@@ -163,15 +163,7 @@ static void tool_tail(struct fy_jw *w, const struct fy_jdoc *d, uint32_t g, uint
 	fy_jw_end(w);
 	put_time(w, "created", d, fy_json_get(d, g, "createdAt"));
 	put_time(w, "updated", d, fy_json_get(d, g, "updatedAt"));
-	fy_jw_key(w, "source");
-	fy_jw_obj(w);
-	fy_jw_kstr(w, "adapter", BA);
-	fy_jw_kstr(w, "id", src);
-	fy_jw_end(w);
-	fy_jw_key(w, "ext");
-	fy_jw_obj(w);
-	fy_jw_key(w, BA);
-	fy_jw_obj(w);
+	fy_aws_source_ext(w, BA, src, NULL, FY_JNONE);
 	fy_jw_key(w, "actionGroup");
 	fy_jw_node(w, d, g);
 	fy_jw_kstr_opt(w, "function", function);
@@ -433,16 +425,7 @@ static int map_session(const struct fy_jdoc *sd, const struct fy_jdoc *d, uint32
 		if (any)
 			fy_jw_end(&w);
 	}
-	fy_jw_key(&w, "source");
-	fy_jw_obj(&w);
-	fy_jw_kstr(&w, "adapter", BA);
-	fy_jw_kstr(&w, "id", sid);
-	fy_jw_knode_opt(&w, "url", sd, fy_json_get(sd, 0, "sessionArn"));
-	fy_jw_end(&w);
-	fy_jw_key(&w, "ext");
-	fy_jw_obj(&w);
-	fy_jw_key(&w, BA);
-	fy_jw_obj(&w);
+	fy_aws_source_ext(&w, BA, sid, sd, fy_json_get(sd, 0, "sessionArn"));
 	fy_jw_knode_opt(&w, "sessionStatus", sd, fy_json_get(sd, 0, "sessionStatus"));
 	fy_jw_knode_opt(&w, "sessionMetadata", sd, meta);
 	fy_jw_end(&w);
@@ -508,15 +491,7 @@ static int map_session(const struct fy_jdoc *sd, const struct fy_jdoc *d, uint32
 			free(t);
 		}
 		fy_jw_end(&w);
-		fy_jw_key(&w, "source");
-		fy_jw_obj(&w);
-		fy_jw_kstr(&w, "adapter", BA);
-		fy_jw_kstr(&w, "id", step ? step : "");
-		fy_jw_end(&w);
-		fy_jw_key(&w, "ext");
-		fy_jw_obj(&w);
-		fy_jw_key(&w, BA);
-		fy_jw_obj(&w);
+		fy_aws_source_ext(&w, BA, step ? step : "", NULL, FY_JNONE);
 		fy_jw_kstr_opt(&w, "invocationId", inv);
 		fy_jw_kstr_opt(&w, "invocationStepId", step);
 		fy_jw_knode_opt(&w, "invocationStepTime", d, fy_json_get(d, st, "invocationStepTime"));
@@ -731,16 +706,7 @@ static int export_kb(struct bsrc *s, const struct fy_jdoc *d, uint32_t assoc, co
 	}
 	put_time(&w, "created", &r.doc, fy_json_get(&r.doc, kb, "createdAt"));
 	put_time(&w, "updated", &r.doc, fy_json_get(&r.doc, kb, "updatedAt"));
-	fy_jw_key(&w, "source");
-	fy_jw_obj(&w);
-	fy_jw_kstr(&w, "adapter", BA);
-	fy_jw_kstr(&w, "id", kbid);
-	fy_jw_knode_opt(&w, "url", &r.doc, fy_json_get(&r.doc, kb, "knowledgeBaseArn"));
-	fy_jw_end(&w);
-	fy_jw_key(&w, "ext");
-	fy_jw_obj(&w);
-	fy_jw_key(&w, BA);
-	fy_jw_obj(&w);
+	fy_aws_source_ext(&w, BA, kbid, &r.doc, fy_json_get(&r.doc, kb, "knowledgeBaseArn"));
 	fy_jw_knode_opt(&w, "knowledgeBase", &r.doc, kb);
 	fy_jw_key(&w, "association");
 	fy_jw_node(&w, d, assoc);
@@ -817,15 +783,7 @@ static int export_summaries(struct bsrc *s, const char *agent, const char *alias
 			fy_jw_kstr_opt(&w, "sessionId", sess);
 			fy_jw_kstr(&w, "agentAliasId", alias);
 			fy_jw_end(&w);
-			fy_jw_key(&w, "source");
-			fy_jw_obj(&w);
-			fy_jw_kstr(&w, "adapter", BA);
-			fy_jw_kstr(&w, "id", src);
-			fy_jw_end(&w);
-			fy_jw_key(&w, "ext");
-			fy_jw_obj(&w);
-			fy_jw_key(&w, BA);
-			fy_jw_obj(&w);
+			fy_aws_source_ext(&w, BA, src, NULL, FY_JNONE);
 			fy_jw_key(&w, "sessionSummary");
 			fy_jw_node(&w, &r.doc, sum);
 			fy_jw_end(&w);
@@ -1027,16 +985,7 @@ static int export_agent(struct bsrc *s, const char *aid, struct fy_error *err)
 	fy_jw_knode_opt(&w, "version", &ag.doc, fy_json_get(&ag.doc, a, "agentVersion"));
 	put_time(&w, "created", &ag.doc, fy_json_get(&ag.doc, a, "createdAt"));
 	put_time(&w, "updated", &ag.doc, fy_json_get(&ag.doc, a, "updatedAt"));
-	fy_jw_key(&w, "source");
-	fy_jw_obj(&w);
-	fy_jw_kstr(&w, "adapter", BA);
-	fy_jw_kstr(&w, "id", aid);
-	fy_jw_knode_opt(&w, "url", &ag.doc, fy_json_get(&ag.doc, a, "agentArn"));
-	fy_jw_end(&w);
-	fy_jw_key(&w, "ext");
-	fy_jw_obj(&w);
-	fy_jw_key(&w, BA);
-	fy_jw_obj(&w);
+	fy_aws_source_ext(&w, BA, aid, &ag.doc, fy_json_get(&ag.doc, a, "agentArn"));
 	{
 		uint32_t kk, key, val;
 
@@ -1322,66 +1271,13 @@ fail:
 
 /* --- sink --------------------------------------------------------------- */
 
-struct bheld {
-	char *json;
-	struct fy_jdoc d;
-};
-
-struct bheldlist {
-	struct bheld *v;
-	size_t n, cap;
-};
-
-static int bheld_add(struct bheldlist *l, const char *json, size_t len, struct fy_error *err)
-{
-	struct bheld *h;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct bheld *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return fy_error_set(err, FY_E_NOMEM, "out of memory");
-		l->v = v;
-		l->cap = cap;
-	}
-	h = &l->v[l->n];
-	h->json = strndup(json, len);
-	fy_jdoc_init(&h->d);
-	if (!h->json)
-		return fy_error_set(err, FY_E_NOMEM, "out of memory");
-	if (fy_jdoc_parse(&h->d, h->json, len, 0, err) < 0) {
-		free(h->json);
-		return -1;
-	}
-	l->n++;
-	return 0;
-}
-
-static void bheld_clear(struct bheldlist *l)
-{
-	while (l->n) {
-		struct bheld *h = &l->v[--l->n];
-
-		fy_jdoc_release(&h->d);
-		free(h->json);
-	}
-}
-
-static void bheld_release(struct bheldlist *l)
-{
-	bheld_clear(l);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
 struct bsnk {
 	const struct fy_adapter_ctx *ctx;
 	struct fy_aws_account acct;
 	struct fy_aws agent, runtime;
 	int have_agent, have_runtime;
 	struct fy_journal *j;
-	struct bheldlist agents, tools, thread;
+	struct fy_aws_heldlist agents, tools, thread;
 	uint64_t sessions, steps, created_agents;
 };
 
@@ -1397,9 +1293,9 @@ static void bsnk_close(void *state)
 		fy_aws_close(&s->runtime);
 	fy_aws_account_close(&s->acct);
 	fy_journal_close(s->j);
-	bheld_release(&s->agents);
-	bheld_release(&s->tools);
-	bheld_release(&s->thread);
+	fy_aws_held_release(&s->agents);
+	fy_aws_held_release(&s->tools);
+	fy_aws_held_release(&s->thread);
 	free(s);
 }
 
@@ -1782,7 +1678,7 @@ out:
 	fy_buf_release(&path);
 	fy_buf_release(&roles);
 	fy_buf_release(&tree);
-	bheld_clear(&s->thread);
+	fy_aws_held_clear(&s->thread);
 	free(idx);
 	free(tid);
 	free(sid);
@@ -1792,7 +1688,7 @@ out:
 
 /* --- agents ------------------------------------------------------------- */
 
-static const struct bheld *btool_of(const struct bsnk *s, const char *id)
+static const struct fy_aws_held *btool_of(const struct bsnk *s, const char *id)
 {
 	size_t i;
 
@@ -1953,7 +1849,7 @@ out:
 	return rc;
 }
 
-static int create_agent(struct bsnk *s, const struct bheld *h, struct fy_error *err)
+static int create_agent(struct bsnk *s, const struct fy_aws_held *h, struct fy_error *err)
 {
 	const struct fy_jdoc *d = &h->d;
 	uint32_t ext = fy_json_get(d, fy_json_get(d, 0, "ext"), BA), model = fy_json_get(d, 0, "model");
@@ -1996,8 +1892,7 @@ static int create_agent(struct bsnk *s, const struct bheld *h, struct fy_error *
 		fy_jw_knode_opt(&w, "instruction", d, fy_json_get(d, 0, "instructions"));
 		if (model_opt) {
 			fy_jw_kstr(&w, "foundationModel", model_opt);
-		} else if (model != FY_JNONE && (!provider || !strcasecmp(provider, "bedrock") ||
-						 !strcasecmp(provider, "aws") || !strcasecmp(provider, "amazon"))) {
+		} else if (model != FY_JNONE && (!provider || fy_aws_bedrock_provider(provider))) {
 			fy_jw_key(&w, "foundationModel");
 			fy_jw_node(&w, d, fy_json_get(d, model, "name"));
 		}	/* else: reported when the agent was handed over */
@@ -2027,7 +1922,7 @@ static int create_agent(struct bsnk *s, const struct bheld *h, struct fy_error *
 	/* Action groups: Bedrock ones as they were, others gathered into one group. */
 	FY_JSON_FOREACH(d, fy_json_get(d, 0, "tools"), k, el) {
 		char *tid = fy_json_strdup(d, el, NULL);
-		const struct bheld *t = btool_of(s, tid);
+		const struct fy_aws_held *t = btool_of(s, tid);
 		const struct fy_jdoc *td = t ? &t->d : NULL;
 		uint32_t g = td ? fy_json_get(td, fy_json_get(td, fy_json_get(td, 0, "ext"), BA), "actionGroup") : FY_JNONE;
 
@@ -2090,7 +1985,7 @@ static int create_agent(struct bsnk *s, const struct bheld *h, struct fy_error *
 		fy_jw_arr(&w);
 		FY_JSON_FOREACH(d, fy_json_get(d, 0, "tools"), k, el) {
 			char *tid = fy_json_strdup(d, el, NULL), *type, *tname, fname[101];
-			const struct bheld *t = btool_of(s, tid);
+			const struct fy_aws_held *t = btool_of(s, tid);
 			const struct fy_jdoc *td = t ? &t->d : NULL;
 
 			if (!t || fy_json_get(td, fy_json_get(td, 0, "ext"), BA) != FY_JNONE) {
@@ -2383,24 +2278,10 @@ static int report_record(struct bsnk *s, const struct fy_item *it, struct fy_err
 				  "a built-in tool from elsewhere has no action group") < 0)
 			goto out;
 	}
-	if (it->kind == FY_KIND_AGENT) {
-		char *prov = gets(&d, fy_json_get(&d, 0, "model"), "provider"), line[160];
-		size_t i;
-		int listed = 0;
-
-		snprintf(line, sizeof(line), "model.provider=%s", prov ? prov : "");
-		for (i = 0; i < sizeof(ba_caps) / sizeof(ba_caps[0]); i++)
-			listed |= ba_caps[i].field && !strcmp(ba_caps[i].field, line);
-		rc = 0;
-		if (prov && !listed && strcasecmp(prov, "bedrock") && strcasecmp(prov, "aws") &&
-		    strcasecmp(prov, "amazon"))
-			rc = fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_AGENT, id, NULL, "model" },
-					   FY_OUT_DEGRADED, "model-not-bedrock",
-					   "provider %s is not Bedrock: give --option model_id=MODEL", prov);
-		free(prov);
-		if (rc < 0)
-			goto out;
-	}
+	if (it->kind == FY_KIND_AGENT &&
+	    fy_aws_report_provider(s->ctx, ba_caps, sizeof(ba_caps) / sizeof(ba_caps[0]), &d,
+				   "give --option model_id=MODEL", err) < 0)
+		goto out;
 	rc = fy_aws_report_table(s->ctx, ba_caps, sizeof(ba_caps) / sizeof(ba_caps[0]), &d, NULL, err);
 out:
 	free(id);
@@ -2420,13 +2301,13 @@ static int bsnk_put(void *state, const struct fy_item *it, struct fy_error *err)
 	case FY_KIND_THREAD:
 		if (flush_session(s, err) < 0)
 			return -1;
-		return bheld_add(&s->thread, it->json, it->len, err);
+		return fy_aws_held_add(&s->thread, it->json, it->len, err);
 	case FY_KIND_MESSAGE:
-		return bheld_add(&s->thread, it->json, it->len, err);
+		return fy_aws_held_add(&s->thread, it->json, it->len, err);
 	case FY_KIND_AGENT:
-		return bheld_add(&s->agents, it->json, it->len, err);
+		return fy_aws_held_add(&s->agents, it->json, it->len, err);
 	case FY_KIND_TOOL:
-		return bheld_add(&s->tools, it->json, it->len, err);
+		return fy_aws_held_add(&s->tools, it->json, it->len, err);
 	default:
 		/* The table writes no other kind: the tool does not hand them over. */
 		return 0;
