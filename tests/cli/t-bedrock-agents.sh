@@ -50,6 +50,12 @@ gw=arn:aws:bedrock-agentcore:us-east-1:222222222222:gateway/acme-gw
 ferry import --dry-run --json --option gateway_arn=$gw ba.ferry agentcore:us-east-1 > plan.json
 check "the plan names every transformation before anything is written" sh -c \
 	"jq -e '[.targets[0].lines[].rule] | index(\"instruction-to-system-prompt\") and index(\"openapi-to-gateway\")' plan.json >/dev/null"
+ferry audit ba.ferry -t agentcore > audit.txt
+check "ferry audit lists each transformation and loss of the migration" sh -c \
+	"for r in instruction-to-system-prompt function-to-inline-function openapi-to-gateway lambda-to-gateway \
+		kb-no-equivalent prompt-override-dropped guardrail-dropped user-input-builtin require-confirmation; do \
+		grep -q \"(\$r)\" audit.txt || exit 1; done"
+sed -n '/not crossing unchanged/,/^$/p' audit.txt | sed 's/^/#   /'
 expect_exit 12 "the migration loses something, so the import stops unless accepted" \
 	ferry import --state-dir st --option role_arn=arn:aws:iam::222222222222:role/HarnessRole \
 	--option gateway_arn=$gw ba.ferry agentcore:us-east-1
