@@ -68,6 +68,13 @@
  * An actor id may hold ':' and '/' (tenant-a:user/42); it is one path
  * segment, percent-encoded, and signed by sigv4.c with the second encoding
  * AWS applies (libcurl's own signer cannot do that).
+ *
+ * What crosses into AgentCore, field by field, is the capability table
+ * (agentcore_caps, near the end); the sink reports its lines for every
+ * record it is handed, so `ferry audit` and `ferry import --dry-run` plan
+ * exactly what the import then does. Model names are kept as given (a
+ * harness takes Bedrock model ids); --model-platform bedrock maps others
+ * through the model policy.
  */
 #include <ctype.h>
 #include <stdio.h>
