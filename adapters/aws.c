@@ -214,6 +214,9 @@ int fy_aws_call(struct fy_aws *c, const char *method, const char *path, const ch
 		error_type(r);
 		if (r->error_type[0])
 			fy_error_prefix(err, "%s", r->error_type);
+		/* AWS's "already exists": ferry does not overwrite (exit 13). */
+		if (!strcmp(r->error_type, "ConflictException"))
+			err->code = FY_E_EXISTS;
 		return -1;
 	}
 	if (r->resp.body.len == 0)

@@ -75,6 +75,27 @@ sim_state B > b2.state
 check "a second import skips everything" sh -c \
 	"jq -e '([.events[][][]] | length == 12) and ([.records[][]] | length == 5) and (.harnesses | length == 1)' b2.state >/dev/null"
 
+# Idempotent at AWS too: with the journal gone, the client tokens alone
+# keep a re-import from creating anything twice.
+expect_exit 0 "a re-import without its journal" ferry import --state-dir st-lost \
+	--option role_arn=arn:aws:iam::222222222222:role/HarnessRole a.ferry agentcore:us-east-1
+sim_state B > b3.state
+check "creates nothing twice: AWS answered the repeated client tokens with what they made" sh -c \
+	"jq -e '([.events[][][]] | length == 12) and ([.records[][]] | length == 5) and (.harnesses | length == 1) and (.memories | length == 1)' b3.state >/dev/null"
+# AWS error shapes: a name taken by something else, a quota.
+ferry export agentcore:us-east-1 -o b.ferry > out 2>err
+expect_exit 13 "account B's own export imported back: ConflictException (the memory's name is taken) is exit 13" \
+	ferry import --state-dir st-conflict --option role_arn=arn:aws:iam::222222222222:role/HarnessRole \
+	b.ferry agentcore:us-east-1
+check "and says what to do" grep -q "exists in the target account; name the memory to import into" err
+ferry export "dir:$SAMPLES/neutral" -o n.ferry > out 2>err
+sim_faults '{"quota_memories":1}'
+expect_exit 3 "ServiceQuotaExceededException stops an import that needs a new memory" \
+	ferry import --state-dir st-quota --accept-loss --option role_arn=arn:aws:iam::222222222222:role/HarnessRole \
+	n.ferry agentcore:us-east-1
+check "and names the error" grep -q ServiceQuotaExceededException err
+sim_faults '{"quota_memories":100}'
+
 # Signatures: ferry's requests with the wrong secret or region are refused.
 AWS_SECRET_ACCESS_KEY=wrong expect_exit 8 "a wrong secret key is refused (403, exit 8)" \
 	ferry export agentcore:us-east-1 -o x.ferry
