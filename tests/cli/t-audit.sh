@@ -166,6 +166,7 @@ file_target() {
 	letta-af) echo "letta-af:$work/pair-letta-" ;;
 	n8n) echo "n8n:$work/pair-n8n-" ;;
 	agentspec) echo "agentspec:$work/pair-agentspec-" ;;
+	bedrock-flow) echo "bedrock-flow:$work/pair-bedrock-flow-" ;;
 	*) echo "" ;;
 	esac
 }
