@@ -40,6 +40,7 @@ FORMATS_SRC = formats/error.c formats/buf.c formats/json.c formats/sha256.c \
 	      formats/zstream.c formats/record.c formats/idset.c formats/names.c \
 	      formats/schema.c formats/check.c formats/writer.c formats/reader.c \
 	      formats/durable.c
+FORMATS_SRC += formats/jw.c
 SCHEMAS = $(sort $(wildcard formats/schema/*.json))
 
 # The adapters: add a new one's file here and to adapters/registry.c.
