@@ -1,0 +1,1450 @@
+/*
+ * n8n_map.c - n8n workflow JSON <-> the neutral workflow graph. See n8n_map.h.
+ *
+ * Reading keeps everything: a node's parameters become its config
+ * verbatim, every other node key (typeVersion, webhookId, retryOnFail, ...)
+ * goes to ext.n8n, and the neutral fields (type, model, instructions,
+ * prompt, credentials) are derived views that other providers' writers
+ * use. Connections become edges: "main" is control flow, and the ai_*
+ * connection types (ai_languageModel, ai_memory, ai_tool, ...) keep their
+ * names as attachment kinds. A credential {id, name} becomes a
+ * {"$secret": N8N_CRED_<type>_<name>} reference: the id means nothing at
+ * another instance, and n8n itself rebinds a reference by type and name
+ * when the id is unknown (replaceInvalidCredentials in
+ * packages/cli/src/workflow-helpers.ts).
+ */
+#include "n8n_map.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jw.h"
+
+#define N8N_MAX_NODES 20000
+
+/* --- shared vocabulary --------------------------------------------------- */
+
+static int has_prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+static int has_suffix(const char *s, const char *x)
+{
+	size_t n = strlen(s), m = strlen(x);
+
+	return n >= m && strcmp(s + n - m, x) == 0;
+}
+
+/* After the package: "@n8n/n8n-nodes-langchain.lmChatOpenAi" -> "lmChatOpenAi". */
+static const char *base_name(const char *t)
+{
+	const char *dot = strrchr(t, '.');
+
+	return dot ? dot + 1 : t;
+}
+
+static int in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static int is_n8n_type(const char *t)
+{
+	return t && strchr(t, '.') &&
+	       (has_prefix(t, "n8n-nodes-") || has_prefix(t, "@n8n/") || strstr(t, "n8n-nodes-"));
+}
+
+const char *n8n_node_kind(const char *type, const struct fy_jdoc *d, uint32_t params)
+{
+	static const char *const llm[] = { "chainLlm", "chainSummarization", "chainRetrievalQa",
+		"sentimentAnalysis", "textClassifier", "informationExtractor", "openAi", NULL };
+	static const char *const agent[] = { "agent", "agentTool", "openAiAssistant", NULL };
+	static const char *const cond[] = { "if", "switch", "filter", NULL };
+	static const char *const transform[] = { "set", "renameKeys", "itemLists", "splitOut",
+		"aggregate", "sort", "limit", "removeDuplicates", "summarize", "dateTime", "crypto",
+		"html", "markdown", "xml", "compareDatasets", "convertToFile", "extractFromFile",
+		"moveBinaryData", "spreadsheetFile", "documentDefaultDataLoader",
+		"documentBinaryInputLoader", "documentJsonInputLoader", NULL };
+	static const char *const code[] = { "code", "function", "functionItem", NULL };
+	const char *b;
+
+	if (!type)
+		return "other";
+	b = base_name(type);
+	if (strcmp(b, "start") == 0 && has_prefix(type, "n8n-nodes-base."))
+		return "start";
+	if (has_suffix(b, "Trigger") || strcmp(b, "webhook") == 0)
+		return "trigger";
+	if (in_list(b, agent))
+		return "agent";
+	if ((has_prefix(b, "lmChat") || has_prefix(b, "embeddings") ||
+	     (has_prefix(b, "lm") && b[2] >= 'A' && b[2] <= 'Z')))
+		return "model";
+	if (in_list(b, llm))
+		return "llm";
+	if (has_prefix(b, "memory"))
+		return "memory";
+	if (has_prefix(b, "vectorStore") || has_prefix(b, "retriever"))
+		return "retriever";
+	if ((has_prefix(b, "tool") && b[4] >= 'A' && b[4] <= 'Z') || has_suffix(b, "Tool") ||
+	    strcmp(b, "httpRequest") == 0)
+		return "tool";
+	if (in_list(b, cond))
+		return "condition";
+	if (strcmp(b, "splitInBatches") == 0)
+		return "loop";
+	if (strcmp(b, "merge") == 0)
+		return "merge";
+	if (strcmp(b, "executeWorkflow") == 0)
+		return "subworkflow";
+	if (strcmp(b, "respondToWebhook") == 0 || (strcmp(b, "chat") == 0 && has_prefix(type, "@n8n/")))
+		return "message";
+	if (has_prefix(b, "textSplitter") || has_prefix(b, "outputParser") || in_list(b, transform))
+		return "transform";
+	if (in_list(b, code))
+		return "code";
+	if (d && fy_json_streq(d, fy_json_get(d, params, "operation"), "sendAndWait"))
+		return "approval";
+	return "other";
+}
+
+/* The model's provider, from the node type: lmChatOpenAi -> openai. */
+static void model_provider(const char *type, char *out, size_t cap)
+{
+	static const struct { const char *b, *p; } map[] = {
+		{ "lmChatOpenAi", "openai" }, { "lmOpenAi", "openai" },
+		{ "embeddingsOpenAi", "openai" }, { "lmChatAzureOpenAi", "azure-openai" },
+		{ "lmChatAnthropic", "anthropic" }, { "lmChatOllama", "ollama" },
+		{ "lmOllama", "ollama" }, { "embeddingsOllama", "ollama" },
+		{ "lmChatGoogleGemini", "google" }, { "lmChatGoogleVertex", "vertex" },
+		{ "lmChatMistralCloud", "mistral" }, { "lmChatGroq", "groq" },
+		{ "lmChatAwsBedrock", "bedrock" }, { "lmChatDeepSeek", "deepseek" },
+		{ "lmChatOpenRouter", "openrouter" }, { "lmChatXAiGrok", "xai" },
+	};
+	const char *b = base_name(type);
+	size_t i, k = 0;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(b, map[i].b) == 0) {
+			snprintf(out, cap, "%s", map[i].p);
+			return;
+		}
+	/* lmChatFoo / embeddingsFoo / lmFoo -> foo */
+	b += has_prefix(b, "lmChat") ? 6 : has_prefix(b, "embeddings") ? 10 : has_prefix(b, "lm") ? 2 : 0;
+	for (; *b && k + 1 < cap; b++)
+		out[k++] = (*b >= 'A' && *b <= 'Z') ? (char)(*b - 'A' + 'a') : *b;
+	out[k] = '\0';
+}
+
+void n8n_secret_name(const char *type, const char *name, char *out)
+{
+	const char *parts[2];
+
+	parts[0] = type;
+	parts[1] = name;
+	wf_env_name("N8N_CRED_", parts, 2, out, FY_ID_MAX);
+}
+
+/* --- n8n -> neutral ------------------------------------------------------ */
+
+struct nname {
+	char *name;	/* n8n node name (connections use it) */
+	char *id;	/* neutral node id */
+};
+
+struct rd {
+	const struct fy_jdoc *d;
+	struct nname *nodes;
+	size_t n;
+	struct wf_notes *notes;
+	struct fy_error *err;
+};
+
+static void rd_release(struct rd *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->nodes[i].name);
+		free(r->nodes[i].id);
+	}
+	free(r->nodes);
+}
+
+static const char *rd_id(const struct rd *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->nodes[i].name && strcmp(r->nodes[i].name, name) == 0)
+			return r->nodes[i].id;
+	return NULL;
+}
+
+static int is_empty(const struct fy_jdoc *d, uint32_t v)
+{
+	enum fy_jtype t = fy_json_type(d, v);
+
+	return t == FY_JABSENT || t == FY_JNULL ||
+	       ((t == FY_JOBJECT || t == FY_JARRAY) && fy_json_len(d, v) == 0);
+}
+
+/* A string member, or an n8n resource locator {"__rl": true, "value": "..."}. */
+static char *str_or_rl(const struct fy_jdoc *d, uint32_t v)
+{
+	if (fy_json_type(d, v) == FY_JSTRING)
+		return fy_json_strdup(d, v, NULL);
+	if (fy_json_type(d, v) == FY_JOBJECT && fy_json_type(d, fy_json_get(d, v, "value")) == FY_JSTRING)
+		return fy_json_get_strdup(d, v, "value");
+	return NULL;
+}
+
+static int write_time(struct fy_jw *w, const char *key, const struct fy_jdoc *d, uint32_t v)
+{
+	size_t len;
+	const char *s;
+	int64_t sec;
+	int32_t ns;
+
+	if (fy_json_type(d, v) != FY_JSTRING || fy_json_has_escapes(d, v))
+		return 0;
+	s = fy_json_raw(d, v, &len);
+	if (fy_time_parse(s, len, &sec, &ns) < 0)
+		return -1;
+	fy_jw_key(w, key);
+	fy_jw_copy(w, d, v);
+	return 0;
+}
+
+static int map_credentials(struct rd *r, struct fy_jw *w, uint32_t creds, const char *node_id,
+			   const char *node_name)
+{
+	const struct fy_jdoc *d = r->d;
+	uint32_t k, key, val;
+
+	if (fy_json_type(d, creds) != FY_JOBJECT || !fy_json_len(d, creds))
+		return 0;
+	fy_jw_key(w, "credentials");
+	fy_jw_arr(w);
+	FY_JSON_FOREACH_MEMBER(d, creds, k, key, val) {
+		char *type = fy_json_strdup(d, key, NULL);
+		char *name = NULL, *cid = NULL;
+		char secret[FY_ID_MAX + 1], field[512];
+		int rc;
+
+		if (fy_json_type(d, val) == FY_JSTRING) {
+			name = fy_json_strdup(d, val, NULL);	/* the old name-only form */
+		} else {
+			name = fy_json_get_strdup(d, val, "name");
+			cid = fy_json_get_strdup(d, val, "id");
+		}
+		if (!type) {
+			free(name);
+			free(cid);
+			return fy_error_set(r->err, FY_E_NOMEM, "out of memory");
+		}
+		n8n_secret_name(type, name ? name : cid ? cid : "", secret);
+		fy_jw_obj(w);
+		fy_jw_kstr(w, "type", type);
+		fy_jw_kstr_opt(w, "name", name);
+		fy_jw_key(w, "secret");
+		fy_jw_obj(w);
+		fy_jw_kstr(w, "$secret", secret);
+		fy_jw_end(w);
+		fy_jw_end(w);
+		snprintf(field, sizeof(field), "nodes[%s].credentials.%s", node_id, type);
+		rc = wf_note(r->notes, field, "held_back", "credential-reference", r->err,
+			     "node '%s' uses n8n credential '%s' (type %s%s%s); credentials never leave "
+			     "n8n: bind %s at import to a credential id at the target, or create a "
+			     "credential of that type and name there",
+			     node_name, name ? name : "", type, cid ? ", id " : "", cid ? cid : "",
+			     secret);
+		free(type);
+		free(name);
+		free(cid);
+		if (rc < 0)
+			return -1;
+	}
+	fy_jw_end(w);
+	return 0;
+}
+
+/*
+ * Copy every member of obj except those named in skip, as "key": value,
+ * into the object being written; opens "ext": {"<adapter>": { before the
+ * first one when wrap is set. Returns how many were copied.
+ */
+static int copy_members_except(const struct fy_jdoc *d, uint32_t obj, const char *const *skip,
+			       struct fy_jw *w, const char *wrap)
+{
+	uint32_t k, key, val;
+	int any = 0;
+
+	FY_JSON_FOREACH_MEMBER(d, obj, k, key, val) {
+		size_t len;
+		char *name = fy_json_strdup(d, key, &len);
+
+		if (!name) {
+			w->failed = 1;
+			fy_error_set(w->err, FY_E_NOMEM, "out of memory");
+			return any;
+		}
+		if (!in_list(name, skip)) {
+			if (!any && wrap) {
+				fy_jw_key(w, "ext");
+				fy_jw_obj(w);
+				fy_jw_key(w, wrap);
+				fy_jw_obj(w);
+			}
+			any++;
+			fy_jw_keyn(w, name, len);
+			fy_jw_copy(w, d, val);
+		}
+		free(name);
+	}
+	if (any && wrap) {
+		fy_jw_end(w);
+		fy_jw_end(w);
+	}
+	return any;
+}
+
+/* ext.n8n of a node: every key the neutral node has no field for, verbatim. */
+static void node_ext(const struct fy_jdoc *d, uint32_t node, struct fy_jw *w)
+{
+	static const char *const mapped[] = { "id", "name", "type", "parameters", "position",
+		"disabled", "credentials", "notes", NULL };
+
+	copy_members_except(d, node, mapped, w, "n8n");
+}
+
+static int map_node(struct rd *r, struct fy_jw *w, uint32_t node, size_t idx)
+{
+	const struct fy_jdoc *d = r->d;
+	uint32_t params = fy_json_get(d, node, "parameters");
+	uint32_t pos = fy_json_get(d, node, "position");
+	uint32_t dis = fy_json_get(d, node, "disabled");
+	char *type = fy_json_get_strdup(d, node, "type");
+	const char *kind = n8n_node_kind(type, d, params);
+	const char *id = r->nodes[idx].id, *name = r->nodes[idx].name;
+	char *notes = fy_json_get_strdup(d, node, "notes");
+	char *s;
+	int rc = 0;
+
+	fy_jw_obj(w);
+	fy_jw_kstr(w, "id", id);
+	fy_jw_kstr(w, "type", kind);
+	fy_jw_kstr_opt(w, "provider_type", type);
+	fy_jw_kstr_opt(w, "name", name);
+	if (notes && *notes)
+		fy_jw_kstr(w, "description", notes);
+	fy_jw_key(w, "config");
+	if (fy_json_type(d, params) == FY_JOBJECT)
+		fy_jw_copy(w, d, params);
+	else
+		fy_jw_raw(w, "{}", 2);
+	fy_jw_kstr(w, "dialect", "n8n");
+	if (strcmp(kind, "model") == 0 && (s = str_or_rl(d, fy_json_get(d, params, "model")))) {
+		char prov[64];
+		uint32_t opts = fy_json_get(d, params, "options");
+
+		model_provider(type, prov, sizeof(prov));
+		if (*s) {
+			fy_jw_key(w, "model");
+			fy_jw_obj(w);
+			fy_jw_kstr(w, "provider", prov);
+			fy_jw_kstr(w, "name", s);
+			if (fy_json_type(d, opts) == FY_JOBJECT && fy_json_len(d, opts))
+				fy_jw_kcopy(w, "parameters", d, opts);
+			fy_jw_end(w);
+		}
+		free(s);
+	}
+	if (strcmp(kind, "agent") == 0) {
+		uint32_t sys = fy_json_get(d, fy_json_get(d, params, "options"), "systemMessage");
+
+		if (fy_json_type(d, sys) != FY_JSTRING)
+			sys = fy_json_get(d, params, "systemMessage");
+		if (fy_json_type(d, sys) == FY_JSTRING)
+			fy_jw_kcopy(w, "instructions", d, sys);
+	}
+	if ((strcmp(kind, "agent") == 0 || strcmp(kind, "llm") == 0) &&
+	    fy_json_type(d, fy_json_get(d, params, "text")) == FY_JSTRING)
+		fy_jw_kcopy(w, "prompt", d, fy_json_get(d, params, "text"));
+	if (map_credentials(r, w, fy_json_get(d, node, "credentials"), id, name ? name : id) < 0)
+		rc = -1;
+	if (fy_json_type(d, pos) == FY_JARRAY)
+		fy_jw_kcopy(w, "position", d, pos);
+	if (fy_json_type(d, dis) == FY_JTRUE || fy_json_type(d, dis) == FY_JFALSE)
+		fy_jw_kcopy(w, "disabled", d, dis);
+	node_ext(d, node, w);
+	fy_jw_end(w);
+	if (rc == 0 && strcmp(kind, "other") == 0) {
+		char field[512];
+
+		snprintf(field, sizeof(field), "nodes[%s]", id);
+		rc = wf_note(r->notes, field, "preserved", "provider-only-node", r->err,
+			     "n8n node '%s' of type %s has no neutral type: kept verbatim as type "
+			     "'other' with its parameters in config; a target without this node "
+			     "type cannot run it", name ? name : id, type ? type : "(none)");
+	}
+	free(type);
+	free(notes);
+	return rc;
+}
+
+/* Name -> id for every node; ids are the n8n node ids (names when absent). */
+static int collect_nodes(struct rd *r, uint32_t nodes)
+{
+	const struct fy_jdoc *d = r->d;
+	uint32_t k, el;
+	size_t i;
+
+	if (fy_json_len(d, nodes) > N8N_MAX_NODES)
+		return fy_error_set(r->err, FY_E_UNSAFE, "more than %d nodes", N8N_MAX_NODES);
+	r->nodes = calloc(fy_json_len(d, nodes) + 1, sizeof(*r->nodes));
+	if (!r->nodes)
+		return fy_error_set(r->err, FY_E_NOMEM, "out of memory");
+	FY_JSON_FOREACH(d, nodes, k, el) {
+		struct nname *nn = &r->nodes[r->n++];
+
+		if (fy_json_type(d, el) != FY_JOBJECT)
+			return fy_error_set(r->err, FY_E_DATA, "nodes[%u] is not an object", k);
+		nn->name = fy_json_get_strdup(d, el, "name");
+		nn->id = fy_json_get_strdup(d, el, "id");
+		if (!nn->id || !*nn->id) {
+			free(nn->id);
+			nn->id = nn->name ? strdup(nn->name) : NULL;
+		}
+		if (!nn->id || !*nn->id)
+			return fy_error_set(r->err, FY_E_DATA, "nodes[%u] has neither an id nor a name", k);
+		for (i = 0; i + 1 < r->n; i++)
+			if (strcmp(r->nodes[i].id, nn->id) == 0)
+				return fy_error_set(r->err, FY_E_DATA, "two nodes have the id '%s'", nn->id);
+	}
+	return 0;
+}
+
+static int map_edges(struct rd *r, struct fy_jw *w, uint32_t conns)
+{
+	const struct fy_jdoc *d = r->d;
+	uint32_t k, key, val;
+	int rc = 0;
+
+	fy_jw_key(w, "edges");
+	fy_jw_arr(w);
+	if (fy_json_type(d, conns) != FY_JOBJECT) {
+		fy_jw_end(w);
+		return 0;
+	}
+	FY_JSON_FOREACH_MEMBER(d, conns, k, key, val) {
+		char *src = fy_json_strdup(d, key, NULL);
+		const char *from = src ? rd_id(r, src) : NULL;
+		uint32_t k2, tkey, outs;
+
+		if (fy_json_type(d, val) != FY_JOBJECT) {
+			free(src);
+			continue;
+		}
+		FY_JSON_FOREACH_MEMBER(d, val, k2, tkey, outs) {
+			char *ctype = fy_json_strdup(d, tkey, NULL);
+			uint32_t oi, out;
+
+			if (!ctype || fy_json_type(d, outs) != FY_JARRAY) {
+				free(ctype);
+				continue;
+			}
+			FY_JSON_FOREACH(d, outs, oi, out) {
+				uint32_t ti, t;
+
+				if (fy_json_type(d, out) != FY_JARRAY)
+					continue;
+				FY_JSON_FOREACH(d, out, ti, t) {
+					char *dst = fy_json_get_strdup(d, t, "node");
+					char *ttype = fy_json_get_strdup(d, t, "type");
+					const char *to = dst ? rd_id(r, dst) : NULL;
+					int64_t idx = 0;
+					char port[32];
+
+					fy_json_int(d, fy_json_get(d, t, "index"), &idx);
+					if (!from || !to) {
+						char field[512];
+
+						snprintf(field, sizeof(field), "connections.%s", src ? src : "");
+						rc = wf_note(r->notes, field, "dropped", "dangling-connection",
+							     r->err, "connection %s -> %s (%s) names a node "
+							     "the workflow does not have", src ? src : "?",
+							     dst ? dst : "?", ctype);
+					} else {
+						fy_jw_obj(w);
+						fy_jw_kstr(w, "from", from);
+						fy_jw_kstr(w, "to", to);
+						snprintf(port, sizeof(port), "%u", oi);
+						fy_jw_kstr(w, "from_port", port);
+						snprintf(port, sizeof(port), "%lld", (long long)idx);
+						fy_jw_kstr(w, "to_port", port);
+						fy_jw_kstr(w, "kind", strcmp(ctype, "main") == 0 ? "control" : ctype);
+						if (ttype && strcmp(ttype, ctype) != 0) {
+							fy_jw_key(w, "ext");
+							fy_jw_obj(w);
+							fy_jw_key(w, "n8n");
+							fy_jw_obj(w);
+							fy_jw_kstr(w, "type", ttype);
+							fy_jw_end(w);
+							fy_jw_end(w);
+						}
+						fy_jw_end(w);
+					}
+					free(dst);
+					free(ttype);
+					if (rc < 0)
+						break;
+				}
+				if (rc < 0)
+					break;
+			}
+			free(ctype);
+			if (rc < 0)
+				break;
+		}
+		free(src);
+		if (rc < 0)
+			break;
+	}
+	fy_jw_end(w);
+	return rc;
+}
+
+static void map_tags(const struct fy_jdoc *d, uint32_t tags, struct fy_jw *w)
+{
+	uint32_t k, el;
+	int any = 0;
+
+	FY_JSON_FOREACH(d, tags, k, el) {
+		uint32_t name = fy_json_type(d, el) == FY_JSTRING ? el : fy_json_get(d, el, "name");
+
+		if (fy_json_type(d, name) != FY_JSTRING)
+			continue;
+		if (!any) {
+			fy_jw_key(w, "tags");
+			fy_jw_arr(w);
+			any = 1;
+		}
+		fy_jw_copy(w, d, name);
+	}
+	if (any)
+		fy_jw_end(w);
+}
+
+int n8n_to_record(const struct fy_jdoc *d, uint32_t wf, const struct n8n_read *o,
+		  struct fy_buf *rec, char *id_out, struct wf_notes *notes, struct fy_error *err)
+{
+	static const char *const ext_keys[] = { "settings", "staticData", "pinData", "meta",
+		"nodeGroups", NULL };
+	uint32_t nodes = fy_json_get(d, wf, "nodes"), v, k, el;
+	char *pid = fy_json_get_strdup(d, wf, "id");
+	char *name = fy_json_get_strdup(d, wf, "name");
+	char *desc = fy_json_get_strdup(d, wf, "description");
+	const char *const *ek;
+	struct fy_jw w;
+	struct rd r;
+	int rc = -1, any;
+
+	memset(&r, 0, sizeof(r));
+	r.d = d;
+	r.notes = notes;
+	r.err = err;
+	if (fy_json_type(d, wf) != FY_JOBJECT) {
+		fy_error_set(err, FY_E_DATA, "a workflow is not a JSON object");
+		goto out;
+	}
+	if (fy_json_type(d, nodes) != FY_JARRAY) {
+		fy_error_set(err, FY_E_DATA, "workflow %s has no \"nodes\" array (not an n8n workflow?)",
+			     pid ? pid : name ? name : "");
+		goto out;
+	}
+	if (pid && *pid)
+		fy_id_make(pid, strlen(pid), id_out);
+	else if (o->fallback_id)
+		fy_id_make(o->fallback_id, strlen(o->fallback_id), id_out);
+	else {
+		fy_error_set(err, FY_E_DATA, "workflow '%s' has no id", name ? name : "");
+		goto out;
+	}
+	notes->kind = "workflow";
+	notes->id = id_out;
+	if (collect_nodes(&r, nodes) < 0)
+		goto out;
+
+	fy_buf_reset(rec);
+	fy_jw_init(&w, rec, err);
+	fy_jw_obj(&w);
+	fy_jw_kstr(&w, "kind", "workflow");
+	fy_jw_kstr(&w, "id", id_out);
+	fy_jw_kstr(&w, "name", name ? name : "");
+	if (desc && *desc)
+		fy_jw_kstr(&w, "description", desc);
+	v = fy_json_get(d, wf, "active");
+	if (fy_json_type(d, v) == FY_JTRUE || fy_json_type(d, v) == FY_JFALSE)
+		fy_jw_kcopy(&w, "active", d, v);
+	fy_jw_key(&w, "nodes");
+	fy_jw_arr(&w);
+	FY_JSON_FOREACH(d, nodes, k, el)
+		if (map_node(&r, &w, el, k) < 0)
+			goto out;
+	fy_jw_end(&w);
+	if (map_edges(&r, &w, fy_json_get(d, wf, "connections")) < 0)
+		goto out;
+	map_tags(d, fy_json_get(d, wf, "tags"), &w);
+	if (write_time(&w, "created", d, fy_json_get(d, wf, "createdAt")) < 0 ||
+	    write_time(&w, "updated", d, fy_json_get(d, wf, "updatedAt")) < 0) {
+		fy_error_set(err, FY_E_DATA, "workflow %s: createdAt/updatedAt is not an RFC 3339 UTC time",
+			     id_out);
+		goto out;
+	}
+	fy_jw_key(&w, "source");
+	fy_jw_obj(&w);
+	fy_jw_kstr(&w, "adapter", "n8n");
+	fy_jw_kstr_opt(&w, "id", pid);
+	fy_jw_kstr_opt(&w, "url", o->url);
+	fy_jw_kstr_opt(&w, "path", o->path);
+	fy_jw_end(&w);
+	/* ext.n8n: the workflow's own settings that other providers ignore. */
+	any = 0;
+	for (ek = ext_keys; *ek; ek++) {
+		v = fy_json_get(d, wf, *ek);
+		if (is_empty(d, v))
+			continue;
+		if (!any) {
+			fy_jw_key(&w, "ext");
+			fy_jw_obj(&w);
+			fy_jw_key(&w, "n8n");
+			fy_jw_obj(&w);
+			any = 1;
+		}
+		fy_jw_kcopy(&w, *ek, d, v);
+	}
+	if (any) {
+		fy_jw_end(&w);
+		fy_jw_end(&w);
+	}
+	fy_jw_end(&w);
+	rc = fy_jw_finish(&w);
+out:
+	if (rc < 0 && pid)
+		fy_error_prefix(err, "workflow %s", pid);
+	rd_release(&r);
+	free(pid);
+	free(name);
+	free(desc);
+	return rc;
+}
+
+/* --- neutral -> n8n ------------------------------------------------------ */
+
+struct wnode {
+	uint32_t v;		/* the node in the record */
+	char *id;
+	char *name;		/* unique n8n node name */
+	char *kind;		/* neutral type */
+	char *ptype;		/* provider_type */
+	int native;		/* an n8n node: written back verbatim */
+	int noop;		/* kept as a No-Op node carrying the original in its notes */
+	char **ports;		/* branch names seen on edges from this node, in order */
+	size_t nports;
+};
+
+struct wedge {
+	size_t from, to;
+	char *type;		/* n8n connection type */
+	unsigned out, in;
+};
+
+struct wr {
+	const struct fy_jdoc *d;
+	const struct n8n_write *o;
+	struct wf_notes *notes;
+	struct fy_error *err;
+	struct wnode *nodes;
+	size_t n;
+	struct wedge *edges;
+	size_t ne;
+};
+
+static void wr_release(struct wr *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->nodes[i].id);
+		free(r->nodes[i].name);
+		free(r->nodes[i].kind);
+		free(r->nodes[i].ptype);
+		for (j = 0; j < r->nodes[i].nports; j++)
+			free(r->nodes[i].ports[j]);
+		free(r->nodes[i].ports);
+	}
+	free(r->nodes);
+	for (i = 0; i < r->ne; i++)
+		free(r->edges[i].type);
+	free(r->edges);
+}
+
+static long wr_find(const struct wr *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->nodes[i].id, id) == 0)
+			return (long)i;
+	return -1;
+}
+
+static int name_taken(const struct wr *r, size_t upto, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < upto; i++)
+		if (strcmp(r->nodes[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Node names are n8n's node keys (connections use them): make them unique. */
+static int unique_name(struct wr *r, size_t i, const char *want)
+{
+	char buf[1024];
+	int k;
+
+	snprintf(buf, sizeof(buf), "%s", want);
+	for (k = 2; name_taken(r, i, buf); k++)
+		snprintf(buf, sizeof(buf), "%s %d", want, k);
+	r->nodes[i].name = strdup(buf);
+	if (!r->nodes[i].name)
+		return fy_error_set(r->err, FY_E_NOMEM, "out of memory");
+	if (strcmp(buf, want) != 0) {
+		char field[512];
+
+		snprintf(field, sizeof(field), "nodes[%s].name", r->nodes[i].id);
+		return wf_note(r->notes, field, "transformed", "unique-node-name", r->err,
+			       "n8n needs unique node names: '%s' renamed '%s'", want, buf);
+	}
+	return 0;
+}
+
+static int collect_wnodes(struct wr *r, uint32_t nodes)
+{
+	const struct fy_jdoc *d = r->d;
+	uint32_t k, el;
+
+	r->nodes = calloc(fy_json_len(d, nodes) + 1, sizeof(*r->nodes));
+	if (!r->nodes)
+		return fy_error_set(r->err, FY_E_NOMEM, "out of memory");
+	FY_JSON_FOREACH(d, nodes, k, el) {
+		struct wnode *wn = &r->nodes[r->n];
+		char *name;
+
+		wn->v = el;
+		wn->id = fy_json_get_strdup(d, el, "id");
+		wn->kind = fy_json_get_strdup(d, el, "type");
+		wn->ptype = fy_json_get_strdup(d, el, "provider_type");
+		name = fy_json_get_strdup(d, el, "name");
+		r->n++;
+		if (!wn->id || !wn->kind) {
+			free(name);
+			return fy_error_set(r->err, FY_E_DATA, "nodes[%u] has no id or type", k);
+		}
+		if (wr_find(r, wn->id) != (long)(r->n - 1)) {
+			free(name);
+			return fy_error_set(r->err, FY_E_DATA, "two nodes have the id '%s'", wn->id);
+		}
+		wn->native = is_n8n_type(wn->ptype);
+		if (unique_name(r, r->n - 1, name && *name ? name : wn->id) < 0) {
+			free(name);
+			return -1;
+		}
+		free(name);
+	}
+	return 0;
+}
+
+/* The output index of a from_port: a number, or a branch name numbered in order of appearance. */
+static int port_index(struct wr *r, struct wnode *wn, const char *port, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+	size_t i;
+
+	if (!port || !*port || strcmp(port, "next") == 0) {
+		*out = 0;
+		return 0;
+	}
+	v = strtoul(port, &end, 10);
+	if (!*end && v < 1000) {
+		*out = (unsigned)v;
+		return 0;
+	}
+	for (i = 0; i < wn->nports; i++)
+		if (strcmp(wn->ports[i], port) == 0) {
+			*out = (unsigned)i;
+			return 0;
+		}
+	{
+		char **p = realloc(wn->ports, (wn->nports + 1) * sizeof(*p));
+
+		if (!p || !(p[wn->nports] = strdup(port))) {
+			if (p)
+				wn->ports = p;
+			return fy_error_set(r->err, FY_E_NOMEM, "out of memory");
+		}
+		wn->ports = p;
+		*out = (unsigned)wn->nports++;
+	}
+	return 0;
+}
+
+static int collect_wedges(struct wr *r, uint32_t edges)
+{
+	const struct fy_jdoc *d = r->d;
+	uint32_t k, el;
+
+	r->edges = calloc(fy_json_len(d, edges) + 1, sizeof(*r->edges));
+	if (!r->edges)
+		return fy_error_set(r->err, FY_E_NOMEM, "out of memory");
+	FY_JSON_FOREACH(d, edges, k, el) {
+		char *from = fy_json_get_strdup(d, el, "from");
+		char *to = fy_json_get_strdup(d, el, "to");
+		char *kind = fy_json_get_strdup(d, el, "kind");
+		char *fp = fy_json_get_strdup(d, el, "from_port");
+		char *tp = fy_json_get_strdup(d, el, "to_port");
+		long f = from ? wr_find(r, from) : -1, t = to ? wr_find(r, to) : -1;
+		const char *type = !kind || strcmp(kind, "control") == 0 ? "main" : kind;
+		char field[64];
+		int rc = 0;
+
+		snprintf(field, sizeof(field), "edges[%u]", k);
+		if (f < 0 || t < 0) {
+			rc = wf_note(r->notes, field, "dropped", "dangling-edge", r->err,
+				     "edge %s -> %s names a node the workflow does not have",
+				     from ? from : "?", to ? to : "?");
+		} else if (strcmp(type, "data") == 0) {
+			rc = wf_note(r->notes, field, "dropped", "data-edge", r->err,
+				     "n8n passes data along its connections and has no separate data "
+				     "edges: %s.%s -> %s.%s is not written (n8n expressions such as "
+				     "{{ $('%s').item.json.%s }} read it)", from, fp ? fp : "",
+				     to, tp ? tp : "", r->nodes[f].name, fp ? fp : "");
+		} else if (strncmp(type, "ai_", 3) == 0 && r->nodes[f].noop) {
+			rc = wf_note(r->notes, field, "dropped", "attachment-of-unexpressed-node", r->err,
+				     "the %s attachment %s -> %s is not written: its from node is kept "
+				     "as a No-Op node, which has no %s output", type, from, to, type);
+		} else {
+			struct wedge *e = &r->edges[r->ne];
+			char *end;
+			unsigned long in = tp ? strtoul(tp, &end, 10) : 0;
+
+			if (port_index(r, &r->nodes[f], fp, &e->out) < 0)
+				rc = -1;
+			e->from = (size_t)f;
+			e->to = (size_t)t;
+			e->in = tp && !*end && in < 1000 ? (unsigned)in : 0;
+			e->type = strdup(type);
+			if (rc == 0 && !e->type)
+				rc = fy_error_set(r->err, FY_E_NOMEM, "out of memory");
+			if (rc == 0)
+				r->ne++;
+		}
+		free(from);
+		free(to);
+		free(kind);
+		free(fp);
+		free(tp);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void write_connections(struct wr *r, struct fy_jw *w)
+{
+	size_t i, j, k;
+
+	fy_jw_key(w, "connections");
+	fy_jw_obj(w);
+	for (i = 0; i < r->n; i++) {
+		int opened = 0;
+
+		for (j = 0; j < r->ne; j++) {
+			const char *type = r->edges[j].type;
+			unsigned maxout = 0, o;
+			int first_of_type = 1;
+
+			if (r->edges[j].from != i)
+				continue;
+			for (k = 0; k < j; k++)
+				if (r->edges[k].from == i && strcmp(r->edges[k].type, type) == 0)
+					first_of_type = 0;
+			if (!first_of_type)
+				continue;
+			if (!opened) {
+				fy_jw_key(w, r->nodes[i].name);
+				fy_jw_obj(w);
+				opened = 1;
+			}
+			for (k = j; k < r->ne; k++)
+				if (r->edges[k].from == i && strcmp(r->edges[k].type, type) == 0 &&
+				    r->edges[k].out > maxout)
+					maxout = r->edges[k].out;
+			fy_jw_key(w, type);
+			fy_jw_arr(w);
+			for (o = 0; o <= maxout; o++) {
+				fy_jw_arr(w);
+				for (k = j; k < r->ne; k++) {
+					const struct wedge *e = &r->edges[k];
+
+					if (e->from != i || e->out != o || strcmp(e->type, type) != 0)
+						continue;
+					fy_jw_obj(w);
+					fy_jw_kstr(w, "node", r->nodes[e->to].name);
+					fy_jw_kstr(w, "type", type);
+					fy_jw_key(w, "index");
+					fy_jw_int(w, e->in);
+					fy_jw_end(w);
+				}
+				fy_jw_end(w);
+			}
+			fy_jw_end(w);
+		}
+		if (opened)
+			fy_jw_end(w);
+	}
+	fy_jw_end(w);
+}
+
+/*
+ * Rewrite a prompt of another dialect into an n8n expression. Agent Spec
+ * placeholders {{name}} read the input called name, which in n8n is a
+ * field of the incoming item: {{ $json.name }}. Returns a new string.
+ */
+static char *prompt_to_n8n(const char *dialect, const char *s)
+{
+	struct fy_buf b = FY_BUF_INIT(1 << 24);
+	const char *p = s;
+
+	if (!dialect || strcmp(dialect, "agentspec") != 0)
+		return strdup(s);
+	if (fy_buf_addc(&b, '=', NULL) < 0)
+		goto fail;
+	while (*p) {
+		const char *open = strstr(p, "{{"), *close;
+		size_t nlen;
+
+		if (!open)
+			break;
+		close = strstr(open + 2, "}}");
+		if (!close)
+			break;
+		if (fy_buf_add(&b, p, (size_t)(open - p), NULL) < 0)
+			goto fail;
+		open += 2;
+		while (*open == ' ')
+			open++;
+		nlen = (size_t)(close - open);
+		while (nlen && open[nlen - 1] == ' ')
+			nlen--;
+		if (fy_buf_adds(&b, "{{ $json.", NULL) < 0 || fy_buf_add(&b, open, nlen, NULL) < 0 ||
+		    fy_buf_adds(&b, " }}", NULL) < 0)
+			goto fail;
+		p = close + 2;
+	}
+	if (fy_buf_adds(&b, p, NULL) < 0)
+		goto fail;
+	return fy_buf_detach(&b, NULL);
+fail:
+	fy_buf_release(&b);
+	return NULL;
+}
+
+static int kind_is(const struct wnode *wn, const char *k)
+{
+	return strcmp(wn->kind, k) == 0;
+}
+
+/* Whether any edge of kind attaches to node i (from, or to when to_side). */
+static int attached(const struct wr *r, size_t i, const char *kind, int to_side)
+{
+	size_t j;
+
+	for (j = 0; j < r->ne; j++)
+		if ((to_side ? r->edges[j].to : r->edges[j].from) == i && strcmp(r->edges[j].type, kind) == 0)
+			return 1;
+	return 0;
+}
+
+static void write_credentials(struct wr *r, struct fy_jw *w, const struct wnode *wn)
+{
+	const struct fy_jdoc *d = r->d;
+	uint32_t creds = fy_json_get(d, wn->v, "credentials"), k, el;
+	int any = 0;
+
+	FY_JSON_FOREACH(d, creds, k, el) {
+		char *type = fy_json_get_strdup(d, el, "type");
+		char *name = fy_json_get_strdup(d, el, "name");
+		char *secret = fy_json_get_strdup(d, fy_json_get(d, el, "secret"), "$secret");
+		const char *bound = secret && r->o->bind ? r->o->bind(r->o->ctx, secret) : NULL;
+		char field[512];
+
+		snprintf(field, sizeof(field), "nodes[%s].credentials.%s", wn->id, type ? type : "");
+		if (!type) {
+			wf_note(r->notes, field, "dropped", "credential-without-type", r->err,
+				"node '%s' names a credential (%s) without an n8n credential type",
+				wn->name, secret ? secret : "");
+		} else {
+			if (!any) {
+				fy_jw_key(w, "credentials");
+				fy_jw_obj(w);
+				any = 1;
+			}
+			fy_jw_key(w, type);
+			fy_jw_obj(w);
+			fy_jw_key(w, "id");
+			/* null: n8n binds the reference by type and name if it finds one */
+			fy_jw_str(w, bound);
+			fy_jw_kstr(w, "name", name ? name : "");
+			fy_jw_end(w);
+			if (!bound && r->o->shape == N8N_SHAPE_FILE)
+				wf_note(r->notes, field, "held_back", "credential-binding", r->err,
+					"node '%s' needs an n8n credential of type %s: %s was not set, so "
+					"the reference names '%s' with no id; `n8n import:workflow` binds "
+					"it to a credential of that type and name if one exists, else "
+					"bind it in the editor", wn->name, type, secret ? secret : "(none)",
+					name ? name : "");
+		}
+		free(type);
+		free(name);
+		free(secret);
+	}
+	if (any)
+		fy_jw_end(w);
+}
+
+/* The node keys POST /api/v1/workflows accepts (openapi.yml, node schema). */
+static const char *const api_node_keys[] = { "id", "name", "webhookId", "disabled",
+	"notesInFlow", "notes", "type", "typeVersion", "executeOnce", "alwaysOutputData",
+	"retryOnFail", "maxTries", "waitBetweenTries", "continueOnFail", "onError", "position",
+	"parameters", "credentials", "customTelemetryTags", NULL };
+
+static int write_native_ext(struct wr *r, struct fy_jw *w, const struct wnode *wn)
+{
+	const struct fy_jdoc *d = r->d;
+	uint32_t ext = fy_json_get(d, fy_json_get(d, wn->v, "ext"), "n8n"), k, key, val;
+
+	FY_JSON_FOREACH_MEMBER(d, ext, k, key, val) {
+		size_t len;
+		char *name = fy_json_strdup(d, key, &len);
+		char field[512];
+
+		if (!name)
+			return fy_error_set(r->err, FY_E_NOMEM, "out of memory");
+		snprintf(field, sizeof(field), "nodes[%s].%s", wn->id, name);
+		if (strcmp(name, "typeVersion") == 0) {
+			/* written with the type */
+		} else if (r->o->shape == N8N_SHAPE_API && !in_list(name, api_node_keys)) {
+			if (wf_note(r->notes, field, "dropped", "api-read-only-field", r->err,
+				    "the n8n public API does not accept the node field '%s'", name) < 0) {
+				free(name);
+				return -1;
+			}
+		} else if (strcmp(name, "webhookId") == 0 && fy_json_type(d, val) == FY_JSTRING &&
+			   r->o->webhook_taken) {
+			char *old = fy_json_strdup(d, val, NULL);
+
+			if (old && r->o->webhook_taken(r->o->ctx, old)) {
+				char seed[1024], fresh[37];
+				int rc;
+
+				snprintf(seed, sizeof(seed), "%s\n%s\n%s\n%s", r->o->seed ? r->o->seed : "",
+					 r->notes->id ? r->notes->id : "", wn->id, old);
+				wf_uuid_from(seed, strlen(seed), fresh);
+				fy_jw_kstr(w, "webhookId", fresh);
+				rc = wf_note(r->notes, field, "transformed", "webhook-id-clash", r->err,
+					     "webhook id %s of node '%s' is already used at the target "
+					     "(two active workflows cannot share it): the node gets webhook "
+					     "id %s, so its production URL changes from /webhook/%s/... to "
+					     "/webhook/%s/...", old, wn->name, fresh, old, fresh);
+				free(old);
+				if (rc < 0) {
+					free(name);
+					return -1;
+				}
+			} else {
+				fy_jw_kcopy(w, "webhookId", d, val);
+				free(old);
+			}
+		} else {
+			fy_jw_keyn(w, name, len);
+			fy_jw_copy(w, d, val);
+		}
+		free(name);
+	}
+	return 0;
+}
+
+/* A node of another provider, mapped by its neutral type. */
+static int write_foreign(struct wr *r, struct fy_jw *w, struct wnode *wn, size_t idx)
+{
+	const struct fy_jdoc *d = r->d;
+	uint32_t v = wn->v;
+	char *dialect = fy_json_get_strdup(d, v, "dialect");
+	char *prompt = fy_json_get_strdup(d, v, "prompt");
+	char *instr = fy_json_get_strdup(d, v, "instructions");
+	uint32_t model = fy_json_get(d, v, "model");
+	char *mprov = fy_json_get_strdup(d, model, "provider");
+	char *mname = fy_json_get_strdup(d, model, "name");
+	char field[512];
+	const char *what = wn->ptype ? wn->ptype : wn->kind;
+	int rc = 0;
+
+	snprintf(field, sizeof(field), "nodes[%s]", wn->id);
+	fy_jw_kstr(w, "id", wn->id);
+	fy_jw_kstr(w, "name", wn->name);
+	if (kind_is(wn, "start") || kind_is(wn, "trigger")) {
+		fy_jw_kstr(w, "type", "n8n-nodes-base.manualTrigger");
+		fy_jw_key(w, "typeVersion");
+		fy_jw_int(w, 1);
+		fy_jw_key(w, "parameters");
+		fy_jw_raw(w, "{}", 2);
+		rc = wf_note(r->notes, field, "transformed", "start-as-manual-trigger", r->err,
+			     "%s '%s' becomes n8n's Manual Trigger; n8n does not declare a "
+			     "workflow's inputs, they arrive as the fields of the first item",
+			     what, wn->name);
+	} else if (kind_is(wn, "agent")) {
+		char *p = prompt ? prompt_to_n8n(dialect, prompt) : NULL;
+
+		fy_jw_kstr(w, "type", "@n8n/n8n-nodes-langchain.agent");
+		fy_jw_key(w, "typeVersion");
+		fy_jw_raw(w, "3.1", 3);
+		fy_jw_key(w, "parameters");
+		fy_jw_obj(w);
+		if (p) {
+			fy_jw_kstr(w, "promptType", "define");
+			fy_jw_kstr(w, "text", p);
+		}
+		fy_jw_key(w, "options");
+		fy_jw_obj(w);
+		fy_jw_kstr_opt(w, "systemMessage", instr);
+		fy_jw_end(w);
+		fy_jw_end(w);
+		if (instr && strstr(instr, "{{"))
+			rc = wf_note(r->notes, field, "degraded", "prompt-placeholders", r->err,
+				     "the instructions of agent '%s' hold %s placeholders, which n8n's "
+				     "system message does not fill: kept as text", wn->name,
+				     dialect ? dialect : "template");
+		if (rc == 0)
+			rc = wf_note(r->notes, field, "transformed", "agent-node", r->err,
+				     "%s '%s' becomes an n8n AI Agent (3.1) with its instructions as the "
+				     "system message%s", what, wn->name,
+				     p ? " and its prompt as an n8n expression" : "");
+		free(p);
+	} else if (kind_is(wn, "llm")) {
+		char *p = prompt_to_n8n(dialect, prompt ? prompt : "");
+
+		fy_jw_kstr(w, "type", "@n8n/n8n-nodes-langchain.chainLlm");
+		fy_jw_key(w, "typeVersion");
+		fy_jw_raw(w, "1.7", 3);
+		fy_jw_key(w, "parameters");
+		fy_jw_obj(w);
+		fy_jw_kstr(w, "promptType", "define");
+		fy_jw_kstr(w, "text", p ? p : "");
+		fy_jw_end(w);
+		rc = wf_note(r->notes, field, "transformed", "llm-node", r->err,
+			     "%s '%s' becomes an n8n Basic LLM Chain%s", what, wn->name,
+			     dialect && strcmp(dialect, "agentspec") == 0
+				     ? "; its {{placeholders}} became n8n expressions {{ $json.name }}"
+				     : "");
+		free(p);
+	} else if (kind_is(wn, "model") && mname) {
+		int ollama = mprov && strcmp(mprov, "ollama") == 0;
+
+		fy_jw_kstr(w, "type", ollama ? "@n8n/n8n-nodes-langchain.lmChatOllama"
+					     : "@n8n/n8n-nodes-langchain.lmChatOpenAi");
+		fy_jw_key(w, "typeVersion");
+		fy_jw_raw(w, ollama ? "1" : "1.2", ollama ? 1 : 3);
+		fy_jw_key(w, "parameters");
+		fy_jw_obj(w);
+		fy_jw_key(w, "model");
+		if (ollama) {
+			fy_jw_str(w, mname);
+		} else {
+			fy_jw_obj(w);
+			fy_jw_key(w, "__rl");
+			fy_jw_bool(w, 1);
+			fy_jw_kstr(w, "mode", "id");
+			fy_jw_kstr(w, "value", mname);
+			fy_jw_end(w);
+		}
+		fy_jw_key(w, "options");
+		fy_jw_raw(w, "{}", 2);
+		fy_jw_end(w);
+		rc = wf_note(r->notes, field, "held_back", "model-credential", r->err,
+			     "model '%s' (%s %s) becomes an n8n %s chat model node without a "
+			     "credential: bind a credential of type %s in n8n (its base URL "
+			     "points at the model's endpoint)", wn->name, mprov ? mprov : "",
+			     mname, ollama ? "Ollama" : "OpenAI", ollama ? "ollamaApi" : "openAiApi");
+	} else {
+		/* Kept, flagged: a No-Op that carries the original in its notes. */
+		struct fy_buf nb = FY_BUF_INIT(1 << 24);
+		uint32_t cfg = fy_json_get(d, v, "config");
+
+		wn->noop = 1;
+		fy_jw_kstr(w, "type", "n8n-nodes-base.noOp");
+		fy_jw_key(w, "typeVersion");
+		fy_jw_int(w, 1);
+		fy_jw_key(w, "parameters");
+		fy_jw_raw(w, "{}", 2);
+		fy_buf_addf(&nb, NULL, "ferry: %s node '%s' (%s) has no n8n equivalent and is kept "
+			    "here as a No-Op. Its configuration: ", wn->kind, wn->name, what);
+		if (fy_json_type(d, cfg) == FY_JOBJECT)
+			fy_json_emit(d, cfg, &nb, NULL);
+		else
+			fy_buf_adds(&nb, "{}", NULL);
+		fy_jw_kstr(w, "notes", nb.ptr ? nb.ptr : "");
+		fy_jw_key(w, "notesInFlow");
+		fy_jw_bool(w, 1);
+		fy_buf_release(&nb);
+		rc = wf_note(r->notes, field, "degraded", "unexpressed-node", r->err,
+			     "n8n cannot express %s node '%s' (%s): kept as a No-Op node whose notes "
+			     "hold its configuration; it does nothing when the workflow runs",
+			     wn->kind, wn->name, what);
+	}
+	{
+		uint32_t pos = fy_json_get(d, v, "position");
+
+		fy_jw_key(w, "position");
+		if (fy_json_type(d, pos) == FY_JARRAY && fy_json_len(d, pos) == 2) {
+			fy_jw_copy(w, d, pos);
+		} else {
+			/* attached nodes below the row of steps */
+			int below = kind_is(wn, "model") || kind_is(wn, "memory") ||
+				    (kind_is(wn, "tool") && attached(r, idx, "ai_tool", 0));
+
+			fy_jw_arr(w);
+			fy_jw_int(w, (long long)idx * 240);
+			fy_jw_int(w, below ? 240 : 0);
+			fy_jw_end(w);
+		}
+	}
+	free(dialect);
+	free(prompt);
+	free(instr);
+	free(mprov);
+	free(mname);
+	return rc;
+}
+
+static int write_node(struct wr *r, struct fy_jw *w, size_t i)
+{
+	struct wnode *wn = &r->nodes[i];
+	const struct fy_jdoc *d = r->d;
+	uint32_t v = wn->v;
+	int rc = 0;
+
+	fy_jw_obj(w);
+	if (wn->native) {
+		uint32_t ext = fy_json_get(d, fy_json_get(d, v, "ext"), "n8n");
+		uint32_t tv = fy_json_get(d, ext, "typeVersion");
+		uint32_t pos = fy_json_get(d, v, "position"), cfg = fy_json_get(d, v, "config");
+		uint32_t dis = fy_json_get(d, v, "disabled");
+
+		fy_jw_kstr(w, "id", wn->id);
+		fy_jw_kstr(w, "name", wn->name);
+		fy_jw_kstr(w, "type", wn->ptype);
+		fy_jw_key(w, "typeVersion");
+		if (fy_json_type(d, tv) == FY_JNUMBER)
+			fy_jw_copy(w, d, tv);
+		else
+			fy_jw_int(w, 1);
+		fy_jw_key(w, "position");
+		if (fy_json_type(d, pos) == FY_JARRAY)
+			fy_jw_copy(w, d, pos);
+		else
+			fy_jw_raw(w, "[0,0]", 5);
+		fy_jw_key(w, "parameters");
+		if (fy_json_type(d, cfg) == FY_JOBJECT)
+			fy_jw_copy(w, d, cfg);
+		else
+			fy_jw_raw(w, "{}", 2);
+		write_credentials(r, w, wn);
+		if (fy_json_type(d, dis) == FY_JTRUE || fy_json_type(d, dis) == FY_JFALSE)
+			fy_jw_kcopy(w, "disabled", d, dis);
+		if (fy_json_type(d, fy_json_get(d, v, "description")) == FY_JSTRING)
+			fy_jw_kcopy(w, "notes", d, fy_json_get(d, v, "description"));
+		rc = write_native_ext(r, w, wn);
+	} else {
+		rc = write_foreign(r, w, wn, i);
+		if (rc == 0 && !wn->noop)
+			write_credentials(r, w, wn);
+	}
+	fy_jw_end(w);
+	return rc;
+}
+
+/* The settings keys POST /api/v1/workflows accepts (n8n 2.41 openapi.yml). */
+static const char *const api_settings_keys[] = { "saveExecutionProgress", "saveManualExecutions",
+	"saveDataErrorExecution", "saveDataSuccessExecution", "executionTimeout", "errorWorkflow",
+	"timezone", "executionOrder", "binaryMode", "callerPolicy", "callerIds", "timeSavedMode",
+	"timeSavedPerExecution", "redactionPolicy", "availableInMCP", "customTelemetryTags",
+	"credentialResolverId", NULL };
+
+static int write_settings(struct wr *r, struct fy_jw *w, uint32_t ext)
+{
+	const struct fy_jdoc *d = r->d;
+	uint32_t s = fy_json_get(d, ext, "settings"), k, key, val;
+
+	fy_jw_key(w, "settings");
+	if (fy_json_type(d, s) != FY_JOBJECT) {
+		fy_jw_raw(w, "{\"executionOrder\":\"v1\"}", 23);
+		return 0;
+	}
+	if (r->o->shape == N8N_SHAPE_FILE) {
+		fy_jw_copy(w, d, s);
+		return 0;
+	}
+	fy_jw_obj(w);
+	FY_JSON_FOREACH_MEMBER(d, s, k, key, val) {
+		size_t len;
+		char *name = fy_json_strdup(d, key, &len);
+		char field[256];
+
+		if (!name)
+			return fy_error_set(r->err, FY_E_NOMEM, "out of memory");
+		if (in_list(name, api_settings_keys)) {
+			fy_jw_keyn(w, name, len);
+			fy_jw_copy(w, d, val);
+		} else {
+			snprintf(field, sizeof(field), "ext.n8n.settings.%s", name);
+			if (wf_note(r->notes, field, "dropped", "api-unknown-setting", r->err,
+				    "the n8n public API does not accept the workflow setting '%s'",
+				    name) < 0) {
+				free(name);
+				return -1;
+			}
+		}
+		free(name);
+	}
+	fy_jw_end(w);
+	return 0;
+}
+
+int n8n_from_record(const struct fy_jdoc *d, const struct n8n_write *o, struct fy_buf *out,
+		    struct wf_notes *notes, struct fy_error *err)
+{
+	uint32_t ext = fy_json_get(d, fy_json_get(d, 0, "ext"), "n8n"), v;
+	char *id = fy_json_get_strdup(d, 0, "id");
+	char *name = fy_json_get_strdup(d, 0, "name");
+	struct fy_jw w;
+	struct wr r;
+	size_t i;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	r.d = d;
+	r.o = o;
+	r.notes = notes;
+	r.err = err;
+	notes->kind = "workflow";
+	notes->id = id;
+	if (!id || collect_wnodes(&r, fy_json_get(d, 0, "nodes")) < 0)
+		goto out;
+	/* Foreign nodes decide noop before edges are read. */
+	for (i = 0; i < r.n; i++) {
+		struct wnode *wn = &r.nodes[i];
+
+		if (!wn->native && !kind_is(wn, "start") && !kind_is(wn, "trigger") &&
+		    !kind_is(wn, "agent") && !kind_is(wn, "llm") &&
+		    !(kind_is(wn, "model") && fy_json_get(d, fy_json_get(d, wn->v, "model"), "name") != FY_JNONE))
+			wn->noop = 1;
+	}
+	if (collect_wedges(&r, fy_json_get(d, 0, "edges")) < 0)
+		goto out;
+	fy_buf_reset(out);
+	fy_jw_init(&w, out, err);
+	fy_jw_obj(&w);
+	if (o->shape == N8N_SHAPE_FILE)
+		fy_jw_kstr(&w, "id", o->id ? o->id : id);
+	fy_jw_kstr(&w, "name", name ? name : id);
+	if (o->shape == N8N_SHAPE_FILE) {
+		v = fy_json_get(d, 0, "description");
+		if (fy_json_type(d, v) == FY_JSTRING)
+			fy_jw_kcopy(&w, "description", d, v);
+		fy_jw_key(&w, "active");
+		fy_jw_bool(&w, 0);
+		fy_jw_key(&w, "isArchived");
+		fy_jw_bool(&w, 0);
+	}
+	fy_jw_key(&w, "nodes");
+	fy_jw_arr(&w);
+	for (i = 0; i < r.n; i++)
+		if (write_node(&r, &w, i) < 0)
+			goto out;
+	fy_jw_end(&w);
+	write_connections(&r, &w);
+	if (write_settings(&r, &w, ext) < 0)
+		goto out;
+	v = fy_json_get(d, ext, "staticData");
+	if (!is_empty(d, v))
+		fy_jw_kcopy(&w, "staticData", d, v);
+	v = fy_json_get(d, ext, "pinData");
+	if (!is_empty(d, v))
+		fy_jw_kcopy(&w, "pinData", d, v);
+	v = fy_json_get(d, ext, "nodeGroups");
+	if (!is_empty(d, v))
+		fy_jw_kcopy(&w, "nodeGroups", d, v);
+	if (o->shape == N8N_SHAPE_FILE) {
+		uint32_t tags = fy_json_get(d, 0, "tags"), k, el;
+		char vid[37];
+
+		v = fy_json_get(d, ext, "meta");
+		if (!is_empty(d, v))
+			fy_jw_kcopy(&w, "meta", d, v);
+		fy_jw_key(&w, "tags");
+		fy_jw_arr(&w);
+		FY_JSON_FOREACH(d, tags, k, el) {
+			fy_jw_obj(&w);
+			fy_jw_kcopy(&w, "name", d, el);
+			fy_jw_end(&w);
+		}
+		fy_jw_end(&w);
+		v = fy_json_get(d, 0, "created");
+		if (v != FY_JNONE)
+			fy_jw_kcopy(&w, "createdAt", d, v);
+		v = fy_json_get(d, 0, "updated");
+		if (v != FY_JNONE)
+			fy_jw_kcopy(&w, "updatedAt", d, v);
+		/* stable: the same record gives the same version id */
+		wf_uuid_from(d->text, d->size, vid);
+		fy_jw_kstr(&w, "versionId", vid);
+	} else {
+		v = fy_json_get(d, 0, "description");
+		if (fy_json_type(d, v) == FY_JSTRING &&
+		    wf_note(notes, "description", "dropped", "api-no-description", err,
+			    "the n8n public API (2.41) has no workflow description field") < 0)
+			goto out;
+		v = fy_json_get(d, ext, "meta");
+		if (!is_empty(d, v) &&
+		    wf_note(notes, "ext.n8n.meta", "dropped", "api-read-only-field", err,
+			    "the workflow's meta is read-only in the n8n public API") < 0)
+			goto out;
+	}
+	fy_jw_end(&w);
+	rc = fy_jw_finish(&w);
+out:
+	wr_release(&r);
+	free(id);
+	free(name);
+	return rc;
+}
