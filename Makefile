@@ -44,7 +44,7 @@ FORMATS_SRC += formats/jw.c
 SCHEMAS = $(sort $(wildcard formats/schema/*.json))
 
 # The adapters: add a new one's file here and to adapters/registry.c.
-ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c
+ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c adapters/http.c adapters/journal.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
 TOOL_COMMON_SRC = tools/tool.c
@@ -109,7 +109,14 @@ $(UNIT_BIN): $(O)/obj/tests/unit/unit_main.o $(UNIT_SRC:%.c=$(O)/obj/%.o) $(LIB_
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
-tests-build: all $(UNIT_BIN)
+# Test drivers: small programs the shell tests run.
+TEST_PROGS = $(O)/tests/http-probe
+
+$(O)/tests/http-probe: $(O)/obj/tests/http_probe.o $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+tests-build: all $(UNIT_BIN) $(TEST_PROGS)
 
 deps:
 	@sh tools/deps.sh build test

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "durable.h"
 #include "idset.h"
 #include "names.h"
 #include "schema.h"

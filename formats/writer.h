@@ -109,11 +109,4 @@ const char *fy_writer_tmp_path(const struct fy_writer *w);
 /* Free; removes the temporary output unless fy_writer_close() succeeded. */
 void fy_writer_free(struct fy_writer *w);
 
-/*
- * Test hook: when the environment variable FERRY_FAIL_AT is N > 0, the
- * N-th durable step of any writer (member written, fsync, rename) fails
- * as if the process had died there; used by the crash-safety tests.
- */
-int fy_durable_step(const char *what, struct fy_error *err);
-
 #endif
