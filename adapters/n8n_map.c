@@ -550,9 +550,12 @@ int n8n_to_record(const struct fy_jdoc *d, uint32_t wf, const struct n8n_read *o
 	char *pid = fy_json_get_strdup(d, wf, "id");
 	char *name = fy_json_get_strdup(d, wf, "name");
 	char *desc = fy_json_get_strdup(d, wf, "description");
+	static const char *const no_ferry[] = { "ferry_id", NULL };
 	const char *const *ek;
 	struct fy_jw w;
 	struct rd r;
+	const char *raw;
+	size_t len;
 	int rc = -1, any;
 
 	memset(&r, 0, sizeof(r));
@@ -568,7 +571,12 @@ int n8n_to_record(const struct fy_jdoc *d, uint32_t wf, const struct n8n_read *o
 			     pid ? pid : name ? name : "");
 		goto out;
 	}
-	if (pid && *pid)
+	v = fy_json_get(d, fy_json_get(d, wf, "staticData"), "ferry_id");
+	raw = fy_json_raw(d, v, &len);
+	if (fy_json_type(d, v) == FY_JSTRING && !fy_json_has_escapes(d, v) && fy_id_valid(raw, len)) {
+		memcpy(id_out, raw, len);
+		id_out[len] = '\0';
+	} else if (pid && *pid)
 		fy_id_make(pid, strlen(pid), id_out);
 	else if (o->fallback_id)
 		fy_id_make(o->fallback_id, strlen(o->fallback_id), id_out);
@@ -617,8 +625,13 @@ int n8n_to_record(const struct fy_jdoc *d, uint32_t wf, const struct n8n_read *o
 	/* ext.n8n: the workflow's own settings that other providers ignore. */
 	any = 0;
 	for (ek = ext_keys; *ek; ek++) {
+		int ferry_only;
+
 		v = fy_json_get(d, wf, *ek);
-		if (is_empty(d, v))
+		/* staticData.ferry_id is ferry's own marker, read above */
+		ferry_only = v == fy_json_get(d, wf, "staticData") && fy_json_len(d, v) == 1 &&
+			     fy_json_get(d, v, "ferry_id") != FY_JNONE;
+		if (is_empty(d, v) || ferry_only)
 			continue;
 		if (!any) {
 			fy_jw_key(&w, "ext");
@@ -627,7 +640,14 @@ int n8n_to_record(const struct fy_jdoc *d, uint32_t wf, const struct n8n_read *o
 			fy_jw_obj(&w);
 			any = 1;
 		}
-		fy_jw_kcopy(&w, *ek, d, v);
+		fy_jw_key(&w, *ek);
+		if (v == fy_json_get(d, wf, "staticData") && fy_json_type(d, v) == FY_JOBJECT) {
+			fy_jw_obj(&w);
+			copy_members_except(d, v, no_ferry, &w, NULL);
+			fy_jw_end(&w);
+		} else {
+			fy_jw_copy(&w, d, v);
+		}
 	}
 	if (any) {
 		fy_jw_end(&w);
@@ -1356,8 +1376,6 @@ int n8n_from_record(const struct fy_jdoc *d, const struct n8n_write *o, struct f
 	r.o = o;
 	r.notes = notes;
 	r.err = err;
-	notes->kind = "workflow";
-	notes->id = id;
 	if (!id || collect_wnodes(&r, fy_json_get(d, 0, "nodes")) < 0)
 		goto out;
 	/* Foreign nodes decide noop before edges are read. */
@@ -1374,15 +1392,16 @@ int n8n_from_record(const struct fy_jdoc *d, const struct n8n_write *o, struct f
 	fy_buf_reset(out);
 	fy_jw_init(&w, out, err);
 	fy_jw_obj(&w);
-	if (o->shape == N8N_SHAPE_FILE)
-		fy_jw_kstr(&w, "id", o->id ? o->id : id);
+	if (o->shape == N8N_SHAPE_FILE && o->id)
+		fy_jw_kstr(&w, "id", o->id);
 	fy_jw_kstr(&w, "name", name ? name : id);
 	if (o->shape == N8N_SHAPE_FILE) {
 		v = fy_json_get(d, 0, "description");
 		if (fy_json_type(d, v) == FY_JSTRING)
 			fy_jw_kcopy(&w, "description", d, v);
-		fy_jw_key(&w, "active");
-		fy_jw_bool(&w, 0);
+		v = fy_json_get(d, 0, "active");
+		if (v != FY_JNONE)
+			fy_jw_kcopy(&w, "active", d, v);
 		fy_jw_key(&w, "isArchived");
 		fy_jw_bool(&w, 0);
 	}
@@ -1396,8 +1415,20 @@ int n8n_from_record(const struct fy_jdoc *d, const struct n8n_write *o, struct f
 	if (write_settings(&r, &w, ext) < 0)
 		goto out;
 	v = fy_json_get(d, ext, "staticData");
-	if (!is_empty(d, v))
-		fy_jw_kcopy(&w, "staticData", d, v);
+	if (o->ferry_id || !is_empty(d, v)) {
+		static const char *const no_ferry[] = { "ferry_id", NULL };
+
+		fy_jw_key(&w, "staticData");
+		if (fy_json_type(d, v) == FY_JOBJECT || is_empty(d, v)) {
+			fy_jw_obj(&w);
+			if (fy_json_type(d, v) == FY_JOBJECT)
+				copy_members_except(d, v, no_ferry, &w, NULL);
+			fy_jw_kstr_opt(&w, "ferry_id", o->ferry_id);
+			fy_jw_end(&w);
+		} else {
+			fy_jw_copy(&w, d, v);
+		}
+	}
 	v = fy_json_get(d, ext, "pinData");
 	if (!is_empty(d, v))
 		fy_jw_kcopy(&w, "pinData", d, v);
@@ -1446,5 +1477,514 @@ out:
 	wr_release(&r);
 	free(id);
 	free(name);
+	return rc;
+}
+
+/* --- executions -> threads ----------------------------------------------- */
+
+/* The first item's json of a run: run.data.<type>[0][0].json */
+static uint32_t run_json(const struct fy_jdoc *d, uint32_t run, const char *type)
+{
+	uint32_t v = fy_json_get(d, fy_json_get(d, run, "data"), type);
+
+	return fy_json_get(d, fy_json_at(d, fy_json_at(d, v, 0), 0), "json");
+}
+
+static uint32_t runs_of(const struct fy_jdoc *d, uint32_t rundata, const char *name)
+{
+	uint32_t r = fy_json_get(d, rundata, name);
+
+	return fy_json_type(d, r) == FY_JARRAY ? r : FY_JNONE;
+}
+
+static void write_ms_time(struct fy_jw *w, const char *key, const struct fy_jdoc *d, uint32_t v)
+{
+	int64_t ms;
+	char t[40];
+
+	if (fy_json_int(d, v, &ms) < 0 || ms <= 0)
+		return;
+	fy_time_format(ms / 1000, (int32_t)(ms % 1000) * 1000000, t);
+	fy_jw_kstr(w, key, t);
+}
+
+/* A LangChain serialized message (lc:1) as {"role": ..., "text": ...}. */
+static void write_lc_message(struct fy_jw *w, const struct fy_jdoc *d, uint32_t m)
+{
+	uint32_t idarr = fy_json_get(d, m, "id");
+	uint32_t cls = fy_json_at(d, idarr, fy_json_len(d, idarr) ? fy_json_len(d, idarr) - 1 : 0);
+	uint32_t content = fy_json_get(d, fy_json_get(d, m, "kwargs"), "content");
+	const char *role = "user";
+
+	if (fy_json_streq(d, cls, "AIMessage") || fy_json_streq(d, cls, "AIMessageChunk"))
+		role = "assistant";
+	else if (fy_json_streq(d, cls, "SystemMessage"))
+		role = "system";
+	else if (fy_json_streq(d, cls, "ToolMessage"))
+		role = "tool";
+	fy_jw_obj(w);
+	fy_jw_kstr(w, "role", role);
+	fy_jw_key(w, "text");
+	if (fy_json_type(d, content) == FY_JSTRING) {
+		fy_jw_copy(w, d, content);
+	} else {
+		struct fy_buf b = FY_BUF_INIT(1 << 24);
+
+		fy_json_emit(d, content, &b, NULL);
+		fy_jw_str(w, b.ptr ? b.ptr : "");
+		fy_buf_release(&b);
+	}
+	fy_jw_end(w);
+}
+
+/* A value as text: strings as they are, anything else as compact JSON. */
+static void write_as_text(struct fy_jw *w, const struct fy_jdoc *d, uint32_t v)
+{
+	if (fy_json_type(d, v) == FY_JSTRING) {
+		fy_jw_copy(w, d, v);
+	} else {
+		struct fy_buf b = FY_BUF_INIT(1 << 24);
+
+		fy_json_emit(d, v, &b, NULL);
+		fy_jw_str(w, b.ptr ? b.ptr : "");
+		fy_buf_release(&b);
+	}
+}
+
+int n8n_execution_turns(const struct fy_jdoc *wfrec, const struct fy_jdoc *ex,
+			struct fy_buf *turns, struct fy_error *err)
+{
+	uint32_t rundata = fy_json_get(ex, fy_json_get(ex, fy_json_get(ex, 0, "data"), "resultData"),
+				       "runData");
+	uint32_t nodes = fy_json_get(wfrec, 0, "nodes"), k, el, chat = FY_JNONE;
+	struct fy_jw w;
+	size_t mark = turns->len;
+	int answers = 0;
+
+	if (fy_json_type(ex, rundata) != FY_JOBJECT)
+		return 0;
+	/* the chat trigger: a trigger whose first item has chatInput */
+	FY_JSON_FOREACH(wfrec, nodes, k, el) {
+		char *name = fy_json_get_strdup(wfrec, el, "name");
+		uint32_t runs = name ? runs_of(ex, rundata, name) : FY_JNONE, j;
+
+		if (fy_json_streq(wfrec, fy_json_get(wfrec, el, "type"), "trigger") && runs != FY_JNONE) {
+			j = run_json(ex, fy_json_at(ex, runs, 0), "main");
+			if (fy_json_type(ex, fy_json_get(ex, j, "chatInput")) == FY_JSTRING)
+				chat = j;
+		}
+		free(name);
+		if (chat != FY_JNONE)
+			break;
+	}
+	if (chat == FY_JNONE)
+		return 0;
+	fy_jw_init(&w, turns, err);
+	fy_jw_obj(&w);
+	fy_jw_key(&w, "session");
+	if (fy_json_type(ex, fy_json_get(ex, chat, "sessionId")) == FY_JSTRING)
+		fy_jw_copy(&w, ex, fy_json_get(ex, chat, "sessionId"));
+	else
+		write_as_text(&w, ex, fy_json_get(ex, 0, "id"));
+	fy_jw_key(&w, "exec");
+	write_as_text(&w, ex, fy_json_get(ex, 0, "id"));
+	fy_jw_kcopy_opt(&w, "started", ex, fy_json_get(ex, 0, "startedAt"));
+	fy_jw_kcopy_opt(&w, "stopped", ex, fy_json_get(ex, 0, "stoppedAt"));
+	/* what the memory node loaded first: the turns before this one */
+	fy_jw_key(&w, "history");
+	fy_jw_arr(&w);
+	FY_JSON_FOREACH(wfrec, nodes, k, el) {
+		char *name;
+		uint32_t runs, j, run;
+		int done = 0;
+
+		if (!fy_json_streq(wfrec, fy_json_get(wfrec, el, "type"), "memory"))
+			continue;
+		name = fy_json_get_strdup(wfrec, el, "name");
+		runs = name ? runs_of(ex, rundata, name) : FY_JNONE;
+		FY_JSON_FOREACH(ex, runs, j, run) {
+			uint32_t jv = run_json(ex, run, "ai_memory"), hist, h, m;
+
+			if (!fy_json_streq(ex, fy_json_get(ex, jv, "action"), "loadMemoryVariables"))
+				continue;
+			hist = fy_json_get(ex, jv, "chatHistory");
+			FY_JSON_FOREACH(ex, hist, h, m)
+				write_lc_message(&w, ex, m);
+			done = 1;
+			break;
+		}
+		free(name);
+		if (done)
+			break;
+	}
+	fy_jw_end(&w);
+	fy_jw_key(&w, "messages");
+	fy_jw_arr(&w);
+	fy_jw_obj(&w);
+	fy_jw_kstr(&w, "role", "user");
+	fy_jw_key(&w, "parts");
+	fy_jw_arr(&w);
+	fy_jw_obj(&w);
+	fy_jw_kstr(&w, "type", "text");
+	fy_jw_kcopy(&w, "text", ex, fy_json_get(ex, chat, "chatInput"));
+	fy_jw_end(&w);
+	fy_jw_end(&w);
+	fy_jw_kcopy_opt(&w, "created", ex, fy_json_get(ex, 0, "startedAt"));
+	fy_jw_end(&w);
+	FY_JSON_FOREACH(wfrec, nodes, k, el) {
+		uint32_t type = fy_json_get(wfrec, el, "type"), runs, last, acts, a, act, out;
+		char *name;
+
+		if (!fy_json_streq(wfrec, type, "agent") && !fy_json_streq(wfrec, type, "llm"))
+			continue;
+		name = fy_json_get_strdup(wfrec, el, "name");
+		runs = name ? runs_of(ex, rundata, name) : FY_JNONE;
+		free(name);
+		if (!fy_json_len(ex, runs))
+			continue;
+		last = fy_json_at(ex, runs, fy_json_len(ex, runs) - 1);
+		acts = fy_json_get(ex, fy_json_get(ex, fy_json_get(ex, last, "metadata"),
+						   "subNodeExecutionData"), "actions");
+		FY_JSON_FOREACH(ex, acts, a, act) {
+			uint32_t ac = fy_json_get(ex, act, "action");
+			uint32_t tname = fy_json_get(ex, ac, "nodeName");
+			char *tn = fy_json_strdup(ex, tname, NULL);
+			uint32_t truns = tn ? runs_of(ex, rundata, tn) : FY_JNONE;
+			int64_t ri = 0;
+			uint32_t trun;
+
+			free(tn);
+			if (fy_json_type(ex, tname) != FY_JSTRING)
+				continue;
+			fy_json_int(ex, fy_json_get(ex, act, "runIndex"), &ri);
+			trun = fy_json_at(ex, truns, (uint32_t)ri);
+			fy_jw_obj(&w);
+			fy_jw_kstr(&w, "role", "assistant");
+			fy_jw_key(&w, "parts");
+			fy_jw_arr(&w);
+			fy_jw_obj(&w);
+			fy_jw_kstr(&w, "type", "tool_call");
+			fy_jw_key(&w, "id");
+			write_as_text(&w, ex, fy_json_get(ex, ac, "id"));
+			fy_jw_kcopy(&w, "name", ex, tname);
+			fy_jw_key(&w, "arguments");
+			write_as_text(&w, ex, fy_json_get(ex, ac, "input"));
+			fy_jw_end(&w);
+			fy_jw_end(&w);
+			write_ms_time(&w, "created", ex, fy_json_get(ex, trun, "startTime"));
+			fy_jw_end(&w);
+			fy_jw_obj(&w);
+			fy_jw_kstr(&w, "role", "tool");
+			fy_jw_key(&w, "parts");
+			fy_jw_arr(&w);
+			fy_jw_obj(&w);
+			fy_jw_kstr(&w, "type", "tool_result");
+			fy_jw_key(&w, "call_id");
+			write_as_text(&w, ex, fy_json_get(ex, ac, "id"));
+			fy_jw_kcopy(&w, "name", ex, tname);
+			out = run_json(ex, trun, "ai_tool");
+			fy_jw_key(&w, "output");
+			write_as_text(&w, ex, fy_json_get(ex, out, "response") != FY_JNONE
+						      ? fy_json_get(ex, out, "response") : out);
+			if (fy_json_get(ex, trun, "error") != FY_JNONE) {
+				fy_jw_key(&w, "is_error");
+				fy_jw_bool(&w, 1);
+			}
+			fy_jw_end(&w);
+			fy_jw_end(&w);
+			write_ms_time(&w, "created", ex, fy_json_get(ex, trun, "startTime"));
+			fy_jw_end(&w);
+		}
+		out = run_json(ex, last, "main");
+		if (fy_json_type(ex, fy_json_get(ex, out, "output")) == FY_JSTRING)
+			out = fy_json_get(ex, out, "output");
+		else if (fy_json_type(ex, fy_json_get(ex, out, "text")) == FY_JSTRING)
+			out = fy_json_get(ex, out, "text");
+		else
+			continue;
+		fy_jw_obj(&w);
+		fy_jw_kstr(&w, "role", "assistant");
+		fy_jw_key(&w, "parts");
+		fy_jw_arr(&w);
+		fy_jw_obj(&w);
+		fy_jw_kstr(&w, "type", "text");
+		fy_jw_kcopy(&w, "text", ex, out);
+		fy_jw_end(&w);
+		fy_jw_end(&w);
+		fy_jw_kcopy_opt(&w, "created", ex, fy_json_get(ex, 0, "stoppedAt"));
+		fy_jw_end(&w);
+		answers++;
+	}
+	fy_jw_end(&w);
+	fy_jw_end(&w);
+	if (fy_jw_finish(&w) < 0) {
+		turns->len = mark;
+		if (turns->ptr)
+			turns->ptr[mark] = '\0';
+		return -1;
+	}
+	return fy_buf_addc(turns, '\n', err);
+}
+
+struct turn {
+	const char *line;
+	size_t len;
+	char *session, *started, *exec;
+};
+
+static int num_cmp(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (wf_only(a, la, "0123456789") && wf_only(b, lb, "0123456789") && la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+static int turn_cmp(const void *x, const void *y)
+{
+	const struct turn *a = x, *b = y;
+	int c = strcmp(a->session, b->session);
+
+	if (c)
+		return c;
+	if ((c = strcmp(a->started ? a->started : "", b->started ? b->started : "")))
+		return c;
+	return num_cmp(a->exec, b->exec);
+}
+
+/* Collect a message line (the thread is written before its messages). */
+static int thread_collect(void *buf, const char *json, size_t len, struct fy_error *err)
+{
+	if (fy_buf_add(buf, json, len, err) < 0)
+		return -1;
+	return fy_buf_addc(buf, '\n', err);
+}
+
+/* One message record; parent and id are the caller's. */
+static int emit_message(const char *tid, const char *id, const char *parent, const char *role,
+			const struct fy_jdoc *d, uint32_t parts, const char *text, uint32_t created,
+			const char *source_id, int from_memory, struct fy_buf *b,
+			int (*emit)(void *, const char *, size_t, struct fy_error *), void *ctx,
+			struct fy_error *err)
+{
+	struct fy_jw w;
+
+	fy_buf_reset(b);
+	fy_jw_init(&w, b, err);
+	fy_jw_obj(&w);
+	fy_jw_kstr(&w, "kind", "message");
+	fy_jw_kstr(&w, "id", id);
+	fy_jw_kstr(&w, "thread", tid);
+	fy_jw_key(&w, "parent");
+	fy_jw_str(&w, parent);
+	fy_jw_kstr(&w, "role", role);
+	if (created != FY_JNONE)
+		fy_jw_kcopy(&w, "created", d, created);
+	fy_jw_key(&w, "parts");
+	if (parts != FY_JNONE) {
+		fy_jw_copy(&w, d, parts);
+	} else {
+		fy_jw_arr(&w);
+		fy_jw_obj(&w);
+		fy_jw_kstr(&w, "type", "text");
+		fy_jw_kstr(&w, "text", text);
+		fy_jw_end(&w);
+		fy_jw_end(&w);
+	}
+	fy_jw_key(&w, "source");
+	fy_jw_obj(&w);
+	fy_jw_kstr(&w, "adapter", "n8n");
+	fy_jw_kstr_opt(&w, "id", source_id);
+	fy_jw_end(&w);
+	if (from_memory) {
+		fy_jw_key(&w, "ext");
+		fy_jw_obj(&w);
+		fy_jw_key(&w, "n8n");
+		fy_jw_obj(&w);
+		fy_jw_kstr(&w, "from", "memory");
+		fy_jw_end(&w);
+		fy_jw_end(&w);
+	}
+	fy_jw_end(&w);
+	if (fy_jw_finish(&w) < 0)
+		return -1;
+	return emit(ctx, b->ptr, b->len, err);
+}
+
+static int emit_session(const char *wf_id, const char *wf_name, struct turn *t, size_t n,
+			struct fy_buf *b, struct fy_buf *msgs,
+			int (*emit)(void *, const char *, size_t, struct fy_error *), void *ctx,
+			struct fy_error *err)
+{
+	char seed[1024], tid[FY_ID_MAX + 1], prev[128], id[128];
+	struct fy_jdoc d;
+	struct fy_jw w;
+	size_t i;
+	int rc = -1, have_prev = 0;
+	char *first_started = NULL, *last_stopped = NULL, *leaf = NULL;
+
+	snprintf(seed, sizeof(seed), "%s:%s", wf_id, t[0].session);
+	fy_id_make(seed, strlen(seed), tid);
+	fy_jdoc_init(&d);
+	/* messages are built first (the thread names its last one), then written after it */
+	fy_buf_reset(msgs);
+	for (i = 0; i < n; i++) {
+		uint32_t hist, msgsv, k, el;
+
+		if (fy_jdoc_parse(&d, t[i].line, t[i].len, 0, err) < 0)
+			goto out;
+		if (!first_started)
+			first_started = fy_json_get_strdup(&d, 0, "started");
+		free(last_stopped);
+		last_stopped = fy_json_get_strdup(&d, 0, "stopped");
+		if (i == 0) {
+			hist = fy_json_get(&d, 0, "history");
+			FY_JSON_FOREACH(&d, hist, k, el) {
+				char *role = fy_json_get_strdup(&d, el, "role");
+				char *text = fy_json_get_strdup(&d, el, "text");
+
+				snprintf(id, sizeof(id), "memory-%u", k + 1);
+				rc = emit_message(tid, id, have_prev ? prev : NULL, role ? role : "user",
+						  &d, FY_JNONE, text ? text : "", FY_JNONE, NULL, 1, b,
+						  thread_collect, msgs, err);
+				free(role);
+				free(text);
+				if (rc < 0)
+					goto out;
+				snprintf(prev, sizeof(prev), "%s", id);
+				have_prev = 1;
+			}
+		}
+		msgsv = fy_json_get(&d, 0, "messages");
+		FY_JSON_FOREACH(&d, msgsv, k, el) {
+			char *role = fy_json_get_strdup(&d, el, "role");
+
+			snprintf(id, sizeof(id), "%s-%u", t[i].exec, k + 1);
+			rc = emit_message(tid, id, have_prev ? prev : NULL, role ? role : "user", &d,
+					  fy_json_get(&d, el, "parts"), NULL, fy_json_get(&d, el, "created"),
+					  t[i].exec, 0, b, thread_collect, msgs, err);
+			free(role);
+			if (rc < 0)
+				goto out;
+			snprintf(prev, sizeof(prev), "%s", id);
+			have_prev = 1;
+		}
+	}
+	leaf = have_prev ? strdup(prev) : NULL;
+	fy_buf_reset(b);
+	fy_jw_init(&w, b, err);
+	fy_jw_obj(&w);
+	fy_jw_kstr(&w, "kind", "thread");
+	fy_jw_kstr(&w, "id", tid);
+	fy_jw_kstr_opt(&w, "active_leaf", leaf);
+	fy_jw_kstr_opt(&w, "created", first_started);
+	fy_jw_kstr_opt(&w, "updated", last_stopped);
+	fy_jw_key(&w, "metadata");
+	fy_jw_obj(&w);
+	fy_jw_kstr(&w, "n8n_session_id", t[0].session);
+	fy_jw_kstr_opt(&w, "n8n_workflow", wf_name);
+	fy_jw_end(&w);
+	fy_jw_key(&w, "source");
+	fy_jw_obj(&w);
+	fy_jw_kstr(&w, "adapter", "n8n");
+	fy_jw_kstr(&w, "id", t[0].session);
+	fy_jw_end(&w);
+	fy_jw_key(&w, "ext");
+	fy_jw_obj(&w);
+	fy_jw_key(&w, "n8n");
+	fy_jw_obj(&w);
+	fy_jw_kstr(&w, "workflow", wf_id);
+	fy_jw_kstr(&w, "sessionId", t[0].session);
+	fy_jw_end(&w);
+	fy_jw_end(&w);
+	fy_jw_end(&w);
+	if (fy_jw_finish(&w) < 0 || emit(ctx, b->ptr, b->len, err) < 0)
+		goto out;
+	/* then the messages, one line each */
+	{
+		const char *p = msgs->ptr, *end = msgs->ptr + msgs->len;
+
+		while (p && p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+			if (!nl)
+				break;
+			if (emit(ctx, p, (size_t)(nl - p), err) < 0)
+				goto out;
+			p = nl + 1;
+		}
+	}
+	rc = 0;
+out:
+	fy_jdoc_release(&d);
+	free(first_started);
+	free(last_stopped);
+	free(leaf);
+	return rc;
+}
+
+int n8n_turns_to_threads(const char *wf_id, const char *wf_name, const char *turns, size_t len,
+			 int (*emit)(void *ctx, const char *json, size_t len, struct fy_error *err),
+			 void *ctx, struct fy_error *err)
+{
+	struct fy_buf b = FY_BUF_INIT((size_t)16 << 20), msgs = FY_BUF_INIT((size_t)1 << 30);
+	struct turn *t = NULL;
+	size_t n = 0, cap = 0, i, start;
+	const char *p = turns, *end = turns + len;
+	struct fy_jdoc d;
+	int rc = -1;
+
+	fy_jdoc_init(&d);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (l) {
+			if (n == cap) {
+				struct turn *q;
+
+				cap = cap ? cap * 2 : 64;
+				if (!(q = realloc(t, cap * sizeof(*q)))) {
+					fy_error_set(err, FY_E_NOMEM, "out of memory");
+					goto out;
+				}
+				t = q;
+			}
+			if (fy_jdoc_parse(&d, p, l, 0, err) < 0)
+				goto out;
+			t[n].line = p;
+			t[n].len = l;
+			t[n].session = fy_json_get_strdup(&d, 0, "session");
+			t[n].started = fy_json_get_strdup(&d, 0, "started");
+			t[n].exec = fy_json_get_strdup(&d, 0, "exec");
+			n++;
+			if (!t[n - 1].session || !t[n - 1].exec) {
+				fy_error_set(err, FY_E_DATA, "an execution without a session or an id");
+				goto out;
+			}
+		}
+		p += l + 1;
+	}
+	if (n)
+		qsort(t, n, sizeof(*t), turn_cmp);
+	for (start = 0, i = 1; i <= n; i++)
+		if (i == n || strcmp(t[i].session, t[start].session) != 0) {
+			if (emit_session(wf_id, wf_name, t + start, i - start, &b, &msgs, emit, ctx,
+					 err) < 0)
+				goto out;
+			start = i;
+		}
+	rc = 0;
+out:
+	for (i = 0; i < n; i++) {
+		free(t[i].session);
+		free(t[i].started);
+		free(t[i].exec);
+	}
+	free(t);
+	fy_jdoc_release(&d);
+	fy_buf_release(&b);
+	fy_buf_release(&msgs);
 	return rc;
 }

@@ -41,7 +41,8 @@ struct n8n_read {
 /*
  * Map the workflow object wf of d (either file format: CLI export or
  * public API) into one workflow record in rec (reset first). Its id goes
- * to id_out (FY_ID_MAX + 1 bytes). Ledger lines (provider-only nodes,
+ * to id_out (FY_ID_MAX + 1 bytes): staticData.ferry_id when an import by
+ * ferry left one, else made from the n8n id. Ledger lines (provider-only nodes,
  * credentials to rebind, dangling connections) go to notes, whose kind
  * and id this sets.
  */
@@ -55,13 +56,19 @@ enum n8n_shape {
 
 struct n8n_write {
 	enum n8n_shape shape;
-	const char *id;		/* FILE: the workflow id to write */
+	const char *id;		/* FILE: the workflow id to write, or NULL (n8n makes one) */
 	/* The target credential id bound to a secret name, or NULL (may be NULL). */
 	const char *(*bind)(void *ctx, const char *secret);
 	/* 1 when a webhook id is already used at the target (may be NULL). */
 	int (*webhook_taken)(void *ctx, const char *webhook_id);
 	void *ctx;
 	const char *seed;	/* makes replacement webhook ids stable per target */
+	/*
+	 * Written as staticData.ferry_id: the archive's id of the workflow,
+	 * kept at the target so a rerun finds it and a re-export gives the
+	 * same record id (n8n_to_record reads it back). NULL: none.
+	 */
+	const char *ferry_id;
 };
 
 /*
@@ -69,7 +76,7 @@ struct n8n_write {
  * out (reset first). Nodes of another provider are mapped by their
  * neutral type where n8n has an equivalent, and otherwise kept as No-Op
  * nodes whose notes hold the original; every such choice is a ledger
- * line in notes (kind and id set here).
+ * line in notes, whose kind and id the caller sets to the record's.
  */
 int n8n_from_record(const struct fy_jdoc *rec, const struct n8n_write *o, struct fy_buf *out,
 		    struct wf_notes *notes, struct fy_error *err);

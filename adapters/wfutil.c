@@ -344,7 +344,7 @@ int wf_list_dir(const char *dir, int yaml, char ***names, size_t *n, struct fy_e
 
 void wf_names_free(char **names, size_t n)
 {
-	while (n)
+	while (names && n)
 		free(names[--n]);
 	free(names);
 }
