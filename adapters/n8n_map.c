@@ -45,14 +45,6 @@ static const char *base_name(const char *t)
 	return dot ? dot + 1 : t;
 }
 
-static int in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (strcmp(s, *list) == 0)
-			return 1;
-	return 0;
-}
-
 static int is_n8n_type(const char *t)
 {
 	return t && strchr(t, '.') &&
@@ -80,12 +72,12 @@ const char *n8n_node_kind(const char *type, const struct fy_jdoc *d, uint32_t pa
 		return "start";
 	if (has_suffix(b, "Trigger") || strcmp(b, "webhook") == 0)
 		return "trigger";
-	if (in_list(b, agent))
+	if (wf_in_list(b, agent))
 		return "agent";
 	if ((has_prefix(b, "lmChat") || has_prefix(b, "embeddings") ||
 	     (has_prefix(b, "lm") && b[2] >= 'A' && b[2] <= 'Z')))
 		return "model";
-	if (in_list(b, llm))
+	if (wf_in_list(b, llm))
 		return "llm";
 	if (has_prefix(b, "memory"))
 		return "memory";
@@ -94,7 +86,7 @@ const char *n8n_node_kind(const char *type, const struct fy_jdoc *d, uint32_t pa
 	if ((has_prefix(b, "tool") && b[4] >= 'A' && b[4] <= 'Z') || has_suffix(b, "Tool") ||
 	    strcmp(b, "httpRequest") == 0)
 		return "tool";
-	if (in_list(b, cond))
+	if (wf_in_list(b, cond))
 		return "condition";
 	if (strcmp(b, "splitInBatches") == 0)
 		return "loop";
@@ -104,9 +96,9 @@ const char *n8n_node_kind(const char *type, const struct fy_jdoc *d, uint32_t pa
 		return "subworkflow";
 	if (strcmp(b, "respondToWebhook") == 0 || (strcmp(b, "chat") == 0 && has_prefix(type, "@n8n/")))
 		return "message";
-	if (has_prefix(b, "textSplitter") || has_prefix(b, "outputParser") || in_list(b, transform))
+	if (has_prefix(b, "textSplitter") || has_prefix(b, "outputParser") || wf_in_list(b, transform))
 		return "transform";
-	if (in_list(b, code))
+	if (wf_in_list(b, code))
 		return "code";
 	if (d && fy_json_streq(d, fy_json_get(d, params, "operation"), "sendAndWait"))
 		return "approval";
@@ -274,53 +266,13 @@ static int map_credentials(struct rd *r, struct fy_jw *w, uint32_t creds, const 
 	return 0;
 }
 
-/*
- * Copy every member of obj except those named in skip, as "key": value,
- * into the object being written; opens "ext": {"<adapter>": { before the
- * first one when wrap is set. Returns how many were copied.
- */
-static int copy_members_except(const struct fy_jdoc *d, uint32_t obj, const char *const *skip,
-			       struct fy_jw *w, const char *wrap)
-{
-	uint32_t k, key, val;
-	int any = 0;
-
-	FY_JSON_FOREACH_MEMBER(d, obj, k, key, val) {
-		size_t len;
-		char *name = fy_json_strdup(d, key, &len);
-
-		if (!name) {
-			w->failed = 1;
-			fy_error_set(w->err, FY_E_NOMEM, "out of memory");
-			return any;
-		}
-		if (!in_list(name, skip)) {
-			if (!any && wrap) {
-				fy_jw_key(w, "ext");
-				fy_jw_obj(w);
-				fy_jw_key(w, wrap);
-				fy_jw_obj(w);
-			}
-			any++;
-			fy_jw_keyn(w, name, len);
-			fy_jw_copy(w, d, val);
-		}
-		free(name);
-	}
-	if (any && wrap) {
-		fy_jw_end(w);
-		fy_jw_end(w);
-	}
-	return any;
-}
-
 /* ext.n8n of a node: every key the neutral node has no field for, verbatim. */
 static void node_ext(const struct fy_jdoc *d, uint32_t node, struct fy_jw *w)
 {
 	static const char *const mapped[] = { "id", "name", "type", "parameters", "position",
 		"disabled", "credentials", "notes", NULL };
 
-	copy_members_except(d, node, mapped, w, "n8n");
+	wf_copy_members(d, node, mapped, w, "n8n");
 }
 
 static int map_node(struct rd *r, struct fy_jw *w, uint32_t node, size_t idx)
@@ -643,7 +595,7 @@ int n8n_to_record(const struct fy_jdoc *d, uint32_t wf, const struct n8n_read *o
 		fy_jw_key(&w, *ek);
 		if (v == fy_json_get(d, wf, "staticData") && fy_json_type(d, v) == FY_JOBJECT) {
 			fy_jw_obj(&w);
-			copy_members_except(d, v, no_ferry, &w, NULL);
+			wf_copy_members(d, v, no_ferry, &w, NULL);
 			fy_jw_end(&w);
 		} else {
 			fy_jw_copy(&w, d, v);
@@ -1073,7 +1025,7 @@ static int write_native_ext(struct wr *r, struct fy_jw *w, const struct wnode *w
 		snprintf(field, sizeof(field), "nodes[%s].%s", wn->id, name);
 		if (strcmp(name, "typeVersion") == 0) {
 			/* written with the type */
-		} else if (r->o->shape == N8N_SHAPE_API && !in_list(name, api_node_keys)) {
+		} else if (r->o->shape == N8N_SHAPE_API && !wf_in_list(name, api_node_keys)) {
 			if (wf_note(r->notes, field, "dropped", "api-read-only-field", r->err,
 				    "the n8n public API does not accept the node field '%s'", name) < 0) {
 				free(name);
@@ -1215,6 +1167,16 @@ static int write_foreign(struct wr *r, struct fy_jw *w, struct wnode *wn, size_t
 			     "credential: bind a credential of type %s in n8n (its base URL "
 			     "points at the model's endpoint)", wn->name, mprov ? mprov : "",
 			     mname, ollama ? "Ollama" : "OpenAI", ollama ? "ollamaApi" : "openAiApi");
+	} else if (kind_is(wn, "end")) {
+		wn->noop = 1;
+		fy_jw_kstr(w, "type", "n8n-nodes-base.noOp");
+		fy_jw_key(w, "typeVersion");
+		fy_jw_int(w, 1);
+		fy_jw_key(w, "parameters");
+		fy_jw_raw(w, "{}", 2);
+		rc = wf_note(r->notes, field, "transformed", "end-as-no-op", r->err,
+			     "n8n has no end node (a workflow ends where its connections do): %s '%s' "
+			     "becomes a No-Op node", what, wn->name);
 	} else {
 		/* Kept, flagged: a No-Op that carries the original in its notes. */
 		struct fy_buf nb = FY_BUF_INIT(1 << 24);
@@ -1342,7 +1304,7 @@ static int write_settings(struct wr *r, struct fy_jw *w, uint32_t ext)
 
 		if (!name)
 			return fy_error_set(r->err, FY_E_NOMEM, "out of memory");
-		if (in_list(name, api_settings_keys)) {
+		if (wf_in_list(name, api_settings_keys)) {
 			fy_jw_keyn(w, name, len);
 			fy_jw_copy(w, d, val);
 		} else {
@@ -1422,7 +1384,7 @@ int n8n_from_record(const struct fy_jdoc *d, const struct n8n_write *o, struct f
 		if (fy_json_type(d, v) == FY_JOBJECT || is_empty(d, v)) {
 			fy_jw_obj(&w);
 			if (fy_json_type(d, v) == FY_JOBJECT)
-				copy_members_except(d, v, no_ferry, &w, NULL);
+				wf_copy_members(d, v, no_ferry, &w, NULL);
 			fy_jw_kstr_opt(&w, "ferry_id", o->ferry_id);
 			fy_jw_end(&w);
 		} else {

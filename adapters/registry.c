@@ -8,10 +8,12 @@
 
 extern const struct fy_adapter fy_adapter_dir;
 extern const struct fy_adapter fy_adapter_n8n;
+extern const struct fy_adapter fy_adapter_agentspec;
 
 const struct fy_adapter *const fy_adapters[] = {
 	&fy_adapter_dir,
 	&fy_adapter_n8n,
+	&fy_adapter_agentspec,
 	NULL,
 };
 

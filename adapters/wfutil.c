@@ -423,3 +423,46 @@ int wf_only(const char *s, size_t n, const char *set)
 			return 0;
 	return 1;
 }
+
+int wf_in_list(const char *s, const char *const *list)
+{
+	for (; list && *list; list++)
+		if (strcmp(s, *list) == 0)
+			return 1;
+	return 0;
+}
+
+int wf_copy_members(const struct fy_jdoc *d, uint32_t obj, const char *const *skip,
+		    struct fy_jw *w, const char *wrap)
+{
+	uint32_t k, key, val;
+	int any = 0;
+
+	FY_JSON_FOREACH_MEMBER(d, obj, k, key, val) {
+		size_t len;
+		char *name = fy_json_strdup(d, key, &len);
+
+		if (!name) {
+			w->failed = 1;
+			fy_error_set(w->err, FY_E_NOMEM, "out of memory");
+			return any;
+		}
+		if (!wf_in_list(name, skip)) {
+			if (!any && wrap) {
+				fy_jw_key(w, "ext");
+				fy_jw_obj(w);
+				fy_jw_key(w, wrap);
+				fy_jw_obj(w);
+			}
+			any++;
+			fy_jw_keyn(w, name, len);
+			fy_jw_copy(w, d, val);
+		}
+		free(name);
+	}
+	if (any && wrap) {
+		fy_jw_end(w);
+		fy_jw_end(w);
+	}
+	return any;
+}

@@ -114,6 +114,20 @@ void wf_uuid_from(const char *seed, size_t n, char out[37]);
 void wf_env_name(const char *prefix, const char *const *parts, size_t nparts, char *out,
 		 size_t max);
 
+struct fy_jw;
+
+/*
+ * Copy every member of object obj except those named in skip (a NULL-
+ * terminated list) as "key": value into the object being written. With
+ * wrap, the members go into "ext": {"<wrap>": {...}}, opened only when
+ * there is one. Returns how many were copied.
+ */
+int wf_copy_members(const struct fy_jdoc *d, uint32_t obj, const char *const *skip,
+		    struct fy_jw *w, const char *wrap);
+
+/* Whether s is one of the NULL-terminated list. */
+int wf_in_list(const char *s, const char *const *list);
+
 /* Whether s[0..n) is made of the given characters only. */
 int wf_only(const char *s, size_t n, const char *set);
 
