@@ -238,17 +238,73 @@ struct asrd {
 	struct fy_error *err;
 	const char *top_version; /* agentspec_version of the document, or NULL */
 	char version[64];
+	char note_id[FY_ID_MAX + 1];	/* the record the ledger lines are about */
+	unsigned secrets;		/* credentials replaced by references */
 };
+
+static void emit_resolved(struct asrd *c, struct fy_jw *w, uint32_t v, int depth, const char *comp);
+
+/*
+ * One member "name": value of component comp. A credential - a value under
+ * a key such as api_key, or any header - becomes a {"$secret": NAME}
+ * reference named after the component and the key, with a held_back line.
+ */
+static void emit_member(struct asrd *c, struct fy_jw *w, const char *name, size_t len, uint32_t val,
+			int depth, const char *comp)
+{
+	const struct fy_jdoc *d = &c->a.d;
+	char secret[FY_ID_MAX + 1], field[512];
+	const char *parts[3];
+	uint32_t k, hk, hv;
+
+	fy_jw_keyn(w, name, len);
+	parts[0] = comp ? comp : "";
+	if (strcmp(name, "headers") == 0 && fy_json_type(d, val) == FY_JOBJECT) {
+		fy_jw_obj(w);
+		FY_JSON_FOREACH_MEMBER(d, val, k, hk, hv) {
+			char *hn = fy_json_strdup(d, hk, NULL);
+
+			parts[1] = "header";
+			parts[2] = hn ? hn : "";
+			wf_env_name("AGENTSPEC_", parts, 3, secret, FY_ID_MAX);
+			fy_jw_key(w, hn ? hn : "");
+			c->secrets++;
+			fy_jw_obj(w);
+			fy_jw_kstr(w, "$secret", secret);
+			fy_jw_end(w);
+			snprintf(field, sizeof(field), "components[%s].headers.%s", parts[0], parts[2]);
+			wf_note(c->notes, field, "held_back", "secret-in-configuration", c->err,
+				"header %s of component %s may hold a credential: the archive keeps the "
+				"reference %s instead; set it at import", parts[2], parts[0], secret);
+			free(hn);
+		}
+		fy_jw_end(w);
+	} else if (wf_in_list(name, secret_keys) && fy_json_type(d, val) == FY_JSTRING) {
+		parts[1] = name;
+		wf_env_name("AGENTSPEC_", parts, 2, secret, FY_ID_MAX);
+		c->secrets++;
+		fy_jw_obj(w);
+		fy_jw_kstr(w, "$secret", secret);
+		fy_jw_end(w);
+		snprintf(field, sizeof(field), "components[%s].%s", parts[0], name);
+		wf_note(c->notes, field, "held_back", "secret-in-configuration", c->err,
+			"%s of component %s is a credential: the archive keeps the reference %s "
+			"instead; set it at import", name, parts[0], secret);
+	} else {
+		emit_resolved(c, w, val, depth + 1, comp);
+	}
+}
 
 /*
  * Copy v with references resolved, "$referenced_components" left out, and
- * credential values replaced by secret references named after the
- * component (comp) and the key.
+ * credentials replaced by secret references (emit_member).
  */
 static void emit_resolved(struct asrd *c, struct fy_jw *w, uint32_t v, int depth, const char *comp)
 {
 	const struct fy_jdoc *d = &c->a.d;
 	uint32_t k, key, val;
+	char *id;
+	const char *here;
 
 	v = resolve(&c->a, v);
 	if (depth > AS_DEPTH || v == FY_JNONE) {
@@ -266,75 +322,22 @@ static void emit_resolved(struct asrd *c, struct fy_jw *w, uint32_t v, int depth
 		fy_jw_copy(w, d, v);
 		return;
 	}
-	{
-		char *id = fy_json_get_strdup(d, v, "id");
-		const char *here = id && fy_json_get(d, v, "component_type") != FY_JNONE ? id : comp;
+	id = fy_json_get_strdup(d, v, "id");
+	here = id && fy_json_get(d, v, "component_type") != FY_JNONE ? id : comp;
+	fy_jw_obj(w);
+	FY_JSON_FOREACH_MEMBER(d, v, k, key, val) {
+		size_t len;
+		char *name = fy_json_strdup(d, key, &len);
 
-		fy_jw_obj(w);
-		FY_JSON_FOREACH_MEMBER(d, v, k, key, val) {
-			size_t len;
-			char *name = fy_json_strdup(d, key, &len);
-			int headers;
-
-			if (!name)
-				break;
-			headers = strcmp(name, "headers") == 0 && fy_json_type(d, val) == FY_JOBJECT;
-			if (strcmp(name, "$referenced_components") == 0) {
-				free(name);
-				continue;
-			}
-			fy_jw_keyn(w, name, len);
-			if ((wf_in_list(name, secret_keys) && fy_json_type(d, val) == FY_JSTRING) || headers) {
-				uint32_t k2, hk, hv;
-				char secret[FY_ID_MAX + 1], field[512];
-				const char *parts[3];
-
-				if (headers)
-					fy_jw_obj(w);
-				FY_JSON_FOREACH_MEMBER(d, headers ? val : FY_JNONE, k2, hk, hv) {
-					char *hn = fy_json_strdup(d, hk, NULL);
-
-					parts[0] = here ? here : "";
-					parts[1] = "header";
-					parts[2] = hn ? hn : "";
-					wf_env_name("AGENTSPEC_", parts, 3, secret, FY_ID_MAX);
-					fy_jw_key(w, hn ? hn : "");
-					fy_jw_obj(w);
-					fy_jw_kstr(w, "$secret", secret);
-					fy_jw_end(w);
-					snprintf(field, sizeof(field), "components[%s].headers.%s", here ? here : "",
-						 hn ? hn : "");
-					wf_note(c->notes, field, "held_back", "secret-in-configuration", c->err,
-						"header %s of component %s held a value that may be a credential: "
-						"replaced by the reference %s; set it at import", hn ? hn : "",
-						here ? here : "", secret);
-					free(hn);
-				}
-				if (headers) {
-					fy_jw_end(w);
-				} else {
-					parts[0] = here ? here : "";
-					parts[1] = name;
-					wf_env_name("AGENTSPEC_", parts, 2, secret, FY_ID_MAX);
-					fy_jw_obj(w);
-					fy_jw_kstr(w, "$secret", secret);
-					fy_jw_end(w);
-					snprintf(field, sizeof(field), "components[%s].%s", here ? here : "", name);
-					wf_note(c->notes, field, "held_back", "secret-in-configuration", c->err,
-						"%s of component %s is a credential: replaced by the reference "
-						"%s; set it at import", name, here ? here : "", secret);
-				}
-			} else {
-				emit_resolved(c, w, val, depth + 1, here);
-			}
-			free(name);
-		}
-		fy_jw_end(w);
-		free(id);
+		if (name && strcmp(name, "$referenced_components") != 0)
+			emit_member(c, w, name, len, val, depth, here);
+		free(name);
 	}
+	fy_jw_end(w);
+	free(id);
 }
 
-/* Component fields outside skip, resolved, as members of the object being written. */
+/* Component fields outside skip and skip2, as members of the object being written. */
 static void emit_fields(struct asrd *c, struct fy_jw *w, uint32_t comp, const char *const *skip,
 			const char *const *skip2)
 {
@@ -346,27 +349,8 @@ static void emit_fields(struct asrd *c, struct fy_jw *w, uint32_t comp, const ch
 		size_t len;
 		char *name = fy_json_strdup(d, key, &len);
 
-		if (!name)
-			break;
-		if (!wf_in_list(name, skip) && !wf_in_list(name, skip2)) {
-			/* the member alone, wrapped so emit_resolved sees the key */
-			fy_jw_keyn(w, name, len);
-			if (wf_in_list(name, secret_keys) && fy_json_type(d, val) == FY_JSTRING) {
-				char secret[FY_ID_MAX + 1], field[512];
-				const char *parts[2] = { id ? id : "", name };
-
-				wf_env_name("AGENTSPEC_", parts, 2, secret, FY_ID_MAX);
-				fy_jw_obj(w);
-				fy_jw_kstr(w, "$secret", secret);
-				fy_jw_end(w);
-				snprintf(field, sizeof(field), "components[%s].%s", id ? id : "", name);
-				wf_note(c->notes, field, "held_back", "secret-in-configuration", c->err,
-					"%s of component %s is a credential: replaced by the reference %s; "
-					"set it at import", name, id ? id : "", secret);
-			} else {
-				emit_resolved(c, w, val, 1, id);
-			}
-		}
+		if (name && !wf_in_list(name, skip) && !wf_in_list(name, skip2))
+			emit_member(c, w, name, len, val, 0, id);
 		free(name);
 	}
 	free(id);
@@ -522,6 +506,9 @@ static int read_tool(struct asrd *c, uint32_t tool)
 		return fy_error_set(c->err, FY_E_DATA, "a tool without an id");
 	}
 	fy_id_make(id, strlen(id), rid);
+	snprintf(c->note_id, sizeof(c->note_id), "%s", rid);
+	c->notes->kind = "tool";
+	c->notes->id = c->note_id;
 	fy_buf_reset(&c->rec);
 	fy_jw_init(&w, &c->rec, c->err);
 	fy_jw_obj(&w);
@@ -600,6 +587,9 @@ static int read_agent(struct asrd *c, uint32_t ag)
 		return fy_error_set(c->err, FY_E_DATA, "an Agent without an id");
 	fy_id_make(id, strlen(id), rid);
 	free(id);
+	snprintf(c->note_id, sizeof(c->note_id), "%s", rid);
+	c->notes->kind = "agent";
+	c->notes->id = c->note_id;
 	fy_buf_reset(&c->rec);
 	fy_jw_init(&w, &c->rec, c->err);
 	fy_jw_obj(&w);
@@ -802,10 +792,14 @@ static int emit_node(struct flowrd *f, struct fy_jw *w, uint32_t comp, const cha
 	}
 	emit_ports(c, w, "inputs", fy_json_get(d, comp, "inputs"));
 	emit_ports(c, w, "outputs", fy_json_get(d, comp, "outputs"));
-	if (fy_json_type(d, md) == FY_JOBJECT && fy_json_len(d, md)) {
+	if (fy_json_type(d, md) == FY_JOBJECT &&
+	    fy_json_len(d, md) > (fy_json_get(d, md, "ferry") != FY_JNONE)) {
 		fy_jw_key(w, "ext");
 		fy_jw_obj(w);
-		emit_metadata(c, w, "agentspec", md);
+		fy_jw_key(w, "agentspec");
+		fy_jw_obj(w);
+		emit_metadata(c, w, "metadata", md);
+		fy_jw_end(w);
 		fy_jw_end(w);
 	}
 	fy_jw_end(w);
@@ -901,8 +895,9 @@ static int read_flow(struct asrd *c, uint32_t flow)
 	if (!id)
 		return fy_error_set(c->err, FY_E_DATA, "a Flow without an id");
 	fy_id_make(id, strlen(id), rid);
+	snprintf(c->note_id, sizeof(c->note_id), "%s", rid);
 	c->notes->kind = "workflow";
-	c->notes->id = rid;
+	c->notes->id = c->note_id;
 	fy_buf_reset(&c->rec);
 	fy_jw_init(&w, &c->rec, c->err);
 	fy_jw_obj(&w);
@@ -1218,6 +1213,15 @@ static int as_src_next(void *state, struct fy_item *it, struct fy_error *err)
 		asdoc_release(&c.a);
 		if (rc < 0)
 			return fy_error_prefix(err, "agentspec: %s", path);
+		if (c.secrets) {
+			/* the original holds the credentials the records do not: it stays out */
+			if (wf_note(&s->notes, NULL, "warning", "raw-original-withheld", err,
+				    "%s holds %u credential value%s: its original is not kept under raw/ "
+				    "(the records keep everything else)", rel, c.secrets,
+				    c.secrets == 1 ? "" : "s") < 0)
+				return -1;
+			continue;
+		}
 		snprintf(raw, sizeof(raw), "agentspec/%s", rel);
 		if (wf_queue_push(&s->q, FY_ITEM_RAW, s->text.ptr ? s->text.ptr : "", s->text.len, raw,
 				  err) < 0)
@@ -2730,8 +2734,7 @@ static const struct fy_capability as_caps[] = {
 const struct fy_adapter fy_adapter_agentspec = {
 	.name = "agentspec",
 	.summary = "Open Agent Specification (Oracle Agent Spec) JSON: agents, flows, tools",
-	.locations = "agentspec:PATH (a .json document, or a folder of them; written: a new folder, "
-		     "or a .json file for one component)",
+	.locations = "agentspec:PATH (a .json document or a folder of them)",
 	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE,
 	.caps = as_caps,
 	.ncaps = sizeof(as_caps) / sizeof(as_caps[0]),

@@ -1211,8 +1211,7 @@ static const struct fy_capability n8n_caps[] = {
 const struct fy_adapter fy_adapter_n8n = {
 	.name = "n8n",
 	.summary = "n8n workflows: export files (CLI or editor/API format) and the REST API",
-	.locations = "n8n:PATH (a workflow .json file or a folder of them), "
-		     "n8n:http://HOST:PORT (the public API; key in N8N_API_KEY)",
+	.locations = "n8n:PATH (workflow JSON file or folder), n8n:http://HOST:PORT (key: N8N_API_KEY)",
 	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE,
 	.caps = n8n_caps,
 	.ncaps = sizeof(n8n_caps) / sizeof(n8n_caps[0]),

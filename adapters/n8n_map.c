@@ -843,12 +843,20 @@ static int collect_wedges(struct wr *r, uint32_t edges)
 
 static void write_connections(struct wr *r, struct fy_jw *w)
 {
-	size_t i, j, k;
+	size_t i, j, k, s;
 
 	fy_jw_key(w, "connections");
 	fy_jw_obj(w);
-	for (i = 0; i < r->n; i++) {
+	/* sources in the order their first edge comes, as the edges were read */
+	for (s = 0; s < r->ne; s++) {
 		int opened = 0;
+
+		i = r->edges[s].from;
+		for (k = 0; k < s; k++)
+			if (r->edges[k].from == i)
+				break;
+		if (k < s)
+			continue;
 
 		for (j = 0; j < r->ne; j++) {
 			const char *type = r->edges[j].type;
