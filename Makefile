@@ -8,6 +8,8 @@
 #   make install         PREFIX=/usr/local DESTDIR= (tools and man pages)
 #   make deps            install missing Debian packages (run by check and demo)
 #   make check-headers   compile every public header on its own
+#   make check-peers     the adapters against real local peers (n8n): installs
+#                        them once under $FERRY_PEERS (~3 GB, ~6 min), then ~1 min
 #   make valgrind        the unit tests and CLI tests under valgrind
 #
 # Honours CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR and O (the build folder).
@@ -62,6 +64,7 @@ BINS = $(TOOLS:%=$(O)/bin/%)
 UNIT_BIN = $(O)/tests/unit
 
 .PHONY: all check test tests-build demo bench install deps check-headers valgrind clean
+.PHONY: check-peers
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -127,6 +130,13 @@ deps:
 check: deps
 	$(MAKE) O=build/asan SANITIZE=1 CFLAGS='-O1 -g' tests-build
 	FERRY_BUILD=build/asan sh tests/run.sh
+
+# Against real software started on loopback (tests/peers/): a peer that
+# cannot be installed or started fails the run, it is never skipped.
+check-peers:
+	@sh tools/deps.sh build test peers
+	$(MAKE) O=build/asan SANITIZE=1 CFLAGS='-O1 -g' tests-build
+	FERRY_BUILD=build/asan sh tests/run.sh $(sort $(wildcard tests/peers/t-*.sh))
 
 test: tests-build
 	FERRY_BUILD=$(O) sh tests/run.sh

@@ -1372,6 +1372,7 @@ static void emit_head(struct wctx *c, struct fy_jw *w, const char *ct, const cha
 struct fnode {
 	uint32_t v;
 	char *id, *kind, *ptype, *dialect;
+	char *label;		/* the node's name, else its id: for messages */
 	int native;		/* an Agent Spec component, written back from its config */
 	int attached_only;	/* only serves other nodes (ai_* edges out, no control/data) */
 	int ferry;		/* written as a FerryNode */
@@ -1404,6 +1405,7 @@ static void flowwr_release(struct flowwr *f)
 		free(f->n[i].kind);
 		free(f->n[i].ptype);
 		free(f->n[i].dialect);
+		free(f->n[i].label);
 	}
 	free(f->n);
 	for (i = 0; i < f->ne; i++) {
@@ -1489,7 +1491,10 @@ static int flow_collect(struct flowwr *f)
 		n->kind = fy_json_get_strdup(d, el, "type");
 		n->ptype = fy_json_get_strdup(d, el, "provider_type");
 		n->dialect = fy_json_get_strdup(d, el, "dialect");
-		if (!n->id || !n->kind)
+		n->label = fy_json_get_strdup(d, el, "name");
+		if (!n->label && n->id)
+			n->label = strdup(n->id);
+		if (!n->id || !n->kind || !n->label)
 			return fy_error_set(f->c->err, FY_E_DATA, "nodes[%u] has no id or type", k);
 		if (!n->dialect || strcmp(n->dialect, "agentspec") != 0)
 			f->foreign = 1;
@@ -1598,16 +1603,16 @@ static void emit_built_llm(struct flowwr *f, struct fy_jw *w, size_t i)
 	snprintf(field, sizeof(field), "nodes[%s]", f->n[i].id);
 	if (fy_json_type(d, mname) != FY_JSTRING)
 		wf_note(c->notes, field, "degraded", "model-unknown", c->err,
-			"model node %s names no model: written as an %s with an empty model_id", f->n[i].id, ct);
+			"model node '%s' names no model: written as an %s with an empty model_id", f->n[i].label, ct);
 	else if (strcmp(ct, "OpenAiConfig") != 0)
 		wf_note(c->notes, field, "degraded", "model-endpoint", c->err,
-			"model %s (%s) becomes an Agent Spec %s whose url is empty: the endpoint lived "
-			"in a credential or setting that does not travel; set url", f->n[i].id,
+			"model '%s' (%s) becomes an Agent Spec %s whose url is empty: the endpoint lived "
+			"in a credential or setting that does not travel; set url", f->n[i].label,
 			prov ? prov : "unknown provider", ct);
 	else
 		wf_note(c->notes, field, "held_back", "model-credential", c->err,
-			"model %s becomes an Agent Spec OpenAiConfig; its credential is not part of "
-			"Agent Spec and must be provided by the runtime", f->n[i].id);
+			"model '%s' becomes an Agent Spec OpenAiConfig; its credential is not part of "
+			"Agent Spec and must be provided by the runtime", f->n[i].label);
 	free(prov);
 }
 
@@ -1627,9 +1632,9 @@ static void emit_built_tool(struct flowwr *f, struct fy_jw *w, size_t i)
 	fy_jw_end(w);
 	snprintf(field, sizeof(field), "nodes[%s]", f->n[i].id);
 	wf_note(c->notes, field, "emulated", "tool-as-server-tool", c->err,
-		"tool node %s (%s) becomes an Agent Spec ServerTool of the same name: Agent Spec "
+		"tool node '%s' (%s) becomes an Agent Spec ServerTool of the same name: Agent Spec "
 		"describes tools but carries no implementation, so the runtime must provide one",
-		f->n[i].id, f->n[i].ptype ? f->n[i].ptype : f->n[i].kind);
+		f->n[i].label, f->n[i].ptype ? f->n[i].ptype : f->n[i].kind);
 }
 
 static void emit_branches(struct flowwr *f, struct fy_jw *w, size_t i)
@@ -1720,7 +1725,7 @@ static void emit_component(struct flowwr *f, struct fy_jw *w, size_t i)
 			"Agent Spec %s has no component for %s node '%s' (%s): kept as a plugin "
 			"component FerryNode (component_plugin_name ferry) holding the whole node; an "
 			"Agent Spec runtime without that plugin cannot run it", c->version, n->kind,
-			n->id, n->ptype ? n->ptype : n->kind);
+			n->label, n->ptype ? n->ptype : n->kind);
 		return;
 	}
 	if (n->attached_only && !n->native) {
@@ -1763,7 +1768,7 @@ static void emit_component(struct flowwr *f, struct fy_jw *w, size_t i)
 			wf_note(c->notes, field, "transformed", "llm-node", c->err,
 				"%s node '%s' becomes an LlmNode; its prompt is kept as text in the %s "
 				"dialect (Agent Spec fills only {{name}} placeholders)", n->ptype ? n->ptype : "llm",
-				n->id, n->dialect ? n->dialect : "source");
+				n->label, n->dialect ? n->dialect : "source");
 		}
 		fy_jw_key(w, "llm_config");
 		if (na)
@@ -1795,7 +1800,7 @@ static void emit_component(struct flowwr *f, struct fy_jw *w, size_t i)
 			wf_note(c->notes, field, "transformed", "agent-node", c->err,
 				"%s node '%s' becomes an AgentNode with an Agent whose system_prompt is its "
 				"instructions, and whose llm_config and tools are the nodes attached to it",
-				n->ptype ? n->ptype : "agent", n->id);
+				n->ptype ? n->ptype : "agent", n->label);
 		}
 		na = attached_to(f, i, "ai_languageModel", at, 1);
 		fy_jw_key(w, "llm_config");
@@ -1820,7 +1825,7 @@ static void emit_component(struct flowwr *f, struct fy_jw *w, size_t i)
 	} else if (strcmp(n->ct, "StartNode") == 0 && !n->native) {
 		wf_note(c->notes, field, "transformed", "start-node", c->err,
 			"%s node '%s' becomes the flow's StartNode; its own configuration is kept "
-			"in metadata.ferry only", n->ptype ? n->ptype : n->kind, n->id);
+			"in metadata.ferry only", n->ptype ? n->ptype : n->kind, n->label);
 	} else if (strcmp(n->ct, "EndNode") == 0 && !n->native) {
 		fy_jw_kstr(w, "branch_name", "next");
 	}

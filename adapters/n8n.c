@@ -1094,6 +1094,11 @@ static int put_api(struct n8n_sink *k, const char *id, struct fy_error *err)
 	    strlist_add(&k->ferry_ids, &k->nferry, &k->capferry, wid, err) < 0 ||
 	    put_tags(k, wid, err) < 0)
 		goto out;
+	if ((fy_json_get(&k->d, 0, "created") != FY_JNONE || fy_json_get(&k->d, 0, "updated") != FY_JNONE) &&
+	    wf_note(&k->notes, "created", "transformed", "times-set-by-target", err,
+		    "n8n sets a new workflow's createdAt and updatedAt itself (the public API has no "
+		    "field for them): the original times stay in the archive only") < 0)
+		goto out;
 	snprintf(path, sizeof(path), "/workflows/%s/activate", wid);
 	if (k->activate) {
 		if (api_call(&k->a, "POST", path, NULL, NULL, 0, 0, &resp, "activate workflow", err) < 0)

@@ -25,5 +25,14 @@ tar --zstd -xf "$out/neutral.ferry" -C "$out/tar"
 (cd "$out/tar" && sha256sum --quiet -c SHA256SUMS && echo "SHA256SUMS: all members OK")
 jq -r 'select(.kind=="message" and .role=="user") | "user: " + (.parts[] | select(.type=="text") | .text)' \
 	"$out"/tar/threads/*.jsonl
+say "a workflow moves from n8n to Agent Spec and back: every node kept, the ledger says what changed"
+"$bin/ferry" export n8n:samples/n8n/cli-export-all/workflows.json -o "$out/n8n.ferry"
+"$bin/ferry" import "$out/n8n.ferry" "agentspec:$out/agentspec" 2>&1 |
+	sed -n 's/.*ledger: //p' | jq -r '"  " + .outcome + " " + .item.field + ": " + .reason' | cut -c1-160 |
+	grep -e degraded -e emulated | head -4
+ls "$out/agentspec"
+"$bin/ferry" export "agentspec:$out/agentspec" -o "$out/agentspec.ferry"
+"$bin/ferry" import -q "$out/agentspec.ferry" "n8n:$out/n8n-again" 2>/dev/null
+jq -r '.nodes[] | "  " + .type + "  " + .name' "$out"/n8n-again/Rt7kQ2mXcV9pLw3B.json
 echo
 echo "archives and folders are in $out/"

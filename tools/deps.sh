@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh - install the Debian packages ferry needs, when they are missing.
 #
-#   sh tools/deps.sh GROUP...     groups: build test fuzz browser
+#   sh tools/deps.sh GROUP...     groups: build test fuzz browser peers
 #
 # Does nothing when everything is there; otherwise runs apt-get (as root,
 # or through sudo). Used by `make check` and `make demo`, so that a fresh
@@ -15,6 +15,12 @@ for group in "$@"; do
 	test) pkgs="$pkgs jq zstd tar python3 xxd" ;;
 	fuzz) pkgs="$pkgs clang libclang-rt-dev" ;;
 	browser) pkgs="$pkgs chromium" ;;
+	# the real peers of `make check-peers`: npm fetches Node 24 and n8n (any
+	# npm will do: NodeSource's nodejs bundles one and conflicts with Debian's);
+	# g++ and make build n8n's sqlite3 module; curl and jq drive the APIs
+	peers)
+		command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
+		pkgs="$pkgs g++ make python3 curl jq" ;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
 done
