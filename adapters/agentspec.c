@@ -240,7 +240,28 @@ struct asrd {
 	char version[64];
 	char note_id[FY_ID_MAX + 1];	/* the record the ledger lines are about */
 	unsigned secrets;		/* credentials replaced by references */
+	char **seen;			/* record ids already read from this document */
+	size_t nseen;
 };
+
+/* 1 when kind:id was already read from this document (and remember it). */
+static int seen_before(struct asrd *c, const char *kind, const char *id)
+{
+	char key[FY_ID_MAX + 32], **p;
+	size_t i;
+
+	snprintf(key, sizeof(key), "%s:%s", kind, id);
+	for (i = 0; i < c->nseen; i++)
+		if (strcmp(c->seen[i], key) == 0)
+			return 1;
+	p = realloc(c->seen, (c->nseen + 1) * sizeof(*p));
+	if (p) {
+		c->seen = p;
+		if ((p[c->nseen] = strdup(key)))
+			c->nseen++;
+	}
+	return 0;
+}
 
 static void emit_resolved(struct asrd *c, struct fy_jw *w, uint32_t v, int depth, const char *comp);
 
@@ -506,6 +527,11 @@ static int read_tool(struct asrd *c, uint32_t tool)
 		return fy_error_set(c->err, FY_E_DATA, "a tool without an id");
 	}
 	fy_id_make(id, strlen(id), rid);
+	if (seen_before(c, "tool", rid)) {
+		free(id);
+		free(ct);
+		return 0;
+	}
 	snprintf(c->note_id, sizeof(c->note_id), "%s", rid);
 	c->notes->kind = "tool";
 	c->notes->id = c->note_id;
@@ -1060,44 +1086,72 @@ out:
 }
 
 /* Map one document (root 0 of c->a.d) into queued items. */
-static int read_document(struct asrd *c)
+/* One top-level component: an Agent, a Flow or a tool. */
+static int read_component(struct asrd *c, uint32_t comp)
 {
-	const struct fy_jdoc *d = &c->a.d;
-	char *ct;
+	char *ct = cstr(&c->a, comp, "component_type"), *v;
 	int rc;
 
-	if (fy_json_type(d, 0) != FY_JOBJECT)
-		return fy_error_set(c->err, FY_E_DATA, "not an Agent Spec document (not a JSON object)");
-	if (asdoc_collect(&c->a, 0, 0, c->err) < 0)
-		return -1;
-	ct = cstr(&c->a, 0, "component_type");
-	c->top_version = NULL;
-	if (!ct) {
-		return fy_error_set(c->err, FY_E_DATA, "no component_type at the top: not an Agent "
-				    "Spec component (a file of disaggregated components only?)");
-	}
+	if (!ct)
+		return fy_error_set(c->err, FY_E_DATA, "a component without a component_type");
 	c->notes->kind = strcmp(ct, "Agent") == 0 ? "agent" : strcmp(ct, "Flow") == 0 ? "workflow" : "tool";
 	c->notes->id = NULL;
-	{
-		char *v = cstr(&c->a, 0, "agentspec_version");
-
-		if (v) {
-			snprintf(c->version, sizeof(c->version), "%s", v);
-			c->top_version = c->version;
-		}
+	if ((v = cstr(&c->a, comp, "agentspec_version"))) {
+		snprintf(c->version, sizeof(c->version), "%s", v);
+		c->top_version = c->version;
 		free(v);
 	}
 	if (strcmp(ct, "Agent") == 0)
-		rc = read_agent(c, 0);
+		rc = read_agent(c, comp);
 	else if (strcmp(ct, "Flow") == 0)
-		rc = read_flow(c, 0);
+		rc = read_flow(c, comp);
 	else if (wf_in_list(ct, tool_types))
-		rc = read_tool(c, 0);
+		rc = read_tool(c, comp);
 	else
 		rc = fy_error_set(c->err, FY_E_UNSUPPORTED,
 				  "a top-level %s is not read (Agent, Flow and tools are)", ct);
 	free(ct);
 	return rc;
+}
+
+/*
+ * Map one document (root 0 of c->a.d) into queued items: one component, or
+ * a file of disaggregated components (only "$referenced_components" at the
+ * top, as the specification allows), whose agents, flows and tools are
+ * read and whose other components are left for those to refer to.
+ */
+static int read_document(struct asrd *c)
+{
+	const struct fy_jdoc *d = &c->a.d;
+	uint32_t refs = fy_json_get(d, 0, "$referenced_components"), k, key, val;
+
+	if (fy_json_type(d, 0) != FY_JOBJECT)
+		return fy_error_set(c->err, FY_E_DATA, "not an Agent Spec document (not a JSON object)");
+	if (asdoc_collect(&c->a, 0, 0, c->err) < 0)
+		return -1;
+	c->top_version = NULL;
+	if (fy_json_get(d, 0, "component_type") != FY_JNONE)
+		return read_component(c, 0);
+	if (fy_json_type(d, refs) != FY_JOBJECT)
+		return fy_error_set(c->err, FY_E_DATA, "no component_type at the top and no "
+				    "$referenced_components: not an Agent Spec document");
+	/* the agents first: the tools they hold are read with them */
+	FY_JSON_FOREACH_MEMBER(d, refs, k, key, val)
+		if (fy_json_streq(d, fy_json_get(d, val, "component_type"), "Agent") &&
+		    read_component(c, val) < 0)
+			return -1;
+	FY_JSON_FOREACH_MEMBER(d, refs, k, key, val) {
+		uint32_t ct = fy_json_get(d, val, "component_type");
+		char *t = fy_json_strdup(d, ct, NULL);
+		int rc = 0;
+
+		if (t && (strcmp(t, "Flow") == 0 || wf_in_list(t, tool_types)))
+			rc = read_component(c, val);
+		free(t);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* --- the source ------------------------------------------------------------ */
@@ -1211,6 +1265,9 @@ static int as_src_next(void *state, struct fy_item *it, struct fy_error *err)
 			rc = read_document(&c);
 		s->rec = c.rec;
 		asdoc_release(&c.a);
+		while (c.nseen)
+			free(c.seen[--c.nseen]);
+		free(c.seen);
 		if (rc < 0)
 			return fy_error_prefix(err, "agentspec: %s", path);
 		if (c.secrets) {
@@ -2348,6 +2405,61 @@ static int write_agent(struct wctx *c, struct fy_buf *out, struct held *tools, s
 	return rc;
 }
 
+/* What Agent Spec writes (read with fidelity.h: the plan, and the done-ledger lines). */
+static const struct fy_capability as_caps[] = {
+	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "a Flow: nodes, control and data edges, inputs and outputs with their JSON Schemas", NULL },
+	{ FY_KIND_WORKFLOW, "nodes.dialect!=agentspec", FY_CAP_NATIVE, FY_CAP_DEGRADED,
+	  "nodes of another provider: a trigger becomes the StartNode, agents AgentNodes, LLM calls "
+	  "LlmNodes, models LlmConfigs (credentials not carried), tools ServerTools the runtime must "
+	  "provide; the rest (memory, conditions, integrations) is kept whole as FerryNode plugin "
+	  "components; EndNodes are added where the flow ends", "foreign-nodes" },
+	{ FY_KIND_AGENT, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "an Agent: system_prompt, llm_config (OpenAI, vLLM, Ollama, OCI, OpenAI-compatible), tools",
+	  NULL },
+	{ FY_KIND_AGENT, "source.adapter!=agentspec", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "an agent of another provider becomes an Agent: its instructions the system_prompt, its "
+	  "model an LlmConfig (an OpenAI model an OpenAiConfig, others an OpenAiCompatibleConfig "
+	  "whose url is to be set), its tools Agent Spec tools", "foreign-agent" },
+	{ FY_KIND_AGENT, "knowledge", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "Agent Spec 25.4.1 has no knowledge component", "no-knowledge" },
+	{ FY_KIND_AGENT, "memory", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "Agent Spec 25.4.1 has no memory component", "no-memory" },
+	{ FY_KIND_AGENT, "handoffs", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "an Agent of 25.4.1 has no handoffs", "no-handoffs" },
+	{ FY_KIND_AGENT, "response_format", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "an Agent declares outputs as properties, not a response format", "no-response-format" },
+	{ FY_KIND_TOOL, "type=code_interpreter", FY_CAP_NONE, FY_CAP_EMULATED,
+	  "a ServerTool of that name: Agent Spec carries no code, the runtime provides it",
+	  "builtin-as-server-tool" },
+	{ FY_KIND_TOOL, "type=file_search", FY_CAP_NONE, FY_CAP_EMULATED,
+	  "a ServerTool of that name: the runtime provides it", "builtin-as-server-tool" },
+	{ FY_KIND_TOOL, "type=web_search", FY_CAP_NONE, FY_CAP_EMULATED,
+	  "a ServerTool of that name: the runtime provides it", "builtin-as-server-tool" },
+	{ FY_KIND_TOOL, "type=computer_use", FY_CAP_NONE, FY_CAP_EMULATED,
+	  "a ServerTool of that name: the runtime provides it", "builtin-as-server-tool" },
+	{ FY_KIND_TOOL, "type=builtin", FY_CAP_NONE, FY_CAP_EMULATED,
+	  "a ServerTool of that name: the runtime provides it", "builtin-as-server-tool" },
+	{ FY_KIND_TOOL, "type=openapi", FY_CAP_NONE, FY_CAP_EMULATED,
+	  "a ServerTool of that name: the OpenAPI document does not travel", "builtin-as-server-tool" },
+	{ FY_KIND_TOOL, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "ServerTool, ClientTool, RemoteTool, MCPTool", NULL },
+	{ FY_KIND_TOOL, "source.adapter!=agentspec", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "a function of another provider becomes a ClientTool, an MCP server an MCPTool",
+	  "foreign-tool" },
+	{ FY_KIND_TOOL, "code", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "Agent Spec carries no code", "no-code" },
+	{ FY_KIND_THREAD, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "a specification holds no conversations", NULL },
+};
+
+static const struct fy_adapter_limits as_limits = {
+	.flags = FY_LIMIT_SETS_IDS,
+	.note = "documents keep the archive's component ids; Agent Spec holds no timestamps, "
+		"conversations, memory or knowledge, and no secrets (bound from the environment "
+		"when written)",
+};
+
 /* --- the sink ----------------------------------------------------------------- */
 
 struct as_sink {
@@ -2358,9 +2470,8 @@ struct as_sink {
 	char *path, *tmpdir;
 	int one_file;
 	unsigned written;
-	struct held *agents, *tools;
-	size_t nagents, ntools, capagents, captools;
-	uint64_t dropped[FY_KIND__COUNT];
+	struct held *agents, *tools, *docs;
+	size_t nagents, ntools, capagents, captools, ndocs, capdocs;
 };
 
 static void held_free(struct held *h, size_t n)
@@ -2399,6 +2510,7 @@ static void as_sink_close(void *state)
 	free(k->path);
 	held_free(k->agents, k->nagents);
 	held_free(k->tools, k->ntools);
+	held_free(k->docs, k->ndocs);
 	free(k);
 }
 
@@ -2496,6 +2608,9 @@ static char *origin_file(const struct fy_jdoc *d)
 	return fy_json_get_strdup(d, src, "path");
 }
 
+static int hold(struct held **h, size_t *n, size_t *cap, const char *id, const struct fy_item *it,
+		struct fy_error *err);
+
 static int as_emit_doc(struct as_sink *k, const char *id, const char *file, const char *text,
 		       size_t len, struct fy_error *err)
 {
@@ -2512,18 +2627,13 @@ static int as_emit_doc(struct as_sink *k, const char *id, const char *file, cons
 		rc = fy_buf_addc(&pretty, '\n', err);
 	fy_jdoc_release(&d);
 	if (rc == 0 && k->one_file) {
-		if (k->written) {
-			rc = fy_error_set(err, FY_E_USAGE, "agentspec: %s holds one component and the "
-					  "archive has more: name a folder", k->path);
-		} else {
-			char dir[PATH_MAX];
-			const char *slash = strrchr(k->path, '/');
+		/* written at the end: one component alone, several as disaggregated components */
+		struct fy_item it;
 
-			snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - k->path) : 1,
-				 slash ? k->path : ".");
-			rc = wf_write_file(*dir ? dir : "/", slash ? slash + 1 : k->path, pretty.ptr,
-					   pretty.len, err);
-		}
+		memset(&it, 0, sizeof(it));
+		it.json = text;
+		it.len = len;
+		rc = hold(&k->docs, &k->ndocs, &k->capdocs, id, &it, err);
 	} else if (rc == 0) {
 		char safe[FY_ID_MAX + 1], p[PATH_MAX];
 
@@ -2573,6 +2683,66 @@ static int hold(struct held **h, size_t *n, size_t *cap, const char *id, const s
 	return 0;
 }
 
+
+/* What a field line of the table counts (fidelity.c): present and not null; an array non-empty. */
+static int present(const struct fy_jdoc *d, uint32_t v)
+{
+	enum fy_jtype t = fy_json_type(d, v);
+
+	if (t == FY_JARRAY)
+		return fy_json_len(d, v) > 0;
+	return t != FY_JABSENT && t != FY_JNULL;
+}
+
+/*
+ * The done-ledger lines of one record (k->d): the lines of the table that
+ * its writing follows, and its secrets.
+ */
+static int report_done(struct as_sink *k, enum fy_kind kind, const char *id, struct fy_error *err)
+{
+	static const char *const dropped[] = { "knowledge", "memory", "handoffs", "response_format",
+		NULL };
+	const struct fy_jdoc *d = &k->d;
+	const size_t n = sizeof(as_caps) / sizeof(as_caps[0]);
+	int foreign = !fy_json_streq(d, fy_json_get(d, fy_json_get(d, 0, "source"), "adapter"),
+				     "agentspec");
+	const char *const *f;
+	size_t i;
+
+	if (kind == FY_KIND_WORKFLOW) {
+		uint32_t nodes = fy_json_get(d, 0, "nodes"), j, el;
+		int other = 0;
+
+		FY_JSON_FOREACH(d, nodes, j, el)
+			if (!fy_json_streq(d, fy_json_get(d, el, "dialect"), "agentspec"))
+				other = 1;
+		if (other && wf_done_table(k->ctx, as_caps, n, kind, id, "nodes.dialect!=agentspec", err) < 0)
+			return -1;
+	} else if (kind == FY_KIND_AGENT) {
+		if (foreign && wf_done_table(k->ctx, as_caps, n, kind, id, "source.adapter!=agentspec", err) < 0)
+			return -1;
+		for (f = dropped; *f; f++)
+			if (present(d, fy_json_get(d, 0, *f)) &&
+			    wf_done_table(k->ctx, as_caps, n, kind, id, *f, err) < 0)
+				return -1;
+	} else if (kind == FY_KIND_TOOL) {
+		/* a builtin type is a whole-record line of its own */
+		for (i = 0; i < n; i++)
+			if (as_caps[i].kind == kind && as_caps[i].field &&
+			    strncmp(as_caps[i].field, "type=", 5) == 0 &&
+			    fy_json_streq(d, fy_json_get(d, 0, "type"), as_caps[i].field + 5) &&
+			    wf_done(k->ctx, kind, id, NULL, as_caps[i].write, as_caps[i].rule,
+				    as_caps[i].note, err) < 0)
+				return -1;
+		if (foreign && wf_done_table(k->ctx, as_caps, n, kind, id, "source.adapter!=agentspec", err) < 0)
+			return -1;
+		if (present(d, fy_json_get(d, 0, "code")) &&
+		    wf_done_table(k->ctx, as_caps, n, kind, id, "code", err) < 0)
+			return -1;
+	}
+	return wf_done_secrets(k->ctx, kind, id, d, err);
+}
+
 static int as_sink_put(void *state, const struct fy_item *it, struct fy_error *err)
 {
 	struct as_sink *k = state;
@@ -2592,7 +2762,10 @@ static int as_sink_put(void *state, const struct fy_item *it, struct fy_error *e
 	id = fy_json_get_strdup(&k->d, 0, "id");
 	if (!id)
 		return fy_error_set(err, FY_E_DATA, "a record without an id");
-	if (kind == FY_KIND_AGENT) {
+	rc = report_done(k, kind, id, err);
+	if (rc < 0) {
+		/* reported below */
+	} else if (kind == FY_KIND_AGENT) {
 		rc = hold(&k->agents, &k->nagents, &k->capagents, id, it, err);
 	} else if (kind == FY_KIND_TOOL) {
 		rc = hold(&k->tools, &k->ntools, &k->captools, id, it, err);
@@ -2627,12 +2800,51 @@ static int as_sink_put(void *state, const struct fy_item *it, struct fy_error *e
 			free(file);
 		}
 		k->notes.id = NULL;
-	} else {
-		k->dropped[kind]++;
 	}
+	/* other kinds: the tool does not hand them over (the table writes none) */
 	if (rc < 0)
 		fy_error_prefix(err, "%s %s", fy_kind_name(kind) ? fy_kind_name(kind) : "record", id);
 	free(id);
+	return rc;
+}
+
+/* The .json target: the one component, or all of them as disaggregated components. */
+static int write_one_file(struct as_sink *k, struct fy_error *err)
+{
+	struct fy_buf b = FY_BUF_INIT(AS_FILE_MAX), pretty = FY_BUF_INIT(AS_FILE_MAX);
+	const char *slash = strrchr(k->path, '/');
+	struct fy_jdoc d;
+	char dir[PATH_MAX];
+	size_t i;
+	int rc = 0;
+
+	if (k->ndocs == 1) {
+		rc = fy_buf_add(&b, k->docs[0].json, k->docs[0].len, err);
+	} else {
+		rc = fy_buf_adds(&b, "{\"$referenced_components\":{", err);
+		for (i = 0; rc == 0 && i < k->ndocs; i++)
+			if ((i && fy_buf_addc(&b, ',', err) < 0) ||
+			    fy_buf_add_jstr(&b, k->docs[i].id, strlen(k->docs[i].id), err) < 0 ||
+			    fy_buf_addc(&b, ':', err) < 0 ||
+			    fy_buf_add(&b, k->docs[i].json, k->docs[i].len, err) < 0)
+				rc = -1;
+		if (rc == 0)
+			rc = fy_buf_adds(&b, "}}", err);
+	}
+	fy_jdoc_init(&d);
+	if (rc == 0)
+		rc = fy_jdoc_parse(&d, b.ptr, b.len, 0, err);
+	if (rc == 0)
+		rc = fy_json_emit_pretty(&d, 0, &pretty, err);
+	if (rc == 0)
+		rc = fy_buf_addc(&pretty, '\n', err);
+	fy_jdoc_release(&d);
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - k->path) : 1, slash ? k->path : ".");
+	if (rc == 0)
+		rc = wf_write_file(*dir ? dir : "/", slash ? slash + 1 : k->path, pretty.ptr, pretty.len,
+				   err);
+	fy_buf_release(&b);
+	fy_buf_release(&pretty);
 	return rc;
 }
 
@@ -2641,7 +2853,6 @@ static int as_sink_finish(void *state, struct fy_error *err)
 	struct as_sink *k = state;
 	struct wctx c;
 	size_t i;
-	int kind;
 
 	for (i = 0; i < k->nagents; i++) {
 		if (fy_jdoc_parse(&k->d, k->agents[i].json, k->agents[i].len, 0, err) < 0)
@@ -2702,18 +2913,8 @@ static int as_sink_finish(void *state, struct fy_error *err)
 			return -1;
 	}
 	k->notes.id = NULL;
-	for (kind = FY_KIND_NONE + 1; kind < FY_KIND__COUNT; kind++) {
-		if (!k->dropped[kind])
-			continue;
-		k->notes.kind = fy_kind_name((enum fy_kind)kind);
-		if (wf_note(&k->notes, NULL, "dropped", "not-in-agent-spec", err,
-			    "Agent Spec describes agents, flows and tools, not state: %llu %s record%s "
-			    "not written", (unsigned long long)k->dropped[kind],
-			    fy_kind_name((enum fy_kind)kind), k->dropped[kind] == 1 ? "" : "s") < 0)
-			return -1;
-	}
 	if (k->one_file)
-		return 0;
+		return write_one_file(k, err);
 	if (rmdir(k->path) < 0 && errno != ENOENT)
 		return fy_error_errno(err, errno, "agentspec: %s", k->path);
 	if (rename(k->tmpdir, k->path) < 0)
@@ -2723,19 +2924,6 @@ static int as_sink_finish(void *state, struct fy_error *err)
 	return 0;
 }
 
-static const struct fy_capability as_caps[] = {
-	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "Flow: standard nodes, control and data edges, inputs/outputs with JSON Schemas; other "
-	  "providers' nodes as standard components or the FerryNode plugin component" },
-	{ FY_KIND_AGENT, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "Agent: system_prompt, llm_config (OpenAI, vLLM, Ollama, OCI, OpenAI-compatible), tools" },
-	{ FY_KIND_AGENT, "knowledge", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "no knowledge component in 25.4.1" },
-	{ FY_KIND_AGENT, "memory", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "no memory component in 25.4.1" },
-	{ FY_KIND_TOOL, NULL, FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "ServerTool, ClientTool, RemoteTool, MCPTool; builtin tools become ServerTools by name" },
-	{ FY_KIND_THREAD, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, "a specification holds no conversations" },
-};
-
 const struct fy_adapter fy_adapter_agentspec = {
 	.name = "agentspec",
 	.summary = "Open Agent Specification (Oracle Agent Spec) JSON: agents, flows, tools",
@@ -2743,6 +2931,7 @@ const struct fy_adapter fy_adapter_agentspec = {
 	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE,
 	.caps = as_caps,
 	.ncaps = sizeof(as_caps) / sizeof(as_caps[0]),
+	.limits = &as_limits,
 	.read_open = as_src_open,
 	.read_next = as_src_next,
 	.read_close = as_src_close,

@@ -569,6 +569,36 @@ static int src_next(void *state, struct fy_item *it, struct fy_error *err)
 	}
 }
 
+/* What n8n writes (read with fidelity.h: the plan, and the done-ledger lines). */
+static const struct fy_capability n8n_caps[] = {
+	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "nodes, connections (main and ai_*), settings, static and pinned data, tags; imported "
+	  "inactive unless --option activate=true", NULL },
+	{ FY_KIND_WORKFLOW, "nodes.dialect!=n8n", FY_CAP_NATIVE, FY_CAP_DEGRADED,
+	  "nodes of another provider become n8n nodes of their kind (a Manual Trigger, an AI Agent, "
+	  "a Basic LLM Chain, a chat model without its credential, a No-Op end); the others are kept "
+	  "as No-Op nodes whose notes hold their configuration", "foreign-nodes" },
+	{ FY_KIND_WORKFLOW, "edges.kind=data", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "n8n passes data along its connections: separate data edges are not written", "data-edge" },
+	{ FY_KIND_WORKFLOW, "description", FY_CAP_NATIVE, FY_CAP_EMULATED,
+	  "kept in staticData.ferry_description: the public API (2.41) has no description field "
+	  "(a file also carries it as description)", "description-in-static-data" },
+	{ FY_KIND_THREAD, NULL, FY_CAP_EMULATED, FY_CAP_UNSUPPORTED,
+	  "API export: one thread per chat session of a workflow's executions; n8n has no API to "
+	  "write conversations", NULL },
+	{ FY_KIND_MESSAGE, NULL, FY_CAP_EMULATED, FY_CAP_UNSUPPORTED,
+	  "the chat input, the agent's tool calls and results, its answer; the memory's earlier "
+	  "turns", NULL },
+};
+static const size_t n8n_ncaps = sizeof(n8n_caps) / sizeof(n8n_caps[0]);
+
+static const struct fy_adapter_limits n8n_limits = {
+	.flags = FY_LIMIT_STORES_PROVENANCE,
+	.note = "the archive's workflow id is kept in staticData.ferry_id; n8n sets new ids and "
+		"creation times; credentials are bound by environment variable or by n8n by type "
+		"and name",
+};
+
 /* --- sink -------------------------------------------------------------- */
 
 struct n8n_sink {
@@ -576,7 +606,6 @@ struct n8n_sink {
 	struct wf_notes notes;
 	struct fy_buf out;
 	struct fy_jdoc d;
-	uint64_t dropped[FY_KIND__COUNT];
 	/* files */
 	char *path;		/* the .json file or the folder */
 	int one_file;
@@ -891,9 +920,28 @@ static int plain_json_name(const char *s)
 	       wf_only(s, n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
 }
 
+/* The done-ledger lines of one workflow: the table's lines that applied, and its secrets. */
+static int report_done(struct n8n_sink *k, const char *id, const struct n8n_write_stats *st,
+		       struct fy_error *err)
+{
+	enum fy_jtype dt = fy_json_type(&k->d, fy_json_get(&k->d, 0, "description"));
+
+	if (st->foreign_nodes &&
+	    wf_done_table(k->ctx, n8n_caps, n8n_ncaps, FY_KIND_WORKFLOW, id, "nodes.dialect!=n8n", err) < 0)
+		return -1;
+	if (st->data_edges &&
+	    wf_done_table(k->ctx, n8n_caps, n8n_ncaps, FY_KIND_WORKFLOW, id, "edges.kind=data", err) < 0)
+		return -1;
+	if (dt != FY_JABSENT && dt != FY_JNULL &&
+	    wf_done_table(k->ctx, n8n_caps, n8n_ncaps, FY_KIND_WORKFLOW, id, "description", err) < 0)
+		return -1;
+	return wf_done_secrets(k->ctx, FY_KIND_WORKFLOW, id, &k->d, err);
+}
+
 static int put_file(struct n8n_sink *k, const char *id, struct fy_error *err)
 {
 	char name[256], *pid, *path;
+	struct n8n_write_stats st;
 	struct n8n_write o;
 	int rc;
 
@@ -905,7 +953,9 @@ static int put_file(struct n8n_sink *k, const char *id, struct fy_error *err)
 	o.id = pid && *pid && strlen(pid) <= 36 ? pid : NULL;
 	o.bind = bind_env;
 	o.ferry_id = id;
-	rc = n8n_from_record(&k->d, &o, &k->out, &k->notes, err);
+	rc = n8n_from_record(&k->d, &o, &k->out, &st, &k->notes, err);
+	if (rc == 0)
+		rc = report_done(k, id, &st, err);
 	if (rc == 0 && k->one_file) {
 		rc = (k->count++ ? fy_buf_adds(&k->all, ",\n", err) : fy_buf_addc(&k->all, '\n', err)) < 0 ||
 		     fy_buf_add(&k->all, k->out.ptr, k->out.len, err) < 0 ? -1 : 0;
@@ -1044,39 +1094,49 @@ static int put_api(struct n8n_sink *k, const char *id, struct fy_error *err)
 {
 	struct fy_journal_entry e;
 	struct fy_http_response resp;
+	struct n8n_write_stats st;
+	struct wf_notes quiet;
 	struct fy_jdoc made;
 	struct n8n_write o;
-	const char *existing;
+	const char *existing = NULL;
 	char *wid = NULL, path[256];
 	int rc = -1, active = fy_json_type(&k->d, fy_json_get(&k->d, 0, "active")) == FY_JTRUE;
+	int done = fy_journal_get(k->j, "workflow", id, &e) && e.state >= FY_JOURNAL_CREATED;
 
-	if (fy_journal_get(k->j, "workflow", id, &e) && e.state >= FY_JOURNAL_CREATED) {
-		if (k->ctx->log)
-			k->ctx->log(k->ctx->cb, FY_LOG_INFO, "n8n: workflow %s already imported as %s",
-				    id, e.target ? e.target : "?");
-		return 0;
-	}
 	/* planned, or journal lost: the target may hold it already (staticData.ferry_id) */
-	existing = target_of(k, id);
-	if (existing) {
-		if (k->ctx->log)
-			k->ctx->log(k->ctx->cb, FY_LOG_INFO, "n8n: workflow %s is already at the target as %s",
-				    id, existing);
-		return fy_journal_put(k->j, "workflow", id, existing, FY_JOURNAL_CREATED, err);
-	}
+	if (!done)
+		existing = target_of(k, id);
 	k->notes.kind = "workflow";
 	k->notes.id = id;
+	quiet = k->notes;
+	quiet.line = NULL;
 	memset(&o, 0, sizeof(o));
 	o.shape = N8N_SHAPE_API;
 	o.bind = bind_env;
 	o.webhook_taken = webhook_taken;
 	o.ctx = k;
 	o.seed = k->a.base;
+	o.ferry_id = id;
 	fy_http_response_init(&resp);
 	fy_jdoc_init(&made);
-	o.ferry_id = id;
-	if (n8n_from_record(&k->d, &o, &k->out, &k->notes, err) < 0)
+	/* what it does is reported even when an earlier run did it */
+	if (n8n_from_record(&k->d, &o, &k->out, &st, done || existing ? &quiet : &k->notes, err) < 0 ||
+	    report_done(k, id, &st, err) < 0)
 		goto out;
+	if (done) {
+		if (k->ctx->log)
+			k->ctx->log(k->ctx->cb, FY_LOG_INFO, "n8n: workflow %s already imported as %s",
+				    id, e.target ? e.target : "?");
+		rc = 0;
+		goto out;
+	}
+	if (existing) {
+		if (k->ctx->log)
+			k->ctx->log(k->ctx->cb, FY_LOG_INFO, "n8n: workflow %s is already at the target as %s",
+				    id, existing);
+		rc = fy_journal_put(k->j, "workflow", id, existing, FY_JOURNAL_CREATED, err);
+		goto out;
+	}
 	if (fy_journal_put(k->j, "workflow", id, NULL, FY_JOURNAL_PLANNED, err) < 0)
 		goto out;
 	/* never retried: a lost answer is found again by its ferry_id on the next run */
@@ -1139,10 +1199,8 @@ static int sink_put(void *state, const struct fy_item *it, struct fy_error *err)
 
 		kind = fy_kind_from_name(s, len);
 	}
-	if (kind != FY_KIND_WORKFLOW) {
-		k->dropped[kind]++;
-		return 0;
-	}
+	if (kind != FY_KIND_WORKFLOW)
+		return 0;	/* the tool does not hand them over: the table writes none */
 	id = fy_json_get_strdup(&k->d, 0, "id");
 	if (!id)
 		return fy_error_set(err, FY_E_DATA, "a workflow record without an id");
@@ -1154,22 +1212,7 @@ static int sink_put(void *state, const struct fy_item *it, struct fy_error *err)
 static int sink_finish(void *state, struct fy_error *err)
 {
 	struct n8n_sink *k = state;
-	int kind;
 
-	for (kind = FY_KIND_NONE + 1; kind < FY_KIND__COUNT; kind++) {
-		if (!k->dropped[kind])
-			continue;
-		k->notes.kind = fy_kind_name((enum fy_kind)kind);
-		k->notes.id = NULL;
-		if (wf_note(&k->notes, NULL, "dropped", "not-a-workflow", err,
-			    "n8n %s workflows only: %llu %s record%s not written%s",
-			    k->api ? "imports" : "files hold", (unsigned long long)k->dropped[kind],
-			    fy_kind_name((enum fy_kind)kind), k->dropped[kind] == 1 ? "" : "s",
-			    kind == FY_KIND_THREAD || kind == FY_KIND_MESSAGE
-				    ? " (n8n keeps conversations in execution data and memory "
-				      "nodes, which no API writes)" : "") < 0)
-			return -1;
-	}
 	if (k->api)
 		return 0;
 	if (k->one_file) {
@@ -1196,22 +1239,22 @@ static int sink_finish(void *state, struct fy_error *err)
 	return 0;
 }
 
-static const struct fy_capability n8n_caps[] = {
-	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "nodes, connections (main and ai_*), settings, static and pinned data; other providers' "
-	  "nodes by neutral type, the rest kept as No-Op nodes and flagged" },
-	{ FY_KIND_WORKFLOW, "credentials", FY_CAP_EMULATED, FY_CAP_EMULATED,
-	  "references by type and name ({\"$secret\": N8N_CRED_...}); bound by env var or by n8n" },
-	{ FY_KIND_WORKFLOW, "active", FY_CAP_NATIVE, FY_CAP_DEGRADED,
-	  "imported inactive unless --option activate=true" },
-	{ FY_KIND_WORKFLOW, "tags", FY_CAP_NATIVE, FY_CAP_NATIVE, "set by name after creation" },
-	{ FY_KIND_WORKFLOW, "description", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
-	  "files only: the 2.41 public API has no description field" },
-	{ FY_KIND_THREAD, NULL, FY_CAP_EMULATED, FY_CAP_UNSUPPORTED,
-	  "API export: chat sessions rebuilt from executions' run data" },
-	{ FY_KIND_MESSAGE, NULL, FY_CAP_EMULATED, FY_CAP_UNSUPPORTED,
-	  "user input, tool calls and results, answers; memory history of the first kept turn" },
-};
+/* Per workflow: the create call, its tags, its activation; and one listing of the target. */
+static int n8n_estimate(const struct fy_adapter_ctx *ctx, const struct fy_estimate_input *in,
+			struct fy_estimate *out, struct fy_error *err)
+{
+	(void)err;
+	memset(out, 0, sizeof(*out));
+	if (!is_api(ctx->location)) {
+		snprintf(out->note, sizeof(out->note), "files: no API calls");
+		return 0;
+	}
+	out->api_calls = 1 + in->records[FY_KIND_WORKFLOW] * 3;
+	snprintf(out->note, sizeof(out->note),
+		 "one listing of the target, then per workflow at most a create, a tags and an "
+		 "activate call; n8n documents no rate limit");
+	return 0;
+}
 
 const struct fy_adapter fy_adapter_n8n = {
 	.name = "n8n",
@@ -1220,6 +1263,7 @@ const struct fy_adapter fy_adapter_n8n = {
 	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE,
 	.caps = n8n_caps,
 	.ncaps = sizeof(n8n_caps) / sizeof(n8n_caps[0]),
+	.limits = &n8n_limits,
 	.read_open = src_open,
 	.read_next = src_next,
 	.read_close = src_close,
@@ -1227,4 +1271,5 @@ const struct fy_adapter fy_adapter_n8n = {
 	.write_put = sink_put,
 	.write_finish = sink_finish,
 	.write_close = sink_close,
+	.estimate = n8n_estimate,
 };

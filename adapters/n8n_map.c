@@ -502,7 +502,7 @@ int n8n_to_record(const struct fy_jdoc *d, uint32_t wf, const struct n8n_read *o
 	char *pid = fy_json_get_strdup(d, wf, "id");
 	char *name = fy_json_get_strdup(d, wf, "name");
 	char *desc = fy_json_get_strdup(d, wf, "description");
-	static const char *const no_ferry[] = { "ferry_id", NULL };
+	static const char *const no_ferry[] = { "ferry_id", "ferry_description", NULL };
 	const char *const *ek;
 	struct fy_jw w;
 	struct rd r;
@@ -540,6 +540,11 @@ int n8n_to_record(const struct fy_jdoc *d, uint32_t wf, const struct n8n_read *o
 	notes->id = id_out;
 	if (collect_nodes(&r, nodes) < 0)
 		goto out;
+	if (!desc || !*desc) {
+		/* an import through the API keeps it here (n8n_from_record) */
+		free(desc);
+		desc = fy_json_get_strdup(d, fy_json_get(d, wf, "staticData"), "ferry_description");
+	}
 
 	fy_buf_reset(rec);
 	fy_jw_init(&w, rec, err);
@@ -580,9 +585,10 @@ int n8n_to_record(const struct fy_jdoc *d, uint32_t wf, const struct n8n_read *o
 		int ferry_only;
 
 		v = fy_json_get(d, wf, *ek);
-		/* staticData.ferry_id is ferry's own marker, read above */
-		ferry_only = v == fy_json_get(d, wf, "staticData") && fy_json_len(d, v) == 1 &&
-			     fy_json_get(d, v, "ferry_id") != FY_JNONE;
+		/* staticData.ferry_id and ferry_description are ferry's own, read above */
+		ferry_only = v == fy_json_get(d, wf, "staticData") &&
+			     fy_json_len(d, v) == (uint32_t)((fy_json_get(d, v, "ferry_id") != FY_JNONE) +
+							      (fy_json_get(d, v, "ferry_description") != FY_JNONE));
 		if (is_empty(d, v) || ferry_only)
 			continue;
 		if (!any) {
@@ -735,7 +741,9 @@ static int collect_wnodes(struct wr *r, uint32_t nodes)
 			free(name);
 			return fy_error_set(r->err, FY_E_DATA, "two nodes have the id '%s'", wn->id);
 		}
-		wn->native = is_n8n_type(wn->ptype);
+		/* n8n's own node (read from n8n): written back verbatim */
+		wn->native = is_n8n_type(wn->ptype) &&
+			     fy_json_streq(d, fy_json_get(d, el, "dialect"), "n8n");
 		if (unique_name(r, r->n - 1, name && *name ? name : wn->id) < 0) {
 			free(name);
 			return -1;
@@ -1331,7 +1339,7 @@ static int write_settings(struct wr *r, struct fy_jw *w, uint32_t ext)
 }
 
 int n8n_from_record(const struct fy_jdoc *d, const struct n8n_write *o, struct fy_buf *out,
-		    struct wf_notes *notes, struct fy_error *err)
+		    struct n8n_write_stats *st, struct wf_notes *notes, struct fy_error *err)
 {
 	uint32_t ext = fy_json_get(d, fy_json_get(d, 0, "ext"), "n8n"), v;
 	char *id = fy_json_get_strdup(d, 0, "id");
@@ -1359,6 +1367,15 @@ int n8n_from_record(const struct fy_jdoc *d, const struct n8n_write *o, struct f
 	}
 	if (collect_wedges(&r, fy_json_get(d, 0, "edges")) < 0)
 		goto out;
+	if (st) {
+		uint32_t edges = fy_json_get(d, 0, "edges"), k, el;
+
+		memset(st, 0, sizeof(*st));
+		for (i = 0; i < r.n; i++)
+			st->foreign_nodes += !r.nodes[i].native;
+		FY_JSON_FOREACH(d, edges, k, el)
+			st->data_edges += fy_json_streq(d, fy_json_get(d, el, "kind"), "data");
+	}
 	fy_buf_reset(out);
 	fy_jw_init(&w, out, err);
 	fy_jw_obj(&w);
@@ -1385,18 +1402,25 @@ int n8n_from_record(const struct fy_jdoc *d, const struct n8n_write *o, struct f
 	if (write_settings(&r, &w, ext) < 0)
 		goto out;
 	v = fy_json_get(d, ext, "staticData");
-	if (o->ferry_id || !is_empty(d, v)) {
-		static const char *const no_ferry[] = { "ferry_id", NULL };
+	{
+		static const char *const no_ferry[] = { "ferry_id", "ferry_description", NULL };
+		uint32_t desc = fy_json_get(d, 0, "description");
+		int has_desc = fy_json_type(d, desc) == FY_JSTRING;
 
-		fy_jw_key(&w, "staticData");
-		if (fy_json_type(d, v) == FY_JOBJECT || is_empty(d, v)) {
-			fy_jw_obj(&w);
-			if (fy_json_type(d, v) == FY_JOBJECT)
-				wf_copy_members(d, v, no_ferry, &w, NULL);
-			fy_jw_kstr_opt(&w, "ferry_id", o->ferry_id);
-			fy_jw_end(&w);
-		} else {
-			fy_jw_copy(&w, d, v);
+		if (o->ferry_id || has_desc || !is_empty(d, v)) {
+			fy_jw_key(&w, "staticData");
+			if (fy_json_type(d, v) == FY_JOBJECT || is_empty(d, v)) {
+				fy_jw_obj(&w);
+				if (fy_json_type(d, v) == FY_JOBJECT)
+					wf_copy_members(d, v, no_ferry, &w, NULL);
+				fy_jw_kstr_opt(&w, "ferry_id", o->ferry_id);
+				/* the public API has no description field: it is kept here */
+				if (has_desc)
+					fy_jw_kcopy(&w, "ferry_description", d, desc);
+				fy_jw_end(&w);
+			} else {
+				fy_jw_copy(&w, d, v);
+			}
 		}
 	}
 	v = fy_json_get(d, ext, "pinData");
@@ -1430,11 +1454,6 @@ int n8n_from_record(const struct fy_jdoc *d, const struct n8n_write *o, struct f
 		wf_uuid_from(d->text, d->size, vid);
 		fy_jw_kstr(&w, "versionId", vid);
 	} else {
-		v = fy_json_get(d, 0, "description");
-		if (fy_json_type(d, v) == FY_JSTRING &&
-		    wf_note(notes, "description", "dropped", "api-no-description", err,
-			    "the n8n public API (2.41) has no workflow description field") < 0)
-			goto out;
 		v = fy_json_get(d, ext, "meta");
 		if (!is_empty(d, v) &&
 		    wf_note(notes, "ext.n8n.meta", "dropped", "api-read-only-field", err,

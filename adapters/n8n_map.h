@@ -78,8 +78,13 @@ struct n8n_write {
  * nodes whose notes hold the original; every such choice is a ledger
  * line in notes, whose kind and id the caller sets to the record's.
  */
+struct n8n_write_stats {
+	unsigned foreign_nodes;	/* nodes not read from n8n, mapped by their type */
+	unsigned data_edges;	/* data edges, not written */
+};
+
 int n8n_from_record(const struct fy_jdoc *rec, const struct n8n_write *o, struct fy_buf *out,
-		    struct wf_notes *notes, struct fy_error *err);
+		    struct n8n_write_stats *st, struct wf_notes *notes, struct fy_error *err);
 
 /*
  * The conversation turns of one execution (GET /api/v1/executions/{id}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "jw.h"
+#include "ledger.h"
 #include "sha256.h"
 
 void wf_queue_init(struct wf_queue *q)
@@ -172,7 +173,20 @@ int wf_note(struct wf_notes *n, const char *field, const char *outcome, const ch
 	l.adapter = n->adapter;
 	l.phase = n->phase;
 	va_start(ap, fmt);
-	rc = vformat(&b, &l, err, fmt, ap);
+	if (n->phase && strcmp(n->phase, "import") == 0 && strcmp(outcome, "warning") != 0) {
+		/*
+		 * A sink's detail: the compared done-ledger lines follow the
+		 * capability table (wf_done); this says which node, which edge,
+		 * written as a warning with its own outcome in front.
+		 */
+		char fmt2[512];
+
+		snprintf(fmt2, sizeof(fmt2), "%s: %s", outcome, fmt);
+		l.outcome = "warning";
+		rc = vformat(&b, &l, err, fmt2, ap);
+	} else {
+		rc = vformat(&b, &l, err, fmt, ap);
+	}
 	va_end(ap);
 	if (rc == 0 && n->line)
 		rc = n->line(n->ctx, b.ptr, b.len, err);
@@ -465,4 +479,78 @@ int wf_copy_members(const struct fy_jdoc *d, uint32_t obj, const char *const *sk
 		fy_jw_end(w);
 	}
 	return any;
+}
+
+int wf_done(const struct fy_adapter_ctx *ctx, enum fy_kind kind, const char *id, const char *field,
+	    enum fy_cap_level level, const char *rule, const char *reason, struct fy_error *err)
+{
+	struct fy_ledger_item item;
+
+	memset(&item, 0, sizeof(item));
+	item.kind = kind;
+	item.id = id;
+	item.field = field;
+	return fy_ledger_report(ctx, &item, fy_cap_outcome(level), rule, reason, err);
+}
+
+int wf_done_table(const struct fy_adapter_ctx *ctx, const struct fy_capability *caps, size_t n,
+		  enum fy_kind kind, const char *id, const char *field, struct fy_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (caps[i].kind == kind && caps[i].field && strcmp(caps[i].field, field) == 0)
+			return wf_done(ctx, kind, id, field, caps[i].write,
+				       caps[i].rule ? caps[i].rule : fy_cap_level_name(caps[i].write),
+				       caps[i].note, err);
+	return fy_error_set(err, FY_E_INTERNAL, "no capability line for %s %s", fy_kind_name(kind),
+			    field);
+}
+
+static int secrets_walk(const struct fy_adapter_ctx *ctx, enum fy_kind kind, const char *id,
+			const struct fy_jdoc *d, uint32_t v, const char *target, int depth,
+			struct fy_error *err)
+{
+	uint32_t k, key, val;
+
+	if (depth > 128)
+		return 0;
+	if (fy_json_type(d, v) == FY_JARRAY) {
+		FY_JSON_FOREACH(d, v, k, val)
+			if (secrets_walk(ctx, kind, id, d, val, target, depth + 1, err) < 0)
+				return -1;
+		return 0;
+	}
+	if (fy_json_type(d, v) != FY_JOBJECT)
+		return 0;
+	if (fy_json_len(d, v) == 1 && fy_json_streq(d, v + 1, "$secret") &&
+	    fy_json_type(d, v + 2) == FY_JSTRING) {
+		char *name = fy_json_strdup(d, v + 2, NULL);
+		char reason[400];
+		int rc;
+
+		snprintf(reason, sizeof(reason), "secret %s is not carried: bind it at %s%s",
+			 name ? name : "", target, name && getenv(name) ? " (it was set in the environment)" : "");
+		free(name);
+		{
+			struct fy_ledger_item item;
+
+			memset(&item, 0, sizeof(item));
+			item.kind = kind;
+			item.id = id;
+			item.field = "$secret";
+			rc = fy_ledger_report(ctx, &item, FY_OUT_HELD_BACK, "rebind-secret", reason, err);
+		}
+		return rc;
+	}
+	FY_JSON_FOREACH_MEMBER(d, v, k, key, val)
+		if (secrets_walk(ctx, kind, id, d, val, target, depth + 1, err) < 0)
+			return -1;
+	return 0;
+}
+
+int wf_done_secrets(const struct fy_adapter_ctx *ctx, enum fy_kind kind, const char *id,
+		    const struct fy_jdoc *d, struct fy_error *err)
+{
+	return secrets_walk(ctx, kind, id, d, 0, ctx->name ? ctx->name : "the target", 0, err);
 }

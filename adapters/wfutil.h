@@ -83,6 +83,22 @@ int wf_queue_line(void *queue, const char *json, size_t len, struct fy_error *er
  */
 int wf_sink_line(void *adapter_ctx, const char *json, size_t len, struct fy_error *err);
 
+/*
+ * The done-ledger (adapter.h): what a sink did with a record, in the words
+ * of its capability table, so `ferry import` can compare it with the plan.
+ * wf_done reports one line; wf_done_table the line of the table whose
+ * field is field (FY_E_INTERNAL when the table has none); wf_done_secrets
+ * one held_back line per {"$secret": NAME} reference in the record (a
+ * reference is bound at the target, never carried: rule "rebind-secret").
+ * Details (which node, which edge) go through wf_note as warnings.
+ */
+int wf_done(const struct fy_adapter_ctx *ctx, enum fy_kind kind, const char *id, const char *field,
+	    enum fy_cap_level level, const char *rule, const char *reason, struct fy_error *err);
+int wf_done_table(const struct fy_adapter_ctx *ctx, const struct fy_capability *caps, size_t n,
+		  enum fy_kind kind, const char *id, const char *field, struct fy_error *err);
+int wf_done_secrets(const struct fy_adapter_ctx *ctx, enum fy_kind kind, const char *id,
+		    const struct fy_jdoc *d, struct fy_error *err);
+
 /* Read a whole regular file of at most max bytes into out (reset first). */
 int wf_read_file(const char *path, size_t max, struct fy_buf *out, struct fy_error *err);
 
