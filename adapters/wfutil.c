@@ -179,7 +179,7 @@ int wf_note(struct wf_notes *n, const char *field, const char *outcome, const ch
 		 * capability table (wf_done); this says which node, which edge,
 		 * written as a warning with its own outcome in front.
 		 */
-		char fmt2[512];
+		char fmt2[2048];
 
 		snprintf(fmt2, sizeof(fmt2), "%s: %s", outcome, fmt);
 		l.outcome = "warning";
