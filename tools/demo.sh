@@ -27,12 +27,13 @@ jq -r 'select(.kind=="message" and .role=="user") | "user: " + (.parts[] | selec
 	"$out"/tar/threads/*.jsonl
 say "a workflow moves from n8n to Agent Spec and back: every node kept, the ledger says what changed"
 "$bin/ferry" export n8n:samples/n8n/cli-export-all/workflows.json -o "$out/n8n.ferry"
-"$bin/ferry" import "$out/n8n.ferry" "agentspec:$out/agentspec" 2>&1 |
-	sed -n 's/.*ledger: //p' | jq -r '"  " + .outcome + " " + .item.field + ": " + .reason' | cut -c1-160 |
-	grep -e degraded -e emulated | head -4
+"$bin/ferry" audit "$out/n8n.ferry" -t agentspec -t n8n | sed -n '4,6p'
+"$bin/ferry" import -q --accept-loss --ledger "$out/agentspec.ledger" "$out/n8n.ferry" "agentspec:$out/agentspec"
+jq -r 'select(.outcome == "warning" and (.reason | startswith("degraded"))) | "  " + .item.field + " " + .reason' \
+	"$out/agentspec.ledger" | cut -c1-150 | head -3
 ls "$out/agentspec"
 "$bin/ferry" export "agentspec:$out/agentspec" -o "$out/agentspec.ferry"
-"$bin/ferry" import -q "$out/agentspec.ferry" "n8n:$out/n8n-again" 2>/dev/null
+"$bin/ferry" import -q --accept-loss "$out/agentspec.ferry" "n8n:$out/n8n-again"
 jq -r '.nodes[] | "  " + .type + "  " + .name' "$out"/n8n-again/Rt7kQ2mXcV9pLw3B.json
 echo
 echo "archives and folders are in $out/"
