@@ -512,6 +512,20 @@ static int push_record(struct asrd *c, struct fy_jw *w)
 	return wf_queue_push(c->q, FY_ITEM_RECORD, c->rec.ptr, c->rec.len, NULL, c->err);
 }
 
+/* A component's name (its id when it has none) and description, as record fields. */
+static void emit_name_desc(struct asrd *c, struct fy_jw *w, uint32_t comp, const char *fallback)
+{
+	const struct fy_jdoc *d = &c->a.d;
+
+	fy_jw_key(w, "name");
+	if (nonempty_str(d, fy_json_get(d, comp, "name")))
+		fy_jw_copy(w, d, fy_json_get(d, comp, "name"));
+	else
+		fy_jw_str(w, fallback);
+	if (fy_json_type(d, fy_json_get(d, comp, "description")) == FY_JSTRING)
+		fy_jw_kcopy(w, "description", d, fy_json_get(d, comp, "description"));
+}
+
 static int read_tool(struct asrd *c, uint32_t tool)
 {
 	static const char *const mapped[] = { "id", "name", "description", "metadata",
@@ -541,13 +555,7 @@ static int read_tool(struct asrd *c, uint32_t tool)
 	fy_jw_kstr(&w, "kind", "tool");
 	fy_jw_kstr(&w, "id", rid);
 	fy_jw_kstr(&w, "type", ct && strcmp(ct, "MCPTool") == 0 ? "mcp" : "function");
-	fy_jw_key(&w, "name");
-	if (nonempty_str(d, fy_json_get(d, tool, "name")))
-		fy_jw_copy(&w, d, fy_json_get(d, tool, "name"));
-	else
-		fy_jw_str(&w, id);
-	if (fy_json_type(d, fy_json_get(d, tool, "description")) == FY_JSTRING)
-		fy_jw_kcopy(&w, "description", d, fy_json_get(d, tool, "description"));
+	emit_name_desc(c, &w, tool, id);
 	emit_parameters(c, &w, fy_json_get(d, tool, "inputs"));
 	tr = resolve(&c->a, fy_json_get(d, tool, "client_transport"));
 	if (ct && strcmp(ct, "MCPTool") == 0 && fy_json_type(d, tr) == FY_JOBJECT) {
@@ -621,13 +629,7 @@ static int read_agent(struct asrd *c, uint32_t ag)
 	fy_jw_obj(&w);
 	fy_jw_kstr(&w, "kind", "agent");
 	fy_jw_kstr(&w, "id", rid);
-	fy_jw_key(&w, "name");
-	if (fy_json_type(d, fy_json_get(d, ag, "name")) == FY_JSTRING)
-		fy_jw_copy(&w, d, fy_json_get(d, ag, "name"));
-	else
-		fy_jw_str(&w, rid);
-	if (fy_json_type(d, fy_json_get(d, ag, "description")) == FY_JSTRING)
-		fy_jw_kcopy(&w, "description", d, fy_json_get(d, ag, "description"));
+	emit_name_desc(c, &w, ag, rid);
 	if (fy_json_type(d, fy_json_get(d, ag, "system_prompt")) == FY_JSTRING)
 		fy_jw_kcopy(&w, "instructions", d, fy_json_get(d, ag, "system_prompt"));
 	emit_model(c, &w, llm);
@@ -908,7 +910,7 @@ static int read_flow(struct asrd *c, uint32_t flow)
 	uint32_t nodes = resolve(&c->a, fy_json_get(d, flow, "nodes"));
 	uint32_t cf = resolve(&c->a, fy_json_get(d, flow, "control_flow_connections"));
 	uint32_t df = resolve(&c->a, fy_json_get(d, flow, "data_flow_connections"));
-	uint32_t k, el, v;
+	uint32_t k, el;
 	char *id = cstr(&c->a, flow, "id");
 	char rid[FY_ID_MAX + 1];
 	struct flowrd f;
@@ -929,14 +931,7 @@ static int read_flow(struct asrd *c, uint32_t flow)
 	fy_jw_obj(&w);
 	fy_jw_kstr(&w, "kind", "workflow");
 	fy_jw_kstr(&w, "id", rid);
-	fy_jw_key(&w, "name");
-	if (fy_json_type(d, fy_json_get(d, flow, "name")) == FY_JSTRING)
-		fy_jw_copy(&w, d, fy_json_get(d, flow, "name"));
-	else
-		fy_jw_str(&w, id);
-	v = fy_json_get(d, flow, "description");
-	if (fy_json_type(d, v) == FY_JSTRING)
-		fy_jw_kcopy(&w, "description", d, v);
+	emit_name_desc(c, &w, flow, id);
 	{
 		uint32_t fmd = fy_json_get(d, resolve(&c->a, fy_json_get(d, flow, "metadata")), "ferry");
 		static const char *const keep[] = { "active", "created", "updated", "tags", NULL };
@@ -2467,8 +2462,7 @@ struct as_sink {
 	struct wf_notes notes;
 	struct fy_jdoc d;
 	struct fy_buf out;
-	char *path, *tmpdir;
-	int one_file;
+	struct wf_target t;
 	unsigned written;
 	struct held *agents, *tools, *docs;
 	size_t nagents, ntools, capagents, captools, ndocs, capdocs;
@@ -2491,23 +2485,7 @@ static void as_sink_close(void *state)
 		return;
 	fy_jdoc_release(&k->d);
 	fy_buf_release(&k->out);
-	if (k->tmpdir) {
-		char **names = NULL;
-		size_t n = 0, i;
-
-		if (wf_list_dir(k->tmpdir, 0, &names, &n, NULL) == 0) {
-			for (i = 0; i < n; i++) {
-				char p[PATH_MAX];
-
-				snprintf(p, sizeof(p), "%s/%s", k->tmpdir, names[i]);
-				unlink(p);
-			}
-			wf_names_free(names, n);
-		}
-		rmdir(k->tmpdir);
-		free(k->tmpdir);
-	}
-	free(k->path);
+	wf_target_release(&k->t);
 	held_free(k->agents, k->nagents);
 	held_free(k->tools, k->ntools);
 	held_free(k->docs, k->ndocs);
@@ -2518,8 +2496,6 @@ static int as_sink_open(const struct fy_adapter_ctx *ctx, const struct fy_header
 			struct fy_error *err)
 {
 	struct as_sink *k = calloc(1, sizeof(*k));
-	struct stat st;
-	size_t n;
 
 	(void)hdr;
 	if (!k)
@@ -2531,73 +2507,15 @@ static int as_sink_open(const struct fy_adapter_ctx *ctx, const struct fy_header
 	k->notes.ctx = (void *)ctx;
 	k->notes.adapter = "agentspec";
 	k->notes.phase = "import";
-	if (!*ctx->location) {
+	if (wf_target_open(&k->t, "agentspec", ctx->location, err) < 0) {
 		as_sink_close(k);
-		return fy_error_set(err, FY_E_USAGE, "agentspec: name a folder or a .json file to write");
-	}
-	k->path = strdup(ctx->location);
-	if (!k->path) {
-		as_sink_close(k);
-		return fy_error_set(err, FY_E_NOMEM, "out of memory");
-	}
-	n = strlen(k->path);
-	while (n > 1 && k->path[n - 1] == '/')
-		k->path[--n] = '\0';
-	k->one_file = n > 5 && strcmp(k->path + n - 5, ".json") == 0;
-	if (k->one_file) {
-		if (access(k->path, F_OK) == 0) {
-			fy_error_set(err, FY_E_EXISTS, "agentspec: %s exists; ferry does not overwrite", k->path);
-			as_sink_close(k);
-			return -1;
-		}
-	} else {
-		char tmp[PATH_MAX];
-		DIR *dh;
-		struct dirent *de;
-		int empty = 1;
-
-		if (stat(k->path, &st) == 0) {
-			if (!S_ISDIR(st.st_mode) || !(dh = opendir(k->path)))
-				empty = 0;
-			else {
-				while ((de = readdir(dh)))
-					if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-						empty = 0;
-				closedir(dh);
-			}
-			if (!empty) {
-				fy_error_set(err, FY_E_EXISTS, "agentspec: %s exists and is not an empty "
-					     "folder; ferry does not overwrite", k->path);
-				as_sink_close(k);
-				return -1;
-			}
-		}
-		snprintf(tmp, sizeof(tmp), "%s.tmp%ld", k->path, (long)getpid());
-		if (mkdir(tmp, 0755) < 0) {
-			fy_error_errno(err, errno, "agentspec: %s", tmp);
-			as_sink_close(k);
-			return -1;
-		}
-		k->tmpdir = strdup(tmp);
-		if (!k->tmpdir) {
-			rmdir(tmp);
-			as_sink_close(k);
-			return fy_error_set(err, FY_E_NOMEM, "out of memory");
-		}
+		return -1;
 	}
 	*state = k;
 	return 0;
 }
 
 /* Write one finished document (pretty, as pyagentspec writes them). */
-static int plain_json_name(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	return n > 5 && n < 200 && strcmp(s + n - 5, ".json") == 0 && s[0] != '.' &&
-	       wf_only(s, n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
-}
-
 /* The file name an Agent Spec record was read from, or NULL. New. */
 static char *origin_file(const struct fy_jdoc *d)
 {
@@ -2616,7 +2534,6 @@ static int as_emit_doc(struct as_sink *k, const char *id, const char *file, cons
 {
 	struct fy_buf pretty = FY_BUF_INIT(AS_FILE_MAX);
 	struct fy_jdoc d;
-	char name[FY_ID_MAX + 16];
 	int rc;
 
 	fy_jdoc_init(&d);
@@ -2626,7 +2543,7 @@ static int as_emit_doc(struct as_sink *k, const char *id, const char *file, cons
 	if (rc == 0)
 		rc = fy_buf_addc(&pretty, '\n', err);
 	fy_jdoc_release(&d);
-	if (rc == 0 && k->one_file) {
+	if (rc == 0 && k->t.one_file) {
 		/* written at the end: one component alone, several as disaggregated components */
 		struct fy_item it;
 
@@ -2635,17 +2552,11 @@ static int as_emit_doc(struct as_sink *k, const char *id, const char *file, cons
 		it.len = len;
 		rc = hold(&k->docs, &k->ndocs, &k->capdocs, id, &it, err);
 	} else if (rc == 0) {
-		char safe[FY_ID_MAX + 1], p[PATH_MAX];
+		char safe[FY_ID_MAX + 1];
 
 		/* the file it was read from, when that name is free; else its id */
-		snprintf(p, sizeof(p), "%s/%s", k->tmpdir, file ? file : "");
-		if (file && plain_json_name(file) && access(p, F_OK) != 0) {
-			snprintf(name, sizeof(name), "%s", file);
-		} else {
-			fy_id_make(id, strlen(id), safe);
-			snprintf(name, sizeof(name), "%s.json", safe);
-		}
-		rc = wf_write_file(k->tmpdir, name, pretty.ptr, pretty.len, err);
+		fy_id_make(id, strlen(id), safe);
+		rc = wf_target_put(&k->t, file, safe, pretty.ptr, pretty.len, err);
 	}
 	if (rc == 0)
 		k->written++;
@@ -2812,9 +2723,7 @@ static int as_sink_put(void *state, const struct fy_item *it, struct fy_error *e
 static int write_one_file(struct as_sink *k, struct fy_error *err)
 {
 	struct fy_buf b = FY_BUF_INIT(AS_FILE_MAX), pretty = FY_BUF_INIT(AS_FILE_MAX);
-	const char *slash = strrchr(k->path, '/');
 	struct fy_jdoc d;
-	char dir[PATH_MAX];
 	size_t i;
 	int rc = 0;
 
@@ -2839,10 +2748,8 @@ static int write_one_file(struct as_sink *k, struct fy_error *err)
 	if (rc == 0)
 		rc = fy_buf_addc(&pretty, '\n', err);
 	fy_jdoc_release(&d);
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - k->path) : 1, slash ? k->path : ".");
 	if (rc == 0)
-		rc = wf_write_file(*dir ? dir : "/", slash ? slash + 1 : k->path, pretty.ptr, pretty.len,
-				   err);
+		rc = wf_target_commit(&k->t, pretty.ptr, pretty.len, err);
 	fy_buf_release(&b);
 	fy_buf_release(&pretty);
 	return rc;
@@ -2913,15 +2820,9 @@ static int as_sink_finish(void *state, struct fy_error *err)
 			return -1;
 	}
 	k->notes.id = NULL;
-	if (k->one_file)
+	if (k->t.one_file)
 		return write_one_file(k, err);
-	if (rmdir(k->path) < 0 && errno != ENOENT)
-		return fy_error_errno(err, errno, "agentspec: %s", k->path);
-	if (rename(k->tmpdir, k->path) < 0)
-		return fy_error_errno(err, errno, "agentspec: %s", k->path);
-	free(k->tmpdir);
-	k->tmpdir = NULL;
-	return 0;
+	return wf_target_commit(&k->t, NULL, 0, err);
 }
 
 const struct fy_adapter fy_adapter_agentspec = {

@@ -607,11 +607,9 @@ struct n8n_sink {
 	struct fy_buf out;
 	struct fy_jdoc d;
 	/* files */
-	char *path;		/* the .json file or the folder */
-	int one_file;
-	struct fy_buf all;	/* one_file: the array being built */
+	struct wf_target t;
+	struct fy_buf all;	/* one file: the array being built */
 	unsigned count;
-	char *tmpdir;		/* folder: written here, renamed at finish */
 	/* API */
 	int api;
 	struct api a;
@@ -755,24 +753,7 @@ static void sink_close(void *state)
 	fy_buf_release(&k->all);
 	fy_buf_release(&k->tagcache);
 	fy_jdoc_release(&k->d);
-	if (k->tmpdir) {
-		/* not finished: remove what was written */
-		char **names = NULL;
-		size_t n = 0;
-
-		if (wf_list_dir(k->tmpdir, 0, &names, &n, NULL) == 0) {
-			for (i = 0; i < n; i++) {
-				char p[PATH_MAX];
-
-				snprintf(p, sizeof(p), "%s/%s", k->tmpdir, names[i]);
-				unlink(p);
-			}
-			wf_names_free(names, n);
-		}
-		rmdir(k->tmpdir);
-		free(k->tmpdir);
-	}
-	free(k->path);
+	wf_target_release(&k->t);
 	if (k->api)
 		api_close(&k->a);
 	fy_journal_close(k->j);
@@ -785,28 +766,11 @@ static void sink_close(void *state)
 	free(k);
 }
 
-static int dir_is_empty(const char *path)
-{
-	struct dirent *de;
-	DIR *dh = opendir(path);
-	int empty = 1;
-
-	if (!dh)
-		return 0;
-	while ((de = readdir(dh)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			empty = 0;
-	closedir(dh);
-	return empty;
-}
-
 static int sink_open(const struct fy_adapter_ctx *ctx, const struct fy_header *hdr, void **state,
 		     struct fy_error *err)
 {
 	struct n8n_sink *k = calloc(1, sizeof(*k));
 	const char *opt;
-	struct stat st;
-	size_t n;
 
 	(void)hdr;
 	if (!k)
@@ -845,44 +809,12 @@ static int sink_open(const struct fy_adapter_ctx *ctx, const struct fy_header *h
 		return fy_error_set(err, FY_E_USAGE, "n8n: activate=true needs an n8n instance "
 				    "(n8n:http://HOST:PORT), not files");
 	}
-	k->path = strdup(ctx->location);
-	if (!k->path) {
+	if (wf_target_open(&k->t, "n8n", ctx->location, err) < 0) {
 		sink_close(k);
-		return fy_error_set(err, FY_E_NOMEM, "out of memory");
+		return -1;
 	}
-	n = strlen(k->path);
-	while (n > 1 && k->path[n - 1] == '/')
-		k->path[--n] = '\0';
-	k->one_file = n > 5 && strcmp(k->path + n - 5, ".json") == 0;
-	if (k->one_file) {
-		if (access(k->path, F_OK) == 0) {
-			fy_error_set(err, FY_E_EXISTS, "n8n: %s exists; ferry does not overwrite", k->path);
-			sink_close(k);
-			return -1;
-		}
+	if (k->t.one_file)
 		fy_buf_addc(&k->all, '[', NULL);
-	} else {
-		char tmp[PATH_MAX];
-
-		if (stat(k->path, &st) == 0 && (!S_ISDIR(st.st_mode) || !dir_is_empty(k->path))) {
-			fy_error_set(err, FY_E_EXISTS, "n8n: %s exists and is not an empty folder; "
-				     "ferry does not overwrite", k->path);
-			sink_close(k);
-			return -1;
-		}
-		snprintf(tmp, sizeof(tmp), "%s.tmp%ld", k->path, (long)getpid());
-		if (mkdir(tmp, 0755) < 0) {
-			fy_error_errno(err, errno, "n8n: %s", tmp);
-			sink_close(k);
-			return -1;
-		}
-		k->tmpdir = strdup(tmp);
-		if (!k->tmpdir) {
-			rmdir(tmp);
-			sink_close(k);
-			return fy_error_set(err, FY_E_NOMEM, "out of memory");
-		}
-	}
 	*state = k;
 	return 0;
 }
@@ -901,23 +833,6 @@ static void n8n_origin(const struct fy_jdoc *d, char **pid, char **path)
 		return;
 	*pid = fy_json_get_strdup(d, src, "id");
 	*path = fy_json_get_strdup(d, src, "path");
-}
-
-static int name_used(const struct n8n_sink *k, const char *name)
-{
-	char p[PATH_MAX];
-
-	snprintf(p, sizeof(p), "%s/%s", k->tmpdir, name);
-	return access(p, F_OK) == 0;
-}
-
-/* A plain file name ending in .json, safe to create in the folder. */
-static int plain_json_name(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	return n > 5 && n < 200 && strcmp(s + n - 5, ".json") == 0 && s[0] != '.' &&
-	       wf_only(s, n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
 }
 
 /* The done-ledger lines of one workflow: the table's lines that applied, and its secrets. */
@@ -940,7 +855,7 @@ static int report_done(struct n8n_sink *k, const char *id, const struct n8n_writ
 
 static int put_file(struct n8n_sink *k, const char *id, struct fy_error *err)
 {
-	char name[256], *pid, *path;
+	char *pid, *path;
 	struct n8n_write_stats st;
 	struct n8n_write o;
 	int rc;
@@ -956,19 +871,15 @@ static int put_file(struct n8n_sink *k, const char *id, struct fy_error *err)
 	rc = n8n_from_record(&k->d, &o, &k->out, &st, &k->notes, err);
 	if (rc == 0)
 		rc = report_done(k, id, &st, err);
-	if (rc == 0 && k->one_file) {
+	if (rc == 0 && k->t.one_file) {
 		rc = (k->count++ ? fy_buf_adds(&k->all, ",\n", err) : fy_buf_addc(&k->all, '\n', err)) < 0 ||
 		     fy_buf_add(&k->all, k->out.ptr, k->out.len, err) < 0 ? -1 : 0;
 	} else if (rc == 0) {
 		/* the file it came from, when that name is free; else its id */
-		if (plain_json_name(path) && !name_used(k, path))
-			snprintf(name, sizeof(name), "%s", path);
-		else
-			snprintf(name, sizeof(name), "%.200s.json", id);
 		k->count++;
 		rc = fy_buf_addc(&k->out, '\n', err);
 		if (rc == 0)
-			rc = wf_write_file(k->tmpdir, name, k->out.ptr, k->out.len, err);
+			rc = wf_target_put(&k->t, path, id, k->out.ptr, k->out.len, err);
 	}
 	free(pid);
 	free(path);
@@ -1215,28 +1126,9 @@ static int sink_finish(void *state, struct fy_error *err)
 
 	if (k->api)
 		return 0;
-	if (k->one_file) {
-		if (fy_buf_adds(&k->all, k->count ? "\n]\n" : "]\n", err) < 0)
-			return -1;
-		{
-			char dir[PATH_MAX];
-			const char *slash = strrchr(k->path, '/');
-
-			if (slash)
-				snprintf(dir, sizeof(dir), "%.*s", (int)(slash - k->path), k->path);
-			else
-				snprintf(dir, sizeof(dir), ".");
-			return wf_write_file(*dir ? dir : "/", slash ? slash + 1 : k->path, k->all.ptr,
-					     k->all.len, err);
-		}
-	}
-	if (rmdir(k->path) < 0 && errno != ENOENT)
-		return fy_error_errno(err, errno, "n8n: %s", k->path);
-	if (rename(k->tmpdir, k->path) < 0)
-		return fy_error_errno(err, errno, "n8n: %s", k->path);
-	free(k->tmpdir);
-	k->tmpdir = NULL;
-	return 0;
+	if (k->t.one_file && fy_buf_adds(&k->all, k->count ? "\n]\n" : "]\n", err) < 0)
+		return -1;
+	return wf_target_commit(&k->t, k->all.ptr, k->all.len, err);
 }
 
 /* Per workflow: the create call, its tags, its activation; and one listing of the target. */

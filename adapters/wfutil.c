@@ -554,3 +554,117 @@ int wf_done_secrets(const struct fy_adapter_ctx *ctx, enum fy_kind kind, const c
 {
 	return secrets_walk(ctx, kind, id, d, 0, ctx->name ? ctx->name : "the target", 0, err);
 }
+
+static int dir_is_empty(const char *path)
+{
+	struct dirent *de;
+	DIR *dh = opendir(path);
+	int empty = 1;
+
+	if (!dh)
+		return 0;
+	while ((de = readdir(dh)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = 0;
+	closedir(dh);
+	return empty;
+}
+
+int wf_target_open(struct wf_target *t, const char *adapter, const char *location,
+		   struct fy_error *err)
+{
+	char tmp[PATH_MAX];
+	struct stat st;
+	size_t n;
+
+	memset(t, 0, sizeof(*t));
+	if (!location || !*location)
+		return fy_error_set(err, FY_E_USAGE, "%s: name a .json file or a folder to write",
+				    adapter);
+	if (!(t->path = strdup(location)))
+		return fy_error_set(err, FY_E_NOMEM, "out of memory");
+	n = strlen(t->path);
+	while (n > 1 && t->path[n - 1] == '/')
+		t->path[--n] = '\0';
+	t->one_file = n > 5 && strcmp(t->path + n - 5, ".json") == 0;
+	if (t->one_file) {
+		if (access(t->path, F_OK) == 0)
+			return fy_error_set(err, FY_E_EXISTS, "%s: %s exists; ferry does not overwrite",
+					    adapter, t->path);
+		return 0;
+	}
+	if (stat(t->path, &st) == 0 && (!S_ISDIR(st.st_mode) || !dir_is_empty(t->path)))
+		return fy_error_set(err, FY_E_EXISTS, "%s: %s exists and is not an empty folder; "
+				    "ferry does not overwrite", adapter, t->path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", t->path, (long)getpid());
+	if (mkdir(tmp, 0755) < 0)
+		return fy_error_errno(err, errno, "%s: %s", adapter, tmp);
+	if (!(t->tmpdir = strdup(tmp))) {
+		rmdir(tmp);
+		return fy_error_set(err, FY_E_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* A plain file name ending in .json, safe to create in the folder. */
+static int plain_json_name(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n > 5 && n < 200 && strcmp(s + n - 5, ".json") == 0 && s[0] != '.' &&
+	       wf_only(s, n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
+}
+
+int wf_target_put(struct wf_target *t, const char *want, const char *fallback, const char *data,
+		  size_t len, struct fy_error *err)
+{
+	char p[PATH_MAX], name[FY_ID_MAX + 16];
+
+	snprintf(p, sizeof(p), "%s/%s", t->tmpdir, want ? want : "");
+	if (plain_json_name(want) && access(p, F_OK) != 0)
+		snprintf(name, sizeof(name), "%s", want);
+	else
+		snprintf(name, sizeof(name), "%.200s.json", fallback);
+	return wf_write_file(t->tmpdir, name, data, len, err);
+}
+
+int wf_target_commit(struct wf_target *t, const char *data, size_t len, struct fy_error *err)
+{
+	if (t->one_file) {
+		char dir[PATH_MAX];
+		const char *slash = strrchr(t->path, '/');
+
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - t->path) : 1,
+			 slash ? t->path : ".");
+		return wf_write_file(*dir ? dir : "/", slash ? slash + 1 : t->path, data, len, err);
+	}
+	if (rmdir(t->path) < 0 && errno != ENOENT)
+		return fy_error_errno(err, errno, "%s", t->path);
+	if (rename(t->tmpdir, t->path) < 0)
+		return fy_error_errno(err, errno, "%s", t->path);
+	free(t->tmpdir);
+	t->tmpdir = NULL;
+	return 0;
+}
+
+void wf_target_release(struct wf_target *t)
+{
+	if (t->tmpdir) {
+		char **names = NULL;
+		size_t n = 0, i;
+
+		if (wf_list_dir(t->tmpdir, 0, &names, &n, NULL) == 0) {
+			for (i = 0; i < n; i++) {
+				char p[PATH_MAX];
+
+				snprintf(p, sizeof(p), "%s/%s", t->tmpdir, names[i]);
+				unlink(p);
+			}
+			wf_names_free(names, n);
+		}
+		rmdir(t->tmpdir);
+	}
+	free(t->tmpdir);
+	free(t->path);
+	memset(t, 0, sizeof(*t));
+}

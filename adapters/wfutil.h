@@ -109,6 +109,31 @@ int wf_read_file(const char *path, size_t max, struct fy_buf *out, struct fy_err
 int wf_write_file(const char *dir, const char *name, const char *data, size_t len,
 		  struct fy_error *err);
 
+/*
+ * A file target (n8n:PATH, agentspec:PATH): a PATH ending in .json is one
+ * file, anything else a folder of files. Nothing existing is overwritten:
+ * the file must not exist, the folder must not exist or be empty (else
+ * FY_E_EXISTS at open). A folder is written into a temporary sibling and
+ * renamed at commit; released uncommitted, what was written is removed.
+ */
+struct wf_target {
+	char *path;		/* owned; trailing slashes cut */
+	int one_file;
+	char *tmpdir;		/* owned: the folder being written */
+};
+
+int wf_target_open(struct wf_target *t, const char *adapter, const char *location,
+		   struct fy_error *err);
+/*
+ * Folder: write name (a plain file name) into it; when want is taken (or
+ * no plain *.json name), fallback.json instead.
+ */
+int wf_target_put(struct wf_target *t, const char *want, const char *fallback, const char *data,
+		  size_t len, struct fy_error *err);
+/* One file: write it. Folder: rename it into place. */
+int wf_target_commit(struct wf_target *t, const char *data, size_t len, struct fy_error *err);
+void wf_target_release(struct wf_target *t);
+
 /* The sorted *.json (and, with yaml, *.yaml / *.yml) file names in dir. New; free with wf_names_free. */
 int wf_list_dir(const char *dir, int yaml, char ***names, size_t *n, struct fy_error *err);
 void wf_names_free(char **names, size_t n);
