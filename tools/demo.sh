@@ -35,5 +35,14 @@ ls "$out/agentspec"
 "$bin/ferry" export "agentspec:$out/agentspec" -o "$out/agentspec.ferry"
 "$bin/ferry" import -q --accept-loss "$out/agentspec.ferry" "n8n:$out/n8n-again"
 jq -r '.nodes[] | "  " + .type + "  " + .name' "$out"/n8n-again/Rt7kQ2mXcV9pLw3B.json
+say "nightly backups: two nights into a repository, what changed, and a retention plan"
+cp -r samples/neutral "$out/next"
+sed -i 's/never guess a delivery date. Quote/never guess a delivery date. Apologise once for any delay. Quote/' \
+	"$out/next/agents/support-bot.json"
+sed -i '/"id":"mem-fact-1"/d' "$out/next/memory/000001.jsonl"
+"$bin/ferry" backup dir:samples/neutral --name acme --repo "$out/backups" --time 2026-11-24T02:15:00Z
+"$bin/ferry" backup --diff dir:"$out/next" --name acme --repo "$out/backups" --time 2026-11-25T02:15:00Z
+ls "$out/backups"
+"$bin/ferry" forget --repo "$out/backups" --keep-last 1 --dry-run
 echo
 echo "archives and folders are in $out/"

@@ -15,12 +15,12 @@ for group in "$@"; do
 	test) pkgs="$pkgs jq zstd tar python3 xxd" ;;
 	fuzz) pkgs="$pkgs clang libclang-rt-dev" ;;
 	browser) pkgs="$pkgs chromium" ;;
-	# the real peers of `make check-peers`: npm fetches Node 24 and n8n (any
-	# npm will do: NodeSource's nodejs bundles one and conflicts with Debian's);
-	# g++ and make build n8n's sqlite3 module; curl and jq drive the APIs
+	# Node and npm may come from elsewhere than Debian (NodeSource's nodejs
+	# bundles npm and conflicts with Debian's): only install what is missing.
 	peers)
-		command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
-		pkgs="$pkgs g++ make python3 curl jq" ;;
+		command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
+		# n8n (t-n8n-peer.sh): g++ and make build its sqlite3 module
+		pkgs="$pkgs curl jq python3 g++ make" ;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
 done
