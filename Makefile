@@ -41,7 +41,7 @@ FORMATS_SRC = formats/error.c formats/buf.c formats/json.c formats/sha256.c \
 	      formats/zstream.c formats/record.c formats/idset.c formats/names.c \
 	      formats/schema.c formats/check.c formats/writer.c formats/reader.c \
 	      formats/durable.c formats/vpool.c
-FORMATS_SRC += formats/jw.c
+FORMATS_SRC += formats/jsonw.c
 FORMATS_SRC += formats/diff.c
 SCHEMAS = $(sort $(wildcard formats/schema/*.json))
 
@@ -52,6 +52,9 @@ ADAPTERS_SRC += adapters/agentspec.c
 ADAPTERS_SRC += adapters/sigv4.c
 ADAPTERS_SRC += adapters/ledger.c adapters/models.c adapters/fidelity.c adapters/audit_json.c adapters/sunsets.c
 ADAPTERS_SRC += adapters/retention.c adapters/repo.c adapters/repo_s3.c adapters/s3.c
+ADAPTERS_SRC += adapters/jw.c adapters/recq.c adapters/jarray.c adapters/bundle.c adapters/tree.c
+ADAPTERS_SRC += adapters/chatgpt.c adapters/chatgpt_map.c
+ADAPTERS_SRC += adapters/claude.c adapters/claude_map.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
 TOOLS += ferry-audit

@@ -63,7 +63,7 @@
 #include <unistd.h>
 
 #include "adapter.h"
-#include "jw.h"
+#include "jsonw.h"
 #include "wfutil.h"
 
 #define AS_FILE_MAX ((size_t)64 << 20)

@@ -58,7 +58,7 @@
 #include "adapter.h"
 #include "http.h"
 #include "journal.h"
-#include "jw.h"
+#include "jsonw.h"
 #include "n8n_map.h"
 #include "wfutil.h"
 

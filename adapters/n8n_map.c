@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jw.h"
+#include "jsonw.h"
 
 #define N8N_MAX_NODES 20000
 

@@ -7,11 +7,15 @@
 #include <string.h>
 
 extern const struct fy_adapter fy_adapter_dir;
+extern const struct fy_adapter fy_adapter_chatgpt;
+extern const struct fy_adapter fy_adapter_claude;
 extern const struct fy_adapter fy_adapter_n8n;
 extern const struct fy_adapter fy_adapter_agentspec;
 
 const struct fy_adapter *const fy_adapters[] = {
 	&fy_adapter_dir,
+	&fy_adapter_chatgpt,
+	&fy_adapter_claude,
 	&fy_adapter_n8n,
 	&fy_adapter_agentspec,
 	NULL,

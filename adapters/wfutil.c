@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "jw.h"
+#include "jsonw.h"
 #include "ledger.h"
 #include "sha256.h"
 

@@ -1,7 +1,7 @@
 /*
- * jw.c - a token-at-a-time JSON writer over struct fy_buf. See jw.h.
+ * jsonw.c - a token-at-a-time JSON writer over struct fy_buf. See jsonw.h.
  */
-#include "jw.h"
+#include "jsonw.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,10 +1,10 @@
-/* test_jw.c - the token JSON writer (formats/jw.h). */
+/* test_jsonw.c - the token JSON writer (formats/jsonw.h). */
 #include <stdlib.h>
 
-#include "jw.h"
+#include "jsonw.h"
 #include "unit.h"
 
-TEST(jw_builds_nested_values)
+TEST(jsonw_builds_nested_values)
 {
 	struct fy_buf b = FY_BUF_INIT(1 << 16);
 	struct fy_jdoc d;
@@ -37,7 +37,7 @@ TEST(jw_builds_nested_values)
 	fy_buf_release(&b);
 }
 
-TEST(jw_refuses_misuse)
+TEST(jsonw_refuses_misuse)
 {
 	struct fy_buf b = FY_BUF_INIT(1 << 10);
 	struct fy_error err;

@@ -1,5 +1,5 @@
 /*
- * jw.h - write JSON text into a struct fy_buf, one token at a time.
+ * jsonw.h - write JSON text into a struct fy_buf, one token at a time.
  *
  * Adapters that map a provider's JSON into records (and back) build a lot
  * of small objects. jansson would do it, but it re-prints numbers with
@@ -18,8 +18,8 @@
  *	fy_jw_end(&w);
  *	if (fy_jw_finish(&w) < 0) ...
  */
-#ifndef FY_JW_H
-#define FY_JW_H
+#ifndef FY_JSONW_H
+#define FY_JSONW_H
 
 #include <stddef.h>
 #include <stdint.h>
