@@ -47,6 +47,7 @@ ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c
 ADAPTERS_SRC += adapters/letta_af.c adapters/letta_read.c adapters/letta_sink.c adapters/letta_json.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
+TOOLS += ferry-migrate
 TOOL_COMMON_SRC = tools/tool.c
 
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))

@@ -46,6 +46,8 @@ struct fy_adapter_ctx {
 	int64_t since;			/* UTC seconds; INT64_MIN = none */
 	const char *const *ids;		/* explicit ids to export (--id, --ids-from) */
 	size_t nids;
+	const char *const *threads;	/* keep only these threads: ferry id or provider id */
+	size_t nthreads;
 	/* adapter options, "KEY=VALUE" strings from --option */
 	const char *const *options;
 	size_t noptions;
@@ -88,6 +90,9 @@ struct fy_capability {
 enum {
 	FY_ADAPTER_READ = 1 << 0,
 	FY_ADAPTER_WRITE = 1 << 1,
+	/* the write hooks honour ctx->dry_run: they convert everything and
+	 * report the ledger, but write nothing (a plan with its ledger) */
+	FY_ADAPTER_DRY_RUN = 1 << 2,
 };
 
 struct fy_adapter {

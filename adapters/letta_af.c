@@ -478,7 +478,7 @@ const struct fy_adapter fy_adapter_letta_af = {
 	.summary = "Letta agent files (.af), both published layouts",
 	.locations = "letta-af:FILE.af (or a folder of .af files) to read; letta-af:OUT.af (one file) "
 		     "or letta-af:FOLDER (one file per agent) to write",
-	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE,
+	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE | FY_ADAPTER_DRY_RUN,
 	.caps = letta_caps,
 	.ncaps = sizeof(letta_caps) / sizeof(letta_caps[0]),
 	.read_open = la_read_open,

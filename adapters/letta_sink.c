@@ -112,7 +112,7 @@ struct letta_sink {
 	char source_adapter[48];
 	char created[48];
 	char tmpdir[PATH_MAX];
-	int scratch_fd, kept_fd;
+	int scratch_fd, kept_fd, scratch_broken;
 	uint64_t scratch_len, kept_len;
 	/* the thread being received */
 	int in_thread;
@@ -347,9 +347,9 @@ static void thread_reset(struct letta_sink *s)
 	memset(&s->cur, 0, sizeof(s->cur));
 	s->in_thread = 0;
 	s->scratch_len = 0;
-	if (s->scratch_fd >= 0 && ftruncate(s->scratch_fd, 0) < 0) {
-		/* the next write error reports it */
-	}
+	/* empty the scratch file and write from its start again */
+	if (s->scratch_fd >= 0 && (ftruncate(s->scratch_fd, 0) < 0 || lseek(s->scratch_fd, 0, SEEK_SET) < 0))
+		s->scratch_broken = 1;
 }
 
 /* The thread ended: keep its active branch, in order, in the spill file. */
@@ -463,6 +463,8 @@ static int put_message(struct letta_sink *s, const struct fy_item *it, const str
 
 	if (!s->in_thread)
 		return fy_error_set(err, FY_E_DATA, "letta-af: a message before its thread");
+	if (s->scratch_broken)
+		return fy_error_errno(err, errno ? errno : EIO, "letta-af: scratch file");
 	if (s->ntm == s->captm) {
 		size_t cap = s->captm ? s->captm * 2 : 256;
 		struct tmsg *v = realloc(s->tm, cap * sizeof(*v));
@@ -903,8 +905,8 @@ static int report_losses(struct letta_sink *s, const char *thread, const struct 
 
 	for (k = 0; k < L_MAX; k++)
 		if (l->n[k] && ledgerf(s, "thread", thread, "messages", loss_info[k].outcome,
-				       loss_info[k].rule, err, "%u messages: %s", l->n[k],
-				       loss_info[k].what) < 0)
+				       loss_info[k].rule, err, "%u message%s: %s", l->n[k],
+				       l->n[k] == 1 ? "" : "s", loss_info[k].what) < 0)
 			return -1;
 	return 0;
 }
@@ -2014,6 +2016,11 @@ static int tool_ledger(struct letta_sink *s, const struct ftool *t, struct fy_er
 		if (rc == 0 && fy_json_get(d, 0, "config") != FY_JNONE)
 			rc = ledgerf(s, "tool", t->r->id, "config", "dropped", "no-equivalent", err,
 				     "tool configuration has no field in a Letta tool");
+	} else if (t->kind == T_MCP && !is_letta(d, 0)) {
+		rc = ledgerf(s, "tool", t->r->id, NULL, "degraded", "mcp-server-only", err,
+			     "written as the MCP server '%s'; Letta attaches an MCP server's tools one by "
+			     "one once the server is reachable, so the agents' reference to it is not written",
+			     t->name);
 	}
 	FY_JSON_FOREACH_MEMBER(d, fy_json_get(d, mcp, "headers"), k, key, val) {
 		char *h = fy_json_strdup(d, key, NULL), *n = fy_json_get_strdup(d, val, "$secret");
@@ -2796,12 +2803,16 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 		if (a->nspans && tail_start(s, &s->spans[a->spans[a->nspans - 1]], s->context_messages,
 					    &start, err) < 0)
 			goto out;
-		if (ledgerf(s, "agent", a->id, "messages", "emulated", "in-context-window", err,
-			    "no message was marked in context: Letta's first in-context message, the "
-			    "system prompt, was added, and the last %u messages of the last conversation "
-			    "(from a user message, at most %ld; --option context-messages=N) were put in "
-			    "context", a->nspans ? s->spans[a->spans[a->nspans - 1]].nmsg - start : 0,
-			    s->context_messages) < 0)
+		if (a->nspans ?
+			    ledgerf(s, "agent", a->id, "messages", "emulated", "in-context-window", err,
+				    "no message was marked in context: Letta's first in-context message, "
+				    "the system prompt, was added, and the last %u messages of the last "
+				    "conversation (from a user message, at most %ld; --option "
+				    "context-messages=N) were put in context",
+				    s->spans[a->spans[a->nspans - 1]].nmsg - start, s->context_messages) :
+			    ledgerf(s, "agent", a->id, "messages", "emulated", "in-context-window", err,
+				    "the agent has no conversation: its history is Letta's first "
+				    "in-context message, the system prompt") < 0)
 			goto out;
 	}
 	for (sp = 0; sp < a->nspans; sp++) {

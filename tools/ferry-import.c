@@ -93,6 +93,7 @@ static int run(struct tool *t, struct opts *o, const char *file, const char *tar
 	struct fy_adapter_ctx ctx;
 	const struct fy_adapter *ad;
 	struct fy_reader *r = NULL;
+	struct tool_ledger ledger;
 	struct fy_error err;
 	struct fy_item it;
 	struct stat st;
@@ -100,6 +101,8 @@ static int run(struct tool *t, struct opts *o, const char *file, const char *tar
 	int rc, got;
 
 	fy_error_clear(&err);
+	tool_ledger_init(&ledger);
+	t->ledger = &ledger;
 	tool_ctx_init(t, &ctx);
 	ctx.options = (const char *const *)o->options;
 	ctx.noptions = o->noptions;
@@ -133,6 +136,7 @@ static int run(struct tool *t, struct opts *o, const char *file, const char *tar
 			rc = tool_close_stdout(t);
 		}
 		fy_reader_free(r);
+		tool_ledger_release(&ledger);
 		return rc;
 	}
 	if (ad->write_open(&ctx, fy_reader_header(r), &sink, &err) < 0) {
@@ -169,11 +173,22 @@ static int run(struct tool *t, struct opts *o, const char *file, const char *tar
 	}
 	if (o->json)
 		print_plan(t, file, target, fy_reader_stats(r), 0);
+	if (ledger.count && t->verbosity >= 1) {
+		char sum[256];
+
+		tool_ledger_summary(&ledger, sum, sizeof(sum));
+		fprintf(stderr, "%s: ledger: %s%s\n", t->prog, sum,
+			t->verbosity >= 2 ? ":" : " (-v lists them)");
+		if (t->verbosity >= 2)
+			tool_ledger_print(stderr, &ledger, "  ");
+	}
 	rc = tool_close_stdout(t);
 out:
 	if (sink)
 		ad->write_close(sink);
 	fy_reader_free(r);
+	t->ledger = NULL;
+	tool_ledger_release(&ledger);
 	return rc;
 }
 
