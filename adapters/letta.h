@@ -168,6 +168,21 @@ int lr_unwrap(const char **text, size_t *len, struct fy_buf *hold, int *layers,
 int lr_is_legacy(const struct fy_jdoc *d);
 
 /*
+ * The string nodes of d that hold credentials (tool environment values,
+ * agent secrets, MCP tokens, header and environment values; empty strings
+ * are not credentials), in document order, into out (d->n entries at
+ * most). Returns how many.
+ */
+size_t lr_secret_nodes(const struct fy_jdoc *d, uint32_t *out);
+
+/*
+ * text (the document d was parsed from) with the credential strings
+ * emptied, into out: what raw/letta-af/ keeps, since an archive never
+ * holds a credential. Returns the number of values blanked.
+ */
+int lr_scrub(const struct fy_jdoc *d, struct fy_buf *out, size_t *blanked, struct fy_error *err);
+
+/*
  * Map one parsed agent file (root 0) to records: tools (and MCP servers),
  * knowledge sets (sources), files, agents, memory blocks, one thread per
  * agent with its messages, and ledger lines for what does not map. fname

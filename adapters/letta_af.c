@@ -210,6 +210,8 @@ static int raw_name(struct la_src *s, const char *path, char *out, size_t cap, s
 static int load(struct la_src *s, const char *path, struct fy_error *err)
 {
 	struct fy_buf file = FY_BUF_INIT(LETTA_FILE_MAX), hold = FY_BUF_INIT(LETTA_FILE_MAX);
+	struct fy_buf scrubbed = FY_BUF_INIT(LETTA_FILE_MAX);
+	size_t blanked = 0;
 	struct lr_emit em = { cb_record, cb_blob, cb_ledger, s };
 	const char *base = strrchr(path, '/'), *text;
 	char rname[FY_NAME_MAX + 1];
@@ -247,14 +249,36 @@ static int load(struct la_src *s, const char *path, struct fy_error *err)
 		if (r < 0)
 			goto out;
 	}
-	if (raw_name(s, path, rname, sizeof(rname), err) < 0 ||
-	    q_push(s, FY_ITEM_RAW, file.ptr ? file.ptr : "", file.len, rname, err) < 0)
+	/* the original, verbatim, unless it holds credentials: then with their values blanked */
+	fy_buf_reset(&scrubbed);
+	if (lr_scrub(&d, &scrubbed, &blanked, err) < 0 || raw_name(s, path, rname, sizeof(rname), err) < 0)
 		goto out;
+	if (blanked) {
+		struct fy_buf l = FY_BUF_INIT(4096);
+		char reason[300];
+		int r;
+
+		snprintf(reason, sizeof(reason),
+			 "the original is kept under raw/ with its %zu credential value%s blanked "
+			 "(the names stay)%s", blanked, blanked == 1 ? "" : "s",
+			 layers ? ", unwrapped" : "");
+		r = letta_ledger_line(&l, "raw", rname, NULL, "transformed", "secrets-blanked", reason,
+				      "export", err);
+		if (r == 0)
+			r = cb_ledger(s, l.ptr, l.len, err);
+		fy_buf_release(&l);
+		if (r < 0 || q_push(s, FY_ITEM_RAW, scrubbed.ptr ? scrubbed.ptr : "", scrubbed.len, rname,
+				    err) < 0)
+			goto out;
+	} else if (q_push(s, FY_ITEM_RAW, file.ptr ? file.ptr : "", file.len, rname, err) < 0) {
+		goto out;
+	}
 	rc = 0;
 out:
 	fy_jdoc_release(&d);
 	fy_buf_release(&file);
 	fy_buf_release(&hold);
+	fy_buf_release(&scrubbed);
 	return rc;
 }
 
@@ -390,7 +414,7 @@ static int la_read_next(void *state, struct fy_item *it, struct fy_error *err)
 			it->type = q->type;
 			s->cur = q;
 			s->rpos = 0;
-			it->member = s->member;
+			it->member = s->is_dir ? s->member : NULL;
 			if (q->type == FY_ITEM_RECORD || q->type == FY_ITEM_LEDGER) {
 				it->json = q->data;
 				it->len = q->len;

@@ -270,6 +270,8 @@ static int expect(struct af *a, uint32_t obj, const char *key, enum fy_jtype t, 
 
 static const char *const tool_skip[] = { "id", "name", "description", "json_schema", "source_code",
 					 "created_at", "updated_at", "metadata_", NULL };
+static const char *const tool_skip_code[] = { "id", "name", "description", "json_schema", "source_code",
+					      "created_at", "updated_at", "metadata_", "source_type", NULL };
 
 static int tool_record(struct af *a, const struct ent *e, const char *id, const char *path)
 {
@@ -339,7 +341,7 @@ static int tool_record(struct af *a, const struct ent *e, const char *id, const 
 	}
 	src(&j, e->fid);
 	ext_open(&j);
-	lj_members_except(&j, d, t, tool_skip, 1);
+	lj_members_except(&j, d, t, code != FY_JNONE ? tool_skip_code : tool_skip, 1);
 	/* json_schema members the default {name, description, parameters} does not give */
 	if (js != FY_JNONE) {
 		FY_JSON_FOREACH_MEMBER(d, js, k, key, val) {
@@ -401,7 +403,7 @@ static int mcp_record(struct af *a, const struct ent *e, const char *id, const c
 	uint32_t k, key, val;
 	struct fy_buf sname = FY_BUF_INIT(4096);
 	const char *server;
-	char nm[256], reason[512];
+	char nm[256];
 	struct lj j;
 	int rc = -1;
 
@@ -484,9 +486,28 @@ static int mcp_record(struct af *a, const struct ent *e, const char *id, const c
 	lj_members_except(&j, d, m, mcp_skip, 1);
 	ext_close(&j);
 	lj_close(&j, '}');
-	if (emit(a, &j) < 0)
+	if (lj_finish(&j, a->err) < 0)
 		goto out;
-	/* every credential stays behind, by name */
+	rc = 0;
+out:
+	fy_buf_release(&sname);
+	return rc;
+}
+
+/* Every credential of an MCP server stays behind, by name. */
+static int mcp_ledger(struct af *a, const struct ent *e)
+{
+	const struct fy_jdoc *d = a->d;
+	uint32_t m = e->node, stdio = letta_get(d, m, "stdio_config"), env = letta_get(d, stdio, "env");
+	uint32_t hdrs = letta_get(d, m, "custom_headers"), tok = letta_get(d, m, "token");
+	uint32_t k, key, val;
+	struct fy_buf sname = FY_BUF_INIT(4096);
+	const char *server = sget(a, m, "server_name", &sname), *id = e->id;
+	char nm[256], reason[512];
+	int rc = -1;
+
+	if (!server)
+		server = e->fid;
 	if (tok != FY_JNONE) {
 		secret_name(server, "TOKEN", nm, sizeof(nm));
 		snprintf(reason, sizeof(reason),
@@ -1629,7 +1650,11 @@ static int thread_records(struct af *a, size_t ai)
 				if (letta_same_str(d, el, fy_json_get(d, el2, "id")))
 					idx = k2;
 			if (idx < 0) {
-				bad(a, path, "[%u] is not a message of the agent", k);
+				size_t len;
+				const char *v = fy_json_raw(d, el, &len);
+
+				bad(a, path, "[%u] '%.*s' is not a message of the agent", k,
+				    (int)(len > 64 ? 64 : len), v);
 				goto out;
 			}
 		}
@@ -1742,6 +1767,80 @@ int lr_unwrap(const char **text, size_t *len, struct fy_buf *hold, int *layers,
 		*len = hold->len;
 		(*layers)++;
 	}
+}
+
+static size_t add_secret_strings(const struct fy_jdoc *d, uint32_t v, const char *field,
+				 uint32_t *out, size_t n)
+{
+	uint32_t k, key, val;
+
+	if (fy_json_type(d, v) == FY_JOBJECT) {
+		FY_JSON_FOREACH_MEMBER(d, v, k, key, val)
+			if (fy_json_type(d, val) == FY_JSTRING && !letta_raw_is(d, val, ""))
+				out[n++] = val;
+	} else if (fy_json_type(d, v) == FY_JARRAY && field) {
+		FY_JSON_FOREACH(d, v, k, val) {
+			uint32_t x = fy_json_get(d, val, field);
+
+			if (fy_json_type(d, x) == FY_JSTRING && !letta_raw_is(d, x, ""))
+				out[n++] = x;
+		}
+	}
+	return n;
+}
+
+static int cmp_node(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t lr_secret_nodes(const struct fy_jdoc *d, uint32_t *out)
+{
+	uint32_t agents = fy_json_get(d, 0, "agents"), mcp = fy_json_get(d, 0, "mcp_servers"), k, el;
+	size_t n = 0;
+
+	if (lr_is_legacy(d)) {
+		n = add_secret_strings(d, fy_json_get(d, 0, "tool_exec_environment_variables"), "value", out, n);
+		n = add_secret_strings(d, fy_json_get(d, 0, "secrets"), "value", out, n);
+	}
+	FY_JSON_FOREACH(d, agents, k, el) {
+		n = add_secret_strings(d, fy_json_get(d, el, "tool_exec_environment_variables"), "value", out, n);
+		n = add_secret_strings(d, fy_json_get(d, el, "secrets"), "value", out, n);
+	}
+	FY_JSON_FOREACH(d, mcp, k, el) {
+		uint32_t t = fy_json_get(d, el, "token");
+
+		if (fy_json_type(d, t) == FY_JSTRING && !letta_raw_is(d, t, ""))
+			out[n++] = t;
+		n = add_secret_strings(d, fy_json_get(d, el, "custom_headers"), NULL, out, n);
+		n = add_secret_strings(d, fy_json_get(d, fy_json_get(d, el, "stdio_config"), "env"), NULL, out, n);
+	}
+	qsort(out, n, sizeof(*out), cmp_node);
+	return n;
+}
+
+int lr_scrub(const struct fy_jdoc *d, struct fy_buf *out, size_t *blanked, struct fy_error *err)
+{
+	uint32_t *nodes = malloc(((size_t)d->n + 1) * sizeof(*nodes));
+	size_t n, i, pos = 0;
+	int rc = 0;
+
+	if (!nodes)
+		return fy_error_set(err, FY_E_NOMEM, "out of memory");
+	n = lr_secret_nodes(d, nodes);
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct fy_jnode *nd = &d->nodes[nodes[i]];
+
+		rc = fy_buf_add(out, d->text + pos, nd->off - pos, err);
+		pos = nd->end;
+	}
+	if (rc == 0)
+		rc = fy_buf_add(out, d->text + pos, d->size - pos, err);
+	*blanked = n;
+	free(nodes);
+	return rc;
 }
 
 static void af_release(struct af *a)
@@ -1880,13 +1979,14 @@ int lr_map(const struct fy_jdoc *d, const char *fname, struct lr_ids *ids,
 	fy_buf_init(&a.led, 1 << 20);
 	fy_buf_init(&a.bin, (size_t)1 << 31);
 	if (fy_json_type(d, 0) != FY_JOBJECT) {
-		fy_error_set(err, FY_E_DATA, "%s: not an agent file: the document is not an object", fname);
+		fy_error_set(err, FY_E_DATA, "%s%snot an agent file: the document is not an object", fname,
+			     *fname ? ": " : "");
 		goto out;
 	}
 	a.legacy = lr_is_legacy(d);
 	if (!a.legacy && fy_json_type(d, fy_json_get(d, 0, "agents")) != FY_JARRAY) {
-		fy_error_set(err, FY_E_DATA, "%s: not an agent file: no 'agents' list (current schema) "
-			     "and no 'core_memory' or 'llm_config' (legacy layout)", fname);
+		fy_error_set(err, FY_E_DATA, "%s%snot an agent file: no 'agents' list (current schema) "
+			     "and no 'core_memory' or 'llm_config' (legacy layout)", fname, *fname ? ": " : "");
 		goto out;
 	}
 	if (a.legacy) {
@@ -1912,7 +2012,8 @@ int lr_map(const struct fy_jdoc *d, const char *fname, struct lr_ids *ids,
 	for (i = 0; i < a.nmcp; i++) {
 		snprintf(path, sizeof(path), "mcp_servers[%zu]", i);
 		id_base(&a, a.mcp[i].node, "server_name", a.mcp[i].fid, "mcp.", base);
-		if (place_tool(&a, &a.mcp[i], base, path, 1) < 0)
+		if (place_tool(&a, &a.mcp[i], base, path, 1) < 0 ||
+		    (!a.mcp[i].skip && mcp_ledger(&a, &a.mcp[i]) < 0))
 			goto out;
 	}
 	for (i = 0; i < a.nsources; i++) {

@@ -42,6 +42,9 @@
 #include "writer.h"
 
 #define CORE_MEMORY_BLOCK_CHAR_LIMIT 20000	/* letta/constants.py */
+
+/* The record of an agent ferry creates: no fields at all. */
+static const struct fy_jdoc no_doc;
 #define DEFAULT_CONTEXT_MESSAGES 20
 
 /* --- stored records ------------------------------------------------------ */
@@ -1932,7 +1935,9 @@ static int write_tool(struct wfile *f, const struct ftool *t, int *first, struct
 			lj_key(&j, "description");
 			lj_node(&j, d, desc);
 		}
-		if (fy_json_type(d, fy_json_get(d, code, "language")) == FY_JSTRING) {
+		if (fy_json_get(d, ext, "source_type") != FY_JNONE) {
+			/* written with the rest of ext */
+		} else if (fy_json_type(d, fy_json_get(d, code, "language")) == FY_JSTRING) {
 			lj_key(&j, "source_type");
 			lj_node(&j, d, fy_json_get(d, code, "language"));
 		} else if (code != FY_JNONE) {
@@ -2075,9 +2080,46 @@ static int write_mcp(struct wfile *f, const struct ftool *t, int *first, struct 
 		lj_key(&j, "server_url");
 		lj_node(&j, d, url);
 	}
-	if (fy_json_get(d, ext, "stdio_config") != FY_JNONE) {
+	/* credentials: their names with empty values, never a value */
+	if (fy_json_get(d, ext, "stdio_config") != FY_JNONE || fy_json_len(d, fy_json_get(d, mcp, "env"))) {
+		static const char *const envskip[] = { "env", NULL };
+		uint32_t sc = fy_json_get(d, ext, "stdio_config"), env = fy_json_get(d, mcp, "env"), k, key, val;
+
 		lj_key(&j, "stdio_config");
-		lj_node(&j, d, fy_json_get(d, ext, "stdio_config"));
+		lj_open(&j, '{');
+		lj_members_except(&j, d, sc, envskip, 0);
+		if (fy_json_len(d, env)) {
+			lj_key(&j, "env");
+			lj_open(&j, '{');
+			FY_JSON_FOREACH_MEMBER(d, env, k, key, val) {
+				lj_keynode(&j, d, key);
+				lj_cstr(&j, "");
+			}
+			lj_close(&j, '}');
+		}
+		lj_close(&j, '}');
+	}
+	{
+		uint32_t hd = fy_json_get(d, mcp, "headers"), k, key, val;
+		int custom = 0;
+
+		if (fy_json_get(d, hd, "Authorization") != FY_JNONE) {
+			lj_key(&j, "token");
+			lj_cstr(&j, "");
+		}
+		FY_JSON_FOREACH_MEMBER(d, hd, k, key, val) {
+			if (fy_json_streq(d, key, "Authorization"))
+				continue;
+			if (!custom) {
+				lj_key(&j, "custom_headers");
+				lj_open(&j, '{');
+				custom = 1;
+			}
+			lj_keynode(&j, d, key);
+			lj_cstr(&j, "");
+		}
+		if (custom)
+			lj_close(&j, '}');
 	}
 	if (fy_json_get(d, 0, "metadata") != FY_JNONE) {
 		lj_key(&j, "metadata_");
@@ -2481,19 +2523,19 @@ static const char *const agent_ext_skip[] = { "llm_config", "embedding_config", 
 /* LLMConfig from the agent's model (and ext.letta-af.llm_config). */
 static int llm_config(struct letta_sink *s, struct lj *j, const struct wagent *a, struct fy_error *err)
 {
-	const struct fy_jdoc *d = a->rec ? &a->rec->d : NULL;
-	uint32_t model = d ? fy_json_get(d, 0, "model") : FY_JNONE;
-	uint32_t ext = d ? ext_of(d, 0) : FY_JNONE, lc = d ? fy_json_get(d, ext, "llm_config") : FY_JNONE;
-	uint32_t params = d ? fy_json_get(d, model, "parameters") : FY_JNONE, k, key, val;
+	const struct fy_jdoc *d = a->rec ? &a->rec->d : &no_doc;
+	uint32_t model = fy_json_get(d, 0, "model");
+	uint32_t ext = ext_of(d, 0), lc = fy_json_get(d, ext, "llm_config");
+	uint32_t params = fy_json_get(d, model, "parameters"), k, key, val;
 	const char *skip[8] = { "model", "temperature", "max_tokens", "frequency_penalty",
 				"reasoning_effort", NULL, NULL, NULL };
 	char name[160], provider[64], reason[400];
 	const char *opt = fy_adapter_option(s->ctx, "model"), *ep;
-	int guessed = 0, letta = d && is_letta(d, 0);
+	int guessed = 0, letta = is_letta(d, 0);
 	size_t i;
 
 	name[0] = provider[0] = '\0';
-	if (d && model != FY_JNONE) {
+	if (model != FY_JNONE) {
 		char *n = fy_json_get_strdup(d, model, "name"), *p = fy_json_get_strdup(d, model, "provider");
 
 		snprintf(name, sizeof(name), "%s", n ? n : "");
@@ -2621,12 +2663,12 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 {
 	struct letta_sink *s = f->s;
 	struct wagent *a = &s->wa[wi];
-	const struct fy_jdoc *d = a->rec ? &a->rec->d : NULL;
-	uint32_t ext = d ? ext_of(d, 0) : FY_JNONE, k, el;
+	const struct fy_jdoc *d = a->rec ? &a->rec->d : &no_doc;
+	uint32_t ext = ext_of(d, 0), k, el;
 	struct fy_buf b = FY_BUF_INIT((size_t)1 << 31);
 	char fid[64], tfid[64], name[256], *orig = NULL;
 	struct conv c;
-	int has_ctx = 0, letta = d && is_letta(d, 0), rc = -1, any, defaulted;
+	int has_ctx = 0, letta = is_letta(d, 0), rc = -1, any, defaulted;
 	uint32_t start = 0;
 	size_t i, sp;
 	struct lj j;
@@ -2640,7 +2682,7 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 		rc = 0;
 		goto out;
 	}
-	orig = d ? fy_json_get_strdup(d, 0, "name") : NULL;
+	orig = fy_json_get_strdup(d, 0, "name");
 	letta_name(orig ? orig : a->name, name, sizeof(name));
 	if (orig && strcmp(orig, name) &&
 	    ledgerf(s, "agent", a->id, "name", "transformed", "letta-name", err,
@@ -2687,7 +2729,7 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 			kn = kid ? rset_find(&s->knowledge, kid) : NULL;
 			free(kid);
 		}
-		embedding_config(&j, kn ? &kn->d : d ? d : &s->doc, kn ? 0 : FY_JNONE, &defaulted);
+		embedding_config(&j, kn ? &kn->d : d, kn ? 0 : FY_JNONE, &defaulted);
 		if (ledgerf(s, "agent", a->id, "embedding", "transformed", "default-embedding", err,
 			    kn ? "the agent's embedding config was taken from its knowledge set %s" :
 			    "Letta needs an embedding config: its default (OpenAI text-embedding-3-small) "
@@ -2737,7 +2779,7 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 		lj_key(&j, "response_format");
 		lj_node(&j, d, fy_json_get(d, 0, "response_format"));
 	}
-	if (d && (secrets_out(s, &j, a, "tool_exec_environment_variables", err) < 0 ||
+	if (a->rec && (secrets_out(s, &j, a, "tool_exec_environment_variables", err) < 0 ||
 		  secrets_out(s, &j, a, "secrets", err) < 0))
 		goto out;
 	if (d) {
@@ -2761,7 +2803,7 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 	c.next_msg = &f->next_msg;
 	c.w = &f->w;
 	c.first_out = 1;
-	if (!has_ctx) {
+	if (!has_ctx && !letta) {
 		char sfid[64];
 		struct fy_buf mb = FY_BUF_INIT((size_t)1 << 31);
 		struct lj mj;
@@ -2986,9 +3028,9 @@ static int collect_groups(struct wfile *f, struct wgroup **out, size_t *n, struc
 	*n = 0;
 	for (i = 0; i < f->nag; i++) {
 		struct wagent *a = &s->wa[f->ag[i]];
-		const struct fy_jdoc *d = a->rec ? &a->rec->d : NULL;
-		uint32_t gl = d ? fy_json_get(d, ext_of(d, 0), "groups") : FY_JNONE, k, g;
-		uint32_t hand = d ? fy_json_get(d, 0, "handoffs") : FY_JNONE;
+		const struct fy_jdoc *d = a->rec ? &a->rec->d : &no_doc;
+		uint32_t gl = fy_json_get(d, ext_of(d, 0), "groups"), k, g;
+		uint32_t hand = fy_json_get(d, 0, "handoffs");
 		int managed = 0;
 
 		FY_JSON_FOREACH(d, gl, k, g) {
