@@ -500,8 +500,7 @@ static const struct fy_capability letta_caps[] = {
 const struct fy_adapter fy_adapter_letta_af = {
 	.name = "letta-af",
 	.summary = "Letta agent files (.af), both published layouts",
-	.locations = "letta-af:FILE.af (or a folder of .af files) to read; letta-af:OUT.af (one file) "
-		     "or letta-af:FOLDER (one file per agent) to write",
+	.locations = "letta-af:PATH (an .af file, or a folder of them: one file per agent)",
 	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE | FY_ADAPTER_DRY_RUN,
 	.caps = letta_caps,
 	.ncaps = sizeof(letta_caps) / sizeof(letta_caps[0]),

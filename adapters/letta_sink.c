@@ -3925,7 +3925,10 @@ static int write_verbatim(struct letta_sink *s, struct outctx *o, struct fy_erro
 			out_name(s, base ? base + 1 : s->raws.v[i], &taken, name);
 			if (letta_strs_add(&taken, name, err) < 0)
 				goto out;
-			snprintf(path, sizeof(path), "%s/%s", o->tmp, name);
+			if (snprintf(path, sizeof(path), "%s/%s", o->tmp, name) >= (int)sizeof(path)) {
+				fy_error_set(err, FY_E_USAGE, "letta-af: path too long");
+				goto out;
+			}
 		}
 		if (open_out_file(s, o, path, &fd, err) < 0)
 			goto out;
@@ -3990,7 +3993,10 @@ int letta_sink_finish(struct letta_sink *s, struct fy_error *err)
 				out_name(s, base, &taken, name);
 				if (letta_strs_add(&taken, name, err) < 0)
 					goto out;
-				snprintf(path, sizeof(path), "%s/%s", o.tmp, name);
+				if (snprintf(path, sizeof(path), "%s/%s", o.tmp, name) >= (int)sizeof(path)) {
+					fy_error_set(err, FY_E_USAGE, "letta-af: path too long");
+					goto out;
+				}
 			}
 			if (open_out_file(s, &o, path, &fd, err) < 0)
 				goto out;
