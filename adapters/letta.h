@@ -131,11 +131,6 @@ int letta_strs_add(struct letta_strs *s, const char *str, struct fy_error *err);
 int letta_strs_has(const struct letta_strs *s, const char *str);
 void letta_strs_release(struct letta_strs *s);
 
-/* One ledger line into b (replacing its content). kind/id/field may be NULL. */
-int letta_ledger_line(struct fy_buf *b, const char *kind, const char *id, const char *field,
-		      const char *outcome, const char *rule, const char *reason, const char *phase,
-		      struct fy_error *err);
-
 /* --- reading: agent file -> neutral records ---------------------------- */
 
 /* What the mapping hands out. Text is borrowed for the duration of the call. */

@@ -71,6 +71,7 @@
 
 #include "adapter.h"
 #include "letta.h"
+#include "ledger.h"
 #include "letta_sink.h"
 #include "names.h"
 
@@ -235,14 +236,15 @@ static int load(struct la_src *s, const char *path, struct fy_error *err)
 		goto out;
 	if (layers) {
 		struct fy_buf l = FY_BUF_INIT(4096);
+		struct fy_ledger_item item = { FY_KIND_NONE, *base ? base : path, NULL, "raw" };
 		char reason[256];
 		int r;
 
 		snprintf(reason, sizeof(reason),
 			 "the whole document was a JSON string holding the agent file (%d layer%s); "
 			 "it was read unwrapped (raw/ keeps the original)", layers, layers == 1 ? "" : "s");
-		r = letta_ledger_line(&l, "raw", *base ? base : path, NULL, "transformed", "unwrapped",
-				      reason, "export", err);
+		r = fy_ledger_format(&l, &item, FY_OUT_TRANSFORMED, "unwrapped", reason, LETTA_ADAPTER,
+				     "export", err);
 		if (r == 0)
 			r = cb_ledger(s, l.ptr, l.len, err);
 		fy_buf_release(&l);
@@ -255,6 +257,7 @@ static int load(struct la_src *s, const char *path, struct fy_error *err)
 		goto out;
 	if (blanked) {
 		struct fy_buf l = FY_BUF_INIT(4096);
+		struct fy_ledger_item item = { FY_KIND_NONE, rname, NULL, "raw" };
 		char reason[300];
 		int r;
 
@@ -262,8 +265,8 @@ static int load(struct la_src *s, const char *path, struct fy_error *err)
 			 "the original is kept under raw/ with its %zu credential value%s blanked "
 			 "(the names stay)%s", blanked, blanked == 1 ? "" : "s",
 			 layers ? ", unwrapped" : "");
-		r = letta_ledger_line(&l, "raw", rname, NULL, "transformed", "secrets-blanked", reason,
-				      "export", err);
+		r = fy_ledger_format(&l, &item, FY_OUT_TRANSFORMED, "secrets-blanked", reason,
+				     LETTA_ADAPTER, "export", err);
 		if (r == 0)
 			r = cb_ledger(s, l.ptr, l.len, err);
 		fy_buf_release(&l);
@@ -463,47 +466,120 @@ static void la_write_close(void *state)
 	letta_sink_free(state);
 }
 
+/*
+ * What an agent file keeps (adapter.h, "Capability declarations"). The
+ * sink reports these lines as it handles each record (letta_sink.c,
+ * report_table) and warning lines for what a table cannot foresee: the
+ * branches a conversation loses, the agent made for conversations without
+ * one, the defaults Letta needs (model context window, embedding config).
+ */
+#define L(k, f, r, w, note, rule) { k, f, FY_CAP_##r, FY_CAP_##w, note, rule }
 static const struct fy_capability letta_caps[] = {
-	{ FY_KIND_AGENT, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "agents; system prompt as instructions, llm_config as model" },
-	{ FY_KIND_AGENT, "handoffs", FY_CAP_EMULATED, FY_CAP_EMULATED,
-	  "supervisor and dynamic groups (the manager's workers)" },
-	{ FY_KIND_AGENT, "version", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "no version field" },
-	{ FY_KIND_TOOL, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "function tools with JSON Schema and source code; MCP servers" },
-	{ FY_KIND_TOOL, "type", FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "code_interpreter and web_search become Letta's run_code and web_search builtins; "
-	  "file_search, openapi and computer_use are dropped" },
-	{ FY_KIND_TOOL, "mcp.headers", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
-	  "credentials are never written; their names go to the ledger" },
-	{ FY_KIND_KNOWLEDGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "sources (folders) with their embedding config" },
-	{ FY_KIND_KNOWLEDGE, "chunking", FY_CAP_DEGRADED, FY_CAP_DEGRADED, "only the chunk size" },
-	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, "no workflows in agent files" },
-	{ FY_KIND_FILE, NULL, FY_CAP_DEGRADED, FY_CAP_DEGRADED,
-	  "a source's files as their extracted text; binary bytes are not carried" },
-	{ FY_KIND_THREAD, NULL, FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "one history per agent: threads are appended, titles dropped" },
-	{ FY_KIND_MESSAGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "text, images, tool calls and returns, reasoning (plain, summary, redacted)" },
-	{ FY_KIND_MESSAGE, "parent", FY_CAP_NATIVE, FY_CAP_DEGRADED,
-	  "linear history: only the active branch is written" },
-	{ FY_KIND_MESSAGE, "parts", FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "code as run_code calls, files and audio as text; citations dropped" },
-	{ FY_KIND_MESSAGE, "in_context", FY_CAP_NATIVE, FY_CAP_NATIVE, "in_context_message_ids" },
-	{ FY_KIND_MEMORY, NULL, FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "blocks natively; facts, preferences and profiles merged into human/persona blocks; "
-	  "archival passages dropped" },
-	{ FY_KIND_MEMORY, "embedding", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
-	  "blocks carry no vectors (the agent's embedding model is in ext.letta-af)" },
+	L(FY_KIND_AGENT, NULL, NATIVE, NATIVE,
+	  "an agent: system prompt as instructions, llm_config as model, embedding_config and the "
+	  "rest in ext.letta-af", NULL),
+	L(FY_KIND_AGENT, "handoffs", EMULATED, EMULATED,
+	  "written as a Letta supervisor group the agent manages", "supervisor-group"),
+	L(FY_KIND_AGENT, "version", NONE, UNSUPPORTED, "Letta agents have no version", "no-equivalent"),
+	L(FY_KIND_AGENT, "model.parameters.top_p", NONE, UNSUPPORTED, "Letta's LLMConfig has no top_p",
+	  "no-equivalent"),
+	L(FY_KIND_AGENT, "model.parameters.presence_penalty", NONE, UNSUPPORTED,
+	  "Letta's LLMConfig has no presence_penalty", "no-equivalent"),
+	L(FY_KIND_AGENT, "model.parameters.seed", NONE, UNSUPPORTED, "Letta's LLMConfig has no seed",
+	  "no-equivalent"),
+	L(FY_KIND_TOOL, "type=code_interpreter", NONE, EMULATED, "written as Letta's builtin run_code tool",
+	  "letta-builtin"),
+	L(FY_KIND_TOOL, "type=web_search", NONE, EMULATED, "written as Letta's builtin web_search tool",
+	  "letta-builtin"),
+	L(FY_KIND_TOOL, "type=file_search", NONE, UNSUPPORTED,
+	  "no tool entity: Letta attaches its own file tools to agents with folders (sources)",
+	  "no-equivalent"),
+	L(FY_KIND_TOOL, "type=openapi", NONE, UNSUPPORTED, "Letta agent files have no OpenAPI tools",
+	  "no-equivalent"),
+	L(FY_KIND_TOOL, "type=computer_use", NONE, UNSUPPORTED, "Letta agent files have no computer-use tool",
+	  "no-equivalent"),
+	L(FY_KIND_TOOL, NULL, NATIVE, NATIVE,
+	  "tools with their JSON Schema and source code, Letta's builtin tools, MCP servers", NULL),
+	L(FY_KIND_TOOL, "strict", NONE, UNSUPPORTED, "Letta tools have no strict flag", "no-equivalent"),
+	L(FY_KIND_TOOL, "config", NONE, UNSUPPORTED, "tool configuration has no field in a Letta tool",
+	  "no-equivalent"),
+	L(FY_KIND_KNOWLEDGE, NULL, NATIVE, NATIVE, "a source (folder) of files", NULL),
+	L(FY_KIND_KNOWLEDGE, "embedding", NATIVE, NATIVE, "the source's embedding_config", NULL),
+	L(FY_KIND_KNOWLEDGE, "chunking.strategy", NONE, UNSUPPORTED, "a Letta source keeps the chunk size only",
+	  "no-equivalent"),
+	L(FY_KIND_KNOWLEDGE, "chunking.overlap_tokens", NONE, UNSUPPORTED,
+	  "a Letta source keeps the chunk size only", "no-equivalent"),
+	L(FY_KIND_WORKFLOW, NULL, NONE, UNSUPPORTED, "Letta agent files hold no workflows", "no-equivalent"),
+	L(FY_KIND_FILE, NULL, DEGRADED, NATIVE,
+	  "a source's files, as the text extracted from them (binary bytes are not carried; a file "
+	  "in no knowledge set has no place)", NULL),
+	L(FY_KIND_THREAD, NULL, NATIVE, NATIVE,
+	  "one history per agent: the thread's active branch is appended to its agent's history", NULL),
+	L(FY_KIND_THREAD, "title", NONE, UNSUPPORTED,
+	  "an agent file has one history per agent and no conversation titles", "no-titles"),
+	L(FY_KIND_THREAD, "participants", NONE, UNSUPPORTED, "an agent file has no participants list",
+	  "no-equivalent"),
+	L(FY_KIND_THREAD, "archived", NONE, UNSUPPORTED, "an agent file has no archived flag", "no-equivalent"),
+	L(FY_KIND_THREAD, "metadata", NONE, UNSUPPORTED, "an agent file has no thread metadata",
+	  "no-equivalent"),
+	L(FY_KIND_MESSAGE, NULL, NATIVE, NATIVE,
+	  "messages of each thread's active branch (other branches are left out, with a warning); "
+	  "text, images, tool calls and returns, reasoning", NULL),
+	L(FY_KIND_MESSAGE, "role=developer", NONE, TRANSFORMED, "written as a system message",
+	  "developer-as-system"),
+	L(FY_KIND_MESSAGE, "parts.citations", NONE, UNSUPPORTED, "Letta messages have no citations",
+	  "no-equivalent"),
+	L(FY_KIND_MESSAGE, "parts.type=citation", NONE, UNSUPPORTED, "Letta messages have no citations",
+	  "no-equivalent"),
+	L(FY_KIND_MESSAGE, "parts.type=refusal", NONE, TRANSFORMED, "written as text", "refusal-as-text"),
+	L(FY_KIND_MESSAGE, "parts.type=code", NONE, TRANSFORMED, "written as a call of Letta's run_code tool",
+	  "code-as-run_code"),
+	L(FY_KIND_MESSAGE, "parts.type=code_output", NONE, TRANSFORMED,
+	  "written as the run_code tool's return", "code-output-as-tool-return"),
+	L(FY_KIND_MESSAGE, "parts.type=file", NONE, EMULATED,
+	  "written as text: the file's name and the text extracted from it", "file-as-text"),
+	L(FY_KIND_MESSAGE, "parts.type=audio", NONE, EMULATED, "written as its transcript", "audio-as-text"),
+	L(FY_KIND_MESSAGE, "parts.type=other", NATIVE, UNSUPPORTED,
+	  "content of a type Letta has no content item for (kept only from a Letta agent file)",
+	  "no-equivalent"),
+	L(FY_KIND_MESSAGE, "status", NONE, UNSUPPORTED, "Letta messages have no status", "no-equivalent"),
+	L(FY_KIND_MESSAGE, "author.id", NONE, UNSUPPORTED, "Letta keeps the author's name only",
+	  "no-equivalent"),
+	L(FY_KIND_MESSAGE, "metadata", NONE, UNSUPPORTED, "Letta messages have no metadata", "no-equivalent"),
+	L(FY_KIND_MEMORY, "type=block", NATIVE, NATIVE, "memory blocks (label, value, limit)", NULL),
+	L(FY_KIND_MEMORY, "type=fact", NONE, EMULATED,
+	  "merged into the agent's human block (user_memory when it has one)", "memory-into-block"),
+	L(FY_KIND_MEMORY, "type=preference", NONE, EMULATED,
+	  "merged into the agent's human block (user_memory when it has one)", "memory-into-block"),
+	L(FY_KIND_MEMORY, "type=profile", NONE, EMULATED,
+	  "merged into the agent's human block, or its persona block for instructions",
+	  "memory-into-block"),
+	L(FY_KIND_MEMORY, "type=summary", NONE, EMULATED,
+	  "merged into the agent's human block (user_memory when it has one)", "memory-into-block"),
+	L(FY_KIND_MEMORY, "type=episode", NONE, EMULATED,
+	  "merged into the agent's human block (user_memory when it has one)", "memory-into-block"),
+	L(FY_KIND_MEMORY, "type=passage", NONE, UNSUPPORTED,
+	  "agent files hold no archival passages", "no-archival-memory"),
+	L(FY_KIND_MEMORY, NULL, NATIVE, NATIVE, "memory blocks", NULL),
+	L(FY_KIND_MEMORY, "embedding", NONE, UNSUPPORTED,
+	  "Letta blocks carry no vectors (Letta embeds archival text itself)", "no-vectors"),
+};
+#undef L
+
+static const struct fy_adapter_limits letta_limits = {
+	.flags = FY_LIMIT_SETS_TIMESTAMPS,
+	.note = "a file: model names are kept as given; file-local ids (agent-0, message-12); "
+		"credentials are never written",
 };
 
 const struct fy_adapter fy_adapter_letta_af = {
 	.name = "letta-af",
 	.summary = "Letta agent files (.af), both published layouts",
 	.locations = "letta-af:PATH (an .af file, or a folder of them: one file per agent)",
-	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE | FY_ADAPTER_DRY_RUN,
+	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE,
 	.caps = letta_caps,
 	.ncaps = sizeof(letta_caps) / sizeof(letta_caps[0]),
+	.limits = &letta_limits,
 	.read_open = la_read_open,
 	.read_next = la_read_next,
 	.read_close = la_read_close,

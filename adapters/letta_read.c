@@ -22,6 +22,7 @@
  * defaults every optional field to null); secrets become {"$secret": NAME}.
  */
 #include "letta.h"
+#include "ledger.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -75,12 +76,22 @@ static const char *sget(struct af *a, uint32_t obj, const char *key, struct fy_b
 	return b->ptr ? b->ptr : "";
 }
 
-static int ledger(struct af *a, const char *kind, const char *id, const char *field,
-		  const char *outcome, const char *rule, const char *reason)
+/* An export ledger line (formats/schema/ledger.json, through ledger.h). */
+static int ledger_t(struct af *a, enum fy_kind kind, const char *id, const char *thread,
+		    const char *field, enum fy_outcome o, const char *rule, const char *reason)
 {
-	if (letta_ledger_line(&a->led, kind, id, field, outcome, rule, reason, "export", a->err) < 0)
+	struct fy_ledger_item item = { kind, id, thread, field };
+
+	fy_buf_reset(&a->led);
+	if (fy_ledger_format(&a->led, &item, o, rule, reason, LETTA_ADAPTER, "export", a->err) < 0)
 		return -1;
 	return a->out->ledger(a->out->cb, a->led.ptr, a->led.len, a->err);
+}
+
+static int ledger(struct af *a, enum fy_kind kind, const char *id, const char *field,
+		  enum fy_outcome o, const char *rule, const char *reason)
+{
+	return ledger_t(a, kind, id, NULL, field, o, rule, reason);
 }
 
 static int emit(struct af *a, struct lj *j)
@@ -512,7 +523,7 @@ static int mcp_ledger(struct af *a, const struct ent *e)
 		secret_name(server, "TOKEN", nm, sizeof(nm));
 		snprintf(reason, sizeof(reason),
 			 "MCP server '%s': its token is not exported; bind %s at import", server, nm);
-		if (ledger(a, "tool", id, "mcp.headers.Authorization", "held_back", "secret", reason) < 0)
+		if (ledger(a, FY_KIND_TOOL, id, "mcp.headers.Authorization", FY_OUT_HELD_BACK, "secret", reason) < 0)
 			goto out;
 	}
 	FY_JSON_FOREACH_MEMBER(d, hdrs, k, key, val) {
@@ -523,7 +534,7 @@ static int mcp_ledger(struct af *a, const struct ent *e)
 			 "MCP server '%s': header %s is not exported; bind %s at import", server,
 			 h ? h : "", nm);
 		free(h);
-		if (ledger(a, "tool", id, "mcp.headers", "held_back", "secret", reason) < 0)
+		if (ledger(a, FY_KIND_TOOL, id, "mcp.headers", FY_OUT_HELD_BACK, "secret", reason) < 0)
 			goto out;
 	}
 	FY_JSON_FOREACH_MEMBER(d, env, k, key, val) {
@@ -533,7 +544,7 @@ static int mcp_ledger(struct af *a, const struct ent *e)
 			 "MCP server '%s': environment variable %s is not exported; bind it at import",
 			 server, h ? h : "");
 		free(h);
-		if (ledger(a, "tool", id, "mcp.env", "held_back", "secret", reason) < 0)
+		if (ledger(a, FY_KIND_TOOL, id, "mcp.env", FY_OUT_HELD_BACK, "secret", reason) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -730,10 +741,10 @@ static int file_record(struct af *a, const struct ent *e, const char *path)
 		snprintf(reason, sizeof(reason),
 			 "an agent file keeps the text Letta extracted from this %s file, not its "
 			 "bytes: the file's blob is that text (text/plain)", ftype ? ftype : "untyped");
-		return ledger(a, "file", e->id, "blob", "degraded", "extracted-text-only", reason);
+		return ledger(a, FY_KIND_FILE, e->id, "blob", FY_OUT_DEGRADED, "extracted-text-only", reason);
 	}
 	if (content == FY_JNONE)
-		return ledger(a, "file", e->id, "blob", "degraded", "no-content",
+		return ledger(a, FY_KIND_FILE, e->id, "blob", FY_OUT_DEGRADED, "no-content",
 			      "the agent file holds no content for this file; only its name and "
 			      "metadata crossed");
 	return 0;
@@ -901,7 +912,7 @@ static int env_one(struct af *a, uint32_t name_node, const char *key, const char
 		 "tool environment variable %s: its value is not exported; bind %s at import",
 		 name ? name : "", name ? name : "");
 	free(name);
-	return ledger(a, "agent", aid, key, "held_back", "secret", reason);
+	return ledger(a, FY_KIND_AGENT, aid, key, FY_OUT_HELD_BACK, "secret", reason);
 }
 
 static int env_ledger(struct af *a, uint32_t agent, const char *key, const char *aid)
@@ -1561,11 +1572,10 @@ static int message_record(struct af *a, const char *tid, uint32_t m, unsigned mi
 	if (emit(a, &j) < 0)
 		return -1;
 	if (lostbuf[0]) {
-		char item[FY_ID_MAX + 40], reason[400];
+		char reason[400];
 
-		snprintf(item, sizeof(item), "%s/%s", tid, id);
 		snprintf(reason, sizeof(reason), "no neutral field for: %s", lostbuf);
-		return ledger(a, "message", item, "parts", "degraded", "no-equivalent", reason);
+		return ledger_t(a, FY_KIND_MESSAGE, id, tid, "parts", FY_OUT_DEGRADED, "no-equivalent", reason);
 	}
 	return 0;
 }

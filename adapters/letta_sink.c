@@ -37,9 +37,11 @@
 #include <dirent.h>
 
 #include "adapter.h"
+#include "ledger.h"
 #include "letta_sink.h"
 #include "reader.h"
 #include "writer.h"
+#include "durable.h"
 
 #define CORE_MEMORY_BLOCK_CHAR_LIMIT 20000	/* letta/constants.py */
 
@@ -141,28 +143,43 @@ struct letta_sink {
 	uint64_t ledger_lines;
 };
 
-static int sink_ledger(struct letta_sink *s, const char *kind, const char *id, const char *field,
-		       const char *outcome, const char *rule, const char *reason, struct fy_error *err)
+/*
+ * The done-ledger (adapter.h): the lines the capability table promises
+ * are reported when a record is handed over (report_table); everything the
+ * table cannot say in advance - a branch left out, an agent created, a
+ * default written - is a "warning" line (not compared with the plan) whose
+ * reason starts with what happened: "dropped: ...", "transformed: ...".
+ */
+static int report(struct letta_sink *s, enum fy_kind kind, const char *id, const char *thread,
+		  const char *field, enum fy_outcome o, const char *rule, const char *reason,
+		  struct fy_error *err)
 {
+	struct fy_ledger_item item = { kind, id, thread, field };
+
 	s->ledger_lines++;
-	if (!s->ctx->ledger)
-		return 0;
-	if (letta_ledger_line(&s->led, kind, id, field, outcome, rule, reason, "import", err) < 0)
-		return -1;
-	return s->ctx->ledger(s->ctx->cb, s->led.ptr, s->led.len, err);
+	return fy_ledger_report(s->ctx, &item, o, rule, reason, err);
 }
 
+/* A warning line: effect is what happened ("dropped", "transformed", ...). */
 __attribute__((format(printf, 8, 9)))
 static int ledgerf(struct letta_sink *s, const char *kind, const char *id, const char *field,
-		   const char *outcome, const char *rule, struct fy_error *err, const char *fmt, ...)
+		   const char *effect, const char *rule, struct fy_error *err, const char *fmt, ...)
 {
-	char reason[1024];
+	char reason[1100], text[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	return sink_ledger(s, kind, id, field, outcome, rule, reason, err);
+	snprintf(reason, sizeof(reason), "%s: %s", effect, text);
+	return report(s, fy_kind_from_name(kind, strlen(kind)), id, NULL, field, FY_OUT__COUNT, rule,
+		      reason, err);
+}
+
+static int sink_ledger(struct letta_sink *s, const char *kind, const char *id, const char *field,
+		       const char *effect, const char *rule, const char *reason, struct fy_error *err)
+{
+	return ledgerf(s, kind, id, field, effect, rule, err, "%s", reason);
 }
 
 static int rset_add(struct rset *r, const char *json, size_t len, const char *id,
@@ -535,6 +552,195 @@ static int spill_item(struct letta_sink *s, const struct fy_item *it, const char
 	return rc;
 }
 
+/* --- what the capability table promises, reported as records arrive ------------- */
+
+/* Present and not null; an array: not empty (fidelity.c's count_path, for plain paths). */
+static int present(const struct fy_jdoc *d, uint32_t v, const char *path)
+{
+	const char *dot = strchr(path, '.');
+	char key[64];
+	size_t len = dot ? (size_t)(dot - path) : strlen(path);
+	uint32_t m;
+
+	if (len >= sizeof(key))
+		return 0;
+	memcpy(key, path, len);
+	key[len] = '\0';
+	m = fy_json_get(d, v, key);
+	if (m == FY_JNONE || fy_json_type(d, m) == FY_JNULL)
+		return 0;
+	if (dot)
+		return present(d, m, dot + 1);
+	return fy_json_type(d, m) != FY_JARRAY || fy_json_len(d, m) > 0;
+}
+
+/* Parts whose member key is the string value (value NULL: is present). */
+static unsigned parts_with(const struct fy_jdoc *d, const char *key, const char *value)
+{
+	uint32_t parts = fy_json_get(d, 0, "parts"), k, p;
+	unsigned n = 0;
+
+	FY_JSON_FOREACH(d, parts, k, p)
+		n += value ? fy_json_streq(d, fy_json_get(d, p, key), value) : present(d, p, key);
+	return n;
+}
+
+/* Report every {"$secret": NAME} reference in value v: held back, by name. */
+static int report_secrets(struct letta_sink *s, enum fy_kind k, const char *id, const char *thread,
+			  const struct fy_jdoc *d, uint32_t v, struct fy_error *err)
+{
+	uint32_t i, key, val;
+
+	if (fy_json_type(d, v) == FY_JARRAY) {
+		FY_JSON_FOREACH(d, v, i, val)
+			if (report_secrets(s, k, id, thread, d, val, err) < 0)
+				return -1;
+		return 0;
+	}
+	if (fy_json_type(d, v) != FY_JOBJECT)
+		return 0;
+	if (fy_json_len(d, v) == 1 && fy_json_streq(d, v + 1, "$secret") &&
+	    fy_json_type(d, v + 2) == FY_JSTRING) {
+		char *name = fy_json_strdup(d, v + 2, NULL), reason[400];
+
+		snprintf(reason, sizeof(reason),
+			 "secret %s is never written to an agent file (its name stays, with an empty "
+			 "value): bind it at the Letta server", name ? name : "");
+		free(name);
+		return report(s, k, id, thread, "$secret", FY_OUT_HELD_BACK, "rebind-secret", reason, err);
+	}
+	FY_JSON_FOREACH_MEMBER(d, v, i, key, val)
+		if (report_secrets(s, k, id, thread, d, val, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* The field lines of the table, for one record. */
+static const struct {
+	enum fy_kind kind;
+	const char *path;	/* present(), or "parts:KEY=VALUE" */
+	enum fy_outcome o;
+	const char *rule, *reason;
+} field_lines[] = {
+	{ FY_KIND_AGENT, "handoffs", FY_OUT_EMULATED, "supervisor-group",
+	  "written as a Letta supervisor group the agent manages" },
+	{ FY_KIND_AGENT, "version", FY_OUT_DROPPED, "no-equivalent", "Letta agents have no version" },
+	{ FY_KIND_AGENT, "model.parameters.top_p", FY_OUT_DROPPED, "no-equivalent",
+	  "Letta's LLMConfig has no top_p" },
+	{ FY_KIND_AGENT, "model.parameters.presence_penalty", FY_OUT_DROPPED, "no-equivalent",
+	  "Letta's LLMConfig has no presence_penalty" },
+	{ FY_KIND_AGENT, "model.parameters.seed", FY_OUT_DROPPED, "no-equivalent",
+	  "Letta's LLMConfig has no seed" },
+	{ FY_KIND_TOOL, "strict", FY_OUT_DROPPED, "no-equivalent", "Letta tools have no strict flag" },
+	{ FY_KIND_TOOL, "config", FY_OUT_DROPPED, "no-equivalent",
+	  "tool configuration has no field in a Letta tool" },
+	{ FY_KIND_KNOWLEDGE, "chunking.strategy", FY_OUT_DROPPED, "no-equivalent",
+	  "a Letta source keeps the chunk size only" },
+	{ FY_KIND_KNOWLEDGE, "chunking.overlap_tokens", FY_OUT_DROPPED, "no-equivalent",
+	  "a Letta source keeps the chunk size only" },
+	{ FY_KIND_THREAD, "title", FY_OUT_DROPPED, "no-titles",
+	  "an agent file has one history per agent and no conversation titles" },
+	{ FY_KIND_THREAD, "participants", FY_OUT_DROPPED, "no-equivalent",
+	  "an agent file has no participants list" },
+	{ FY_KIND_THREAD, "archived", FY_OUT_DROPPED, "no-equivalent", "an agent file has no archived flag" },
+	{ FY_KIND_THREAD, "metadata", FY_OUT_DROPPED, "no-equivalent", "an agent file has no thread metadata" },
+	{ FY_KIND_MESSAGE, "role=developer", FY_OUT_TRANSFORMED, "developer-as-system",
+	  "written as a system message" },
+	{ FY_KIND_MESSAGE, "parts:citations", FY_OUT_DROPPED, "no-equivalent",
+	  "Letta messages have no citations" },
+	{ FY_KIND_MESSAGE, "parts:type=citation", FY_OUT_DROPPED, "no-equivalent",
+	  "Letta messages have no citations" },
+	{ FY_KIND_MESSAGE, "parts:type=refusal", FY_OUT_TRANSFORMED, "refusal-as-text", "written as text" },
+	{ FY_KIND_MESSAGE, "parts:type=code", FY_OUT_TRANSFORMED, "code-as-run_code",
+	  "written as a call of Letta's run_code tool" },
+	{ FY_KIND_MESSAGE, "parts:type=code_output", FY_OUT_TRANSFORMED, "code-output-as-tool-return",
+	  "written as the run_code tool's return" },
+	{ FY_KIND_MESSAGE, "parts:type=file", FY_OUT_EMULATED, "file-as-text",
+	  "written as text: the file's name and the text extracted from it" },
+	{ FY_KIND_MESSAGE, "parts:type=audio", FY_OUT_EMULATED, "audio-as-text",
+	  "written as its transcript" },
+	{ FY_KIND_MESSAGE, "parts:type=other", FY_OUT_DROPPED, "no-equivalent",
+	  "content of a type Letta has no content item for (kept only from a Letta agent file)" },
+	{ FY_KIND_MESSAGE, "status", FY_OUT_DROPPED, "no-equivalent", "Letta messages have no status" },
+	{ FY_KIND_MESSAGE, "author.id", FY_OUT_DROPPED, "no-equivalent", "Letta keeps the author's name only" },
+	{ FY_KIND_MESSAGE, "metadata", FY_OUT_DROPPED, "no-equivalent", "Letta messages have no metadata" },
+	{ FY_KIND_MEMORY, "embedding", FY_OUT_DROPPED, "no-vectors",
+	  "Letta blocks carry no vectors (Letta embeds archival text itself)" },
+};
+
+/* The record lines of the table (the "type=" lines it writes another way). */
+static const struct {
+	enum fy_kind kind;
+	const char *type;
+	enum fy_outcome o;
+	const char *rule, *reason;
+} type_lines[] = {
+	{ FY_KIND_TOOL, "code_interpreter", FY_OUT_EMULATED, "letta-builtin",
+	  "written as Letta's builtin run_code tool" },
+	{ FY_KIND_TOOL, "web_search", FY_OUT_EMULATED, "letta-builtin",
+	  "written as Letta's builtin web_search tool" },
+	{ FY_KIND_MEMORY, "fact", FY_OUT_EMULATED, "memory-into-block",
+	  "merged into the agent's human block (user_memory when it has one)" },
+	{ FY_KIND_MEMORY, "preference", FY_OUT_EMULATED, "memory-into-block",
+	  "merged into the agent's human block (user_memory when it has one)" },
+	{ FY_KIND_MEMORY, "profile", FY_OUT_EMULATED, "memory-into-block",
+	  "merged into the agent's human block, or its persona block for instructions" },
+	{ FY_KIND_MEMORY, "summary", FY_OUT_EMULATED, "memory-into-block",
+	  "merged into the agent's human block (user_memory when it has one)" },
+	{ FY_KIND_MEMORY, "episode", FY_OUT_EMULATED, "memory-into-block",
+	  "merged into the agent's human block (user_memory when it has one)" },
+};
+
+/*
+ * Report what the table says happens to this record, as the sink does it:
+ * one line per applying field line, one per type line, one per secret
+ * reference (held back: an agent file never carries a credential).
+ */
+static int report_table(struct letta_sink *s, enum fy_kind k, const struct fy_jdoc *d,
+			struct fy_error *err)
+{
+	char *id = fy_json_get_strdup(d, 0, "id");
+	char *thread = k == FY_KIND_MESSAGE ? fy_json_get_strdup(d, 0, "thread") : NULL;
+	unsigned i, n;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < sizeof(type_lines) / sizeof(type_lines[0]); i++)
+		if (type_lines[i].kind == k && fy_json_streq(d, fy_json_get(d, 0, "type"), type_lines[i].type))
+			rc = report(s, k, id, thread, NULL, type_lines[i].o, type_lines[i].rule,
+				    type_lines[i].reason, err);
+	for (i = 0; rc == 0 && i < sizeof(field_lines) / sizeof(field_lines[0]); i++) {
+		const char *path = field_lines[i].path, *eq = strchr(path, '=');
+		char field[96];
+
+		if (field_lines[i].kind != k)
+			continue;
+		if (!strncmp(path, "parts:", 6)) {
+			char key[32];
+
+			snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - path - 6) : 31, path + 6);
+			n = parts_with(d, key, eq ? eq + 1 : NULL);
+			snprintf(field, sizeof(field), "parts.%s", path + 6);
+		} else if (eq) {
+			char key[32];
+
+			snprintf(key, sizeof(key), "%.*s", (int)(eq - path), path);
+			n = fy_json_streq(d, fy_json_get(d, 0, key), eq + 1);
+			snprintf(field, sizeof(field), "%s", path);
+		} else {
+			n = present(d, 0, path);
+			snprintf(field, sizeof(field), "%s", path);
+		}
+		if (n)
+			rc = report(s, k, id, thread, field, field_lines[i].o, field_lines[i].rule,
+				    field_lines[i].reason, err);
+	}
+	if (rc == 0)
+		rc = report_secrets(s, k, id, thread, d, 0, err);
+	free(id);
+	free(thread);
+	return rc;
+}
+
 int letta_sink_put(struct letta_sink *s, const struct fy_item *it, struct fy_error *err)
 {
 	struct fy_jdoc *d = &s->doc;
@@ -582,6 +788,8 @@ int letta_sink_put(struct letta_sink *s, const struct fy_item *it, struct fy_err
 		return -1;
 	k = fy_json_raw(pd, fy_json_get(pd, 0, "kind"), &len);
 	kind = fy_kind_from_name(k, len);
+	if (report_table(s, kind, pd, err) < 0)
+		return -1;
 	if (kind != FY_KIND_MESSAGE && thread_end(s, err) < 0)
 		return -1;
 	if (kind != FY_KIND_MESSAGE) {
@@ -877,23 +1085,23 @@ enum loss {
 static const struct {
 	const char *outcome, *rule, *what;
 } loss_info[L_MAX] = {
-	[L_CITATION] = { "dropped", "no-equivalent", "citations dropped (Letta messages have no citations)" },
-	[L_REFUSAL] = { "transformed", "refusal-as-text", "refusals written as text" },
-	[L_FILE_TEXT] = { "emulated", "file-as-text", "attached files written as text (their name and extracted text)" },
+	[L_CITATION] = { NULL, "no-equivalent", "citations dropped (Letta messages have no citations)" },
+	[L_REFUSAL] = { NULL, "refusal-as-text", "refusals written as text" },
+	[L_FILE_TEXT] = { NULL, "file-as-text", "attached files written as text (their name and extracted text)" },
 	[L_FILE_DROP] = { "dropped", "no-equivalent", "attached files without extracted text reduced to their name" },
 	[L_AUDIO] = { "emulated", "audio-as-text", "audio written as its transcript, or dropped without one" },
 	[L_IMAGE_DROP] = { "dropped", "no-content", "images whose bytes were not exported dropped" },
-	[L_CODE] = { "transformed", "code-as-run_code", "code blocks written as calls of Letta's run_code tool" },
-	[L_CODE_OUTPUT] = { "transformed", "code-output-as-tool-return", "code output written as run_code tool returns" },
-	[L_OTHER] = { "dropped", "no-equivalent", "parts of a type Letta has no content for dropped" },
+	[L_CODE] = { NULL, "code-as-run_code", "code blocks written as calls of Letta's run_code tool" },
+	[L_CODE_OUTPUT] = { NULL, "code-output-as-tool-return", "code output written as run_code tool returns" },
+	[L_OTHER] = { NULL, "no-equivalent", "parts of a type Letta has no content for dropped" },
 	[L_ORPHAN_TOOL] = { "transformed", "orphan-tool-output", "tool output without a tool call id written as user messages" },
 	[L_SPLIT_RESULTS] = { "transformed", "one-return-per-message", "tool results split into one Letta tool message each" },
-	[L_DEVELOPER] = { "transformed", "developer-as-system", "developer messages written as system messages" },
+	[L_DEVELOPER] = { NULL, "developer-as-system", "developer messages written as system messages" },
 	[L_TOOL_TYPE] = { "transformed", "tool-call-as-function", "non-function tool calls (web search, browsing, ...) written as function calls" },
-	[L_STATUS] = { "dropped", "no-equivalent", "message status dropped" },
-	[L_AUTHOR_ID] = { "dropped", "no-equivalent", "author ids dropped (the author's name is kept)" },
-	[L_METADATA] = { "dropped", "no-equivalent", "message metadata dropped" },
-	[L_EXT] = { "dropped", "other-provider", "other providers' message fields (ext) dropped" },
+	[L_STATUS] = { NULL, "no-equivalent", "message status dropped" },
+	[L_AUTHOR_ID] = { NULL, "no-equivalent", "author ids dropped (the author's name is kept)" },
+	[L_METADATA] = { NULL, "no-equivalent", "message metadata dropped" },
+	[L_EXT] = { NULL, "other-provider", "other providers' message fields (ext) dropped" },
 	[L_REASONING_SUMMARY] = { "transformed", "summary-as-reasoning", "reasoning summaries written as reasoning" },
 };
 
@@ -907,7 +1115,7 @@ static int report_losses(struct letta_sink *s, const char *thread, const struct 
 	int k;
 
 	for (k = 0; k < L_MAX; k++)
-		if (l->n[k] && ledgerf(s, "thread", thread, "messages", loss_info[k].outcome,
+		if (l->n[k] && loss_info[k].outcome && ledgerf(s, "thread", thread, "messages", loss_info[k].outcome,
 				       loss_info[k].rule, err, "%u message%s: %s", l->n[k],
 				       l->n[k] == 1 ? "" : "s", loss_info[k].what) < 0)
 			return -1;
@@ -1993,7 +2201,6 @@ static int write_tool(struct wfile *f, const struct ftool *t, int *first, struct
 static int tool_ledger(struct letta_sink *s, const struct ftool *t, struct fy_error *err)
 {
 	const struct fy_jdoc *d = &t->r->d;
-	uint32_t mcp = fy_json_get(d, 0, "mcp"), k, key, val;
 	char *ty = fy_json_get_strdup(d, 0, "type");
 	int rc = 0;
 
@@ -2007,44 +2214,16 @@ static int tool_ledger(struct letta_sink *s, const struct ftool *t, struct fy_er
 			     "file_search has no tool entity in an agent file: Letta attaches its own file "
 			     "tools to agents with folders (the knowledge sets are written as sources)" :
 			     "a %s tool has no equivalent in a Letta agent file", ty ? ty : "?");
-	else if (t->builtin)
-		rc = ledgerf(s, "tool", t->r->id, NULL, "emulated", "letta-builtin", err,
-			     "%s written as Letta's builtin tool %s", ty ? ty : "?", t->builtin);
-	else if (t->kind == T_TOOL && !is_letta(d, 0)) {
-		if (fy_json_get(d, 0, "code") == FY_JNONE)
-			rc = ledgerf(s, "tool", t->r->id, "code", "degraded", "no-source-code", err,
-				     "the function's schema crossed but not its code (the source never "
-				     "held it): Letta cannot run the tool until source code is added");
-		if (rc == 0 && fy_json_get(d, 0, "strict") != FY_JNONE)
-			rc = ledgerf(s, "tool", t->r->id, "strict", "dropped", "no-equivalent", err,
-				     "Letta tools have no per-tool strict flag");
-		if (rc == 0 && fy_json_get(d, 0, "config") != FY_JNONE)
-			rc = ledgerf(s, "tool", t->r->id, "config", "dropped", "no-equivalent", err,
-				     "tool configuration has no field in a Letta tool");
-	} else if (t->kind == T_MCP && !is_letta(d, 0)) {
+	else if (t->kind == T_TOOL && !t->builtin && !is_letta(d, 0) &&
+		 fy_json_get(d, 0, "code") == FY_JNONE)
+		rc = ledgerf(s, "tool", t->r->id, "code", "degraded", "no-source-code", err,
+			     "the function's schema crossed but not its code (the source never "
+			     "held it): Letta cannot run the tool until source code is added");
+	else if (t->kind == T_MCP && !is_letta(d, 0)) {
 		rc = ledgerf(s, "tool", t->r->id, NULL, "degraded", "mcp-server-only", err,
 			     "written as the MCP server '%s'; Letta attaches an MCP server's tools one by "
 			     "one once the server is reachable, so the agents' reference to it is not written",
 			     t->name);
-	}
-	FY_JSON_FOREACH_MEMBER(d, fy_json_get(d, mcp, "headers"), k, key, val) {
-		char *h = fy_json_strdup(d, key, NULL), *n = fy_json_get_strdup(d, val, "$secret");
-
-		if (rc == 0)
-			rc = ledgerf(s, "tool", t->r->id, "mcp.headers", "held_back", "secret", err,
-				     "header %s is never written: configure the MCP server's "
-				     "authentication at the Letta server (secret %s)", h ? h : "", n ? n : "");
-		free(h);
-		free(n);
-	}
-	FY_JSON_FOREACH_MEMBER(d, fy_json_get(d, mcp, "env"), k, key, val) {
-		char *h = fy_json_strdup(d, key, NULL);
-
-		if (rc == 0)
-			rc = ledgerf(s, "tool", t->r->id, "mcp.env", "held_back", "secret", err,
-				     "environment variable %s of the MCP server is never written: set it "
-				     "at the Letta server", h ? h : "");
-		free(h);
 	}
 	free(ty);
 	return rc;
@@ -2311,7 +2490,7 @@ static const char *const source_ext_skip[] = { "embedding_config", NULL };
 static int write_source(struct wfile *f, const struct srec *k, int *first, struct fy_error *err)
 {
 	const struct fy_jdoc *d = &k->d;
-	uint32_t ext = ext_of(d, 0), ch = fy_json_get(d, 0, "chunking");
+	uint32_t ext = ext_of(d, 0);
 	struct fy_buf b = FY_BUF_INIT((size_t)1 << 31);
 	char fid[64];
 	struct lj j;
@@ -2354,11 +2533,6 @@ static int write_source(struct wfile *f, const struct srec *k, int *first, struc
 				     "(Letta needs an endpoint type)" :
 				     "no embedding model: Letta's default (text-embedding-3-small, 2000 "
 				     "dimensions) was written; the files are re-embedded on import");
-		if (rc == 0 && (fy_json_get(d, ch, "strategy") != FY_JNONE ||
-				fy_json_get(d, ch, "overlap_tokens") != FY_JNONE))
-			rc = ledgerf(f->s, "knowledge", k->id, "chunking", "dropped", "no-equivalent", err,
-				     "chunking strategy and overlap have no field in a Letta source (only the "
-				     "chunk size crossed)");
 	}
 	return rc;
 }
@@ -2617,9 +2791,11 @@ static int llm_config(struct letta_sink *s, struct lj *j, const struct wagent *a
 		size_t len;
 		const char *ks = fy_json_raw(d, key, &len);
 
+		static const char *const in_table[] = { "top_p", "presence_penalty", "seed", NULL };
+
 		if (letta_in_list(skip + 1, ks, len) && len != 13 /* provider_name */) {
 			lj_member(j, d, key, val);
-		} else if (!letta) {
+		} else if (!letta && !letta_in_list(in_table, ks, len)) {
 			snprintf(reason, sizeof(reason), "model parameter %.*s has no field in Letta's LLMConfig",
 				 (int)(len > 60 ? 60 : len), ks);
 			if (sink_ledger(s, "agent", a->id, "model.parameters", "dropped", "no-equivalent",
@@ -2631,31 +2807,21 @@ static int llm_config(struct letta_sink *s, struct lj *j, const struct wagent *a
 	return 0;
 }
 
-static int secrets_out(struct letta_sink *s, struct lj *j, const struct wagent *a, const char *key,
-		       struct fy_error *err)
+/* Tool environment variables: their names with empty values, never a value. */
+static void secrets_out(struct lj *j, const struct wagent *a, const char *key)
 {
 	const struct fy_jdoc *d = &a->rec->d;
 	uint32_t v = fy_json_get(d, ext_of(d, 0), key), k, kk, val;
 
 	if (fy_json_type(d, v) != FY_JOBJECT)
-		return 0;
+		return;
 	lj_key(j, key);
 	lj_open(j, '{');
 	FY_JSON_FOREACH_MEMBER(d, v, k, kk, val) {
-		char *n = fy_json_strdup(d, kk, NULL);
-
 		lj_keynode(j, d, kk);
 		lj_cstr(j, "");
-		if (ledgerf(s, "agent", a->id, key, "held_back", "secret", err,
-			    "the value of %s is never written (an empty value stands in its place): set "
-			    "it at the Letta server", n ? n : "") < 0) {
-			free(n);
-			return -1;
-		}
-		free(n);
 	}
 	lj_close(j, '}');
-	return 0;
 }
 
 static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size_t ngr,
@@ -2779,9 +2945,10 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 		lj_key(&j, "response_format");
 		lj_node(&j, d, fy_json_get(d, 0, "response_format"));
 	}
-	if (a->rec && (secrets_out(s, &j, a, "tool_exec_environment_variables", err) < 0 ||
-		  secrets_out(s, &j, a, "secrets", err) < 0))
-		goto out;
+	if (a->rec) {
+		secrets_out(&j, a, "tool_exec_environment_variables");
+		secrets_out(&j, a, "secrets");
+	}
 	if (d) {
 		time_letta(&j, d, 0, "created", "created_at");
 		time_letta(&j, d, 0, "updated", "updated_at");
@@ -2984,25 +3151,6 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 	lj_close(&j, '}');
 	if (lj_finish(&j, err) < 0 || wout_add(&f->w, b.ptr, b.len, err) < 0)
 		goto out;
-	if (!letta && d) {
-		if (fy_json_get(d, 0, "version") != FY_JNONE &&
-		    ledgerf(s, "agent", a->id, "version", "dropped", "no-equivalent", err,
-			    "Letta agents have no version field") < 0)
-			goto out;
-		uint32_t key;
-
-		FY_JSON_FOREACH_MEMBER(d, fy_json_get(d, 0, "ext"), k, key, el) {
-			char *an = fy_json_strdup(d, key, NULL);
-
-			if (ledgerf(s, "agent", a->id, "ext", "dropped", "other-provider", err,
-				    "fields only %s has (ext.%s) have no place in a Letta agent",
-				    an ? an : "?", an ? an : "?") < 0) {
-				free(an);
-				goto out;
-			}
-			free(an);
-		}
-	}
 	rc = 0;
 out:
 	for (i = 0; i < c.nctx; i++)
@@ -3186,9 +3334,6 @@ static int write_group(struct wfile *f, const struct wgroup *g, int *first, stru
 	if (rc == 0)
 		rc = wout_add(&f->w, b.ptr, b.len, err);
 	*first = 0;
-	if (rc == 0 && !g->d)
-		rc = ledgerf(s, "agent", s->wa[g->manager].id, "handoffs", "emulated", "supervisor-group", err,
-			     "handoffs written as a Letta supervisor group managed by the agent");
 	fy_buf_release(&b);
 	return rc;
 }
@@ -3497,21 +3642,9 @@ static int plan(struct letta_sink *s, int *ncomp, struct fy_error *err)
 	for (i = 0; i < s->memory.n; i++) {
 		const struct srec *m = &s->memory.v[i];
 		const struct fy_jdoc *d = &m->d;
-		uint32_t emb = fy_json_get(d, 0, "embedding");
 		char *label, *sa;
 		int persona, n = 0;
 
-		if (fy_json_get(d, emb, "vector") != FY_JNONE) {
-			char *model = fy_json_get_strdup(d, emb, "model");
-
-			if (ledgerf(s, "memory", m->id, "embedding", "dropped", "no-vectors", err,
-				    "its embedding (%s) was dropped: Letta blocks carry no vector, and Letta "
-				    "embeds archival text itself", model ? model : "?") < 0) {
-				free(model);
-				return -1;
-			}
-			free(model);
-		}
 		if (is_block(m))
 			continue;
 		if (fy_json_streq(d, fy_json_get(d, 0, "type"), "passage")) {
@@ -3540,22 +3673,9 @@ static int plan(struct letta_sink *s, int *ncomp, struct fy_error *err)
 			n++;
 		}
 		free(sa);
-		{
-			char *ty = fy_json_get_strdup(d, 0, "type");
-			int r;
-
-			if (n)
-				r = ledgerf(s, "memory", m->id, NULL, "transformed", "memory-into-block", err,
-					    "an agent file keeps in-context memory blocks only: this %s "
-					    "memory was merged into the %s block of %d agent%s", ty ? ty : "",
-					    persona ? "persona" : "human", n, n == 1 ? "" : "s");
-			else
-				r = ledgerf(s, "memory", m->id, NULL, "dropped", "no-agent", err,
-					    "its agent is not in the archive, so no block can hold it");
-			free(ty);
-			if (r < 0)
-				return -1;
-		}
+		if (!n && ledgerf(s, "memory", m->id, NULL, "dropped", "no-agent", err,
+				  "its agent is not in the archive, so no block can hold it") < 0)
+			return -1;
 	}
 	/* components: agents that must share a file */
 	par = malloc((s->nwa + 1) * sizeof(*par));

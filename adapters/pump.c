@@ -12,6 +12,7 @@
 struct held {
 	char *json;
 	size_t len;
+	char *origin;
 	char *id;
 	char **handoffs;
 	size_t nhandoffs;
@@ -133,6 +134,7 @@ static int hold_agent(struct pump *p, const struct fy_item *it, struct fy_error 
 	memcpy(h->json, it->json, it->len);
 	h->json[it->len] = '\0';
 	h->len = it->len;
+	h->origin = it->member ? strdup(it->member) : NULL;
 	p->nagents++;
 	if (hand != FY_JNONE && fy_json_type(d, hand) == FY_JARRAY && fy_json_len(d, hand)) {
 		h->handoffs = calloc(fy_json_len(d, hand), sizeof(char *));
@@ -171,8 +173,9 @@ static int flush_agents(struct pump *p, struct fy_writer *w, struct fy_error *er
 			p->st->dropped++;
 			continue;
 		}
-		if (fy_writer_put_record(w, p->agents[i].json, p->agents[i].len, err) < 0)
-			return fy_error_prefix(err, "agent '%s'", p->agents[i].id);
+		if (fy_writer_put_record_at(w, p->agents[i].json, p->agents[i].len,
+					    p->agents[i].origin, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -183,6 +186,7 @@ static void pump_release(struct pump *p)
 
 	for (i = 0; i < p->nagents; i++) {
 		free(p->agents[i].json);
+		free(p->agents[i].origin);
 		free(p->agents[i].id);
 		for (j = 0; j < p->agents[i].nhandoffs; j++)
 			free(p->agents[i].handoffs[j]);
@@ -207,7 +211,8 @@ static int pump_record(struct pump *p, const struct fy_item *it, struct fy_write
 	const char *s;
 
 	if (fy_jdoc_parse(&p->doc, it->json, it->len, 0, err) < 0)
-		return -1;
+		return it->member ? fy_error_prefix(err, "%s line %llu", it->member,
+						    (unsigned long long)it->line) : -1;
 	kv = fy_json_get(&p->doc, 0, "kind");
 	if (kv == FY_JNONE || fy_json_type(&p->doc, kv) != FY_JSTRING)
 		return fy_error_set(err, FY_E_DATA, "record has no \"kind\"");
@@ -219,7 +224,7 @@ static int pump_record(struct pump *p, const struct fy_item *it, struct fy_write
 		p->st->dropped++;
 		return 0;
 	}
-	return fy_writer_put_record(w, it->json, it->len, err);
+	return fy_writer_put_item(w, it, err);
 }
 
 int fy_pump(const struct fy_adapter *ad, void *src, const struct fy_adapter_ctx *ctx,
@@ -253,14 +258,9 @@ int fy_pump(const struct fy_adapter *ad, void *src, const struct fy_adapter_ctx 
 			got = pump_record(&p, &it, w, err);
 		else
 			got = fy_writer_put_item(w, &it, err);
-		if (got < 0) {
-			if (it.member && it.line)
-				fy_error_prefix(err, "%s line %llu", it.member,
-						(unsigned long long)it.line);
-			else if (it.member)
-				fy_error_prefix(err, "%s", it.member);
+		/* The writer names the record's origin in its errors (it may be an earlier one). */
+		if (got < 0)
 			goto out;
-		}
 	}
 	rc = flush_agents(&p, w, err);
 out:

@@ -5,22 +5,24 @@
  *	ferry migrate [options] SOURCE TARGET
  *
  * The run, in order (nothing is written at TARGET before step 4):
- *  1. export SOURCE into an archive (a temporary file; --keep FILE keeps
- *     it), with the export filters (--only, --agent, --since, --thread);
- *  2. read the archive back, verifying every checksum, schema and
- *     reference; a target that can plan (FY_ADAPTER_DRY_RUN) converts
- *     everything in this pass without writing, which gives the import's
- *     ledger before anything is written;
- *  3. print the plan: record counts and the ledger (what will not cross
- *     unchanged); --dry-run stops here;
- *  4. import the verified archive into TARGET (all or nothing: the target
- *     appears only when complete);
- *  5. with --keep, rewrite the archive at FILE with the import's ledger
- *     lines added (ledger/NNNNNN.jsonl), so the archive records every
- *     item that did not cross unchanged, at export and at import;
- *  6. report: the ledger lines of both phases (text, or --json).
+ *  1. export SOURCE into an archive (a temporary file), with the export
+ *     filters (--only, --agent, --since, --thread);
+ *  2. plan: the fidelity engine reads the archive (verifying every
+ *     checksum, schema and reference) and computes what happens to every
+ *     item at TARGET (plan.h, as ferry import and ferry audit do);
+ *  3. print the plan; --dry-run stops here; a plan that loses anything
+ *     stops here too (exit 12) unless --accept-loss, as ferry import does;
+ *  4. import: the same code as ferry import (plan_execute); the tool and
+ *     the target's sink report what they did in the done-ledger, which is
+ *     compared with the plan (a difference: exit 10);
+ *  5. with --keep FILE, write the archive at FILE with the import's ledger
+ *     lines added (ledger/NNNNNN.jsonl; with --dry-run, the plan's), so it
+ *     records every item that did not cross unchanged, at export and at
+ *     import; without it the archive is a temporary file, removed;
+ *  6. report: every ledger line of both phases (text, or --json).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "plan.h"
 #include "pump.h"
 #include "reader.h"
 #include "record.h"
@@ -40,14 +43,17 @@ static const char usage[] = "usage: ferry migrate [options] SOURCE TARGET\n";
 
 static const char help[] =
 	"\n"
-	"Export SOURCE (ADAPTER:LOCATION) into an archive, verify it, print the plan\n"
-	"and the ledger of what will not cross unchanged, then import it into TARGET.\n"
-	"Nothing is written at TARGET until the archive has verified; the target\n"
+	"Export SOURCE (ADAPTER:LOCATION) into an archive, plan the import into TARGET\n"
+	"(what happens to every item: preserved, transformed, emulated, degraded,\n"
+	"held back, dropped), print the plan, then import. Nothing is written at\n"
+	"TARGET until the archive has verified and the plan is accepted; the target\n"
 	"appears only when complete, and nothing there is overwritten.\n"
 	"\n"
 	"      --keep FILE        keep the archive at FILE, with the import's ledger\n"
 	"                         lines added (default: a temporary archive, removed)\n"
 	"      --dry-run          export, verify and plan; write nothing at TARGET\n"
+	"      --accept-loss      migrate even when items would be degraded, held back\n"
+	"                         (secrets to rebind) or dropped\n"
 	"      --thread ID        migrate only this conversation (its ferry id or the\n"
 	"                         provider's id); repeatable\n"
 	"      --since DATE       only conversations and memory changed at or after DATE\n"
@@ -57,6 +63,8 @@ static const char help[] =
 	"      --option KEY=VAL   a target adapter option (letta-af: agents=account|thread,\n"
 	"                         agent-name=NAME, model=PROVIDER/NAME, context-messages=N)\n"
 	"      --source-option KEY=VAL  a source adapter option\n"
+	"      --model-policy FILE  map models with this policy (default: built in)\n"
+	"      --model-platform P   the model platform of the target (e.g. bedrock)\n"
 	"      --time TIME        the archive's creation time (RFC 3339)\n"
 	"      --json             print the plan and the report as one JSON object\n"
 	"  -q, --quiet           print nothing but errors\n"
@@ -71,6 +79,7 @@ struct opts {
 	int dry_run, json;
 	char **threads, **options, **src_options;
 	size_t nthreads, noptions, nsrc_options;
+	struct plan_opts po;
 };
 
 struct run {
@@ -79,27 +88,12 @@ struct run {
 	const char *source, *target;
 	const struct fy_adapter *src_ad, *dst_ad;
 	struct fy_adapter_ctx sctx, dctx;
-	char tmpdir[PATH_MAX], archive[PATH_MAX];
-	struct tool_ledger export_ledger, import_ledger;
-	struct fy_stats stats;
-	uint64_t blobs;
-	int planned;		/* the import ledger came from a dry-run pass */
+	char tmpdir[PATH_MAX], archive[PATH_MAX], lpath[PATH_MAX];
+	struct plan plan, exec;
+	struct done_ledger done;
+	int imported;
+	uint64_t diffs;
 };
-
-static void print_counts(FILE *f, const struct fy_stats *st)
-{
-	int k, first = 1;
-
-	for (k = FY_KIND_NONE + 1; k < FY_KIND__COUNT; k++) {
-		if (!st->records[k])
-			continue;
-		fprintf(f, "%s%llu %s", first ? "" : ", ", (unsigned long long)st->records[k],
-			tool_kind_label((enum fy_kind)k, st->records[k]));
-		first = 0;
-	}
-	fprintf(f, "%s%llu blob%s", first ? "" : ", ", (unsigned long long)st->blobs,
-		st->blobs == 1 ? "" : "s");
-}
 
 /* 1: export SOURCE into the temporary archive. */
 static int export_pass(struct run *r, struct fy_error *err)
@@ -107,7 +101,6 @@ static int export_pass(struct run *r, struct fy_error *err)
 	struct fy_source_info info;
 	struct fy_writer_options wo;
 	struct fy_writer *w = NULL;
-	struct fy_pump_stats ps;
 	void *src = NULL;
 	char *scope = NULL;
 	int rc = -1;
@@ -130,7 +123,7 @@ static int export_pass(struct run *r, struct fy_error *err)
 	w = fy_writer_open(r->archive, &wo, err);
 	if (!w)
 		goto out;
-	if (fy_pump(r->src_ad, src, &r->sctx, w, &tool_interrupted, &ps, err) < 0 ||
+	if (fy_pump(r->src_ad, src, &r->sctx, w, &tool_interrupted, NULL, err) < 0 ||
 	    fy_writer_close(w, NULL, err) < 0) {
 		fy_error_prefix(err, "%s", r->source);
 		goto out;
@@ -143,80 +136,71 @@ out:
 	return rc;
 }
 
-/*
- * 2 and 4: read the archive (verifying it) into the target's sink; with
- * dry set, the sink converts without writing (a plan). Export ledger
- * lines met in the archive are collected once.
- */
-static int import_pass(struct run *r, int dry, struct fy_error *err)
+/* Call fn for each line of a JSON Lines buffer. */
+static int each_line(const struct fy_buf *b, int (*fn)(void *, const char *, size_t, struct fy_error *),
+		     void *cb, struct fy_error *err)
 {
-	struct fy_reader *rd = fy_reader_open(r->archive, NULL, err);
-	struct fy_item it;
-	void *sink = NULL;
-	int got, rc = -1;
+	const char *p = b->ptr, *end = p ? p + b->len : NULL;
 
-	if (!rd)
-		return -1;
-	r->dctx.dry_run = dry;
-	r->t->ledger = &r->import_ledger;
-	/* the lines of this pass replace the plan's */
-	tool_ledger_release(&r->import_ledger);
-	tool_ledger_init(&r->import_ledger);
-	if ((!dry || r->planned) && r->dst_ad->write_open(&r->dctx, fy_reader_header(rd), &sink, err) < 0) {
-		fy_error_prefix(err, "%s", r->target);
-		goto out;
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (n && fn(cb, p, n, err) < 0)
+			return -1;
+		p += n + 1;
 	}
-	while ((got = fy_reader_next(rd, &it, err)) == 1) {
-		if (tool_interrupted) {
-			fy_error_set(err, FY_E_INTERNAL, "interrupted");
-			got = -1;
-			break;
-		}
-		if (it.type == FY_ITEM_LEDGER && dry &&
-		    tool_ledger_add_line(&r->export_ledger, it.json, it.len, err) < 0) {
-			got = -1;
-			break;
-		}
-		if (sink && r->dst_ad->write_put(sink, &it, err) < 0) {
-			if (it.member && it.line)
-				fy_error_prefix(err, "%s: %s line %llu", r->target, it.member,
-						(unsigned long long)it.line);
-			else
-				fy_error_prefix(err, "%s", r->target);
-			goto out;
-		}
-	}
-	if (got < 0) {
-		fy_error_prefix(err, "%s", r->archive);
-		goto out;
-	}
-	r->stats = *fy_reader_stats(rd);
-	if (sink && r->dst_ad->write_finish(sink, err) < 0) {
-		fy_error_prefix(err, "%s", r->target);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (sink)
-		r->dst_ad->write_close(sink);
-	r->t->ledger = NULL;
-	fy_reader_free(rd);
-	return rc;
+	return 0;
 }
 
-/* 5: the archive again at --keep, with the import's ledger lines. */
+/* The ledger lines this run adds to the archive: the import's, or with --dry-run the plan's. */
+static int run_lines(struct run *r, struct fy_buf *out, struct fy_error *err)
+{
+	size_t i;
+
+	fy_buf_reset(out);
+	if (r->imported) {
+		int fd = open(r->lpath, O_RDONLY | O_CLOEXEC);
+		char buf[65536];
+		ssize_t n;
+
+		if (fd < 0)
+			return fy_error_errno(err, errno, "%s", r->lpath);
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			if (fy_buf_add(out, buf, (size_t)n, err) < 0) {
+				close(fd);
+				return -1;
+			}
+		close(fd);
+		return n < 0 ? fy_error_errno(err, errno, "%s", r->lpath) : 0;
+	}
+	for (i = 0; r->plan.n && i < r->plan.reports[0]->nlines; i++)
+		if (fy_plan_line_json(&r->plan.reports[0]->lines[i], r->dst_ad->name, "plan", out, err) < 0 ||
+		    fy_buf_addc(out, '\n', err) < 0)
+			return -1;
+	return 0;
+}
+
+static int put_ledger(void *cb, const char *json, size_t len, struct fy_error *err)
+{
+	return fy_writer_put_ledger(cb, json, len, err);
+}
+
+/* 5: the archive again at --keep, with this run's ledger lines. */
 static int keep_pass(struct run *r, struct fy_error *err)
 {
 	struct fy_reader *rd = fy_reader_open(r->archive, NULL, err);
+	struct fy_buf lines = FY_BUF_INIT((size_t)1 << 31);
 	const struct fy_header *h;
 	struct fy_writer_options wo;
 	struct fy_writer *w = NULL;
 	struct fy_item it;
-	const char *p, *end;
 	int got, rc = -1;
 
 	if (!rd)
 		return -1;
+	if (run_lines(r, &lines, err) < 0)
+		goto out;
 	h = fy_reader_header(rd);
 	fy_writer_options_init(&wo);
 	wo.producer = r->sctx.producer;
@@ -231,46 +215,73 @@ static int keep_pass(struct run *r, struct fy_error *err)
 	while ((got = fy_reader_next(rd, &it, err)) == 1)
 		if (fy_writer_put_item(w, &it, err) < 0)
 			goto out;
-	if (got < 0)
-		goto out;
-	p = r->import_ledger.lines.ptr;
-	end = p ? p + r->import_ledger.lines.len : NULL;
-	while (p && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		if (fy_writer_put_ledger(w, p, n, err) < 0)
-			goto out;
-		p += n + 1;
-	}
-	if (fy_writer_close(w, NULL, err) < 0)
+	if (got < 0 || each_line(&lines, put_ledger, w, err) < 0 || fy_writer_close(w, NULL, err) < 0)
 		goto out;
 	rc = 0;
 out:
 	fy_writer_free(w);
 	fy_reader_free(rd);
+	fy_buf_release(&lines);
 	if (rc < 0)
 		fy_error_prefix(err, "%s", r->o->keep);
 	return rc;
 }
 
-static void print_ledger_json(const struct tool_ledger *l, int *first)
+struct printer {
+	FILE *f;
+	int json, first;
+	uint64_t counts[FY_OUT__COUNT + 1];
+};
+
+static int print_one(void *cb, const char *json, size_t len, struct fy_error *err)
 {
-	const char *p = l->lines.ptr, *end = p ? p + l->lines.len : NULL;
+	struct printer *p = cb;
+	struct fy_plan_line l;
 
-	while (p && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		printf("%s", *first ? "" : ",");
-		fwrite(p, 1, n, stdout);
-		*first = 0;
-		p += n + 1;
+	if (fy_plan_line_parse(json, len, &l, err) < 0)
+		return -1;
+	p->counts[l.outcome <= FY_OUT__COUNT ? l.outcome : FY_OUT__COUNT]++;
+	if (p->json) {
+		fprintf(p->f, "%s", p->first ? "" : ",");
+		fwrite(json, 1, len, p->f);
+	} else {
+		fprintf(p->f, "    %-11s %s %s%s%s%s%s: %s%s%s\n", fy_outcome_name(l.outcome),
+			fy_kind_name(l.kind) ? fy_kind_name(l.kind) : "item", l.thread ? l.thread : "",
+			l.thread ? "/" : "", l.id ? l.id : "", l.field ? " " : "", l.field ? l.field : "",
+			l.rule ? l.rule : "-", l.reason && *l.reason ? ": " : "", l.reason ? l.reason : "");
 	}
+	p->first = 0;
+	fy_plan_line_release(&l);
+	return 0;
 }
 
-static void print_json(const struct run *r, int done)
+/* The export's lines (as the archive carries them) and this run's. */
+static int print_ledger(struct run *r, struct printer *p, struct fy_error *err)
 {
+	struct fy_buf b = FY_BUF_INIT((size_t)1 << 31);
+	const struct fy_fidelity_report *rep = r->plan.n ? r->plan.reports[0] : NULL;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rep && rc == 0 && i < rep->nexport; i++) {
+		fy_buf_reset(&b);
+		rc = fy_plan_line_json(&rep->export_lines[i], NULL, "export", &b, err);
+		if (rc == 0)
+			rc = print_one(p, b.ptr, b.len, err);
+	}
+	if (rc == 0)
+		rc = run_lines(r, &b, err);
+	if (rc == 0)
+		rc = each_line(&b, print_one, p, err);
+	fy_buf_release(&b);
+	return rc;
+}
+
+static void print_json(struct run *r)
+{
+	const struct fy_fidelity_report *rep = r->plan.n ? r->plan.reports[0] : NULL;
+	struct printer p = { stdout, 1, 1, { 0 } };
+	struct fy_error err;
 	int k, first = 1;
 
 	printf("{\"source\":");
@@ -278,104 +289,103 @@ static void print_json(const struct run *r, int done)
 	printf(",\"target\":");
 	tool_json_str(stdout, r->target);
 	printf(",\"archive\":");
-	if (r->o->keep && (done || r->o->dry_run))
+	if (r->o->keep)
 		tool_json_str(stdout, r->o->keep);
 	else
 		printf("null");
 	printf(",\"dry_run\":%s,\"imported\":%s,\"records\":{", r->o->dry_run ? "true" : "false",
-	       done && !r->o->dry_run ? "true" : "false");
+	       r->imported ? "true" : "false");
 	for (k = FY_KIND_NONE + 1; k < FY_KIND__COUNT; k++) {
 		printf("%s\"%s\":%llu", first ? "" : ",", fy_kind_name((enum fy_kind)k),
-		       (unsigned long long)r->stats.records[k]);
+		       (unsigned long long)(rep ? rep->records[k] : 0));
 		first = 0;
 	}
-	printf("},\"blobs\":%llu,\"ledger\":{\"lines\":%llu,\"outcomes\":{",
-	       (unsigned long long)r->stats.blobs,
-	       (unsigned long long)(r->export_ledger.count + r->import_ledger.count));
-	first = 1;
-	for (k = 0; tool_ledger_outcomes[k]; k++) {
-		printf("%s\"%s\":%llu", first ? "" : ",", tool_ledger_outcomes[k],
-		       (unsigned long long)(r->export_ledger.outcomes[k] + r->import_ledger.outcomes[k]));
-		first = 0;
-	}
-	printf("},\"items\":[");
-	first = 1;
-	print_ledger_json(&r->export_ledger, &first);
-	print_ledger_json(&r->import_ledger, &first);
-	printf("]}}\n");
+	printf("},\"items\":%llu,\"losses\":%llu,\"differences\":%llu,\"ledger\":{\"items\":[",
+	       (unsigned long long)(rep ? rep->items : 0), (unsigned long long)(rep ? rep->losses : 0),
+	       (unsigned long long)r->diffs);
+	if (print_ledger(r, &p, &err) < 0)
+		p.first = 0;
+	printf("],\"outcomes\":{");
+	for (k = 0; k <= FY_OUT__COUNT; k++)
+		printf("%s\"%s\":%llu", k ? "," : "", fy_outcome_name((enum fy_outcome)k),
+		       (unsigned long long)p.counts[k]);
+	printf("}}}\n");
 }
 
-static void print_plan(const struct run *r)
+static int migrate(struct run *r)
 {
-	struct tool_ledger all;
-	char sum[256];
-	int k;
+	struct fy_error err;
+	int rc;
 
-	printf("plan: %s -> %s\n  ", r->source, r->target);
-	print_counts(stdout, &r->stats);
-	printf("\n");
-	memset(&all, 0, sizeof(all));
-	all.count = r->export_ledger.count + r->import_ledger.count;
-	for (k = 0; k < 8; k++)
-		all.outcomes[k] = r->export_ledger.outcomes[k] + r->import_ledger.outcomes[k];
-	tool_ledger_summary(&all, sum, sizeof(sum));
-	printf("  ledger: %s%s\n", sum,
-	       r->planned || !r->import_ledger.count ? "" : " (the target cannot plan: import lines follow)");
-	tool_ledger_print(stdout, &r->export_ledger, "    ");
-	tool_ledger_print(stdout, &r->import_ledger, "    ");
-	fflush(stdout);
-}
-
-static int migrate(struct run *r, struct fy_error *err)
-{
-	struct stat st;
-
+	fy_error_clear(&err);
 	/* 1 */
-	if (export_pass(r, err) < 0)
-		return -1;
-	/* 2: verify, and plan where the target can */
-	r->planned = (r->dst_ad->flags & FY_ADAPTER_DRY_RUN) != 0;
-	if (import_pass(r, 1, err) < 0)
-		return -1;
+	if (export_pass(r, &err) < 0)
+		return tool_fail(r->t, &err);
+	/* 2 */
+	rc = plan_init(r->t, &r->plan, &r->dst_ad, 1, &r->o->po, &r->dctx);
+	if (rc == EXIT_OK)
+		rc = plan_run(r->t, &r->plan, r->archive);
+	if (rc != EXIT_OK)
+		return rc;
 	/* 3 */
-	if (!r->o->json && r->t->verbosity >= 1)
-		print_plan(r);
-	if (r->o->dry_run) {
-		if (r->o->keep && keep_pass(r, err) < 0)
-			return -1;
-		return 0;
-	}
-	/* 4 */
-	if (import_pass(r, 0, err) < 0)
-		return -1;
-	/* 5 */
-	if (r->o->keep && keep_pass(r, err) < 0)
-		return -1;
 	if (!r->o->json && r->t->verbosity >= 1) {
-		printf("migrated %s to %s", r->source, r->target);
-		if (r->o->keep && stat(r->o->keep, &st) == 0)
-			printf("; the archive, with its ledger, is %s", r->o->keep);
-		printf("\n");
-		if (!r->planned && r->import_ledger.count)
-			tool_ledger_print(stdout, &r->import_ledger, "    ");
+		printf("plan: %s -> %s\n", r->source, r->target);
+		plan_print_text(stdout, &r->plan, 50);
+		fflush(stdout);
 	}
-	return 0;
+	if (r->o->dry_run) {
+		if (r->o->keep && keep_pass(r, &err) < 0)
+			return tool_fail(r->t, &err);
+		return EXIT_OK;
+	}
+	if (!r->o->po.accept_loss && (rc = plan_refuse_loss(r->t, &r->plan)) != EXIT_OK)
+		return rc;
+	/* 4 */
+	rc = plan_execute(r->t, r->dst_ad, &r->dctx, &r->o->po, r->archive, r->target, r->lpath, 1,
+			  &r->exec, &r->done);
+	if (rc != EXIT_OK)
+		return rc;
+	r->imported = 1;
+	r->diffs = plan_compare(r->t, r->exec.reports[0], &r->done, 20);
+	/* 5 */
+	if (r->o->keep && keep_pass(r, &err) < 0)
+		return tool_fail(r->t, &err);
+	/* 6 */
+	if (!r->o->json && r->t->verbosity >= 1) {
+		struct printer p = { stdout, 0, 1, { 0 } };
+
+		printf("migrated %s to %s%s%s\n", r->source, r->target,
+		       r->o->keep ? "; the archive, with its ledger, is " : "", r->o->keep ? r->o->keep : "");
+		printf("ledger (what did not cross unchanged, at export and at import):\n");
+		if (print_ledger(r, &p, &err) < 0)
+			return tool_fail(r->t, &err);
+	}
+	if (r->diffs) {
+		fprintf(stderr, "%s: %llu difference(s) between the plan and what %s reported (ledger: %s)\n",
+			r->t->prog, (unsigned long long)r->diffs, r->dst_ad->name,
+			r->o->keep ? r->o->keep : "not kept");
+		return EXIT_PARTIAL;
+	}
+	return EXIT_OK;
 }
 
 static int parse_args(struct tool *t, int argc, char **argv, struct opts *o, struct fy_adapter_ctx *sctx,
 		      const char **source, const char **target)
 {
 	enum { O_KEEP = 256, O_DRY, O_THREAD, O_SINCE, O_AGENT, O_ONLY, O_OPTION, O_SOPTION, O_TIME,
-	       O_JSON, O_VERSION };
+	       O_JSON, O_VERSION, O_ACCEPT, O_POLICY, O_PLATFORM };
 	static const struct option longopts[] = {
 		{ "keep", required_argument, NULL, O_KEEP },
 		{ "dry-run", no_argument, NULL, O_DRY },
+		{ "accept-loss", no_argument, NULL, O_ACCEPT },
 		{ "thread", required_argument, NULL, O_THREAD },
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "agent", required_argument, NULL, O_AGENT },
 		{ "only", required_argument, NULL, O_ONLY },
 		{ "option", required_argument, NULL, O_OPTION },
 		{ "source-option", required_argument, NULL, O_SOPTION },
+		{ "model-policy", required_argument, NULL, O_POLICY },
+		{ "model-platform", required_argument, NULL, O_PLATFORM },
 		{ "time", required_argument, NULL, O_TIME },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -391,6 +401,9 @@ static int parse_args(struct tool *t, int argc, char **argv, struct opts *o, str
 		switch (c) {
 		case O_KEEP: o->keep = optarg; break;
 		case O_DRY: o->dry_run = 1; break;
+		case O_ACCEPT: o->po.accept_loss = 1; break;
+		case O_POLICY: o->po.policy_path = optarg; break;
+		case O_PLATFORM: o->po.model_platform = optarg; break;
 		case O_THREAD:
 			if (tool_list_add(&o->threads, &o->nthreads, optarg) < 0)
 				return EXIT_FAILURE_;
@@ -465,8 +478,6 @@ int main(int argc, char **argv)
 	r.sctx.noptions = o.nsrc_options;
 	r.dctx.options = (const char *const *)o.options;
 	r.dctx.noptions = o.noptions;
-	tool_ledger_init(&r.export_ledger);
-	tool_ledger_init(&r.import_ledger);
 	tool_signals();
 	if (fy_location_parse(r.source, &r.src_ad, &r.sctx.location, &err) < 0 ||
 	    fy_location_parse(r.target, &r.dst_ad, &r.dctx.location, &err) < 0) {
@@ -484,6 +495,7 @@ int main(int argc, char **argv)
 	r.dctx.name = r.dst_ad->name;
 	{
 		const char *tmp = getenv("TMPDIR");
+		int n;
 
 		snprintf(r.tmpdir, sizeof(r.tmpdir), "%s/ferry-migrate-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 		if (!mkdtemp(r.tmpdir)) {
@@ -492,24 +504,28 @@ int main(int argc, char **argv)
 			rc = tool_fail(&t, &err);
 			goto out;
 		}
-		snprintf(r.archive, sizeof(r.archive), "%s/export.ferry", r.tmpdir);
+		n = snprintf(r.archive, sizeof(r.archive), "%s/export.ferry", r.tmpdir);
+		if (n < 0 || n >= (int)sizeof(r.archive) ||
+		    snprintf(r.lpath, sizeof(r.lpath), "%s/done.ledger.jsonl", r.tmpdir) >= (int)sizeof(r.lpath)) {
+			rc = tool_usage_error(&t, "TMPDIR is too long");
+			goto out;
+		}
 	}
-	if (migrate(&r, &err) < 0) {
-		rc = tool_fail(&t, &err);
-		if (o.json)
-			print_json(&r, 0);
-		goto out;
-	}
-	if (o.json)
-		print_json(&r, 1);
-	rc = tool_close_stdout(&t);
+	rc = migrate(&r);
+	if (o.json && (rc == EXIT_OK || rc == EXIT_PARTIAL))
+		print_json(&r);
+	if (rc == EXIT_OK)
+		rc = tool_close_stdout(&t);
 out:
+	done_ledger_release(&r.done);
+	plan_release(&r.exec);
+	plan_release(&r.plan);
 	if (r.archive[0])
 		unlink(r.archive);
+	if (r.lpath[0])
+		unlink(r.lpath);
 	if (r.tmpdir[0])
 		rmdir(r.tmpdir);
-	tool_ledger_release(&r.export_ledger);
-	tool_ledger_release(&r.import_ledger);
 	free_list(o.threads, o.nthreads);
 	free_list(o.options, o.noptions);
 	free_list(o.src_options, o.nsrc_options);

@@ -4,8 +4,6 @@
 #include "tool.h"
 
 #include "buf.h"
-#include "json.h"
-#include "schema.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -177,101 +175,6 @@ void tool_progress_end(struct tool *t)
 	}
 }
 
-const char *const tool_ledger_outcomes[8] = { "preserved", "transformed", "emulated", "degraded",
-					      "dropped", "held_back", "warning", NULL };
-
-void tool_ledger_init(struct tool_ledger *l)
-{
-	memset(l, 0, sizeof(*l));
-	fy_buf_init(&l->lines, (size_t)1 << 30);
-}
-
-void tool_ledger_release(struct tool_ledger *l)
-{
-	fy_buf_release(&l->lines);
-}
-
-int tool_ledger_add_line(struct tool_ledger *l, const char *json, size_t len, struct fy_error *err)
-{
-	struct fy_jdoc d;
-	int k, rc;
-	const struct fy_schemaset *ss = fy_schemaset_default(err);
-
-	fy_jdoc_init(&d);
-	rc = ss ? fy_jdoc_parse(&d, json, len, 0, err) : -1;
-	if (rc == 0)
-		rc = fy_schema_validate(ss, "ledger.json", &d, 0, 0, err);
-	if (rc == 0) {
-		for (k = 0; tool_ledger_outcomes[k]; k++)
-			if (fy_json_streq(&d, fy_json_get(&d, 0, "outcome"), tool_ledger_outcomes[k]))
-				l->outcomes[k]++;
-		l->count++;
-		/* one compact line, whatever the sink sent */
-		rc = fy_json_emit(&d, 0, &l->lines, err);
-		if (rc == 0)
-			rc = fy_buf_addc(&l->lines, '\n', err);
-	}
-	fy_jdoc_release(&d);
-	return rc < 0 ? fy_error_prefix(err, "ledger line") : 0;
-}
-
-int tool_ledger_add(void *cb, const char *json, size_t len, struct fy_error *err)
-{
-	struct tool *t = cb;
-
-	if (!t->ledger)
-		return 0;
-	return tool_ledger_add_line(t->ledger, json, len, err);
-}
-
-void tool_ledger_summary(const struct tool_ledger *l, char *out, size_t cap)
-{
-	size_t o;
-	int k, first = 1;
-
-	o = (size_t)snprintf(out, cap, "%llu line%s", (unsigned long long)l->count, l->count == 1 ? "" : "s");
-	for (k = 0; tool_ledger_outcomes[k] && o < cap; k++) {
-		if (!l->outcomes[k])
-			continue;
-		o += (size_t)snprintf(out + o, cap - o, "%s%llu %s", first ? " (" : ", ",
-				      (unsigned long long)l->outcomes[k], tool_ledger_outcomes[k]);
-		first = 0;
-	}
-	if (!first && o < cap)
-		snprintf(out + o, cap - o, ")");
-}
-
-void tool_ledger_print(FILE *f, const struct tool_ledger *l, const char *indent)
-{
-	const char *p = l->lines.ptr, *end = p ? p + l->lines.len : NULL;
-	struct fy_jdoc d;
-
-	fy_jdoc_init(&d);
-	while (p && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		if (fy_jdoc_parse(&d, p, n, 0, NULL) == 0) {
-			uint32_t item = fy_json_get(&d, 0, "item");
-			char *o = fy_json_get_strdup(&d, 0, "outcome"), *k = fy_json_get_strdup(&d, item, "kind");
-			char *id = fy_json_get_strdup(&d, item, "id"), *fl = fy_json_get_strdup(&d, item, "field");
-			char *r = fy_json_get_strdup(&d, 0, "reason"), *ph = fy_json_get_strdup(&d, 0, "phase");
-
-			fprintf(f, "%s%-6s  %-11s  %s%s%s%s%s%s: %s\n", indent, ph ? ph : "", o ? o : "",
-				k ? k : "", id ? " " : "", id ? id : "", fl ? " (" : "", fl ? fl : "",
-				fl ? ")" : "", r ? r : "");
-			free(o);
-			free(k);
-			free(id);
-			free(fl);
-			free(r);
-			free(ph);
-		}
-		p += n + 1;
-	}
-	fy_jdoc_release(&d);
-}
-
 void tool_ctx_init(struct tool *t, struct fy_adapter_ctx *ctx)
 {
 	memset(ctx, 0, sizeof(*ctx));
@@ -279,7 +182,6 @@ void tool_ctx_init(struct tool *t, struct fy_adapter_ctx *ctx)
 	ctx->verbosity = t->verbosity;
 	ctx->log = tool_log;
 	ctx->progress = tool_progress;
-	ctx->ledger = tool_ledger_add;
 	ctx->cb = t;
 	ctx->producer = "ferry " FERRY_VERSION;
 }

@@ -15,7 +15,6 @@
 #include <stdio.h>
 
 #include "adapter.h"
-#include "buf.h"
 #include "error.h"
 
 #ifndef FERRY_VERSION
@@ -41,25 +40,13 @@ enum {
 	EXIT_INTERRUPTED = 130,
 };
 
-/*
- * The ledger lines a sink reports through ctx->ledger (what did not cross
- * unchanged), collected for the tool's report and for the archive.
- */
-struct tool_ledger {
-	struct fy_buf lines;	/* JSON Lines, each as the sink gave it */
-	uint64_t count;
-	uint64_t outcomes[8];	/* by tool_ledger_outcomes[] */
-};
-
-extern const char *const tool_ledger_outcomes[8];
-
 struct tool {
 	const char *prog;	/* "ferry-export" */
 	const char *usage;	/* the synopsis lines */
 	int verbosity;		/* 0 quiet, 1 normal, 2 verbose, 3 trace */
 	int progress;		/* draw progress on stderr */
 	uint64_t last_draw;
-	struct tool_ledger *ledger;	/* where ctx->ledger lines go; NULL: counted nowhere */
+	void *ledger;		/* an import's done-ledger (plan.h), for ctx->ledger */
 };
 
 extern volatile sig_atomic_t tool_interrupted;
@@ -78,17 +65,7 @@ void tool_print_version(const struct tool *t);
 int tool_close_stdout(const struct tool *t);
 void tool_warn(const struct tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-void tool_ledger_init(struct tool_ledger *l);
-void tool_ledger_release(struct tool_ledger *l);
-/* Add one ledger line (checked against schema/ledger.json); the ctx->ledger callback. */
-int tool_ledger_add(void *cb, const char *json, size_t len, struct fy_error *err);
-int tool_ledger_add_line(struct tool_ledger *l, const char *json, size_t len, struct fy_error *err);
-/* "12 lines (3 dropped, 9 transformed)" into out. */
-void tool_ledger_summary(const struct tool_ledger *l, char *out, size_t cap);
-/* One line per entry: "  dropped      tool crm-mcp (mcp.headers): reason". */
-void tool_ledger_print(FILE *f, const struct tool_ledger *l, const char *indent);
-
-/* Fill an adapter context with the tool's services (log, progress, ledger). */
+/* Fill an adapter context with the tool's services (log, progress). */
 void tool_ctx_init(struct tool *t, struct fy_adapter_ctx *ctx);
 void tool_progress(void *cb, const char *what, uint64_t done, uint64_t total);
 void tool_progress_end(struct tool *t);
