@@ -28,9 +28,9 @@ jq -r 'select(.kind=="message" and .role=="user") | "user: " + (.parts[] | selec
 say "letta: read a Letta agent file (legacy layout), write it back in the current schema"
 "$bin/ferry" export letta-af:samples/letta-af/legacy/tutor.af -o "$out/tutor.ferry"
 "$bin/ferry" ls "$out/tutor.ferry"
-"$bin/ferry" import -v "$out/tutor.ferry" "letta-af:$out/tutor.af"
+"$bin/ferry" import --accept-loss --state-dir "$out/state" "$out/tutor.ferry" "letta-af:$out/tutor.af"
 jq -r '.agents[] | "\(.name): \(.messages | length) messages, \(.in_context_message_ids | length) in context"' "$out/tutor.af"
 say "migrate the neutral sample into a Letta agent file: the plan and its ledger first"
-"$bin/ferry" migrate dir:samples/neutral "letta-af:$out/acme.af" --keep "$out/acme-letta.ferry"
+"$bin/ferry" migrate --accept-loss dir:samples/neutral "letta-af:$out/acme.af" --keep "$out/acme-letta.ferry"
 echo
 echo "archives and folders are in $out/"
