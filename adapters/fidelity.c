@@ -431,6 +431,15 @@ static uint64_t count_path(const struct fy_jdoc *d, uint32_t v, const char *path
 	return count_path(d, m, dot ? dot + 1 : "", value);
 }
 
+uint64_t fy_capability_count(const struct fy_jdoc *d, uint32_t v, const char *field)
+{
+	char path[128];
+	const char *value;
+
+	split_field(field, path, sizeof(path), &value);
+	return count_path(d, v, path, value);
+}
+
 static const char *rule_of(const struct fy_capability *c)
 {
 	return c->rule ? c->rule : fy_cap_level_name(c->write);

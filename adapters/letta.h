@@ -30,6 +30,10 @@
 
 #define LETTA_ADAPTER "letta-af"
 
+struct fy_adapter;
+/* The adapter itself (letta_af.c): its capability table is what the sink reports. */
+extern const struct fy_adapter fy_adapter_letta_af;
+
 /* --- the JSON text builder ------------------------------------------- */
 
 #define LJ_DEPTH 64

@@ -254,6 +254,22 @@ static int time_member(struct af *a, struct lj *j, uint32_t obj, const char *key
 	return 0;
 }
 
+/* What every record ends with: its times, metadata and source, then ext.letta-af opens. */
+static int tail_open_ext(struct af *a, struct lj *j, uint32_t node, uint32_t md, const char *fid,
+			 const char *path)
+{
+	if (time_member(a, j, node, "created_at", "created", path) < 0 ||
+	    time_member(a, j, node, "updated_at", "updated", path) < 0)
+		return -1;
+	if (md != FY_JNONE) {
+		lj_key(j, "metadata");
+		lj_node(j, a->d, md);
+	}
+	src(j, fid);
+	ext_open(j);
+	return 0;
+}
+
 static void str_member(struct af *a, struct lj *j, uint32_t obj, const char *key, const char *as)
 {
 	uint32_t v = letta_get(a->d, obj, key);
@@ -343,15 +359,8 @@ static int tool_record(struct af *a, const struct ent *e, const char *id, const 
 		}
 		lj_close(&j, '}');
 	}
-	if (time_member(a, &j, t, "created_at", "created", path) < 0 ||
-	    time_member(a, &j, t, "updated_at", "updated", path) < 0)
+	if (tail_open_ext(a, &j, t, md, e->fid, path) < 0)
 		return -1;
-	if (md != FY_JNONE) {
-		lj_key(&j, "metadata");
-		lj_node(&j, d, md);
-	}
-	src(&j, e->fid);
-	ext_open(&j);
 	lj_members_except(&j, d, t, code != FY_JNONE ? tool_skip_code : tool_skip, 1);
 	/* json_schema members the default {name, description, parameters} does not give */
 	if (js != FY_JNONE) {
@@ -1163,15 +1172,8 @@ static int agent_record(struct af *a, size_t ai, const char *path)
 	}
 	if (handoffs(a, &j, ai) < 0)
 		return -1;
-	if (time_member(a, &j, g, "created_at", "created", path) < 0 ||
-	    time_member(a, &j, g, "updated_at", "updated", path) < 0)
+	if (tail_open_ext(a, &j, g, md, e->fid, path) < 0)
 		return -1;
-	if (md != FY_JNONE) {
-		lj_key(&j, "metadata");
-		lj_node(&j, d, md);
-	}
-	src(&j, e->fid);
-	ext_open(&j);
 	lj_members_except(&j, d, g, skip, 1);
 	if (llm != FY_JNONE && letta_has_members_except(d, llm, llm_skip)) {
 		lj_key(&j, "llm_config");

@@ -37,6 +37,7 @@
 #include <dirent.h>
 
 #include "adapter.h"
+#include "fidelity.h"
 #include "ledger.h"
 #include "letta_sink.h"
 #include "reader.h"
@@ -554,37 +555,6 @@ static int spill_item(struct letta_sink *s, const struct fy_item *it, const char
 
 /* --- what the capability table promises, reported as records arrive ------------- */
 
-/* Present and not null; an array: not empty (fidelity.c's count_path, for plain paths). */
-static int present(const struct fy_jdoc *d, uint32_t v, const char *path)
-{
-	const char *dot = strchr(path, '.');
-	char key[64];
-	size_t len = dot ? (size_t)(dot - path) : strlen(path);
-	uint32_t m;
-
-	if (len >= sizeof(key))
-		return 0;
-	memcpy(key, path, len);
-	key[len] = '\0';
-	m = fy_json_get(d, v, key);
-	if (m == FY_JNONE || fy_json_type(d, m) == FY_JNULL)
-		return 0;
-	if (dot)
-		return present(d, m, dot + 1);
-	return fy_json_type(d, m) != FY_JARRAY || fy_json_len(d, m) > 0;
-}
-
-/* Parts whose member key is the string value (value NULL: is present). */
-static unsigned parts_with(const struct fy_jdoc *d, const char *key, const char *value)
-{
-	uint32_t parts = fy_json_get(d, 0, "parts"), k, p;
-	unsigned n = 0;
-
-	FY_JSON_FOREACH(d, parts, k, p)
-		n += value ? fy_json_streq(d, fy_json_get(d, p, key), value) : present(d, p, key);
-	return n;
-}
-
 /* Report every {"$secret": NAME} reference in value v: held back, by name. */
 static int report_secrets(struct letta_sink *s, enum fy_kind k, const char *id, const char *thread,
 			  const struct fy_jdoc *d, uint32_t v, struct fy_error *err)
@@ -615,82 +585,6 @@ static int report_secrets(struct letta_sink *s, enum fy_kind k, const char *id, 
 	return 0;
 }
 
-/* The field lines of the table, for one record. */
-static const struct {
-	enum fy_kind kind;
-	const char *path;	/* present(), or "parts:KEY=VALUE" */
-	enum fy_outcome o;
-	const char *rule, *reason;
-} field_lines[] = {
-	{ FY_KIND_AGENT, "handoffs", FY_OUT_EMULATED, "supervisor-group",
-	  "written as a Letta supervisor group the agent manages" },
-	{ FY_KIND_AGENT, "version", FY_OUT_DROPPED, "no-equivalent", "Letta agents have no version" },
-	{ FY_KIND_AGENT, "model.parameters.top_p", FY_OUT_DROPPED, "no-equivalent",
-	  "Letta's LLMConfig has no top_p" },
-	{ FY_KIND_AGENT, "model.parameters.presence_penalty", FY_OUT_DROPPED, "no-equivalent",
-	  "Letta's LLMConfig has no presence_penalty" },
-	{ FY_KIND_AGENT, "model.parameters.seed", FY_OUT_DROPPED, "no-equivalent",
-	  "Letta's LLMConfig has no seed" },
-	{ FY_KIND_TOOL, "strict", FY_OUT_DROPPED, "no-equivalent", "Letta tools have no strict flag" },
-	{ FY_KIND_TOOL, "config", FY_OUT_DROPPED, "no-equivalent",
-	  "tool configuration has no field in a Letta tool" },
-	{ FY_KIND_KNOWLEDGE, "chunking.strategy", FY_OUT_DROPPED, "no-equivalent",
-	  "a Letta source keeps the chunk size only" },
-	{ FY_KIND_KNOWLEDGE, "chunking.overlap_tokens", FY_OUT_DROPPED, "no-equivalent",
-	  "a Letta source keeps the chunk size only" },
-	{ FY_KIND_THREAD, "title", FY_OUT_DROPPED, "no-titles",
-	  "an agent file has one history per agent and no conversation titles" },
-	{ FY_KIND_THREAD, "participants", FY_OUT_DROPPED, "no-equivalent",
-	  "an agent file has no participants list" },
-	{ FY_KIND_THREAD, "archived", FY_OUT_DROPPED, "no-equivalent", "an agent file has no archived flag" },
-	{ FY_KIND_THREAD, "metadata", FY_OUT_DROPPED, "no-equivalent", "an agent file has no thread metadata" },
-	{ FY_KIND_MESSAGE, "role=developer", FY_OUT_TRANSFORMED, "developer-as-system",
-	  "written as a system message" },
-	{ FY_KIND_MESSAGE, "parts:citations", FY_OUT_DROPPED, "no-equivalent",
-	  "Letta messages have no citations" },
-	{ FY_KIND_MESSAGE, "parts:type=citation", FY_OUT_DROPPED, "no-equivalent",
-	  "Letta messages have no citations" },
-	{ FY_KIND_MESSAGE, "parts:type=refusal", FY_OUT_TRANSFORMED, "refusal-as-text", "written as text" },
-	{ FY_KIND_MESSAGE, "parts:type=code", FY_OUT_TRANSFORMED, "code-as-run_code",
-	  "written as a call of Letta's run_code tool" },
-	{ FY_KIND_MESSAGE, "parts:type=code_output", FY_OUT_TRANSFORMED, "code-output-as-tool-return",
-	  "written as the run_code tool's return" },
-	{ FY_KIND_MESSAGE, "parts:type=file", FY_OUT_EMULATED, "file-as-text",
-	  "written as text: the file's name and the text extracted from it" },
-	{ FY_KIND_MESSAGE, "parts:type=audio", FY_OUT_EMULATED, "audio-as-text",
-	  "written as its transcript" },
-	{ FY_KIND_MESSAGE, "parts:type=other", FY_OUT_DROPPED, "no-equivalent",
-	  "content of a type Letta has no content item for (kept only from a Letta agent file)" },
-	{ FY_KIND_MESSAGE, "status", FY_OUT_DROPPED, "no-equivalent", "Letta messages have no status" },
-	{ FY_KIND_MESSAGE, "author.id", FY_OUT_DROPPED, "no-equivalent", "Letta keeps the author's name only" },
-	{ FY_KIND_MESSAGE, "metadata", FY_OUT_DROPPED, "no-equivalent", "Letta messages have no metadata" },
-	{ FY_KIND_MEMORY, "embedding", FY_OUT_DROPPED, "no-vectors",
-	  "Letta blocks carry no vectors (Letta embeds archival text itself)" },
-};
-
-/* The record lines of the table (the "type=" lines it writes another way). */
-static const struct {
-	enum fy_kind kind;
-	const char *type;
-	enum fy_outcome o;
-	const char *rule, *reason;
-} type_lines[] = {
-	{ FY_KIND_TOOL, "code_interpreter", FY_OUT_EMULATED, "letta-builtin",
-	  "written as Letta's builtin run_code tool" },
-	{ FY_KIND_TOOL, "web_search", FY_OUT_EMULATED, "letta-builtin",
-	  "written as Letta's builtin web_search tool" },
-	{ FY_KIND_MEMORY, "fact", FY_OUT_EMULATED, "memory-into-block",
-	  "merged into the agent's human block (user_memory when it has one)" },
-	{ FY_KIND_MEMORY, "preference", FY_OUT_EMULATED, "memory-into-block",
-	  "merged into the agent's human block (user_memory when it has one)" },
-	{ FY_KIND_MEMORY, "profile", FY_OUT_EMULATED, "memory-into-block",
-	  "merged into the agent's human block, or its persona block for instructions" },
-	{ FY_KIND_MEMORY, "summary", FY_OUT_EMULATED, "memory-into-block",
-	  "merged into the agent's human block (user_memory when it has one)" },
-	{ FY_KIND_MEMORY, "episode", FY_OUT_EMULATED, "memory-into-block",
-	  "merged into the agent's human block (user_memory when it has one)" },
-};
-
 /*
  * Report what the table says happens to this record, as the sink does it:
  * one line per applying field line, one per type line, one per secret
@@ -699,40 +593,25 @@ static const struct {
 static int report_table(struct letta_sink *s, enum fy_kind k, const struct fy_jdoc *d,
 			struct fy_error *err)
 {
+	const struct fy_adapter *ad = &fy_adapter_letta_af;
 	char *id = fy_json_get_strdup(d, 0, "id");
 	char *thread = k == FY_KIND_MESSAGE ? fy_json_get_strdup(d, 0, "thread") : NULL;
-	unsigned i, n;
+	size_t i;
 	int rc = 0;
 
-	for (i = 0; rc == 0 && i < sizeof(type_lines) / sizeof(type_lines[0]); i++)
-		if (type_lines[i].kind == k && fy_json_streq(d, fy_json_get(d, 0, "type"), type_lines[i].type))
-			rc = report(s, k, id, thread, NULL, type_lines[i].o, type_lines[i].rule,
-				    type_lines[i].reason, err);
-	for (i = 0; rc == 0 && i < sizeof(field_lines) / sizeof(field_lines[0]); i++) {
-		const char *path = field_lines[i].path, *eq = strchr(path, '=');
-		char field[96];
+	for (i = 0; rc == 0 && i < ad->ncaps; i++) {
+		const struct fy_capability *c = &ad->caps[i];
+		enum fy_outcome o = fy_cap_outcome(c->write);
+		const char *rule = c->rule ? c->rule : fy_cap_level_name(c->write);
 
-		if (field_lines[i].kind != k)
+		if (c->kind != k || o == FY_OUT_PRESERVED || !c->field || !strcmp(c->field, "$secret"))
 			continue;
-		if (!strncmp(path, "parts:", 6)) {
-			char key[32];
-
-			snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - path - 6) : 31, path + 6);
-			n = parts_with(d, key, eq ? eq + 1 : NULL);
-			snprintf(field, sizeof(field), "parts.%s", path + 6);
-		} else if (eq) {
-			char key[32];
-
-			snprintf(key, sizeof(key), "%.*s", (int)(eq - path), path);
-			n = fy_json_streq(d, fy_json_get(d, 0, key), eq + 1);
-			snprintf(field, sizeof(field), "%s", path);
-		} else {
-			n = present(d, 0, path);
-			snprintf(field, sizeof(field), "%s", path);
+		if (!strncmp(c->field, "type=", 5)) {
+			if (fy_json_streq(d, fy_json_get(d, 0, "type"), c->field + 5))
+				rc = report(s, k, id, thread, NULL, o, rule, c->note, err);
+		} else if (fy_capability_count(d, 0, c->field)) {
+			rc = report(s, k, id, thread, c->field, o, rule, c->note, err);
 		}
-		if (n)
-			rc = report(s, k, id, thread, field, field_lines[i].o, field_lines[i].rule,
-				    field_lines[i].reason, err);
 	}
 	if (rc == 0)
 		rc = report_secrets(s, k, id, thread, d, 0, err);
@@ -1792,6 +1671,19 @@ struct wfile {
 	struct wout w;
 };
 
+/* One entity built in j, into the file's current list (a comma before all but the first). */
+static int put_entity(struct wfile *f, struct lj *j, int *first, struct fy_error *err)
+{
+	int rc = lj_finish(j, err);
+
+	if (rc == 0)
+		rc = wout_adds(&f->w, *first ? "" : ",", err);
+	if (rc == 0)
+		rc = wout_add(&f->w, j->b->ptr, j->b->len, err);
+	*first = 0;
+	return rc;
+}
+
 static enum tkind tool_kind(const struct fy_jdoc *d, const char **builtin)
 {
 	uint32_t ext = ext_of(d, 0), ty = fy_json_get(d, 0, "type");
@@ -2187,12 +2079,7 @@ static int write_tool(struct wfile *f, const struct ftool *t, int *first, struct
 		}
 	}
 	lj_close(&j, '}');
-	rc = lj_finish(&j, err);
-	if (rc == 0)
-		rc = wout_adds(&f->w, *first ? "" : ",", err);
-	if (rc == 0)
-		rc = wout_add(&f->w, b.ptr, b.len, err);
-	*first = 0;
+	rc = put_entity(f, &j, first, err);
 	fy_buf_release(&b);
 	return rc;
 }
@@ -2307,12 +2194,7 @@ static int write_mcp(struct wfile *f, const struct ftool *t, int *first, struct 
 	if (ext != FY_JNONE)
 		lj_members_except(&j, d, ext, skip, 0);
 	lj_close(&j, '}');
-	rc = lj_finish(&j, err);
-	if (rc == 0)
-		rc = wout_adds(&f->w, *first ? "" : ",", err);
-	if (rc == 0)
-		rc = wout_add(&f->w, b.ptr, b.len, err);
-	*first = 0;
+	rc = put_entity(f, &j, first, err);
 	fy_buf_release(&b);
 	return rc;
 }
@@ -2388,12 +2270,7 @@ static int write_block(struct wfile *f, const struct srec *m, int *first, struct
 	lj_key(&j, "id");
 	lj_cstr(&j, fid);
 	lj_close(&j, '}');
-	rc = lj_finish(&j, err);
-	if (rc == 0)
-		rc = wout_adds(&f->w, *first ? "" : ",", err);
-	if (rc == 0)
-		rc = wout_add(&f->w, b.ptr, b.len, err);
-	*first = 0;
+	rc = put_entity(f, &j, first, err);
 	fy_buf_release(&b);
 	return rc;
 }
@@ -2426,12 +2303,7 @@ static int write_mblock(struct wfile *f, size_t i, int *first, struct fy_error *
 	lj_key(&j, "id");
 	lj_cstr(&j, fid);
 	lj_close(&j, '}');
-	rc = lj_finish(&j, err);
-	if (rc == 0)
-		rc = wout_adds(&f->w, *first ? "" : ",", err);
-	if (rc == 0)
-		rc = wout_add(&f->w, b.ptr, b.len, err);
-	*first = 0;
+	rc = put_entity(f, &j, first, err);
 	fy_buf_release(&b);
 	return rc;
 }
@@ -2518,12 +2390,7 @@ static int write_source(struct wfile *f, const struct srec *k, int *first, struc
 	lj_key(&j, "id");
 	lj_cstr(&j, fid);
 	lj_close(&j, '}');
-	rc = lj_finish(&j, err);
-	if (rc == 0)
-		rc = wout_adds(&f->w, *first ? "" : ",", err);
-	if (rc == 0)
-		rc = wout_add(&f->w, b.ptr, b.len, err);
-	*first = 0;
+	rc = put_entity(f, &j, first, err);
 	fy_buf_release(&b);
 	if (rc == 0 && f->first >= 0 && !is_letta(d, 0)) {
 		if (defaulted)
@@ -2589,12 +2456,7 @@ static int write_file_entity(struct wfile *f, const struct srec *fr, const char 
 	lj_key(&j, "id");
 	lj_cstr(&j, fid);
 	lj_close(&j, '}');
-	rc = lj_finish(&j, err);
-	if (rc == 0)
-		rc = wout_adds(&f->w, *first ? "" : ",", err);
-	if (rc == 0)
-		rc = wout_add(&f->w, b.ptr, b.len, err);
-	*first = 0;
+	rc = put_entity(f, &j, first, err);
 	if (rc == 0 && !have && hex)
 		rc = ledgerf(f->s, "file", fr->id, "blob", "degraded", "no-extracted-text", err,
 			     "an agent file carries a file's extracted text, not its bytes; this %s file "
@@ -3328,12 +3190,7 @@ static int write_group(struct wfile *f, const struct wgroup *g, int *first, stru
 		lj_close(&j, '}');
 	}
 	lj_close(&j, '}');
-	rc = lj_finish(&j, err);
-	if (rc == 0)
-		rc = wout_adds(&f->w, *first ? "" : ",", err);
-	if (rc == 0)
-		rc = wout_add(&f->w, b.ptr, b.len, err);
-	*first = 0;
+	rc = put_entity(f, &j, first, err);
 	fy_buf_release(&b);
 	return rc;
 }
