@@ -204,12 +204,25 @@ check "... and the archive says it is scoped" \
 # conversations without an agent (ChatGPT-like): one agent per account, or per conversation
 cp -r "$SAMPLES/neutral" noagent
 sed -i 's/"agent":"support-bot",//' noagent/threads/000001.jsonl
+# custom instructions and memories, as a ChatGPT export gives them (user-scoped records)
+cat >> noagent/memory/000001.jsonl <<'MEM'
+{"kind":"memory","id":"ci-about-user","scope":{"type":"user"},"type":"profile","label":"about_user_message","text":"I am a data engineer in Lisbon; I prefer metric units.","source":{"adapter":"dir"}}
+{"kind":"memory","id":"ci-about-model","scope":{"type":"user"},"type":"profile","label":"about_model_message","text":"Answer briefly, with code in Python.","source":{"adapter":"dir"}}
+{"kind":"memory","id":"mem-likes-tea","scope":{"type":"user"},"type":"fact","text":"Likes green tea.","source":{"adapter":"dir"}}
+MEM
 ferry migrate -q --accept-loss dir:noagent letta-af:acct.af --keep acct.ferry
 check "threads without an agent: one agent for the account" \
 	sh -c '[ "$(jq "[.agents[] | select(.name == \"dir import\")] | length" acct.af)" = 1 ]'
 check "... holding both conversations" \
 	sh -c 'jq -r ".agents[] | select(.name == \"dir import\") | .messages[].content[]?.text?" acct.af | grep -q "Weekly totals" &&
 	       jq -r ".agents[] | select(.name == \"dir import\") | .messages[].content[]?.text?" acct.af | grep -q "day late"'
+check "custom instructions about the model become the persona block" \
+	sh -c 'jq -r ".blocks[] | select(.label == \"persona\") | .value" acct.af | grep -q "Answer briefly"'
+check "what is known about the user and memories become the human block" \
+	sh -c 'v=$(jq -r "[.agents[] | select(.name == \"dir import\") | .block_ids[]] as \$ids | .blocks[] | select(.label == \"human\" and ([.id] | inside(\$ids))) | .value" acct.af) &&
+	       echo "$v" | grep -q "data engineer" && echo "$v" | grep -q "green tea"'
+check "... and the ledger says each was merged" \
+	sh -c '[ "$($FERRY cat acct.ferry ledger | jq -r "select(.rule==\"memory-into-block\") | .item.id" | sort | tr "\n" " ")" = "ci-about-model ci-about-user mem-fact-1 mem-likes-tea " ]'
 check "... and the ledger says it was created" \
 	sh -c '$FERRY cat acct.ferry ledger | jq -s -e "any(.[]; .rule==\"agent-per-account\")" >/dev/null'
 ferry migrate -q --accept-loss dir:noagent letta-af:perthread.af --option agents=thread
