@@ -73,6 +73,7 @@
 #include "letta.h"
 #include "ledger.h"
 #include "letta_sink.h"
+#include "idset.h"
 #include "names.h"
 
 #define LETTA_FILE_MAX ((size_t)1 << 31)	/* one agent file: 2 GiB */
@@ -96,6 +97,7 @@ struct la_src {
 	struct qitem *cur;
 	size_t rpos;
 	struct letta_strs rawnames;
+	struct fy_idset blobs;		/* blobs queued from the current file */
 	char member[PATH_MAX];
 };
 
@@ -132,6 +134,7 @@ static void q_clear(struct la_src *s)
 {
 	size_t i;
 
+	fy_idset_clear(&s->blobs);
 	for (i = 0; i < s->nq; i++)
 		free(s->q[i].data);
 	s->nq = s->qpos = 0;
@@ -147,13 +150,13 @@ static int cb_blob(void *cb, const void *p, size_t n, char *hex, struct fy_error
 {
 	struct la_src *s = cb;
 	unsigned char h[FY_SHA256_LEN];
-	size_t i;
+	int rc;
 
 	fy_sha256(p, n, h);
 	fy_hex(h, sizeof(h), hex);
-	for (i = 0; i < s->nq; i++)
-		if (s->q[i].type == FY_ITEM_BLOB && !strcmp(s->q[i].name, hex))
-			return 0;
+	rc = fy_idset_add(&s->blobs, fy_fingerprint(0, hex, 64), err);
+	if (rc <= 0)
+		return rc;	/* already queued, or an error */
 	return q_push(s, FY_ITEM_BLOB, p, n, hex, err);
 }
 
@@ -299,6 +302,7 @@ static void la_read_close(void *state)
 	free(s->files);
 	lr_ids_release(&s->ids);
 	letta_strs_release(&s->rawnames);
+	fy_idset_release(&s->blobs);
 	free(s->root);
 	free(s);
 }
@@ -360,6 +364,7 @@ static int la_read_open(const struct fy_adapter_ctx *ctx, void **state, struct f
 		free(s);
 		return fy_error_set(err, FY_E_USAGE, "letta-af: name the agent file to read (letta-af:FILE.af)");
 	}
+	fy_idset_init(&s->blobs, (size_t)1 << 24);
 	s->root = strdup(ctx->location);
 	if (!s->root) {
 		free(s);

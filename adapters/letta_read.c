@@ -22,6 +22,7 @@
  * defaults every optional field to null); secrets become {"$secret": NAME}.
  */
 #include "letta.h"
+#include "idset.h"
 #include "ledger.h"
 
 #include <stdarg.h>
@@ -1595,6 +1596,45 @@ static int message_times(struct af *a, uint32_t m, char *out)
 	return letta_time_to_utc(s, len, out) < 0 ? (out[0] = '\0', 0) : 0;
 }
 
+/* A message id's fingerprint and where it is, for lookups in large histories. */
+struct mref {
+	uint64_t fp;
+	uint32_t node, pos;
+};
+
+static int cmp_mref(const void *a, const void *b)
+{
+	const struct mref *x = a, *y = b;
+
+	if (x->fp != y->fp)
+		return x->fp < y->fp ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* The position of the message whose id is the string node id, or -1. */
+static int64_t mref_find(const struct fy_jdoc *d, const struct mref *v, size_t n, uint32_t id)
+{
+	size_t len, lo = 0, hi = n;
+	const char *s = fy_json_raw(d, id, &len);
+	uint64_t fp;
+
+	if (fy_json_type(d, id) != FY_JSTRING)
+		return -1;
+	fp = fy_fingerprint(0, s, len);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].fp < fp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n && v[lo].fp == fp; lo++)
+		if (letta_same_str(d, v[lo].node, id))
+			return v[lo].pos;
+	return -1;
+}
+
 /* One thread per agent: its messages in order, in-context ones marked. */
 static int thread_records(struct af *a, size_t ai)
 {
@@ -1603,6 +1643,7 @@ static int thread_records(struct af *a, size_t ai)
 	uint32_t msgs = letta_get(d, a->legacy ? 0 : g, "messages"), ctx, k, el;
 	unsigned char *flags = NULL;
 	int *order = NULL;
+	struct mref *idx = NULL;
 	size_t nmsg, nctx = 0, i;
 	char tid[FY_ID_MAX + 1], path[128], first[48], last[48];
 	int ordered = 1, rc = -1;
@@ -1622,23 +1663,35 @@ static int thread_records(struct af *a, size_t ai)
 		fy_error_set(a->err, FY_E_NOMEM, "out of memory");
 		goto out;
 	}
-	/* message ids, unique; the in-context list */
+	/* message ids, unique (a sorted index of their fingerprints); the in-context list */
 	if (!a->legacy) {
+		idx = calloc(nmsg, sizeof(*idx));
+		if (!idx) {
+			fy_error_set(a->err, FY_E_NOMEM, "out of memory");
+			goto out;
+		}
 		FY_JSON_FOREACH(d, msgs, k, el) {
-			uint32_t mid = fy_json_get(d, el, "id"), k2, el2;
+			uint32_t mid = fy_json_get(d, el, "id");
+			size_t len;
+			const char *v = fy_json_raw(d, mid, &len);
 
 			snprintf(path, sizeof(path), "agents[%zu].messages[%u]", ai, k);
-			if (fy_json_type(d, mid) != FY_JSTRING)
-				return free(flags), free(order), bad(a, path, "'id' is missing or not a string");
-			FY_JSON_FOREACH(d, msgs, k2, el2) {
-				if (k2 >= k)
-					break;
-				if (letta_same_str(d, mid, fy_json_get(d, el2, "id"))) {
-					bad(a, path, "message id appears twice");
-					goto out;
-				}
+			if (fy_json_type(d, mid) != FY_JSTRING) {
+				bad(a, path, "'id' is missing or not a string");
+				goto out;
 			}
+			idx[k].fp = fy_fingerprint(0, v, len);
+			idx[k].node = mid;
+			idx[k].pos = k;
 		}
+		qsort(idx, nmsg, sizeof(*idx), cmp_mref);
+		for (i = 1; i < nmsg; i++)
+			if (idx[i].fp == idx[i - 1].fp && letta_same_str(d, idx[i].node, idx[i - 1].node)) {
+				snprintf(path, sizeof(path), "agents[%zu].messages[%u]", ai,
+					 idx[i].pos > idx[i - 1].pos ? idx[i].pos : idx[i - 1].pos);
+				bad(a, path, "message id appears twice");
+				goto out;
+			}
 	}
 	ctx = letta_get(d, a->legacy ? 0 : g, a->legacy ? "in_context_message_indices" : "in_context_message_ids");
 	snprintf(path, sizeof(path), a->legacy ? "in_context_message_indices" :
@@ -1648,20 +1701,16 @@ static int thread_records(struct af *a, size_t ai)
 		goto out;
 	}
 	FY_JSON_FOREACH(d, ctx, k, el) {
-		int64_t idx = -1;
+		int64_t idx_pos = -1;
 
 		if (a->legacy) {
-			if (fy_json_int(d, el, &idx) < 0 || idx < 0 || (size_t)idx >= nmsg) {
+			if (fy_json_int(d, el, &idx_pos) < 0 || idx_pos < 0 || (size_t)idx_pos >= nmsg) {
 				bad(a, path, "[%u] is not the index of a message", k);
 				goto out;
 			}
 		} else {
-			uint32_t k2, el2;
-
-			FY_JSON_FOREACH(d, msgs, k2, el2)
-				if (letta_same_str(d, el, fy_json_get(d, el2, "id")))
-					idx = k2;
-			if (idx < 0) {
+			idx_pos = mref_find(d, idx, nmsg, el);
+			if (idx_pos < 0) {
 				size_t len;
 				const char *v = fy_json_raw(d, el, &len);
 
@@ -1670,14 +1719,14 @@ static int thread_records(struct af *a, size_t ai)
 				goto out;
 			}
 		}
-		if (flags[idx]) {
+		if (flags[idx_pos]) {
 			bad(a, path, "[%u] names a message twice", k);
 			goto out;
 		}
-		flags[idx] = 1;
-		if (nctx && idx < order[nctx - 1])
+		flags[idx_pos] = 1;
+		if (nctx && idx_pos < order[nctx - 1])
 			ordered = 0;
-		order[nctx++] = (int)idx;
+		order[nctx++] = (int)idx_pos;
 	}
 	/* the thread */
 	snprintf(tid, sizeof(tid), "%.190s.history", a->agents[ai].id);
@@ -1735,6 +1784,7 @@ static int thread_records(struct af *a, size_t ai)
 out:
 	free(flags);
 	free(order);
+	free(idx);
 	return rc;
 }
 

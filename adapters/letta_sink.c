@@ -669,8 +669,8 @@ int letta_sink_put(struct letta_sink *s, const struct fy_item *it, struct fy_err
 	kind = fy_kind_from_name(k, len);
 	if (report_table(s, kind, pd, err) < 0)
 		return -1;
-	if (kind != FY_KIND_MESSAGE && thread_end(s, err) < 0)
-		return -1;
+	/* a thread's messages may be interleaved with other streams' chunks
+	 * (SPEC.md §4): only the next thread, or the end, ends a thread */
 	if (kind != FY_KIND_MESSAGE) {
 		id = fy_json_get_strdup(pd, 0, "id");
 		if (!id)

@@ -66,6 +66,33 @@ done
 # so a folder of agent files round-trips through a folder
 roundtrip "folder of agent files" "$S/folder/files" outdir
 
+# --- a long history: more than one 8 MiB chunk of messages, another stream in between ---
+python3 - "$S/current/ada.af" > long.af <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+a = d["agents"][0]
+base = a["messages"]
+msgs = []
+for i in range(12000):
+    m = json.loads(json.dumps(base[i % 6]))
+    m["id"] = "message-%d" % i
+    if isinstance(m.get("content"), list):
+        for c in m["content"]:
+            if c.get("type") == "text":
+                c["text"] += " " + ("Lisboa, Porto e Coimbra. %d " % i) * 30
+    msgs.append(m)
+a["messages"] = msgs
+a["in_context_message_ids"] = ["message-0"] + ["message-%d" % i for i in range(11990, 12000)]
+json.dump(d, sys.stdout)
+PY
+ferry export letta-af:long.af -o long.ferry
+check "a long history spans several thread chunks, with the files chunk between them" \
+	sh -c 'tar --zstd -tf long.ferry | awk "/^threads\\//{ if (seen && other) ok = 1; seen = 1; other = 0; next } seen { other = 1 } END { exit !ok }"'
+check "... and writes back to identical records" \
+	sh -c '$FERRY import -q --accept-loss --state-dir st --option original=ignore long.ferry letta-af:long2.af &&
+	       $FERRY export letta-af:long2.af -o long2.ferry &&
+	       [ "$($FERRY cat long.ferry | jq -S -c . | LC_ALL=C sort | sha256sum)" = "$($FERRY cat long2.ferry | jq -S -c . | LC_ALL=C sort | sha256sum)" ]'
+
 # --- the corpus: Letta's own published agent files ---
 if [ -d "$CORPUS/letta" ]; then
 	for f in "$CORPUS"/letta/*.af; do
