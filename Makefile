@@ -2,6 +2,7 @@
 #
 #   make                 build the tools into build/bin
 #   make check           build under AddressSanitizer + UBSan and run every test
+#   make check-peers     the tests against real servers installed from npm (S3)
 #   make test            run every test on the plain build
 #   make demo            export the bundled samples, list, verify and import them
 #   make bench           benchmarks: throughput and peak memory next to tar, zstd, jq
@@ -40,16 +41,19 @@ FORMATS_SRC = formats/error.c formats/buf.c formats/json.c formats/sha256.c \
 	      formats/zstream.c formats/record.c formats/idset.c formats/names.c \
 	      formats/schema.c formats/check.c formats/writer.c formats/reader.c \
 	      formats/durable.c formats/vpool.c
+FORMATS_SRC += formats/diff.c
 SCHEMAS = $(sort $(wildcard formats/schema/*.json))
 
 # The adapters: add a new one's file here and to adapters/registry.c.
 ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c adapters/http.c adapters/journal.c
 ADAPTERS_SRC += adapters/sigv4.c
 ADAPTERS_SRC += adapters/ledger.c adapters/models.c adapters/fidelity.c adapters/audit_json.c adapters/sunsets.c
+ADAPTERS_SRC += adapters/retention.c adapters/repo.c adapters/repo_s3.c adapters/s3.c
 ADAPTERS_SRC += adapters/letta_af.c adapters/letta_read.c adapters/letta_sink.c adapters/letta_json.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
 TOOLS += ferry-audit
+TOOLS += ferry-backup ferry-forget ferry-diff
 TOOLS += ferry-migrate
 TOOL_COMMON_SRC = tools/tool.c
 TOOL_COMMON_SRC += tools/plan.c
@@ -67,6 +71,7 @@ UNIT_BIN = $(O)/tests/unit
 
 .PHONY: all check test tests-build demo bench install deps check-headers valgrind clean
 .PHONY: check-browser
+.PHONY: check-peers
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -116,6 +121,22 @@ $(O)/bin/ferry-%: $(O)/obj/tools/ferry-%.o $(TOOL_COMMON_OBJ) $(LIB_ADAPTERS) $(
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
+# Tools that link helpers beyond tools/tool.c (before the libraries).
+$(O)/bin/ferry-backup: $(O)/obj/tools/ferry-backup.o $(O)/obj/tools/repo-tool.o \
+		      $(O)/obj/tools/diff-print.o $(TOOL_COMMON_OBJ) $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/bin/ferry-forget: $(O)/obj/tools/ferry-forget.o $(O)/obj/tools/repo-tool.o \
+		      $(TOOL_COMMON_OBJ) $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/bin/ferry-diff: $(O)/obj/tools/ferry-diff.o $(O)/obj/tools/diff-print.o \
+		    $(TOOL_COMMON_OBJ) $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
 # Unit tests: one file per module, one TEST() per behaviour; the list is
 # generated from the sources, so adding a test needs no registration.
 $(O)/gen/unit_list.h: $(UNIT_SRC)
@@ -162,6 +183,18 @@ check-browser: deps
 	$(MAKE) all
 	sh tools/deps.sh browser
 	FERRY_BUILD=$(O) sh tests/run.sh tests/browser/t-html.sh
+
+# Tests against real servers on loopback (tests/peers/): each installs its
+# server from the npm registry into $(FERRY_PEERS) (default
+# ~/.cache/ferry-peers, outside the tree) and picks free ports. They need
+# the registry, so they are not part of `make check`; .ci/run runs both.
+# Add a peer test by appending to PEER_TESTS.
+PEER_TESTS = tests/peers/t-backup-s3.sh
+
+check-peers:
+	@sh tools/deps.sh build test peers
+	$(MAKE) O=build/asan SANITIZE=1 CFLAGS='-O1 -g' tests-build
+	FERRY_BUILD=build/asan sh tests/run.sh $(PEER_TESTS)
 
 test: tests-build
 	FERRY_BUILD=$(O) sh tests/run.sh

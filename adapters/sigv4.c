@@ -270,7 +270,8 @@ static int join_pairs(struct qpair *pairs, size_t n, struct fy_buf *out, struct 
 {
 	size_t i;
 
-	qsort(pairs, n, sizeof(*pairs), cmp_qpair);
+	if (n)
+		qsort(pairs, n, sizeof(*pairs), cmp_qpair);
 	for (i = 0; i < n; i++)
 		if ((i && fy_buf_addc(out, '&', err) < 0) || fy_buf_adds(out, pairs[i].key, err) < 0 ||
 		    fy_buf_addc(out, '=', err) < 0 || fy_buf_adds(out, pairs[i].value, err) < 0)
@@ -432,7 +433,8 @@ static int sign_core(const struct fy_sigv4_params *p, const char *method, const 
 	size_t i;
 	int rc = -1;
 
-	qsort(hs->h, hs->n, sizeof(hs->h[0]), cmp_hdr);
+	if (hs->n)
+		qsort(hs->h, hs->n, sizeof(hs->h[0]), cmp_hdr);
 	fy_buf_reset(cr);
 	fy_buf_reset(sts);
 	fy_buf_reset(&res->signed_headers);

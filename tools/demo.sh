@@ -25,6 +25,15 @@ tar --zstd -xf "$out/neutral.ferry" -C "$out/tar"
 (cd "$out/tar" && sha256sum --quiet -c SHA256SUMS && echo "SHA256SUMS: all members OK")
 jq -r 'select(.kind=="message" and .role=="user") | "user: " + (.parts[] | select(.type=="text") | .text)' \
 	"$out"/tar/threads/*.jsonl
+say "nightly backups: two nights into a repository, what changed, and a retention plan"
+cp -r samples/neutral "$out/next"
+sed -i 's/never guess a delivery date. Quote/never guess a delivery date. Apologise once for any delay. Quote/' \
+	"$out/next/agents/support-bot.json"
+sed -i '/"id":"mem-fact-1"/d' "$out/next/memory/000001.jsonl"
+"$bin/ferry" backup dir:samples/neutral --name acme --repo "$out/backups" --time 2026-11-24T02:15:00Z
+"$bin/ferry" backup --diff dir:"$out/next" --name acme --repo "$out/backups" --time 2026-11-25T02:15:00Z
+ls "$out/backups"
+"$bin/ferry" forget --repo "$out/backups" --keep-last 1 --dry-run
 say "letta: read a Letta agent file (legacy layout), write it back in the current schema"
 "$bin/ferry" export letta-af:samples/letta-af/legacy/tutor.af -o "$out/tutor.ferry"
 "$bin/ferry" ls "$out/tutor.ferry"

@@ -60,6 +60,7 @@ static const char help[] =
 	"      --agent ID         one agent, the agents it hands off to, its threads\n"
 	"                         and its memory\n"
 	"      --only KINDS       only these record kinds\n"
+	"      --id ID, --ids-from FILE  the ids an API source cannot list\n"
 	"      --option KEY=VAL   a target adapter option (letta-af: agents=account|thread,\n"
 	"                         agent-name=NAME, model=PROVIDER/NAME, context-messages=N)\n"
 	"      --source-option KEY=VAL  a source adapter option\n"
@@ -77,8 +78,9 @@ static const char help[] =
 struct opts {
 	const char *keep, *time;
 	int dry_run, json;
-	char **threads, **options, **src_options;
-	size_t nthreads, noptions, nsrc_options;
+	char **threads, **options;	/* --thread; --option (the target's) */
+	size_t nthreads, noptions;
+	struct tool_source src;		/* the source's filters and --source-option */
 	struct plan_opts po;
 };
 
@@ -95,45 +97,22 @@ struct run {
 	uint64_t diffs;
 };
 
-/* 1: export SOURCE into the temporary archive. */
+/* 1: export SOURCE into the temporary archive (what ferry export does). */
 static int export_pass(struct run *r, struct fy_error *err)
 {
-	struct fy_source_info info;
-	struct fy_writer_options wo;
-	struct fy_writer *w = NULL;
-	void *src = NULL;
-	char *scope = NULL;
-	int rc = -1;
+	struct fy_export_options eo;
 
-	memset(&info, 0, sizeof(info));
-	if (r->src_ad->read_open(&r->sctx, &src, &info, err) < 0)
-		return fy_error_prefix(err, "%s", r->source);
-	fy_writer_options_init(&wo);
-	wo.producer = r->sctx.producer;
-	wo.created = info.created ? info.created : (int64_t)time(NULL);
-	if (r->o->time && fy_time_parse_user(r->o->time, &wo.created) < 0) {
-		fy_error_set(err, FY_E_USAGE, "--time: '%s' is not an RFC 3339 time", r->o->time);
-		goto out;
+	memset(&eo, 0, sizeof(eo));
+	eo.source = r->source;
+	eo.output = r->archive;
+	eo.level = r->o->src.level;
+	eo.threads = r->o->src.threads;
+	if (r->o->time) {
+		if (fy_time_parse_user(r->o->time, &eo.created) < 0)
+			return fy_error_set(err, FY_E_USAGE, "--time: '%s' is not an RFC 3339 time", r->o->time);
+		eo.created_set = 1;
 	}
-	wo.source_adapter = info.adapter[0] ? info.adapter : r->src_ad->name;
-	wo.source_location = info.location[0] ? info.location : r->sctx.location;
-	wo.source_account = info.account[0] ? info.account : NULL;
-	scope = fy_pump_scope_json(&r->sctx);
-	wo.scope_json = scope;
-	w = fy_writer_open(r->archive, &wo, err);
-	if (!w)
-		goto out;
-	if (fy_pump(r->src_ad, src, &r->sctx, w, &tool_interrupted, NULL, err) < 0 ||
-	    fy_writer_close(w, NULL, err) < 0) {
-		fy_error_prefix(err, "%s", r->source);
-		goto out;
-	}
-	rc = 0;
-out:
-	fy_writer_free(w);
-	r->src_ad->read_close(src);
-	free(scope);
-	return rc;
+	return fy_export(&r->sctx, &eo, &tool_interrupted, NULL, NULL, err);
 }
 
 /* Call fn for each line of a JSON Lines buffer. */
@@ -372,17 +351,13 @@ static int migrate(struct run *r)
 static int parse_args(struct tool *t, int argc, char **argv, struct opts *o, struct fy_adapter_ctx *sctx,
 		      const char **source, const char **target)
 {
-	enum { O_KEEP = 256, O_DRY, O_THREAD, O_SINCE, O_AGENT, O_ONLY, O_OPTION, O_SOPTION, O_TIME,
-	       O_JSON, O_VERSION, O_ACCEPT, O_POLICY, O_PLATFORM };
+	enum { O_KEEP = 256, O_DRY, O_THREAD, O_SOPTION, O_TIME, O_JSON, O_VERSION, O_ACCEPT, O_POLICY,
+	       O_PLATFORM };
 	static const struct option longopts[] = {
 		{ "keep", required_argument, NULL, O_KEEP },
 		{ "dry-run", no_argument, NULL, O_DRY },
 		{ "accept-loss", no_argument, NULL, O_ACCEPT },
 		{ "thread", required_argument, NULL, O_THREAD },
-		{ "since", required_argument, NULL, O_SINCE },
-		{ "agent", required_argument, NULL, O_AGENT },
-		{ "only", required_argument, NULL, O_ONLY },
-		{ "option", required_argument, NULL, O_OPTION },
 		{ "source-option", required_argument, NULL, O_SOPTION },
 		{ "model-policy", required_argument, NULL, O_POLICY },
 		{ "model-platform", required_argument, NULL, O_PLATFORM },
@@ -392,10 +367,10 @@ static int parse_args(struct tool *t, int argc, char **argv, struct opts *o, str
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
+		TOOL_SOURCE_LONGOPTS,	/* --option among them is the target's here */
 		{ NULL, 0, NULL, 0 },
 	};
-	struct fy_error err;
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -408,22 +383,13 @@ static int parse_args(struct tool *t, int argc, char **argv, struct opts *o, str
 			if (tool_list_add(&o->threads, &o->nthreads, optarg) < 0)
 				return EXIT_FAILURE_;
 			break;
-		case O_SINCE:
-			if (fy_time_parse_user(optarg, &sctx->since) < 0)
-				return tool_usage_error(t, "--since: '%s' is not a date or RFC 3339 time", optarg);
-			break;
-		case O_AGENT: sctx->agent = optarg; break;
-		case O_ONLY:
-			if (fy_kind_parse_list(optarg, &sctx->kinds, &err) < 0)
-				return tool_usage_error(t, "%s", err.msg);
-			break;
-		case O_OPTION:
+		case TOOL_O_OPTION:
 		case O_SOPTION:
 			if (!strchr(optarg, '='))
 				return tool_usage_error(t, "%s takes KEY=VALUE",
-							c == O_OPTION ? "--option" : "--source-option");
-			if (tool_list_add(c == O_OPTION ? &o->options : &o->src_options,
-					  c == O_OPTION ? &o->noptions : &o->nsrc_options, optarg) < 0)
+							c == TOOL_O_OPTION ? "--option" : "--source-option");
+			if (tool_list_add(c == TOOL_O_OPTION ? &o->options : &o->src.options,
+					  c == TOOL_O_OPTION ? &o->noptions : &o->src.noptions, optarg) < 0)
 				return EXIT_FAILURE_;
 			break;
 		case O_TIME: o->time = optarg; break;
@@ -432,7 +398,9 @@ static int parse_args(struct tool *t, int argc, char **argv, struct opts *o, str
 		case 'v': t->verbosity++; break;
 		case 'h': tool_print_help(t, help); exit(tool_close_stdout(t));
 		case O_VERSION: tool_print_version(t); exit(tool_close_stdout(t));
-		default: return tool_usage_error(t, "unknown option");
+		default:
+			if (tool_source_option(t, c, optarg, sctx, &o->src, &rc) != 1)
+				return rc != EXIT_OK ? rc : tool_usage_error(t, "unknown option");
 		}
 	}
 	if (argc - optind != 2)
@@ -462,6 +430,7 @@ int main(int argc, char **argv)
 
 	tool_init(&t, "ferry-migrate", usage);
 	memset(&o, 0, sizeof(o));
+	tool_source_init(&o.src);
 	memset(&r, 0, sizeof(r));
 	fy_error_clear(&err);
 	r.t = &t;
@@ -472,10 +441,9 @@ int main(int argc, char **argv)
 		goto out;
 	tool_ctx_init(&t, &r.dctx);
 	r.sctx.verbosity = r.dctx.verbosity = t.verbosity;
+	tool_source_apply(&o.src, &r.sctx);
 	r.sctx.threads = (const char *const *)o.threads;
 	r.sctx.nthreads = o.nthreads;
-	r.sctx.options = (const char *const *)o.src_options;
-	r.sctx.noptions = o.nsrc_options;
 	r.dctx.options = (const char *const *)o.options;
 	r.dctx.noptions = o.noptions;
 	tool_signals();
@@ -528,6 +496,6 @@ out:
 		rmdir(r.tmpdir);
 	free_list(o.threads, o.nthreads);
 	free_list(o.options, o.noptions);
-	free_list(o.src_options, o.nsrc_options);
+	tool_source_release(&o.src);
 	return rc;
 }
