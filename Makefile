@@ -49,6 +49,9 @@ ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c adapters/http.
 ADAPTERS_SRC += adapters/sigv4.c
 ADAPTERS_SRC += adapters/ledger.c adapters/models.c adapters/fidelity.c adapters/audit_json.c adapters/sunsets.c
 ADAPTERS_SRC += adapters/retention.c adapters/repo.c adapters/repo_s3.c adapters/s3.c
+ADAPTERS_SRC += adapters/jw.c adapters/recq.c adapters/jarray.c adapters/bundle.c adapters/tree.c
+ADAPTERS_SRC += adapters/chatgpt.c adapters/chatgpt_map.c
+ADAPTERS_SRC += adapters/claude.c adapters/claude_map.c
 ADAPTERS_SRC += adapters/letta_af.c adapters/letta_read.c adapters/letta_sink.c adapters/letta_json.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters

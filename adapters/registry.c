@@ -7,10 +7,14 @@
 #include <string.h>
 
 extern const struct fy_adapter fy_adapter_dir;
+extern const struct fy_adapter fy_adapter_chatgpt;
+extern const struct fy_adapter fy_adapter_claude;
 extern const struct fy_adapter fy_adapter_letta_af;
 
 const struct fy_adapter *const fy_adapters[] = {
 	&fy_adapter_dir,
+	&fy_adapter_chatgpt,
+	&fy_adapter_claude,
 	&fy_adapter_letta_af,
 	NULL,
 };

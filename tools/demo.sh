@@ -34,6 +34,15 @@ sed -i '/"id":"mem-fact-1"/d' "$out/next/memory/000001.jsonl"
 "$bin/ferry" backup --diff dir:"$out/next" --name acme --repo "$out/backups" --time 2026-11-25T02:15:00Z
 ls "$out/backups"
 "$bin/ferry" forget --repo "$out/backups" --keep-last 1 --dry-run
+
+say "a ChatGPT account export (the sample zip): branches, tool calls, images as blobs"
+python3 tests/lib/zipdir.py samples/chatgpt/export-folder/export "$out/chatgpt-export.zip"
+"$bin/ferry" export -v chatgpt:"$out/chatgpt-export.zip" -o "$out/chatgpt.ferry"
+"$bin/ferry" verify "$out/chatgpt.ferry"
+"$bin/ferry" cat "$out/chatgpt.ferry" message |
+	jq -r '"\(.role): " + ([.parts[] | .text // .arguments // .output // ("[" + .type + "]")] | join(" "))'
+echo "what did not cross unchanged:"
+"$bin/ferry" cat "$out/chatgpt.ferry" ledger | jq -r '"  " + .outcome + ": " + .reason'
 say "letta: read a Letta agent file (legacy layout), write it back in the current schema"
 "$bin/ferry" export letta-af:samples/letta-af/legacy/tutor.af -o "$out/tutor.ferry"
 "$bin/ferry" ls "$out/tutor.ferry"
