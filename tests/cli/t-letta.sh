@@ -258,6 +258,47 @@ check "--option agents=thread: one agent per conversation, named by its title" \
 check "... valid for Letta" $AFCHECK perthread.af
 expect_exit 2 "a bad option value is a usage error" ferry migrate --accept-loss dir:noagent letta-af:x.af --option agents=bogus
 
+# --- ChatGPT and Claude exports into Letta agent files ---
+GPT=$SAMPLES/chatgpt
+expect_exit 0 "migrate a ChatGPT export into an agent file" \
+	ferry migrate --accept-loss chatgpt:"$GPT/content-types/conversations.json" letta-af:gpt.af --keep gpt.ferry
+check "... which matches Letta's schema (planned = done: exit 0)" $AFCHECK gpt.af
+check "... one agent for the account, holding both conversations" \
+	sh -c '[ "$(jq -r "[.agents[].name] | join(\",\")" gpt.af)" = "chatgpt import" ] &&
+	       [ "$($FERRY cat gpt.ferry thread | wc -l)" = 2 ]'
+check "... the custom instructions about answers become its persona block" \
+	sh -c 'jq -r ".blocks[] | select(.label == \"persona\") | .value" gpt.af | grep -q "Be brief. Use grams"'
+check "... what it knows about the user and the saved memories, its human block" \
+	sh -c 'v=$(jq -r ".blocks[] | select(.label == \"human\") | .value" gpt.af) &&
+	       echo "$v" | grep -q "pastry chef in Lisbon" && echo "$v" | grep -q "allergic to hazelnuts"'
+check "... the model of its last answers" sh -c '[ "$(jq -r ".agents[0].llm_config.model" gpt.af)" = gpt-4o ]'
+check "... and the kept archive holds both phases' ledger lines" \
+	sh -c '[ "$($FERRY cat gpt.ferry ledger | jq -r .phase | sort -u | tr "\n" " ")" = "export import " ]'
+expect_exit 0 "migrate ChatGPT conversations with branches" \
+	ferry migrate -q --accept-loss chatgpt:"$GPT/branches/conversations.json" letta-af:kyoto.af --keep kyoto.ferry
+check "... only the active branch crosses: 5 of Kyoto's 7 messages, the one-liner's 2, a system prompt" \
+	sh -c '[ "$(jq ".agents[0].messages | length" kyoto.af)" = 8 ] &&
+	       grep -q "Regenerated: start at Kiyomizu-dera" kyoto.af && grep -q "Edited: what if it rains" kyoto.af &&
+	       ! grep -q "Fushimi Inari at dawn" kyoto.af && ! grep -q "What about rain?" kyoto.af &&
+	       $FERRY cat kyoto.ferry ledger | jq -s -e "any(.[]; .rule == \"active-branch\" and (.reason | startswith(\"dropped: 2 messages\")))" >/dev/null'
+expect_exit 0 "--thread picks one ChatGPT conversation by its id" \
+	ferry migrate -q --accept-loss --thread aaaaaaaa-conv-0000-0000-archived0001 \
+		chatgpt:"$GPT/branches/conversations.json" letta-af:one-gpt.af
+check "... and only its messages cross (a system prompt and 2)" \
+	sh -c '[ "$(jq ".agents[0].messages | length" one-gpt.af)" = 3 ]'
+expect_exit 0 "--option agents=thread: one agent per ChatGPT conversation" \
+	ferry migrate -q --accept-loss --option agents=thread chatgpt:"$GPT/branches/conversations.json" letta-af:per.af
+check "... named by the conversation titles" \
+	sh -c '[ "$(jq -r "[.agents[].name] | sort | join(\",\")" per.af)" = "Archived_ a one-liner,Three days in Kyoto" ]'
+expect_exit 0 "migrate a Claude export into agent files, one per agent" \
+	ferry migrate -q --accept-loss claude:"$SAMPLES/claude/export-folder/export" letta-af:claude-out
+check "... projects become agents with their instructions, others go to the account's agent" \
+	sh -c 'for f in claude-out/*.af; do python3 '"$TESTS"'/lib/afcheck.py "$f" >/dev/null || exit 1; done &&
+	       [ "$(cat claude-out/*.af | jq -r ".agents[].name" | sort | tr "\n" ",")" = "Bakery assistant,How to use Claude,claude import," ] &&
+	       cat claude-out/*.af | jq -r ".agents[] | select(.name == \"Bakery assistant\") | .system" | grep -q "grams"'
+check "... a project's documents become a source with their text" \
+	sh -c 'cat claude-out/*.af | jq -s -e "[.[].files[] | select(.content != null)] | length == 2" >/dev/null'
+
 # letta -> letta through migrate keeps everything
 if [ -d "$CORPUS/letta" ]; then
 	ferry migrate -q "letta-af:$CORPUS/letta/memgpt_agent_with_convo.v1-legacy.af" letta-af:mig --keep mig.ferry
