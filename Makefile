@@ -42,9 +42,10 @@ FORMATS_SRC = formats/error.c formats/buf.c formats/json.c formats/sha256.c \
 	      formats/schema.c formats/check.c formats/writer.c formats/reader.c \
 	      formats/durable.c formats/vpool.c
 FORMATS_SRC += formats/diff.c
+FORMATS_SRC += formats/jsonw.c
 SCHEMAS = $(sort $(wildcard formats/schema/*.json))
 
-# The adapters: add a new one's file here and to adapters/registry.c.
+# The adapters: add a new one's files here and a line to adapters/adapters.def.
 ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c adapters/http.c adapters/journal.c
 ADAPTERS_SRC += adapters/sigv4.c
 ADAPTERS_SRC += adapters/ledger.c adapters/models.c adapters/fidelity.c adapters/audit_json.c adapters/sunsets.c
@@ -52,6 +53,10 @@ ADAPTERS_SRC += adapters/retention.c adapters/repo.c adapters/repo_s3.c adapters
 ADAPTERS_SRC += adapters/jw.c adapters/recq.c adapters/jarray.c adapters/bundle.c adapters/tree.c
 ADAPTERS_SRC += adapters/chatgpt.c adapters/chatgpt_map.c
 ADAPTERS_SRC += adapters/claude.c adapters/claude_map.c
+ADAPTERS_SRC += adapters/aws.c
+ADAPTERS_SRC += adapters/agentcore.c
+ADAPTERS_SRC += adapters/bedrock_flow.c
+ADAPTERS_SRC += adapters/bedrock_agents.c
 ADAPTERS_SRC += adapters/letta_af.c adapters/letta_read.c adapters/letta_sink.c adapters/letta_json.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
@@ -157,6 +162,7 @@ $(UNIT_BIN): $(O)/obj/tests/unit/unit_main.o $(UNIT_SRC:%.c=$(O)/obj/%.o) $(LIB_
 TEST_PROGS = $(O)/tests/http-probe
 TEST_PROGS += $(O)/tests/gen-neutral
 TEST_PROGS += $(O)/tests/sigv4-suite
+TEST_PROGS += $(O)/tests/aws-probe
 
 $(O)/tests/gen-neutral: tests/bench/gen_neutral.c
 	@mkdir -p $(@D)
@@ -167,6 +173,10 @@ $(O)/tests/http-probe: $(O)/obj/tests/http_probe.o $(LIB_ADAPTERS) $(LIB_FORMATS
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 $(O)/tests/sigv4-suite: $(O)/obj/tests/sigv4_suite.o $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/tests/aws-probe: $(O)/obj/tests/aws_probe.o $(LIB_ADAPTERS) $(LIB_FORMATS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 

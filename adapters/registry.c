@@ -6,16 +6,14 @@
 
 #include <string.h>
 
-extern const struct fy_adapter fy_adapter_dir;
-extern const struct fy_adapter fy_adapter_chatgpt;
-extern const struct fy_adapter fy_adapter_claude;
-extern const struct fy_adapter fy_adapter_letta_af;
+#define ADAPTER(name) extern const struct fy_adapter fy_adapter_##name;
+#include "adapters.def"
+#undef ADAPTER
 
 const struct fy_adapter *const fy_adapters[] = {
-	&fy_adapter_dir,
-	&fy_adapter_chatgpt,
-	&fy_adapter_claude,
-	&fy_adapter_letta_af,
+#define ADAPTER(name) &fy_adapter_##name,
+#include "adapters.def"
+#undef ADAPTER
 	NULL,
 };
 

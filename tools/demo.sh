@@ -43,6 +43,11 @@ python3 tests/lib/zipdir.py samples/chatgpt/export-folder/export "$out/chatgpt-e
 	jq -r '"\(.role): " + ([.parts[] | .text // .arguments // .output // ("[" + .type + "]")] | join(" "))'
 echo "what did not cross unchanged:"
 "$bin/ferry" cat "$out/chatgpt.ferry" ledger | jq -r '"  " + .outcome + ": " + .reason'
+say "a Bedrock Flows definition (every node type, a loop) as a workflow graph and back"
+"$bin/ferry" export bedrock-flow:samples/bedrock-flow/every-node-type/flow.json -o "$out/flow.ferry"
+"$bin/ferry" import "$out/flow.ferry" "bedrock-flow:$out/flow.json"
+jq -S . samples/bedrock-flow/every-node-type/flow.json > "$out/flow.orig.json"
+jq -S . "$out/flow.json" | cmp -s - "$out/flow.orig.json" && echo "the written flow is the original, as JSON"
 say "letta: read a Letta agent file (legacy layout), write it back in the current schema"
 "$bin/ferry" export letta-af:samples/letta-af/legacy/tutor.af -o "$out/tutor.ferry"
 "$bin/ferry" ls "$out/tutor.ferry"
