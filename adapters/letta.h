@@ -2,19 +2,18 @@
  * letta.h - internal to the letta-af adapter (adapters/letta_*.c); not a
  * public header.
  *
- * letta_json.c   a JSON text builder over struct fy_buf (numbers and
- *                string escapes copied through verbatim from a parsed
- *                document), base64, times, ids, canonical digests
+ * letta_json.c   member copies over formats/jsonw.h (numbers and string
+ *                escapes copied through verbatim from a parsed document),
+ *                base64, times, ids, canonical digests
  * letta_read.c   the pure mapping from an agent file (both layouts) to
  *                neutral records, through callbacks (no I/O)
  * letta_write.c  the pure conversions from neutral records to the
  *                entities of the current agent-file schema
  * letta_af.c     the adapter: files, folders, spill files, output
  *
- * Why a text builder and not jansson here: jansson re-prints reals with
- * %.17g (0.7 becomes 0.69999999999999996, ../shared/DESIGN.md §7), which
- * would change every llm_config on a round trip. The builder copies the
- * original number text from fy_jdoc nodes instead.
+ * Why fy_jw and not jansson here: jansson re-prints reals with %.17g (0.7
+ * becomes 0.69999999999999996, ../shared/DESIGN.md §7), which would change
+ * every llm_config on a round trip; fy_jw copies the original number text.
  */
 #ifndef FY_LETTA_H
 #define FY_LETTA_H
@@ -25,6 +24,7 @@
 #include "buf.h"
 #include "error.h"
 #include "json.h"
+#include "jsonw.h"
 #include "record.h"
 #include "sha256.h"
 
@@ -34,46 +34,15 @@ struct fy_adapter;
 /* The adapter itself (letta_af.c): its capability table is what the sink reports. */
 extern const struct fy_adapter fy_adapter_letta_af;
 
-/* --- the JSON text builder ------------------------------------------- */
+/* --- JSON text: formats/jsonw.h, and member copies from a parsed document --- */
 
-#define LJ_DEPTH 64
-
-/*
- * Appends JSON text to b. Commas are placed automatically. Errors are
- * sticky: after the first failure every call does nothing, and
- * lj_finish() reports it, so a record is built without checking each call.
- */
-struct lj {
-	struct fy_buf *b;
-	uint32_t count[LJ_DEPTH];
-	unsigned depth;
-	int after_key;
-	int failed;
-	struct fy_error err;
-};
-
-void lj_init(struct lj *j, struct fy_buf *b);
-void lj_open(struct lj *j, char c);	/* '{' or '[' */
-void lj_close(struct lj *j, char c);	/* '}' or ']' */
-void lj_key(struct lj *j, const char *k);
-void lj_str(struct lj *j, const char *s, size_t n);
-void lj_cstr(struct lj *j, const char *s);
-void lj_int(struct lj *j, int64_t v);
-void lj_bool(struct lj *j, int v);
-void lj_null(struct lj *j);
-/* A value that is already JSON text. */
-void lj_raw(struct lj *j, const char *text, size_t n);
-/* Value i of d, verbatim (compact). */
-void lj_node(struct lj *j, const struct fy_jdoc *d, uint32_t i);
-/* A key given as a string node of d (escapes kept). */
-void lj_keynode(struct lj *j, const struct fy_jdoc *d, uint32_t key);
-/* One member: the key node (verbatim) and the value node of d. */
-void lj_member(struct lj *j, const struct fy_jdoc *d, uint32_t key, uint32_t val);
+/* A key given as a string node of d. */
+void letta_jw_keynode(struct fy_jw *w, const struct fy_jdoc *d, uint32_t key);
+/* One member: the key node and the value node of d (the value verbatim). */
+void letta_jw_member(struct fy_jw *w, const struct fy_jdoc *d, uint32_t key, uint32_t val);
 /* The members of object obj except the keys in skip (NULL-terminated); drop_null skips null values. */
-void lj_members_except(struct lj *j, const struct fy_jdoc *d, uint32_t obj,
-		       const char *const *skip, int drop_null);
-/* 0, or -1 with the first error in err. */
-int lj_finish(struct lj *j, struct fy_error *err);
+void letta_jw_members_except(struct fy_jw *w, const struct fy_jdoc *d, uint32_t obj,
+			     const char *const *skip, int drop_null);
 
 /* --- helpers ----------------------------------------------------------- */
 

@@ -9,127 +9,33 @@
 #include <string.h>
 #include <time.h>
 
-/* --- builder ----------------------------------------------------------- */
+/* --- member copies over fy_jw ------------------------------------------------ */
 
-void lj_init(struct lj *j, struct fy_buf *b)
+void letta_jw_keynode(struct fy_jw *w, const struct fy_jdoc *d, uint32_t key)
 {
-	memset(j, 0, sizeof(*j));
-	j->b = b;
-}
+	struct fy_buf k = FY_BUF_INIT(1 << 20);
 
-static void lj_fail_nest(struct lj *j)
-{
-	if (!j->failed)
-		fy_error_set(&j->err, FY_E_UNSAFE, "JSON nested deeper than %d", LJ_DEPTH);
-	j->failed = 1;
-}
-
-/* The comma before a value or key, if one is due. */
-static void sep(struct lj *j)
-{
-	if (j->failed)
+	if (w->failed)
 		return;
-	if (j->after_key) {
-		j->after_key = 0;
-		return;
-	}
-	if (j->depth && j->count[j->depth - 1]++ &&
-	    fy_buf_addc(j->b, ',', &j->err) < 0)
-		j->failed = 1;
+	if (fy_json_str(d, key, &k, &w->err) < 0)
+		w->failed = 1;
+	else
+		fy_jw_key(w, k.ptr ? k.ptr : "");
+	fy_buf_release(&k);
 }
 
-void lj_open(struct lj *j, char c)
+void letta_jw_member(struct fy_jw *w, const struct fy_jdoc *d, uint32_t key, uint32_t val)
 {
-	sep(j);
-	if (j->failed)
-		return;
-	if (j->depth == LJ_DEPTH) {
-		lj_fail_nest(j);
-		return;
-	}
-	if (fy_buf_addc(j->b, c, &j->err) < 0) {
-		j->failed = 1;
-		return;
-	}
-	j->count[j->depth++] = 0;
+	letta_jw_keynode(w, d, key);
+	fy_jw_node(w, d, val);
 }
 
-void lj_close(struct lj *j, char c)
-{
-	if (j->failed)
-		return;
-	if (j->depth)
-		j->depth--;
-	if (fy_buf_addc(j->b, c, &j->err) < 0)
-		j->failed = 1;
-}
-
-void lj_key(struct lj *j, const char *k)
-{
-	sep(j);
-	if (j->failed)
-		return;
-	if (fy_buf_add_jstr(j->b, k, strlen(k), &j->err) < 0 || fy_buf_addc(j->b, ':', &j->err) < 0)
-		j->failed = 1;
-	j->after_key = 1;
-}
-
-void lj_str(struct lj *j, const char *s, size_t n)
-{
-	sep(j);
-	if (!j->failed && fy_buf_add_jstr(j->b, s, n, &j->err) < 0)
-		j->failed = 1;
-}
-
-void lj_cstr(struct lj *j, const char *s)
-{
-	lj_str(j, s, strlen(s));
-}
-
-void lj_int(struct lj *j, int64_t v)
-{
-	sep(j);
-	if (!j->failed && fy_buf_addf(j->b, &j->err, "%lld", (long long)v) < 0)
-		j->failed = 1;
-}
-
-void lj_bool(struct lj *j, int v)
-{
-	lj_raw(j, v ? "true" : "false", v ? 4 : 5);
-}
-
-void lj_null(struct lj *j)
-{
-	lj_raw(j, "null", 4);
-}
-
-void lj_raw(struct lj *j, const char *text, size_t n)
-{
-	sep(j);
-	if (!j->failed && fy_buf_add(j->b, text, n, &j->err) < 0)
-		j->failed = 1;
-}
-
-void lj_node(struct lj *j, const struct fy_jdoc *d, uint32_t i)
-{
-	sep(j);
-	if (j->failed)
-		return;
-	if (i == FY_JNONE || i >= d->n) {
-		if (fy_buf_add(j->b, "null", 4, &j->err) < 0)
-			j->failed = 1;
-		return;
-	}
-	if (fy_json_emit(d, i, j->b, &j->err) < 0)
-		j->failed = 1;
-}
-
-void lj_members_except(struct lj *j, const struct fy_jdoc *d, uint32_t obj,
-		       const char *const *skip, int drop_null)
+void letta_jw_members_except(struct fy_jw *w, const struct fy_jdoc *d, uint32_t obj,
+			     const char *const *skip, int drop_null)
 {
 	uint32_t k, key, val;
 
-	if (j->failed || fy_json_type(d, obj) != FY_JOBJECT)
+	if (w->failed || fy_json_type(d, obj) != FY_JOBJECT)
 		return;
 	FY_JSON_FOREACH_MEMBER(d, obj, k, key, val) {
 		size_t len;
@@ -139,33 +45,8 @@ void lj_members_except(struct lj *j, const struct fy_jdoc *d, uint32_t obj,
 			continue;
 		if (skip && letta_in_list(skip, s, len) && !fy_json_has_escapes(d, key))
 			continue;
-		lj_member(j, d, key, val);
+		letta_jw_member(w, d, key, val);
 	}
-}
-
-void lj_keynode(struct lj *j, const struct fy_jdoc *d, uint32_t key)
-{
-	sep(j);
-	if (j->failed)
-		return;
-	if (fy_json_emit(d, key, j->b, &j->err) < 0 || fy_buf_addc(j->b, ':', &j->err) < 0)
-		j->failed = 1;
-	j->after_key = 1;
-}
-
-void lj_member(struct lj *j, const struct fy_jdoc *d, uint32_t key, uint32_t val)
-{
-	lj_keynode(j, d, key);
-	lj_node(j, d, val);
-}
-
-int lj_finish(struct lj *j, struct fy_error *err)
-{
-	if (!j->failed)
-		return 0;
-	if (err)
-		*err = j->err;
-	return -1;
 }
 
 /* --- helpers ----------------------------------------------------------- */

@@ -95,49 +95,49 @@ static int ledger(struct af *a, enum fy_kind kind, const char *id, const char *f
 	return ledger_t(a, kind, id, NULL, field, o, rule, reason);
 }
 
-static int emit(struct af *a, struct lj *j)
+static int emit(struct af *a, struct fy_jw *j)
 {
-	if (lj_finish(j, a->err) < 0)
+	if (fy_jw_finish(j, a->err) < 0)
 		return -1;
 	return a->out->record(a->out->cb, a->rec.ptr, a->rec.len, a->err);
 }
 
-static void begin(struct af *a, struct lj *j, const char *kind, const char *id)
+static void begin(struct af *a, struct fy_jw *j, const char *kind, const char *id)
 {
 	fy_buf_reset(&a->rec);
-	lj_init(j, &a->rec);
-	lj_open(j, '{');
-	lj_key(j, "kind");
-	lj_cstr(j, kind);
-	lj_key(j, "id");
-	lj_cstr(j, id);
+	fy_jw_init(j, &a->rec);
+	fy_jw_obj(j);
+	fy_jw_key(j, "kind");
+	fy_jw_str(j, kind);
+	fy_jw_key(j, "id");
+	fy_jw_str(j, id);
 }
 
-static void src(struct lj *j, const char *fid)
+static void src(struct fy_jw *j, const char *fid)
 {
-	lj_key(j, "source");
-	lj_open(j, '{');
-	lj_key(j, "adapter");
-	lj_cstr(j, LETTA_ADAPTER);
+	fy_jw_key(j, "source");
+	fy_jw_obj(j);
+	fy_jw_key(j, "adapter");
+	fy_jw_str(j, LETTA_ADAPTER);
 	if (fid) {
-		lj_key(j, "id");
-		lj_cstr(j, fid);
+		fy_jw_key(j, "id");
+		fy_jw_str(j, fid);
 	}
-	lj_close(j, '}');
+	fy_jw_end(j);
 }
 
-static void ext_open(struct lj *j)
+static void ext_open(struct fy_jw *j)
 {
-	lj_key(j, "ext");
-	lj_open(j, '{');
-	lj_key(j, LETTA_ADAPTER);
-	lj_open(j, '{');
+	fy_jw_key(j, "ext");
+	fy_jw_obj(j);
+	fy_jw_key(j, LETTA_ADAPTER);
+	fy_jw_obj(j);
 }
 
-static void ext_close(struct lj *j)
+static void ext_close(struct fy_jw *j)
 {
-	lj_close(j, '}');
-	lj_close(j, '}');
+	fy_jw_end(j);
+	fy_jw_end(j);
 }
 
 /* --- entities and ids -------------------------------------------------- */
@@ -233,7 +233,7 @@ static void id_base(struct af *a, uint32_t obj, const char *key, const char *fal
 }
 
 /* "created"/"updated" from a Letta time member; error when it is not a time. */
-static int time_member(struct af *a, struct lj *j, uint32_t obj, const char *key,
+static int time_member(struct af *a, struct fy_jw *j, uint32_t obj, const char *key,
 		       const char *as, const char *path)
 {
 	uint32_t v = letta_get(a->d, obj, key);
@@ -249,35 +249,35 @@ static int time_member(struct af *a, struct lj *j, uint32_t obj, const char *key
 	if (letta_time_to_utc(s, len, t) < 0)
 		return bad(a, path, "'%s' is not a time: '%.*s'", key, (int)(len > 40 ? 40 : len), s);
 	if (as) {
-		lj_key(j, as);
-		lj_cstr(j, t);
+		fy_jw_key(j, as);
+		fy_jw_str(j, t);
 	}
 	return 0;
 }
 
 /* What every record ends with: its times, metadata and source, then ext.letta-af opens. */
-static int tail_open_ext(struct af *a, struct lj *j, uint32_t node, uint32_t md, const char *fid,
+static int tail_open_ext(struct af *a, struct fy_jw *j, uint32_t node, uint32_t md, const char *fid,
 			 const char *path)
 {
 	if (time_member(a, j, node, "created_at", "created", path) < 0 ||
 	    time_member(a, j, node, "updated_at", "updated", path) < 0)
 		return -1;
 	if (md != FY_JNONE) {
-		lj_key(j, "metadata");
-		lj_node(j, a->d, md);
+		fy_jw_key(j, "metadata");
+		fy_jw_node(j, a->d, md);
 	}
 	src(j, fid);
 	ext_open(j);
 	return 0;
 }
 
-static void str_member(struct af *a, struct lj *j, uint32_t obj, const char *key, const char *as)
+static void str_member(struct af *a, struct fy_jw *j, uint32_t obj, const char *key, const char *as)
 {
 	uint32_t v = letta_get(a->d, obj, key);
 
 	if (fy_json_type(a->d, v) == FY_JSTRING) {
-		lj_key(j, as);
-		lj_node(j, a->d, v);
+		fy_jw_key(j, as);
+		fy_jw_node(j, a->d, v);
 	}
 }
 
@@ -309,7 +309,7 @@ static int tool_record(struct af *a, const struct ent *e, const char *id, const 
 	uint32_t name = letta_get(d, t, "name"), k, key, val;
 	const char *ty = sget(a, t, "tool_type", &a->tmp);
 	const char *type = "function";
-	struct lj j;
+	struct fy_jw j;
 	int extra = 0;
 
 	if (expect(a, t, "json_schema", FY_JOBJECT, "an object", path) < 0 ||
@@ -323,46 +323,46 @@ static int tool_record(struct af *a, const struct ent *e, const char *id, const 
 	else if (ty && strcmp(ty, "external_mcp") == 0)
 		type = "mcp";
 	begin(a, &j, "tool", id);
-	lj_key(&j, "type");
-	lj_cstr(&j, type);
-	lj_key(&j, "name");
+	fy_jw_key(&j, "type");
+	fy_jw_str(&j, type);
+	fy_jw_key(&j, "name");
 	if (name != FY_JNONE && !letta_raw_is(d, name, ""))
-		lj_node(&j, d, name);
+		fy_jw_node(&j, d, name);
 	else
-		lj_cstr(&j, e->fid);
+		fy_jw_str(&j, e->fid);
 	if (desc != FY_JNONE) {
-		lj_key(&j, "description");
-		lj_node(&j, d, desc);
+		fy_jw_key(&j, "description");
+		fy_jw_node(&j, d, desc);
 	}
 	if (fy_json_type(d, letta_get(d, js, "parameters")) == FY_JOBJECT) {
-		lj_key(&j, "parameters");
-		lj_node(&j, d, letta_get(d, js, "parameters"));
+		fy_jw_key(&j, "parameters");
+		fy_jw_node(&j, d, letta_get(d, js, "parameters"));
 	}
 	if (code != FY_JNONE) {
-		lj_key(&j, "code");
-		lj_open(&j, '{');
+		fy_jw_key(&j, "code");
+		fy_jw_obj(&j);
 		str_member(a, &j, t, "source_type", "language");
-		lj_key(&j, "source");
-		lj_node(&j, d, code);
-		lj_close(&j, '}');
+		fy_jw_key(&j, "source");
+		fy_jw_node(&j, d, code);
+		fy_jw_end(&j);
 	}
 	if (!strcmp(type, "mcp")) {
 		uint32_t m = letta_get(d, md, "mcp");
 
-		lj_key(&j, "mcp");
-		lj_open(&j, '{');
+		fy_jw_key(&j, "mcp");
+		fy_jw_obj(&j);
 		str_member(a, &j, m, "server_name", "server_label");
 		if (name != FY_JNONE) {
-			lj_key(&j, "allowed_tools");
-			lj_open(&j, '[');
-			lj_node(&j, d, name);
-			lj_close(&j, ']');
+			fy_jw_key(&j, "allowed_tools");
+			fy_jw_arr(&j);
+			fy_jw_node(&j, d, name);
+			fy_jw_end(&j);
 		}
-		lj_close(&j, '}');
+		fy_jw_end(&j);
 	}
 	if (tail_open_ext(a, &j, t, md, e->fid, path) < 0)
 		return -1;
-	lj_members_except(&j, d, t, code != FY_JNONE ? tool_skip_code : tool_skip, 1);
+	letta_jw_members_except(&j, d, t, code != FY_JNONE ? tool_skip_code : tool_skip, 1);
 	/* json_schema members the default {name, description, parameters} does not give */
 	if (js != FY_JNONE) {
 		FY_JSON_FOREACH_MEMBER(d, js, k, key, val) {
@@ -371,18 +371,18 @@ static int tool_record(struct af *a, const struct ent *e, const char *id, const 
 			    (letta_raw_is(d, key, "description") && letta_same_str(d, val, desc)))
 				continue;
 			if (!extra) {
-				lj_key(&j, "json_schema");
-				lj_open(&j, '{');
+				fy_jw_key(&j, "json_schema");
+				fy_jw_obj(&j);
 				extra = 1;
 			}
-			lj_member(&j, d, key, val);
+			letta_jw_member(&j, d, key, val);
 		}
 		if (extra)
-			lj_close(&j, '}');
+			fy_jw_end(&j);
 	}
 	ext_close(&j);
-	lj_close(&j, '}');
-	return lj_finish(&j, a->err);
+	fy_jw_end(&j);
+	return fy_jw_finish(&j, a->err);
 }
 
 /* An environment-variable style name: upper case, [A-Z0-9_]. */
@@ -425,7 +425,7 @@ static int mcp_record(struct af *a, const struct ent *e, const char *id, const c
 	struct fy_buf sname = FY_BUF_INIT(4096);
 	const char *server;
 	char nm[256];
-	struct lj j;
+	struct fy_jw j;
 	int rc = -1;
 
 	if (expect(a, m, "server_name", FY_JSTRING, "a string", path) < 0 ||
@@ -438,76 +438,76 @@ static int mcp_record(struct af *a, const struct ent *e, const char *id, const c
 	if (!server)
 		server = e->fid;
 	begin(a, &j, "tool", id);
-	lj_key(&j, "type");
-	lj_cstr(&j, "mcp");
-	lj_key(&j, "name");
-	lj_cstr(&j, server);
-	lj_key(&j, "mcp");
-	lj_open(&j, '{');
-	lj_key(&j, "server_label");
-	lj_cstr(&j, server);
+	fy_jw_key(&j, "type");
+	fy_jw_str(&j, "mcp");
+	fy_jw_key(&j, "name");
+	fy_jw_str(&j, server);
+	fy_jw_key(&j, "mcp");
+	fy_jw_obj(&j);
+	fy_jw_key(&j, "server_label");
+	fy_jw_str(&j, server);
 	str_member(a, &j, m, "server_url", "server_url");
 	str_member(a, &j, m, "server_type", "transport");
 	if (tok != FY_JNONE || hdrs != FY_JNONE) {
-		lj_key(&j, "headers");
-		lj_open(&j, '{');
+		fy_jw_key(&j, "headers");
+		fy_jw_obj(&j);
 		if (tok != FY_JNONE) {
 			secret_name(server, "TOKEN", nm, sizeof(nm));
-			lj_key(&j, "Authorization");
-			lj_open(&j, '{');
-			lj_key(&j, "$secret");
-			lj_cstr(&j, nm);
-			lj_close(&j, '}');
+			fy_jw_key(&j, "Authorization");
+			fy_jw_obj(&j);
+			fy_jw_key(&j, "$secret");
+			fy_jw_str(&j, nm);
+			fy_jw_end(&j);
 		}
 		FY_JSON_FOREACH_MEMBER(d, hdrs, k, key, val) {
 			const char *h = fy_json_strdup(d, key, NULL);
 
 			secret_name(server, h, nm, sizeof(nm));
 			free((void *)h);
-			lj_keynode(&j, d, key);
-			lj_open(&j, '{');
-			lj_key(&j, "$secret");
-			lj_cstr(&j, nm);
-			lj_close(&j, '}');
+			letta_jw_keynode(&j, d, key);
+			fy_jw_obj(&j);
+			fy_jw_key(&j, "$secret");
+			fy_jw_str(&j, nm);
+			fy_jw_end(&j);
 		}
-		lj_close(&j, '}');
+		fy_jw_end(&j);
 	}
 	if (env != FY_JNONE) {
-		lj_key(&j, "env");
-		lj_open(&j, '{');
+		fy_jw_key(&j, "env");
+		fy_jw_obj(&j);
 		FY_JSON_FOREACH_MEMBER(d, env, k, key, val) {
 			char *kname = fy_json_strdup(d, key, NULL);
 
-			lj_keynode(&j, d, key);
-			lj_open(&j, '{');
-			lj_key(&j, "$secret");
-			lj_cstr(&j, kname ? kname : "");
-			lj_close(&j, '}');
+			letta_jw_keynode(&j, d, key);
+			fy_jw_obj(&j);
+			fy_jw_key(&j, "$secret");
+			fy_jw_str(&j, kname ? kname : "");
+			fy_jw_end(&j);
 			free(kname);
 		}
-		lj_close(&j, '}');
+		fy_jw_end(&j);
 	}
-	lj_close(&j, '}');
+	fy_jw_end(&j);
 	if (letta_get(d, m, "metadata_") != FY_JNONE) {
-		lj_key(&j, "metadata");
-		lj_node(&j, d, letta_get(d, m, "metadata_"));
+		fy_jw_key(&j, "metadata");
+		fy_jw_node(&j, d, letta_get(d, m, "metadata_"));
 	}
 	src(&j, e->fid);
 	ext_open(&j);
-	lj_key(&j, "entity");
-	lj_cstr(&j, "mcp_server");
+	fy_jw_key(&j, "entity");
+	fy_jw_str(&j, "mcp_server");
 	if (stdio != FY_JNONE) {
 		static const char *const env_skip[] = { "env", NULL };
 
-		lj_key(&j, "stdio_config");
-		lj_open(&j, '{');
-		lj_members_except(&j, d, stdio, env_skip, 0);
-		lj_close(&j, '}');
+		fy_jw_key(&j, "stdio_config");
+		fy_jw_obj(&j);
+		letta_jw_members_except(&j, d, stdio, env_skip, 0);
+		fy_jw_end(&j);
 	}
-	lj_members_except(&j, d, m, mcp_skip, 1);
+	letta_jw_members_except(&j, d, m, mcp_skip, 1);
 	ext_close(&j);
-	lj_close(&j, '}');
-	if (lj_finish(&j, a->err) < 0)
+	fy_jw_end(&j);
+	if (fy_jw_finish(&j, a->err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -629,7 +629,7 @@ static int source_record(struct af *a, const struct ent *e, const char *path)
 	uint32_t model = letta_get(d, ec, "embedding_model"), dim = letta_get(d, ec, "embedding_dim");
 	uint32_t chunk = letta_get(d, ec, "embedding_chunk_size");
 	int64_t v;
-	struct lj j;
+	struct fy_jw j;
 	size_t i;
 
 	if (expect(a, s, "embedding_config", FY_JOBJECT, "an object", path) < 0 ||
@@ -637,43 +637,43 @@ static int source_record(struct af *a, const struct ent *e, const char *path)
 	    expect(a, s, "description", FY_JSTRING, "a string", path) < 0)
 		return -1;
 	begin(a, &j, "knowledge", e->id);
-	lj_key(&j, "name");
+	fy_jw_key(&j, "name");
 	if (fy_json_type(d, letta_get(d, s, "name")) == FY_JSTRING)
-		lj_node(&j, d, letta_get(d, s, "name"));
+		fy_jw_node(&j, d, letta_get(d, s, "name"));
 	else
-		lj_cstr(&j, e->fid);
+		fy_jw_str(&j, e->fid);
 	str_member(a, &j, s, "description", "description");
-	lj_key(&j, "files");
-	lj_open(&j, '[');
+	fy_jw_key(&j, "files");
+	fy_jw_arr(&j);
 	for (i = 0; i < a->nfiles; i++)
 		if (find(a->sources, a->nsources, d, fy_json_get(d, a->files[i].node, "source_id")) ==
 		    (int)(e - a->sources))
-			lj_cstr(&j, a->files[i].id);
-	lj_close(&j, ']');
+			fy_jw_str(&j, a->files[i].id);
+	fy_jw_end(&j);
 	if (fy_json_type(d, model) == FY_JSTRING) {
-		lj_key(&j, "embedding");
-		lj_open(&j, '{');
-		lj_key(&j, "model");
-		lj_node(&j, d, model);
+		fy_jw_key(&j, "embedding");
+		fy_jw_obj(&j);
+		fy_jw_key(&j, "model");
+		fy_jw_node(&j, d, model);
 		if (fy_json_int(d, dim, &v) == 0 && v >= 1) {
-			lj_key(&j, "dimensions");
-			lj_node(&j, d, dim);
+			fy_jw_key(&j, "dimensions");
+			fy_jw_node(&j, d, dim);
 		}
-		lj_close(&j, '}');
+		fy_jw_end(&j);
 	}
 	if (fy_json_int(d, chunk, &v) == 0 && v >= 1) {
-		lj_key(&j, "chunking");
-		lj_open(&j, '{');
-		lj_key(&j, "max_tokens");
-		lj_node(&j, d, chunk);
-		lj_close(&j, '}');
+		fy_jw_key(&j, "chunking");
+		fy_jw_obj(&j);
+		fy_jw_key(&j, "max_tokens");
+		fy_jw_node(&j, d, chunk);
+		fy_jw_end(&j);
 	}
 	if (time_member(a, &j, s, "created_at", "created", path) < 0 ||
 	    time_member(a, &j, s, "updated_at", "updated", path) < 0)
 		return -1;
 	if (letta_get(d, s, "metadata") != FY_JNONE) {
-		lj_key(&j, "metadata");
-		lj_node(&j, d, letta_get(d, s, "metadata"));
+		fy_jw_key(&j, "metadata");
+		fy_jw_node(&j, d, letta_get(d, s, "metadata"));
 	}
 	src(&j, e->fid);
 	ext_open(&j);
@@ -687,15 +687,15 @@ static int source_record(struct af *a, const struct ent *e, const char *path)
 		    fy_json_int(d, chunk, &cv) < 0 || cv < 1)
 			skip = emb_kept;
 		if (skip == emb_kept || letta_has_members_except(d, ec, emb_skip)) {
-			lj_key(&j, "embedding_config");
-			lj_open(&j, '{');
-			lj_members_except(&j, d, ec, skip, 1);
-			lj_close(&j, '}');
+			fy_jw_key(&j, "embedding_config");
+			fy_jw_obj(&j);
+			letta_jw_members_except(&j, d, ec, skip, 1);
+			fy_jw_end(&j);
 		}
 	}
-	lj_members_except(&j, d, s, source_skip, 1);
+	letta_jw_members_except(&j, d, s, source_skip, 1);
 	ext_close(&j);
-	lj_close(&j, '}');
+	fy_jw_end(&j);
 	return emit(a, &j);
 }
 
@@ -707,7 +707,7 @@ static int file_record(struct af *a, const struct ent *e, const char *path)
 	uint32_t f = e->node, content = letta_get(d, f, "content");
 	char hex[FY_SHA256_HEX];
 	const char *ftype;
-	struct lj j;
+	struct fy_jw j;
 
 	if (expect(a, f, "content", FY_JSTRING, "a string", path) < 0 ||
 	    expect(a, f, "file_name", FY_JSTRING, "a string", path) < 0)
@@ -721,26 +721,26 @@ static int file_record(struct af *a, const struct ent *e, const char *path)
 			return -1;
 	}
 	begin(a, &j, "file", e->id);
-	lj_key(&j, "name");
+	fy_jw_key(&j, "name");
 	if (letta_get(d, f, "file_name") != FY_JNONE)
-		lj_node(&j, d, letta_get(d, f, "file_name"));
+		fy_jw_node(&j, d, letta_get(d, f, "file_name"));
 	else
-		lj_cstr(&j, e->fid);
+		fy_jw_str(&j, e->fid);
 	if (content != FY_JNONE) {
-		lj_key(&j, "blob");
-		lj_cstr(&j, hex);
-		lj_key(&j, "media_type");
-		lj_cstr(&j, "text/plain");
-		lj_key(&j, "size");
-		lj_int(&j, (int64_t)a->bin.len);
+		fy_jw_key(&j, "blob");
+		fy_jw_str(&j, hex);
+		fy_jw_key(&j, "media_type");
+		fy_jw_str(&j, "text/plain");
+		fy_jw_key(&j, "size");
+		fy_jw_int(&j, (int64_t)a->bin.len);
 	}
-	lj_key(&j, "purpose");
-	lj_cstr(&j, "knowledge");
+	fy_jw_key(&j, "purpose");
+	fy_jw_str(&j, "knowledge");
 	src(&j, e->fid);
 	ext_open(&j);
-	lj_members_except(&j, d, f, file_skip, 1);
+	letta_jw_members_except(&j, d, f, file_skip, 1);
 	ext_close(&j);
-	lj_close(&j, '}');
+	fy_jw_end(&j);
 	if (emit(a, &j) < 0)
 		return -1;
 	ftype = sget(a, f, "file_type", &a->tmp);
@@ -770,7 +770,7 @@ static int block_record(struct af *a, const struct ent *e, const char *path)
 	const struct fy_jdoc *d = a->d;
 	uint32_t b = e->node, md = letta_get(d, b, "metadata");
 	int64_t lim;
-	struct lj j;
+	struct fy_jw j;
 
 	if (md == FY_JNONE)
 		md = letta_get(d, b, "metadata_");
@@ -785,48 +785,48 @@ static int block_record(struct af *a, const struct ent *e, const char *path)
 	    (fy_json_int(d, letta_get(d, b, "limit"), &lim) < 0 || lim < 0))
 		return bad(a, path, "'limit' is not a non-negative integer");
 	begin(a, &j, "memory", e->id);
-	lj_key(&j, "scope");
-	lj_open(&j, '{');
-	lj_key(&j, "type");
+	fy_jw_key(&j, "scope");
+	fy_jw_obj(&j);
+	fy_jw_key(&j, "type");
 	if (e->owner >= 0) {
-		lj_cstr(&j, "agent");
-		lj_key(&j, "agent");
-		lj_cstr(&j, a->agents[e->owner].id);
+		fy_jw_str(&j, "agent");
+		fy_jw_key(&j, "agent");
+		fy_jw_str(&j, a->agents[e->owner].id);
 	} else {
-		lj_cstr(&j, "global");
+		fy_jw_str(&j, "global");
 	}
-	lj_close(&j, '}');
-	lj_key(&j, "type");
-	lj_cstr(&j, "block");
+	fy_jw_end(&j);
+	fy_jw_key(&j, "type");
+	fy_jw_str(&j, "block");
 	str_member(a, &j, b, "label", "label");
 	str_member(a, &j, b, "description", "description");
-	lj_key(&j, "text");
+	fy_jw_key(&j, "text");
 	if (letta_get(d, b, "value") != FY_JNONE)
-		lj_node(&j, d, letta_get(d, b, "value"));
+		fy_jw_node(&j, d, letta_get(d, b, "value"));
 	else
-		lj_cstr(&j, "");
+		fy_jw_str(&j, "");
 	if (letta_get(d, b, "limit") != FY_JNONE) {
-		lj_key(&j, "limit");
-		lj_node(&j, d, letta_get(d, b, "limit"));
+		fy_jw_key(&j, "limit");
+		fy_jw_node(&j, d, letta_get(d, b, "limit"));
 	}
 	if (letta_get(d, b, "read_only") != FY_JNONE) {
-		lj_key(&j, "read_only");
-		lj_node(&j, d, letta_get(d, b, "read_only"));
+		fy_jw_key(&j, "read_only");
+		fy_jw_node(&j, d, letta_get(d, b, "read_only"));
 	}
 	if (time_member(a, &j, b, "created_at", "created", path) < 0 ||
 	    time_member(a, &j, b, "updated_at", "updated", path) < 0)
 		return -1;
 	if (md != FY_JNONE) {
-		lj_key(&j, "metadata");
-		lj_node(&j, d, md);
+		fy_jw_key(&j, "metadata");
+		fy_jw_node(&j, d, md);
 	}
 	src(&j, e->fid);
 	if (letta_has_members_except(d, b, block_skip)) {
 		ext_open(&j);
-		lj_members_except(&j, d, b, block_skip, 1);
+		letta_jw_members_except(&j, d, b, block_skip, 1);
 		ext_close(&j);
 	}
-	lj_close(&j, '}');
+	fy_jw_end(&j);
 	return emit(a, &j);
 }
 
@@ -848,7 +848,7 @@ static const char *const llm_skip[] = { "model", "temperature", "max_tokens", "f
 					"reasoning_effort", NULL };
 
 /* A list of file-local ids (the array member key) as ferry ids. */
-static int id_list(struct af *a, struct lj *j, uint32_t agent, const char *key, const struct ent *v,
+static int id_list(struct af *a, struct fy_jw *j, uint32_t agent, const char *key, const struct ent *v,
 		   size_t n, const char *what, const char *path)
 {
 	const struct fy_jdoc *d = a->d;
@@ -868,13 +868,13 @@ static int id_list(struct af *a, struct lj *j, uint32_t agent, const char *key, 
 			return bad(a, path, "%s[%u]: '%.*s' is not %s of the file", key, k,
 				   (int)(len > 64 ? 64 : len), s, what);
 		}
-		lj_cstr(j, v[i].id);
+		fy_jw_str(j, v[i].id);
 	}
 	return 0;
 }
 
 /* Environment variables for tools: their values are secrets. */
-static int env_vars(struct af *a, struct lj *j, uint32_t agent, const char *key, const char *path)
+static int env_vars(struct af *a, struct fy_jw *j, uint32_t agent, const char *key, const char *path)
 {
 	const struct fy_jdoc *d = a->d;
 	uint32_t v = letta_get(d, agent, key), k, k2, el;
@@ -883,17 +883,17 @@ static int env_vars(struct af *a, struct lj *j, uint32_t agent, const char *key,
 		return 0;
 	if (fy_json_type(d, v) != FY_JOBJECT && fy_json_type(d, v) != FY_JARRAY)
 		return bad(a, path, "'%s' is neither an object nor a list", key);
-	lj_key(j, key);
-	lj_open(j, '{');
+	fy_jw_key(j, key);
+	fy_jw_obj(j);
 	if (fy_json_type(d, v) == FY_JOBJECT) {
 		FY_JSON_FOREACH_MEMBER(d, v, k, k2, el) {
 			char *name = fy_json_strdup(d, k2, NULL);
 
-			lj_keynode(j, d, k2);
-			lj_open(j, '{');
-			lj_key(j, "$secret");
-			lj_cstr(j, name ? name : "");
-			lj_close(j, '}');
+			letta_jw_keynode(j, d, k2);
+			fy_jw_obj(j);
+			fy_jw_key(j, "$secret");
+			fy_jw_str(j, name ? name : "");
+			fy_jw_end(j);
 			free(name);
 		}
 	} else {
@@ -902,14 +902,14 @@ static int env_vars(struct af *a, struct lj *j, uint32_t agent, const char *key,
 
 			if (fy_json_type(d, kk) != FY_JSTRING)
 				return bad(a, path, "%s[%u]: 'key' is not a string", key, k);
-			lj_keynode(j, d, kk);
-			lj_open(j, '{');
-			lj_key(j, "$secret");
-			lj_node(j, d, kk);
-			lj_close(j, '}');
+			letta_jw_keynode(j, d, kk);
+			fy_jw_obj(j);
+			fy_jw_key(j, "$secret");
+			fy_jw_node(j, d, kk);
+			fy_jw_end(j);
 		}
 	}
-	lj_close(j, '}');
+	fy_jw_end(j);
 	return 0;
 }
 
@@ -942,27 +942,27 @@ static int env_ledger(struct af *a, uint32_t agent, const char *key, const char 
 	return 0;
 }
 
-static int group_member_ids(struct af *a, struct lj *j, uint32_t arr, const char *what,
+static int group_member_ids(struct af *a, struct fy_jw *j, uint32_t arr, const char *what,
 			    const struct ent *v, size_t n, const char *path)
 {
 	const struct fy_jdoc *d = a->d;
 	uint32_t k, el;
 
-	lj_open(j, '[');
+	fy_jw_arr(j);
 	FY_JSON_FOREACH(d, arr, k, el) {
 		int i = find(v, n, d, el);
 
 		if (i < 0)
 			return bad(a, path, "%s[%u] is not %s of the file", what, k,
 				   v == a->agents ? "an agent" : "a block");
-		lj_cstr(j, v[i].id);
+		fy_jw_str(j, v[i].id);
 	}
-	lj_close(j, ']');
+	fy_jw_end(j);
 	return 0;
 }
 
 /* The groups whose first agent is agent ai, with ids made ferry ids. */
-static int groups_ext(struct af *a, struct lj *j, size_t ai)
+static int groups_ext(struct af *a, struct fy_jw *j, size_t ai)
 {
 	const struct fy_jdoc *d = a->d;
 	static const char *const gskip[] = { "agent_ids", "manager_config", "shared_block_ids", NULL };
@@ -981,45 +981,45 @@ static int groups_ext(struct af *a, struct lj *j, size_t ai)
 		if (find(a->agents, a->nagents, d, fy_json_at(d, ids, 0)) != (int)ai)
 			continue;
 		if (!any) {
-			lj_key(j, "groups");
-			lj_open(j, '[');
+			fy_jw_key(j, "groups");
+			fy_jw_arr(j);
 			any = 1;
 		}
-		lj_open(j, '{');
-		lj_members_except(j, d, gn, gskip, 1);
-		lj_key(j, "agent_ids");
+		fy_jw_obj(j);
+		letta_jw_members_except(j, d, gn, gskip, 1);
+		fy_jw_key(j, "agent_ids");
 		if (group_member_ids(a, j, ids, "agent_ids", a->agents, a->nagents, path) < 0)
 			return -1;
 		if (mc != FY_JNONE) {
 			uint32_t man = letta_get(d, mc, "manager_agent_id");
 
-			lj_key(j, "manager_config");
-			lj_open(j, '{');
-			lj_members_except(j, d, mc, mskip, 1);
+			fy_jw_key(j, "manager_config");
+			fy_jw_obj(j);
+			letta_jw_members_except(j, d, mc, mskip, 1);
 			if (man != FY_JNONE) {
 				int i = find(a->agents, a->nagents, d, man);
 
 				if (i < 0)
 					return bad(a, path, "'manager_agent_id' is not an agent of the file");
-				lj_key(j, "manager_agent_id");
-				lj_cstr(j, a->agents[i].id);
+				fy_jw_key(j, "manager_agent_id");
+				fy_jw_str(j, a->agents[i].id);
 			}
-			lj_close(j, '}');
+			fy_jw_end(j);
 		}
 		if (sb != FY_JNONE) {
-			lj_key(j, "shared_block_ids");
+			fy_jw_key(j, "shared_block_ids");
 			if (group_member_ids(a, j, sb, "shared_block_ids", a->blocks, a->nblocks, path) < 0)
 				return -1;
 		}
-		lj_close(j, '}');
+		fy_jw_end(j);
 	}
 	if (any)
-		lj_close(j, ']');
+		fy_jw_end(j);
 	return 0;
 }
 
 /* handoffs: the workers of the supervisor/dynamic groups agent ai manages. */
-static int handoffs(struct af *a, struct lj *j, size_t ai)
+static int handoffs(struct af *a, struct fy_jw *j, size_t ai)
 {
 	const struct fy_jdoc *d = a->d;
 	size_t g;
@@ -1037,19 +1037,19 @@ static int handoffs(struct af *a, struct lj *j, size_t ai)
 			if (i < 0 || i == (int)ai)
 				continue;
 			if (!any) {
-				lj_key(j, "handoffs");
-				lj_open(j, '[');
+				fy_jw_key(j, "handoffs");
+				fy_jw_arr(j);
 				any = 1;
 			}
-			lj_cstr(j, a->agents[i].id);
+			fy_jw_str(j, a->agents[i].id);
 		}
 	}
 	if (any)
-		lj_close(j, ']');
+		fy_jw_end(j);
 	return 0;
 }
 
-static int files_agents_ext(struct af *a, struct lj *j, uint32_t agent, const char *path)
+static int files_agents_ext(struct af *a, struct fy_jw *j, uint32_t agent, const char *path)
 {
 	const struct fy_jdoc *d = a->d;
 	uint32_t arr = letta_get(d, agent, "files_agents"), k, el;
@@ -1059,8 +1059,8 @@ static int files_agents_ext(struct af *a, struct lj *j, uint32_t agent, const ch
 		return 0;
 	if (fy_json_type(d, arr) != FY_JARRAY)
 		return bad(a, path, "'files_agents' is not an array");
-	lj_key(j, "files_agents");
-	lj_open(j, '[');
+	fy_jw_key(j, "files_agents");
+	fy_jw_arr(j);
 	FY_JSON_FOREACH(d, arr, k, el) {
 		int f = find(a->files, a->nfiles, d, letta_get(d, el, "file_id"));
 		int s = find(a->sources, a->nsources, d, letta_get(d, el, "source_id"));
@@ -1069,17 +1069,17 @@ static int files_agents_ext(struct af *a, struct lj *j, uint32_t agent, const ch
 			return bad(a, path, "files_agents[%u]: 'file_id' is not a file of the file", k);
 		if (letta_get(d, el, "source_id") != FY_JNONE && s < 0)
 			return bad(a, path, "files_agents[%u]: 'source_id' is not a source of the file", k);
-		lj_open(j, '{');
-		lj_members_except(j, d, el, skip, 1);
-		lj_key(j, "file_id");
-		lj_cstr(j, a->files[f].id);
+		fy_jw_obj(j);
+		letta_jw_members_except(j, d, el, skip, 1);
+		fy_jw_key(j, "file_id");
+		fy_jw_str(j, a->files[f].id);
 		if (s >= 0) {
-			lj_key(j, "source_id");
-			lj_cstr(j, a->sources[s].id);
+			fy_jw_key(j, "source_id");
+			fy_jw_str(j, a->sources[s].id);
 		}
-		lj_close(j, '}');
+		fy_jw_end(j);
 	}
-	lj_close(j, ']');
+	fy_jw_end(j);
 	return 0;
 }
 
@@ -1090,7 +1090,7 @@ static int agent_record(struct af *a, size_t ai, const char *path)
 	uint32_t g = e->node, llm = letta_get(d, g, "llm_config"), md;
 	const char *const *skip = a->legacy ? agent_skip_legacy : agent_skip_current;
 	size_t i;
-	struct lj j;
+	struct fy_jw j;
 
 	md = letta_get(d, g, a->legacy && letta_get(d, g, "metadata") == FY_JNONE ? "metadata_" : "metadata");
 	if (expect(a, g, "llm_config", FY_JOBJECT, "an object", path) < 0 ||
@@ -1103,11 +1103,11 @@ static int agent_record(struct af *a, size_t ai, const char *path)
 	if (md != FY_JNONE && fy_json_type(d, md) != FY_JOBJECT)
 		return bad(a, path, "'metadata' is not an object");
 	begin(a, &j, "agent", e->id);
-	lj_key(&j, "name");
+	fy_jw_key(&j, "name");
 	if (letta_get(d, g, "name") != FY_JNONE)
-		lj_node(&j, d, letta_get(d, g, "name"));
+		fy_jw_node(&j, d, letta_get(d, g, "name"));
 	else
-		lj_cstr(&j, e->fid);
+		fy_jw_str(&j, e->fid);
 	str_member(a, &j, g, "description", "description");
 	str_member(a, &j, g, "system", "instructions");
 	if (fy_json_type(d, letta_get(d, llm, "model")) == FY_JSTRING) {
@@ -1117,71 +1117,71 @@ static int agent_record(struct af *a, size_t ai, const char *path)
 
 		if (fy_json_type(d, prov) != FY_JSTRING)
 			prov = letta_get(d, llm, "model_endpoint_type");
-		lj_key(&j, "model");
-		lj_open(&j, '{');
+		fy_jw_key(&j, "model");
+		fy_jw_obj(&j);
 		if (fy_json_type(d, prov) == FY_JSTRING) {
-			lj_key(&j, "provider");
-			lj_node(&j, d, prov);
+			fy_jw_key(&j, "provider");
+			fy_jw_node(&j, d, prov);
 		}
-		lj_key(&j, "name");
-		lj_node(&j, d, letta_get(d, llm, "model"));
+		fy_jw_key(&j, "name");
+		fy_jw_node(&j, d, letta_get(d, llm, "model"));
 		for (p = llm_params; *p; p++) {
 			uint32_t v = letta_get(d, llm, *p);
 
 			if (v == FY_JNONE)
 				continue;
 			if (!anyp) {
-				lj_key(&j, "parameters");
-				lj_open(&j, '{');
+				fy_jw_key(&j, "parameters");
+				fy_jw_obj(&j);
 				anyp = 1;
 			}
-			lj_key(&j, *p);
-			lj_node(&j, d, v);
+			fy_jw_key(&j, *p);
+			fy_jw_node(&j, d, v);
 		}
 		if (anyp)
-			lj_close(&j, '}');
-		lj_close(&j, '}');
+			fy_jw_end(&j);
+		fy_jw_end(&j);
 	}
 	if (letta_get(d, g, "response_format") != FY_JNONE) {
-		lj_key(&j, "response_format");
-		lj_node(&j, d, letta_get(d, g, "response_format"));
+		fy_jw_key(&j, "response_format");
+		fy_jw_node(&j, d, letta_get(d, g, "response_format"));
 	}
-	lj_key(&j, "tools");
-	lj_open(&j, '[');
+	fy_jw_key(&j, "tools");
+	fy_jw_arr(&j);
 	if (a->legacy) {
 		for (i = 0; i < a->ntools; i++)
-			lj_cstr(&j, a->tools[i].id);
+			fy_jw_str(&j, a->tools[i].id);
 	} else if (id_list(a, &j, g, "tool_ids", a->tools, a->ntools, "a tool", path) < 0) {
 		return -1;
 	}
-	lj_close(&j, ']');
-	lj_key(&j, "memory");
-	lj_open(&j, '[');
+	fy_jw_end(&j);
+	fy_jw_key(&j, "memory");
+	fy_jw_arr(&j);
 	if (a->legacy) {
 		for (i = 0; i < a->nblocks; i++)
-			lj_cstr(&j, a->blocks[i].id);
+			fy_jw_str(&j, a->blocks[i].id);
 	} else if (id_list(a, &j, g, "block_ids", a->blocks, a->nblocks, "a block", path) < 0) {
 		return -1;
 	}
-	lj_close(&j, ']');
+	fy_jw_end(&j);
 	if (!a->legacy && fy_json_len(d, letta_get(d, g, "source_ids"))) {
-		lj_key(&j, "knowledge");
-		lj_open(&j, '[');
+		fy_jw_key(&j, "knowledge");
+		fy_jw_arr(&j);
 		if (id_list(a, &j, g, "source_ids", a->sources, a->nsources, "a source", path) < 0)
 			return -1;
-		lj_close(&j, ']');
+		fy_jw_end(&j);
 	}
 	if (handoffs(a, &j, ai) < 0)
 		return -1;
 	if (tail_open_ext(a, &j, g, md, e->fid, path) < 0)
 		return -1;
-	lj_members_except(&j, d, g, skip, 1);
+	letta_jw_members_except(&j, d, g, skip, 1);
 	if (llm != FY_JNONE && letta_has_members_except(d, llm, llm_skip)) {
-		lj_key(&j, "llm_config");
-		lj_open(&j, '{');
-		lj_members_except(&j, d, llm, fy_json_type(d, letta_get(d, llm, "model")) == FY_JSTRING ?
+		fy_jw_key(&j, "llm_config");
+		fy_jw_obj(&j);
+		letta_jw_members_except(&j, d, llm, fy_json_type(d, letta_get(d, llm, "model")) == FY_JSTRING ?
 						     llm_skip : NULL, 1);
-		lj_close(&j, '}');
+		fy_jw_end(&j);
 	}
 	if (env_vars(a, &j, g, "tool_exec_environment_variables", path) < 0 ||
 	    env_vars(a, &j, g, "secrets", path) < 0)
@@ -1189,7 +1189,7 @@ static int agent_record(struct af *a, size_t ai, const char *path)
 	if (!a->legacy && (files_agents_ext(a, &j, g, path) < 0 || groups_ext(a, &j, ai) < 0))
 		return -1;
 	ext_close(&j);
-	lj_close(&j, '}');
+	fy_jw_end(&j);
 	if (emit(a, &j) < 0)
 		return -1;
 	return env_ledger(a, g, "tool_exec_environment_variables", e->id) < 0 ||
@@ -1212,7 +1212,7 @@ static void lost(char *buf, size_t cap, const char *what)
 	snprintf(buf + l, cap - l, "%s%s", l ? ", " : "", what);
 }
 
-static int content_item(struct af *a, struct lj *j, uint32_t it, int *flag, char *lostbuf,
+static int content_item(struct af *a, struct fy_jw *j, uint32_t it, int *flag, char *lostbuf,
 			size_t lostcap, const char *path)
 {
 	const struct fy_jdoc *d = a->d;
@@ -1228,12 +1228,12 @@ static int content_item(struct af *a, struct lj *j, uint32_t it, int *flag, char
 			return bad(a, path, "a text item has no string 'text'");
 		if (letta_has_members_except(d, it, known))
 			lost(lostbuf, lostcap, "attributes of text items (signature)");
-		lj_open(j, '{');
-		lj_key(j, "type");
-		lj_cstr(j, "text");
-		lj_key(j, "text");
-		lj_node(j, d, fy_json_get(d, it, "text"));
-		lj_close(j, '}');
+		fy_jw_obj(j);
+		fy_jw_key(j, "type");
+		fy_jw_str(j, "text");
+		fy_jw_key(j, "text");
+		fy_jw_node(j, d, fy_json_get(d, it, "text"));
+		fy_jw_end(j);
 		return 0;
 	}
 	if (letta_raw_is(d, ty, "image")) {
@@ -1241,12 +1241,12 @@ static int content_item(struct af *a, struct lj *j, uint32_t it, int *flag, char
 		uint32_t data = letta_get(d, s, "data");
 
 		if (letta_raw_is(d, st, "url") && fy_json_type(d, letta_get(d, s, "url")) == FY_JSTRING) {
-			lj_open(j, '{');
-			lj_key(j, "type");
-			lj_cstr(j, "image");
-			lj_key(j, "url");
-			lj_node(j, d, letta_get(d, s, "url"));
-			lj_close(j, '}');
+			fy_jw_obj(j);
+			fy_jw_key(j, "type");
+			fy_jw_str(j, "image");
+			fy_jw_key(j, "url");
+			fy_jw_node(j, d, letta_get(d, s, "url"));
+			fy_jw_end(j);
 			return 0;
 		}
 		if (fy_json_type(d, data) == FY_JSTRING &&
@@ -1262,16 +1262,16 @@ static int content_item(struct af *a, struct lj *j, uint32_t it, int *flag, char
 				return -1;
 			if (letta_raw_is(d, st, "letta"))
 				lost(lostbuf, lostcap, "the Letta file id of an image");
-			lj_open(j, '{');
-			lj_key(j, "type");
-			lj_cstr(j, "image");
-			lj_key(j, "blob");
-			lj_cstr(j, hex);
+			fy_jw_obj(j);
+			fy_jw_key(j, "type");
+			fy_jw_str(j, "image");
+			fy_jw_key(j, "blob");
+			fy_jw_str(j, hex);
 			str_member(a, j, s, "media_type", "media_type");
-			lj_key(j, "size");
-			lj_int(j, (int64_t)a->bin.len);
+			fy_jw_key(j, "size");
+			fy_jw_int(j, (int64_t)a->bin.len);
 			str_member(a, j, s, "detail", "detail");
-			lj_close(j, '}');
+			fy_jw_end(j);
 			return 0;
 		}
 	} else if (letta_raw_is(d, ty, "tool_call")) {
@@ -1281,21 +1281,21 @@ static int content_item(struct af *a, struct lj *j, uint32_t it, int *flag, char
 		    fy_json_type(d, fy_json_get(d, it, "name")) != FY_JSTRING)
 			return bad(a, path, "a tool_call item needs string 'id' and 'name'");
 		*flag = 1;
-		lj_open(j, '{');
-		lj_key(j, "type");
-		lj_cstr(j, "tool_call");
-		lj_key(j, "id");
-		lj_node(j, d, fy_json_get(d, it, "id"));
-		lj_key(j, "name");
-		lj_node(j, d, fy_json_get(d, it, "name"));
+		fy_jw_obj(j);
+		fy_jw_key(j, "type");
+		fy_jw_str(j, "tool_call");
+		fy_jw_key(j, "id");
+		fy_jw_node(j, d, fy_json_get(d, it, "id"));
+		fy_jw_key(j, "name");
+		fy_jw_node(j, d, fy_json_get(d, it, "name"));
 		if (in != FY_JNONE) {
 			fy_buf_reset(&a->tmp);
 			if (fy_json_emit(d, in, &a->tmp, a->err) < 0)
 				return -1;
-			lj_key(j, "arguments");
-			lj_str(j, a->tmp.ptr, a->tmp.len);
+			fy_jw_key(j, "arguments");
+			fy_jw_strn(j, a->tmp.ptr, a->tmp.len);
 		}
-		lj_close(j, '}');
+		fy_jw_end(j);
 		if (letta_get(d, it, "signature") != FY_JNONE)
 			lost(lostbuf, lostcap, "tool call signatures");
 		return 0;
@@ -1305,20 +1305,20 @@ static int content_item(struct af *a, struct lj *j, uint32_t it, int *flag, char
 		if (fy_json_type(d, fy_json_get(d, it, "tool_call_id")) != FY_JSTRING)
 			return bad(a, path, "a tool_return item needs a string 'tool_call_id'");
 		*flag = 1;
-		lj_open(j, '{');
-		lj_key(j, "type");
-		lj_cstr(j, "tool_result");
-		lj_key(j, "call_id");
-		lj_node(j, d, fy_json_get(d, it, "tool_call_id"));
+		fy_jw_obj(j);
+		fy_jw_key(j, "type");
+		fy_jw_str(j, "tool_result");
+		fy_jw_key(j, "call_id");
+		fy_jw_node(j, d, fy_json_get(d, it, "tool_call_id"));
 		if (fy_json_type(d, c) == FY_JSTRING) {
-			lj_key(j, "output");
-			lj_node(j, d, c);
+			fy_jw_key(j, "output");
+			fy_jw_node(j, d, c);
 		}
 		if (err != FY_JNONE) {
-			lj_key(j, "is_error");
-			lj_node(j, d, err);
+			fy_jw_key(j, "is_error");
+			fy_jw_node(j, d, err);
 		}
-		lj_close(j, '}');
+		fy_jw_end(j);
 		return 0;
 	} else if (letta_raw_is(d, ty, "reasoning")) {
 		uint32_t r = letta_get(d, it, "reasoning"), sum = letta_get(d, it, "summary");
@@ -1327,55 +1327,55 @@ static int content_item(struct af *a, struct lj *j, uint32_t it, int *flag, char
 			return bad(a, path, "a reasoning item has no string 'reasoning'");
 		if (fy_json_type(d, letta_get(d, it, "is_native")) == FY_JFALSE)
 			lost(lostbuf, lostcap, "is_native false of reasoning");
-		lj_open(j, '{');
-		lj_key(j, "type");
-		lj_cstr(j, "reasoning");
-		lj_key(j, "format");
-		lj_cstr(j, "plain");
-		lj_key(j, "text");
-		lj_node(j, d, r);
+		fy_jw_obj(j);
+		fy_jw_key(j, "type");
+		fy_jw_str(j, "reasoning");
+		fy_jw_key(j, "format");
+		fy_jw_str(j, "plain");
+		fy_jw_key(j, "text");
+		fy_jw_node(j, d, r);
 		str_member(a, j, it, "signature", "signature");
-		lj_close(j, '}');
+		fy_jw_end(j);
 		if (fy_json_type(d, sum) == FY_JSTRING) {
-			lj_open(j, '{');
-			lj_key(j, "type");
-			lj_cstr(j, "reasoning");
-			lj_key(j, "format");
-			lj_cstr(j, "summary");
-			lj_key(j, "text");
-			lj_node(j, d, sum);
-			lj_close(j, '}');
+			fy_jw_obj(j);
+			fy_jw_key(j, "type");
+			fy_jw_str(j, "reasoning");
+			fy_jw_key(j, "format");
+			fy_jw_str(j, "summary");
+			fy_jw_key(j, "text");
+			fy_jw_node(j, d, sum);
+			fy_jw_end(j);
 		}
 		return 0;
 	} else if (letta_raw_is(d, ty, "redacted_reasoning") || letta_raw_is(d, ty, "omitted_reasoning")) {
-		lj_open(j, '{');
-		lj_key(j, "type");
-		lj_cstr(j, "reasoning");
-		lj_key(j, "format");
-		lj_cstr(j, "encrypted");
+		fy_jw_obj(j);
+		fy_jw_key(j, "type");
+		fy_jw_str(j, "reasoning");
+		fy_jw_key(j, "format");
+		fy_jw_str(j, "encrypted");
 		if (letta_raw_is(d, ty, "redacted_reasoning")) {
 			if (fy_json_type(d, letta_get(d, it, "data")) != FY_JSTRING)
 				return bad(a, path, "a redacted_reasoning item has no string 'data'");
-			lj_key(j, "encrypted");
-			lj_node(j, d, letta_get(d, it, "data"));
+			fy_jw_key(j, "encrypted");
+			fy_jw_node(j, d, letta_get(d, it, "data"));
 		}
 		str_member(a, j, it, "signature", "signature");
-		lj_close(j, '}');
+		fy_jw_end(j);
 		return 0;
 	}
 	/* a type ferry has no part for: kept verbatim */
-	lj_open(j, '{');
-	lj_key(j, "type");
-	lj_cstr(j, "other");
-	lj_key(j, "content_type");
+	fy_jw_obj(j);
+	fy_jw_key(j, "type");
+	fy_jw_str(j, "other");
+	fy_jw_key(j, "content_type");
 	fy_buf_reset(&a->tmp);
 	if (fy_json_type(d, ty) == FY_JSTRING && fy_json_str(d, ty, &a->tmp, NULL) == 0)
-		lj_str(j, a->tmp.ptr, a->tmp.len);
+		fy_jw_strn(j, a->tmp.ptr, a->tmp.len);
 	else
-		lj_cstr(j, "unknown");
-	lj_key(j, "data");
-	lj_node(j, d, it);
-	lj_close(j, '}');
+		fy_jw_str(j, "unknown");
+	fy_jw_key(j, "data");
+	fy_jw_node(j, d, it);
+	fy_jw_end(j);
 	return 0;
 }
 
@@ -1405,7 +1405,7 @@ static int message_record(struct af *a, const char *tid, uint32_t m, unsigned mi
 	const char *nrole;
 	char id[32], prev[32], lostbuf[300] = "";
 	int is_tool, plain_result, flag = 0, err_ret = 0;
-	struct lj j;
+	struct fy_jw j;
 
 	if (fy_json_type(d, m) != FY_JOBJECT)
 		return bad(a, path, "not an object");
@@ -1439,59 +1439,59 @@ static int message_record(struct af *a, const char *tid, uint32_t m, unsigned mi
 	snprintf(id, sizeof(id), "msg-%u", mi);
 	snprintf(prev, sizeof(prev), "msg-%u", mi ? mi - 1 : 0);
 	begin(a, &j, "message", id);
-	lj_key(&j, "thread");
-	lj_cstr(&j, tid);
-	lj_key(&j, "parent");
+	fy_jw_key(&j, "thread");
+	fy_jw_str(&j, tid);
+	fy_jw_key(&j, "parent");
 	if (mi)
-		lj_cstr(&j, prev);
+		fy_jw_str(&j, prev);
 	else
-		lj_null(&j);
-	lj_key(&j, "role");
+		fy_jw_null(&j);
+	fy_jw_key(&j, "role");
 	if (nrole)
-		lj_cstr(&j, nrole);
+		fy_jw_str(&j, nrole);
 	else
-		lj_node(&j, d, role);
+		fy_jw_node(&j, d, role);
 	if (name != FY_JNONE) {
-		lj_key(&j, "author");
-		lj_open(&j, '{');
-		lj_key(&j, "name");
-		lj_node(&j, d, name);
-		lj_close(&j, '}');
+		fy_jw_key(&j, "author");
+		fy_jw_obj(&j);
+		fy_jw_key(&j, "name");
+		fy_jw_node(&j, d, name);
+		fy_jw_end(&j);
 	}
 	if (letta_get(d, m, "model") != FY_JNONE) {
-		lj_key(&j, "model");
-		lj_node(&j, d, letta_get(d, m, "model"));
+		fy_jw_key(&j, "model");
+		fy_jw_node(&j, d, letta_get(d, m, "model"));
 	}
-	lj_key(&j, "in_context");
-	lj_bool(&j, in_ctx);
+	fy_jw_key(&j, "in_context");
+	fy_jw_bool(&j, in_ctx);
 	if (time_member(a, &j, m, "created_at", "created", path) < 0 ||
 	    time_member(a, &j, m, "updated_at", "updated", path) < 0)
 		return -1;
-	lj_key(&j, "parts");
-	lj_open(&j, '[');
+	fy_jw_key(&j, "parts");
+	fy_jw_arr(&j);
 	if (plain_result) {
 		uint32_t text = fy_json_type(d, content) == FY_JSTRING ?
 					content : fy_json_get(d, fy_json_at(d, content, 0), "text");
 
-		lj_open(&j, '{');
-		lj_key(&j, "type");
-		lj_cstr(&j, "tool_result");
-		lj_key(&j, "call_id");
-		lj_node(&j, d, letta_get(d, m, "tool_call_id"));
-		lj_key(&j, "output");
-		lj_node(&j, d, text);
+		fy_jw_obj(&j);
+		fy_jw_key(&j, "type");
+		fy_jw_str(&j, "tool_result");
+		fy_jw_key(&j, "call_id");
+		fy_jw_node(&j, d, letta_get(d, m, "tool_call_id"));
+		fy_jw_key(&j, "output");
+		fy_jw_node(&j, d, text);
 		if (err_ret) {
-			lj_key(&j, "is_error");
-			lj_bool(&j, 1);
+			fy_jw_key(&j, "is_error");
+			fy_jw_bool(&j, 1);
 		}
-		lj_close(&j, '}');
+		fy_jw_end(&j);
 	} else if (fy_json_type(d, content) == FY_JSTRING) {
-		lj_open(&j, '{');
-		lj_key(&j, "type");
-		lj_cstr(&j, "text");
-		lj_key(&j, "text");
-		lj_node(&j, d, content);
-		lj_close(&j, '}');
+		fy_jw_obj(&j);
+		fy_jw_key(&j, "type");
+		fy_jw_str(&j, "text");
+		fy_jw_key(&j, "text");
+		fy_jw_node(&j, d, content);
+		fy_jw_end(&j);
 	} else {
 		FY_JSON_FOREACH(d, content, k, el)
 			if (content_item(a, &j, el, &flag, lostbuf, sizeof(lostbuf), path) < 0)
@@ -1507,31 +1507,31 @@ static int message_record(struct af *a, const char *tid, uint32_t m, unsigned mi
 			return bad(a, path, "tool_calls[%u] needs a string 'id' and 'function.name'", k);
 		if (letta_has_members_except(d, el, known))
 			lost(lostbuf, sizeof(lostbuf), "extra fields of tool calls");
-		lj_open(&j, '{');
-		lj_key(&j, "type");
-		lj_cstr(&j, "tool_call");
-		lj_key(&j, "id");
-		lj_node(&j, d, letta_get(d, el, "id"));
-		lj_key(&j, "name");
-		lj_node(&j, d, letta_get(d, fn, "name"));
-		lj_key(&j, "tool_type");
+		fy_jw_obj(&j);
+		fy_jw_key(&j, "type");
+		fy_jw_str(&j, "tool_call");
+		fy_jw_key(&j, "id");
+		fy_jw_node(&j, d, letta_get(d, el, "id"));
+		fy_jw_key(&j, "name");
+		fy_jw_node(&j, d, letta_get(d, fn, "name"));
+		fy_jw_key(&j, "tool_type");
 		if (fy_json_type(d, ctype) == FY_JSTRING)
-			lj_node(&j, d, ctype);
+			fy_jw_node(&j, d, ctype);
 		else
-			lj_cstr(&j, "function");
+			fy_jw_str(&j, "function");
 		if (fy_json_type(d, args) == FY_JSTRING) {
-			lj_key(&j, "arguments");
-			lj_node(&j, d, args);
+			fy_jw_key(&j, "arguments");
+			fy_jw_node(&j, d, args);
 		} else if (args != FY_JNONE) {
 			fy_buf_reset(&a->tmp);
 			if (fy_json_emit(d, args, &a->tmp, a->err) < 0)
 				return -1;
-			lj_key(&j, "arguments");
-			lj_str(&j, a->tmp.ptr, a->tmp.len);
+			fy_jw_key(&j, "arguments");
+			fy_jw_strn(&j, a->tmp.ptr, a->tmp.len);
 		}
-		lj_close(&j, '}');
+		fy_jw_end(&j);
 	}
-	lj_close(&j, ']');
+	fy_jw_end(&j);
 	src(&j, fid);
 	/* ext: what is left (null values and empty lists dropped) */
 	{
@@ -1552,7 +1552,7 @@ static int message_record(struct af *a, const char *tid, uint32_t m, unsigned mi
 				ext_open(&j);
 				any = 1;
 			}
-			lj_member(&j, d, key, val);
+			letta_jw_member(&j, d, key, val);
 		}
 		if (nrole || flag) {
 			if (!any) {
@@ -1560,18 +1560,18 @@ static int message_record(struct af *a, const char *tid, uint32_t m, unsigned mi
 				any = 1;
 			}
 			if (nrole) {
-				lj_key(&j, "role");
-				lj_node(&j, d, role);
+				fy_jw_key(&j, "role");
+				fy_jw_node(&j, d, role);
 			}
 			if (flag) {
-				lj_key(&j, "tool_content");
-				lj_bool(&j, 1);
+				fy_jw_key(&j, "tool_content");
+				fy_jw_bool(&j, 1);
 			}
 		}
 		if (any)
 			ext_close(&j);
 	}
-	lj_close(&j, '}');
+	fy_jw_end(&j);
 	if (emit(a, &j) < 0)
 		return -1;
 	if (lostbuf[0]) {
@@ -1647,7 +1647,7 @@ static int thread_records(struct af *a, size_t ai)
 	size_t nmsg, nctx = 0, i;
 	char tid[FY_ID_MAX + 1], path[128], first[48], last[48];
 	int ordered = 1, rc = -1;
-	struct lj j;
+	struct fy_jw j;
 
 	snprintf(path, sizeof(path), a->legacy ? "messages" : "agents[%zu].messages", ai);
 	if (msgs == FY_JNONE)
@@ -1733,35 +1733,35 @@ static int thread_records(struct af *a, size_t ai)
 	message_times(a, fy_json_at(d, msgs, 0), first);
 	message_times(a, fy_json_at(d, msgs, (uint32_t)nmsg - 1), last);
 	begin(a, &j, "thread", tid);
-	lj_key(&j, "agent");
-	lj_cstr(&j, a->agents[ai].id);
-	lj_key(&j, "active_leaf");
+	fy_jw_key(&j, "agent");
+	fy_jw_str(&j, a->agents[ai].id);
+	fy_jw_key(&j, "active_leaf");
 	fy_buf_reset(&a->tmp);
 	fy_buf_addf(&a->tmp, NULL, "msg-%zu", nmsg - 1);
-	lj_cstr(&j, a->tmp.ptr);
+	fy_jw_str(&j, a->tmp.ptr);
 	if (first[0]) {
-		lj_key(&j, "created");
-		lj_cstr(&j, first);
+		fy_jw_key(&j, "created");
+		fy_jw_str(&j, first);
 	}
 	if (last[0]) {
-		lj_key(&j, "updated");
-		lj_cstr(&j, last);
+		fy_jw_key(&j, "updated");
+		fy_jw_str(&j, last);
 	}
 	src(&j, NULL);
 	if (!ordered) {
 		ext_open(&j);
-		lj_key(&j, "in_context_order");
-		lj_open(&j, '[');
+		fy_jw_key(&j, "in_context_order");
+		fy_jw_arr(&j);
 		for (i = 0; i < nctx; i++) {
 			char mid[32];
 
 			snprintf(mid, sizeof(mid), "msg-%d", order[i]);
-			lj_cstr(&j, mid);
+			fy_jw_str(&j, mid);
 		}
-		lj_close(&j, ']');
+		fy_jw_end(&j);
 		ext_close(&j);
 	}
-	lj_close(&j, '}');
+	fy_jw_end(&j);
 	if (emit(a, &j) < 0)
 		goto out;
 	FY_JSON_FOREACH(d, msgs, k, el) {

@@ -1072,16 +1072,16 @@ static int ctx_add(struct conv *c, const char *nid, const char *fid, struct fy_e
 }
 
 /* Text of a string member, or def. */
-static void node_or(struct lj *j, const struct fy_jdoc *d, uint32_t v, const char *def)
+static void node_or(struct fy_jw *j, const struct fy_jdoc *d, uint32_t v, const char *def)
 {
 	if (fy_json_type(d, v) == FY_JSTRING)
-		lj_node(j, d, v);
+		fy_jw_node(j, d, v);
 	else
-		lj_cstr(j, def);
+		fy_jw_str(j, def);
 }
 
 /* An image part as a Letta image item; 0 when written, 1 when it has no content here. */
-static int image_item(struct conv *c, struct lj *j, const struct fy_jdoc *d, uint32_t p,
+static int image_item(struct conv *c, struct fy_jw *j, const struct fy_jdoc *d, uint32_t p,
 		      struct fy_error *err)
 {
 	uint32_t blob = fy_json_get(d, p, "blob"), url = fy_json_get(d, p, "url");
@@ -1108,38 +1108,38 @@ static int image_item(struct conv *c, struct lj *j, const struct fy_jdoc *d, uin
 			fy_buf_reset(&c->b64);
 			if (letta_b64_encode(c->bin.ptr ? c->bin.ptr : "", c->bin.len, &c->b64, err) < 0)
 				return -1;
-			lj_open(j, '{');
-			lj_key(j, "type");
-			lj_cstr(j, "image");
-			lj_key(j, "source");
-			lj_open(j, '{');
-			lj_key(j, "type");
-			lj_cstr(j, "base64");
-			lj_key(j, "media_type");
+			fy_jw_obj(j);
+			fy_jw_key(j, "type");
+			fy_jw_str(j, "image");
+			fy_jw_key(j, "source");
+			fy_jw_obj(j);
+			fy_jw_key(j, "type");
+			fy_jw_str(j, "base64");
+			fy_jw_key(j, "media_type");
 			node_or(j, d, mt, "image/png");
-			lj_key(j, "data");
-			lj_str(j, c->b64.ptr, c->b64.len);
+			fy_jw_key(j, "data");
+			fy_jw_strn(j, c->b64.ptr, c->b64.len);
 			if (fy_json_type(d, fy_json_get(d, p, "detail")) == FY_JSTRING) {
-				lj_key(j, "detail");
-				lj_node(j, d, fy_json_get(d, p, "detail"));
+				fy_jw_key(j, "detail");
+				fy_jw_node(j, d, fy_json_get(d, p, "detail"));
 			}
-			lj_close(j, '}');
-			lj_close(j, '}');
+			fy_jw_end(j);
+			fy_jw_end(j);
 			return 0;
 		}
 	}
 	if (fy_json_type(d, url) == FY_JSTRING) {
-		lj_open(j, '{');
-		lj_key(j, "type");
-		lj_cstr(j, "image");
-		lj_key(j, "source");
-		lj_open(j, '{');
-		lj_key(j, "type");
-		lj_cstr(j, "url");
-		lj_key(j, "url");
-		lj_node(j, d, url);
-		lj_close(j, '}');
-		lj_close(j, '}');
+		fy_jw_obj(j);
+		fy_jw_key(j, "type");
+		fy_jw_str(j, "image");
+		fy_jw_key(j, "source");
+		fy_jw_obj(j);
+		fy_jw_key(j, "type");
+		fy_jw_str(j, "url");
+		fy_jw_key(j, "url");
+		fy_jw_node(j, d, url);
+		fy_jw_end(j);
+		fy_jw_end(j);
 		return 0;
 	}
 	return 1;
@@ -1174,14 +1174,14 @@ static int build_parts(struct conv *c, const struct fy_jdoc *d, int flag, const 
 {
 	uint32_t parts = fy_json_get(d, 0, "parts"), k, p;
 	int letta = !c->foreign;
-	struct lj cj, kj;
+	struct fy_jw cj, kj;
 	unsigned ncode = 0;
 	int skip_next = 0;
 
-	lj_init(&cj, &b->content);
-	lj_init(&kj, &b->calls);
-	lj_open(&cj, '[');
-	lj_open(&kj, '[');
+	fy_jw_init(&cj, &b->content);
+	fy_jw_init(&kj, &b->calls);
+	fy_jw_arr(&cj);
+	fy_jw_arr(&kj);
 	FY_JSON_FOREACH(d, parts, k, p) {
 		uint32_t ty = fy_json_get(d, p, "type");
 		size_t before = b->content.len;
@@ -1195,12 +1195,12 @@ static int build_parts(struct conv *c, const struct fy_jdoc *d, int flag, const 
 				c->loss.n[L_REFUSAL]++;
 			if (fy_json_len(d, fy_json_get(d, p, "citations")))
 				c->loss.n[L_CITATION]++;
-			lj_open(&cj, '{');
-			lj_key(&cj, "type");
-			lj_cstr(&cj, "text");
-			lj_key(&cj, "text");
+			fy_jw_obj(&cj);
+			fy_jw_key(&cj, "type");
+			fy_jw_str(&cj, "text");
+			fy_jw_key(&cj, "text");
 			node_or(&cj, d, fy_json_get(d, p, "text"), "");
-			lj_close(&cj, '}');
+			fy_jw_end(&cj);
 		} else if (fy_json_streq(d, ty, "image")) {
 			int rc = image_item(c, &cj, d, p, err);
 
@@ -1234,12 +1234,12 @@ static int build_parts(struct conv *c, const struct fy_jdoc *d, int flag, const 
 					return -1;
 				}
 				c->loss.n[audio ? L_AUDIO : t ? L_FILE_TEXT : L_FILE_DROP]++;
-				lj_open(&cj, '{');
-				lj_key(&cj, "type");
-				lj_cstr(&cj, "text");
-				lj_key(&cj, "text");
-				lj_str(&cj, c->tmp.ptr, c->tmp.len);
-				lj_close(&cj, '}');
+				fy_jw_obj(&cj);
+				fy_jw_key(&cj, "type");
+				fy_jw_str(&cj, "text");
+				fy_jw_key(&cj, "text");
+				fy_jw_strn(&cj, c->tmp.ptr, c->tmp.len);
+				fy_jw_end(&cj);
 			}
 			free(name);
 			free(t);
@@ -1249,36 +1249,36 @@ static int build_parts(struct conv *c, const struct fy_jdoc *d, int flag, const 
 			if (fy_json_type(d, tt) == FY_JSTRING && !fy_json_streq(d, tt, "function"))
 				c->loss.n[L_TOOL_TYPE]++;
 			if (flag) {
-				lj_open(&cj, '{');
-				lj_key(&cj, "type");
-				lj_cstr(&cj, "tool_call");
-				lj_key(&cj, "id");
-				lj_node(&cj, d, fy_json_get(d, p, "id"));
-				lj_key(&cj, "name");
-				lj_node(&cj, d, fy_json_get(d, p, "name"));
-				lj_key(&cj, "input");
+				fy_jw_obj(&cj);
+				fy_jw_key(&cj, "type");
+				fy_jw_str(&cj, "tool_call");
+				fy_jw_key(&cj, "id");
+				fy_jw_node(&cj, d, fy_json_get(d, p, "id"));
+				fy_jw_key(&cj, "name");
+				fy_jw_node(&cj, d, fy_json_get(d, p, "name"));
+				fy_jw_key(&cj, "input");
 				fy_buf_reset(&c->tmp);
 				if (fy_json_type(d, args) == FY_JSTRING && fy_json_str(d, args, &c->tmp, NULL) == 0 &&
 				    fy_jdoc_parse(&c->jd, c->tmp.ptr ? c->tmp.ptr : "", c->tmp.len, 0, NULL) == 0 &&
 				    fy_json_type(&c->jd, 0) == FY_JOBJECT)
-					lj_raw(&cj, c->tmp.ptr, c->tmp.len);
+					fy_jw_raw(&cj, c->tmp.ptr, c->tmp.len);
 				else
-					lj_raw(&cj, "{}", 2);
-				lj_close(&cj, '}');
+					fy_jw_raw(&cj, "{}", 2);
+				fy_jw_end(&cj);
 			} else {
-				lj_open(&kj, '{');
-				lj_key(&kj, "id");
-				lj_node(&kj, d, fy_json_get(d, p, "id"));
-				lj_key(&kj, "type");
-				lj_cstr(&kj, "function");
-				lj_key(&kj, "function");
-				lj_open(&kj, '{');
-				lj_key(&kj, "name");
-				lj_node(&kj, d, fy_json_get(d, p, "name"));
-				lj_key(&kj, "arguments");
+				fy_jw_obj(&kj);
+				fy_jw_key(&kj, "id");
+				fy_jw_node(&kj, d, fy_json_get(d, p, "id"));
+				fy_jw_key(&kj, "type");
+				fy_jw_str(&kj, "function");
+				fy_jw_key(&kj, "function");
+				fy_jw_obj(&kj);
+				fy_jw_key(&kj, "name");
+				fy_jw_node(&kj, d, fy_json_get(d, p, "name"));
+				fy_jw_key(&kj, "arguments");
 				node_or(&kj, d, args, "{}");
-				lj_close(&kj, '}');
-				lj_close(&kj, '}');
+				fy_jw_end(&kj);
+				fy_jw_end(&kj);
 				b->ncalls++;
 			}
 		} else if (fy_json_streq(d, ty, "tool_result") || fy_json_streq(d, ty, "code_output")) {
@@ -1289,16 +1289,16 @@ static int build_parts(struct conv *c, const struct fy_jdoc *d, int flag, const 
 			if (flag && !co) {
 				uint32_t ie = fy_json_get(d, p, "is_error");
 
-				lj_open(&cj, '{');
-				lj_key(&cj, "type");
-				lj_cstr(&cj, "tool_return");
-				lj_key(&cj, "tool_call_id");
-				lj_node(&cj, d, fy_json_get(d, p, "call_id"));
-				lj_key(&cj, "content");
+				fy_jw_obj(&cj);
+				fy_jw_key(&cj, "type");
+				fy_jw_str(&cj, "tool_return");
+				fy_jw_key(&cj, "tool_call_id");
+				fy_jw_node(&cj, d, fy_json_get(d, p, "call_id"));
+				fy_jw_key(&cj, "content");
 				node_or(&cj, d, fy_json_get(d, p, "output"), "");
-				lj_key(&cj, "is_error");
-				lj_bool(&cj, fy_json_type(d, ie) == FY_JTRUE);
-				lj_close(&cj, '}');
+				fy_jw_key(&cj, "is_error");
+				fy_jw_bool(&cj, fy_json_type(d, ie) == FY_JTRUE);
+				fy_jw_end(&cj);
 			} else if (b->nresults < sizeof(b->results) / sizeof(b->results[0])) {
 				b->is_code_output[b->nresults] = co;
 				b->results[b->nresults++] = p;
@@ -1313,85 +1313,85 @@ static int build_parts(struct conv *c, const struct fy_jdoc *d, int flag, const 
 			if (fy_json_streq(d, fmt, "encrypted")) {
 				uint32_t enc = fy_json_get(d, p, "encrypted");
 
-				lj_open(&cj, '{');
-				lj_key(&cj, "type");
-				lj_cstr(&cj, fy_json_type(d, enc) == FY_JSTRING ? "redacted_reasoning" :
+				fy_jw_obj(&cj);
+				fy_jw_key(&cj, "type");
+				fy_jw_str(&cj, fy_json_type(d, enc) == FY_JSTRING ? "redacted_reasoning" :
 										 "omitted_reasoning");
 				if (fy_json_type(d, enc) == FY_JSTRING) {
-					lj_key(&cj, "data");
-					lj_node(&cj, d, enc);
+					fy_jw_key(&cj, "data");
+					fy_jw_node(&cj, d, enc);
 				}
 			} else {
 				if (fy_json_streq(d, fmt, "summary"))
 					c->loss.n[L_REASONING_SUMMARY] += c->foreign;
-				lj_open(&cj, '{');
-				lj_key(&cj, "type");
-				lj_cstr(&cj, "reasoning");
-				lj_key(&cj, "is_native");
-				lj_bool(&cj, 1);
-				lj_key(&cj, "reasoning");
+				fy_jw_obj(&cj);
+				fy_jw_key(&cj, "type");
+				fy_jw_str(&cj, "reasoning");
+				fy_jw_key(&cj, "is_native");
+				fy_jw_bool(&cj, 1);
+				fy_jw_key(&cj, "reasoning");
 				node_or(&cj, d, fy_json_get(d, p, "text"), "");
 				/* a plain part followed by its summary: one Letta item */
 				if (fy_json_streq(d, fmt, "plain") && nx != FY_JNONE &&
 				    fy_json_streq(d, fy_json_get(d, nx, "type"), "reasoning") &&
 				    fy_json_streq(d, fy_json_get(d, nx, "format"), "summary")) {
-					lj_key(&cj, "summary");
+					fy_jw_key(&cj, "summary");
 					node_or(&cj, d, fy_json_get(d, nx, "text"), "");
 					skip_next = 1;
 				}
 			}
 			if (fy_json_type(d, fy_json_get(d, p, "signature")) == FY_JSTRING) {
-				lj_key(&cj, "signature");
-				lj_node(&cj, d, fy_json_get(d, p, "signature"));
+				fy_jw_key(&cj, "signature");
+				fy_jw_node(&cj, d, fy_json_get(d, p, "signature"));
 			}
-			lj_close(&cj, '}');
+			fy_jw_end(&cj);
 		} else if (fy_json_streq(d, ty, "code")) {
 			char *code = fy_json_get_strdup(d, p, "code");
 			char *lang = fy_json_get_strdup(d, p, "language");
-			struct lj aj;
+			struct fy_jw aj;
 
 			c->loss.n[L_CODE]++;
 			snprintf(c->pending_code, sizeof(c->pending_code), "ferry-code-%s-%u", mfid, ncode++);
 			fy_buf_reset(&c->tmp);
-			lj_init(&aj, &c->tmp);
-			lj_open(&aj, '{');
-			lj_key(&aj, "code");
-			lj_cstr(&aj, code ? code : "");
-			lj_key(&aj, "language");
-			lj_cstr(&aj, code_language(lang));
-			lj_close(&aj, '}');
+			fy_jw_init(&aj, &c->tmp);
+			fy_jw_obj(&aj);
+			fy_jw_key(&aj, "code");
+			fy_jw_str(&aj, code ? code : "");
+			fy_jw_key(&aj, "language");
+			fy_jw_str(&aj, code_language(lang));
+			fy_jw_end(&aj);
 			free(code);
 			free(lang);
-			if (lj_finish(&aj, err) < 0)
+			if (fy_jw_finish(&aj, err) < 0)
 				return -1;
-			lj_open(&kj, '{');
-			lj_key(&kj, "id");
-			lj_cstr(&kj, c->pending_code);
-			lj_key(&kj, "type");
-			lj_cstr(&kj, "function");
-			lj_key(&kj, "function");
-			lj_open(&kj, '{');
-			lj_key(&kj, "name");
-			lj_cstr(&kj, "run_code");
-			lj_key(&kj, "arguments");
-			lj_str(&kj, c->tmp.ptr, c->tmp.len);
-			lj_close(&kj, '}');
-			lj_close(&kj, '}');
+			fy_jw_obj(&kj);
+			fy_jw_key(&kj, "id");
+			fy_jw_str(&kj, c->pending_code);
+			fy_jw_key(&kj, "type");
+			fy_jw_str(&kj, "function");
+			fy_jw_key(&kj, "function");
+			fy_jw_obj(&kj);
+			fy_jw_key(&kj, "name");
+			fy_jw_str(&kj, "run_code");
+			fy_jw_key(&kj, "arguments");
+			fy_jw_strn(&kj, c->tmp.ptr, c->tmp.len);
+			fy_jw_end(&kj);
+			fy_jw_end(&kj);
 			b->ncalls++;
 		} else if (fy_json_streq(d, ty, "citation")) {
 			c->loss.n[L_CITATION]++;
 		} else if (fy_json_streq(d, ty, "other") && letta &&
 			   fy_json_type(d, fy_json_get(d, p, "data")) == FY_JOBJECT) {
-			lj_node(&cj, d, fy_json_get(d, p, "data"));
+			fy_jw_node(&cj, d, fy_json_get(d, p, "data"));
 		} else {
 			c->loss.n[L_OTHER]++;
 		}
 		if (b->content.len != before)
 			b->ncontent++;
 	}
-	lj_close(&cj, ']');
-	lj_close(&kj, ']');
-	if (lj_finish(&cj, err) < 0 || lj_finish(&kj, err) < 0)
+	fy_jw_end(&cj);
+	fy_jw_end(&kj);
+	if (fy_jw_finish(&cj, err) < 0 || fy_jw_finish(&kj, err) < 0)
 		return -1;
 	return 0;
 }
@@ -1416,65 +1416,65 @@ static int write_msg(struct conv *c, const struct fy_jdoc *d, const char *role, 
 	uint32_t ext = ext_of(d, 0), created = fy_json_get(d, 0, "created");
 	uint32_t updated = fy_json_get(d, 0, "updated"), model = fy_json_get(d, 0, "model");
 	struct fy_buf b = FY_BUF_INIT(FY_RECORD_MAX_DEFAULT * 4);
-	struct lj j;
+	struct fy_jw j;
 	int rc;
 
-	lj_init(&j, &b);
-	lj_open(&j, '{');
-	lj_key(&j, "type");
-	lj_cstr(&j, "message");
-	lj_key(&j, "role");
-	lj_cstr(&j, role);
-	lj_key(&j, "content");
-	lj_raw(&j, content, clen);
+	fy_jw_init(&j, &b);
+	fy_jw_obj(&j);
+	fy_jw_key(&j, "type");
+	fy_jw_str(&j, "message");
+	fy_jw_key(&j, "role");
+	fy_jw_str(&j, role);
+	fy_jw_key(&j, "content");
+	fy_jw_raw(&j, content, clen);
 	if (name != FY_JNONE) {
-		lj_key(&j, "name");
-		lj_node(&j, cd, name);
+		fy_jw_key(&j, "name");
+		fy_jw_node(&j, cd, name);
 	}
 	if (fy_json_type(d, model) == FY_JSTRING) {
-		lj_key(&j, "model");
-		lj_node(&j, d, model);
+		fy_jw_key(&j, "model");
+		fy_jw_node(&j, d, model);
 	}
-	lj_key(&j, "agent_id");
-	lj_cstr(&j, c->agent_fid);
+	fy_jw_key(&j, "agent_id");
+	fy_jw_str(&j, c->agent_fid);
 	if (calls) {
-		lj_key(&j, "tool_calls");
-		lj_raw(&j, calls, calllen);
+		fy_jw_key(&j, "tool_calls");
+		fy_jw_raw(&j, calls, calllen);
 	}
 	if (call_id != FY_JNONE) {
-		lj_key(&j, "tool_call_id");
-		lj_node(&j, cd, call_id);
+		fy_jw_key(&j, "tool_call_id");
+		fy_jw_node(&j, cd, call_id);
 	} else if (call_id_str) {
-		lj_key(&j, "tool_call_id");
-		lj_cstr(&j, call_id_str);
+		fy_jw_key(&j, "tool_call_id");
+		fy_jw_str(&j, call_id_str);
 	}
 	if (fy_json_type(d, created) == FY_JSTRING) {
-		lj_key(&j, "created_at");
-		lj_node(&j, d, created);
+		fy_jw_key(&j, "created_at");
+		fy_jw_node(&j, d, created);
 	}
 	if (fy_json_type(d, updated) == FY_JSTRING) {
-		lj_key(&j, "updated_at");
-		lj_node(&j, d, updated);
+		fy_jw_key(&j, "updated_at");
+		fy_jw_node(&j, d, updated);
 	}
 	if (with_ext && ext != FY_JNONE)
-		lj_members_except(&j, d, ext, msg_ext_skip, 0);
+		letta_jw_members_except(&j, d, ext, msg_ext_skip, 0);
 	if (is_error && (!with_ext || fy_json_get(d, ext, "tool_returns") == FY_JNONE)) {
-		lj_key(&j, "tool_returns");
-		lj_open(&j, '[');
-		lj_open(&j, '{');
+		fy_jw_key(&j, "tool_returns");
+		fy_jw_arr(&j);
+		fy_jw_obj(&j);
 		if (call_id != FY_JNONE) {
-			lj_key(&j, "tool_call_id");
-			lj_node(&j, cd, call_id);
+			fy_jw_key(&j, "tool_call_id");
+			fy_jw_node(&j, cd, call_id);
 		}
-		lj_key(&j, "status");
-		lj_cstr(&j, "error");
-		lj_close(&j, '}');
-		lj_close(&j, ']');
+		fy_jw_key(&j, "status");
+		fy_jw_str(&j, "error");
+		fy_jw_end(&j);
+		fy_jw_end(&j);
 	}
-	lj_key(&j, "id");
-	lj_cstr(&j, fid);
-	lj_close(&j, '}');
-	rc = lj_finish(&j, err);
+	fy_jw_key(&j, "id");
+	fy_jw_str(&j, fid);
+	fy_jw_end(&j);
+	rc = fy_jw_finish(&j, err);
 	if (rc == 0 && !c->first_out)
 		rc = wout_adds(c->w, ",", err);
 	if (rc == 0)
@@ -1549,7 +1549,7 @@ static int conv_message(struct conv *c, const struct fy_jdoc *d, int in_ctx, str
 			uint32_t p = b.results[r], call = fy_json_get(d, p, "call_id");
 			uint32_t out_node = fy_json_get(d, p, "output");
 			struct fy_buf cb = FY_BUF_INIT((size_t)1 << 31);
-			struct lj cj;
+			struct fy_jw cj;
 			char mfid[64];
 			int orphan = fy_json_type(d, call) != FY_JSTRING &&
 				     !(b.is_code_output[r] && c->pending_code[0]);
@@ -1558,19 +1558,19 @@ static int conv_message(struct conv *c, const struct fy_jdoc *d, int in_ctx, str
 				next_fid(c, -1, mfid);
 			else
 				snprintf(mfid, sizeof(mfid), "%s", fid);
-			lj_init(&cj, &cb);
-			lj_open(&cj, '[');
-			lj_open(&cj, '{');
-			lj_key(&cj, "type");
-			lj_cstr(&cj, "text");
-			lj_key(&cj, "text");
+			fy_jw_init(&cj, &cb);
+			fy_jw_arr(&cj);
+			fy_jw_obj(&cj);
+			fy_jw_key(&cj, "type");
+			fy_jw_str(&cj, "text");
+			fy_jw_key(&cj, "text");
 			node_or(&cj, d, out_node, "");
-			lj_close(&cj, '}');
+			fy_jw_end(&cj);
 			/* the message's other content goes with its first result */
 			if (r == 0 && b.ncontent)
-				lj_raw(&cj, b.content.ptr + 1, b.content.len - 2);
-			lj_close(&cj, ']');
-			if (lj_finish(&cj, err) < 0) {
+				fy_jw_raw(&cj, b.content.ptr + 1, b.content.len - 2);
+			fy_jw_end(&cj);
+			if (fy_jw_finish(&cj, err) < 0) {
 				fy_buf_release(&cb);
 				goto out;
 			}
@@ -1605,20 +1605,20 @@ static int conv_message(struct conv *c, const struct fy_jdoc *d, int in_ctx, str
 		for (r = 0; r < b.nresults; r++) {
 			uint32_t p = b.results[r], call = fy_json_get(d, p, "call_id");
 			struct fy_buf cb = FY_BUF_INIT((size_t)1 << 31);
-			struct lj cj;
+			struct fy_jw cj;
 			char mfid[64];
 
 			next_fid(c, -1, mfid);
-			lj_init(&cj, &cb);
-			lj_open(&cj, '[');
-			lj_open(&cj, '{');
-			lj_key(&cj, "type");
-			lj_cstr(&cj, "text");
-			lj_key(&cj, "text");
+			fy_jw_init(&cj, &cb);
+			fy_jw_arr(&cj);
+			fy_jw_obj(&cj);
+			fy_jw_key(&cj, "type");
+			fy_jw_str(&cj, "text");
+			fy_jw_key(&cj, "text");
 			node_or(&cj, d, fy_json_get(d, p, "output"), "");
-			lj_close(&cj, '}');
-			lj_close(&cj, ']');
-			rc = lj_finish(&cj, err);
+			fy_jw_end(&cj);
+			fy_jw_end(&cj);
+			rc = fy_jw_finish(&cj, err);
 			if (rc == 0)
 				rc = write_msg(c, d, "tool", mfid, cb.ptr, cb.len, NULL, 0, d,
 					       fy_json_type(d, call) == FY_JSTRING ? call : FY_JNONE,
@@ -1672,9 +1672,9 @@ struct wfile {
 };
 
 /* One entity built in j, into the file's current list (a comma before all but the first). */
-static int put_entity(struct wfile *f, struct lj *j, int *first, struct fy_error *err)
+static int put_entity(struct wfile *f, struct fy_jw *j, int *first, struct fy_error *err)
 {
-	int rc = lj_finish(j, err);
+	int rc = fy_jw_finish(j, err);
 
 	if (rc == 0)
 		rc = wout_adds(&f->w, *first ? "" : ",", err);
@@ -1965,14 +1965,14 @@ static int tool_fid(const struct wfile *f, const char *id, char *out)
 	return -1;
 }
 
-static void time_letta(struct lj *j, const struct fy_jdoc *d, uint32_t root, const char *from,
+static void time_letta(struct fy_jw *j, const struct fy_jdoc *d, uint32_t root, const char *from,
 		       const char *to)
 {
 	uint32_t v = fy_json_get(d, root, from);
 
 	if (fy_json_type(d, v) == FY_JSTRING) {
-		lj_key(j, to);
-		lj_node(j, d, v);
+		fy_jw_key(j, to);
+		fy_jw_node(j, d, v);
 	}
 }
 
@@ -1998,87 +1998,87 @@ static int write_tool(struct wfile *f, const struct ftool *t, int *first, struct
 	uint32_t params = fy_json_get(d, 0, "parameters"), desc = fy_json_get(d, 0, "description");
 	struct fy_buf b = FY_BUF_INIT((size_t)1 << 31);
 	char fid[64];
-	struct lj j;
+	struct fy_jw j;
 	int rc;
 
 	if (fmap_get(&f->tools, t->r->id, fid) < 0)
 		return 0;
-	lj_init(&j, &b);
-	lj_open(&j, '{');
-	lj_key(&j, "id");
-	lj_cstr(&j, fid);
+	fy_jw_init(&j, &b);
+	fy_jw_obj(&j);
+	fy_jw_key(&j, "id");
+	fy_jw_str(&j, fid);
 	if (t->builtin) {
 		/* the signatures of letta/functions/function_sets/builtin.py */
 		int rc_ = !strcmp(t->builtin, "run_code");
 
-		lj_key(&j, "tool_type");
-		lj_cstr(&j, "letta_builtin");
-		lj_key(&j, "name");
-		lj_cstr(&j, t->builtin);
-		lj_key(&j, "description");
-		lj_cstr(&j, rc_ ? "Run code in a sandbox. Supports Python, Javascript, Typescript, R, and Java." :
+		fy_jw_key(&j, "tool_type");
+		fy_jw_str(&j, "letta_builtin");
+		fy_jw_key(&j, "name");
+		fy_jw_str(&j, t->builtin);
+		fy_jw_key(&j, "description");
+		fy_jw_str(&j, rc_ ? "Run code in a sandbox. Supports Python, Javascript, Typescript, R, and Java." :
 				  "Search the web using Exa's AI-powered search engine and retrieve relevant content.");
-		lj_key(&j, "source_type");
-		lj_cstr(&j, "python");
-		lj_key(&j, "tags");
-		lj_raw(&j, "[\"letta_builtin\"]", 17);
-		lj_key(&j, "json_schema");
-		lj_raw(&j, rc_ ? RUN_CODE_SCHEMA : WEB_SEARCH_SCHEMA,
+		fy_jw_key(&j, "source_type");
+		fy_jw_str(&j, "python");
+		fy_jw_key(&j, "tags");
+		fy_jw_raw(&j, "[\"letta_builtin\"]", 17);
+		fy_jw_key(&j, "json_schema");
+		fy_jw_raw(&j, rc_ ? RUN_CODE_SCHEMA : WEB_SEARCH_SCHEMA,
 		       strlen(rc_ ? RUN_CODE_SCHEMA : WEB_SEARCH_SCHEMA));
 	} else {
-		lj_key(&j, "tool_type");
+		fy_jw_key(&j, "tool_type");
 		if (fy_json_type(d, fy_json_get(d, ext, "tool_type")) == FY_JSTRING)
-			lj_node(&j, d, fy_json_get(d, ext, "tool_type"));
+			fy_jw_node(&j, d, fy_json_get(d, ext, "tool_type"));
 		else
-			lj_cstr(&j, "custom");
+			fy_jw_str(&j, "custom");
 		if (desc != FY_JNONE) {
-			lj_key(&j, "description");
-			lj_node(&j, d, desc);
+			fy_jw_key(&j, "description");
+			fy_jw_node(&j, d, desc);
 		}
 		if (fy_json_get(d, ext, "source_type") != FY_JNONE) {
 			/* written with the rest of ext */
 		} else if (fy_json_type(d, fy_json_get(d, code, "language")) == FY_JSTRING) {
-			lj_key(&j, "source_type");
-			lj_node(&j, d, fy_json_get(d, code, "language"));
+			fy_jw_key(&j, "source_type");
+			fy_jw_node(&j, d, fy_json_get(d, code, "language"));
 		} else if (code != FY_JNONE) {
-			lj_key(&j, "source_type");
-			lj_cstr(&j, "python");
+			fy_jw_key(&j, "source_type");
+			fy_jw_str(&j, "python");
 		}
-		lj_key(&j, "name");
-		lj_node(&j, d, fy_json_get(d, 0, "name"));
+		fy_jw_key(&j, "name");
+		fy_jw_node(&j, d, fy_json_get(d, 0, "name"));
 		if (code != FY_JNONE) {
-			lj_key(&j, "source_code");
-			lj_node(&j, d, fy_json_get(d, code, "source"));
+			fy_jw_key(&j, "source_code");
+			fy_jw_node(&j, d, fy_json_get(d, code, "source"));
 		}
-		lj_key(&j, "json_schema");
-		lj_open(&j, '{');
+		fy_jw_key(&j, "json_schema");
+		fy_jw_obj(&j);
 		if (fy_json_get(d, js, "name") == FY_JNONE) {
-			lj_key(&j, "name");
-			lj_node(&j, d, fy_json_get(d, 0, "name"));
+			fy_jw_key(&j, "name");
+			fy_jw_node(&j, d, fy_json_get(d, 0, "name"));
 		}
 		if (desc != FY_JNONE && fy_json_get(d, js, "description") == FY_JNONE) {
-			lj_key(&j, "description");
-			lj_node(&j, d, desc);
+			fy_jw_key(&j, "description");
+			fy_jw_node(&j, d, desc);
 		}
 		if (params != FY_JNONE) {
-			lj_key(&j, "parameters");
-			lj_node(&j, d, params);
+			fy_jw_key(&j, "parameters");
+			fy_jw_node(&j, d, params);
 		} else if (!is_letta(d, 0)) {
-			lj_key(&j, "parameters");
-			lj_raw(&j, "{\"type\":\"object\",\"properties\":{}}", 33);
+			fy_jw_key(&j, "parameters");
+			fy_jw_raw(&j, "{\"type\":\"object\",\"properties\":{}}", 33);
 		}
-		lj_members_except(&j, d, js, NULL, 0);
-		lj_close(&j, '}');
+		letta_jw_members_except(&j, d, js, NULL, 0);
+		fy_jw_end(&j);
 		if (ext != FY_JNONE)
-			lj_members_except(&j, d, ext, tool_ext_skip, 0);
+			letta_jw_members_except(&j, d, ext, tool_ext_skip, 0);
 		time_letta(&j, d, 0, "created", "created_at");
 		time_letta(&j, d, 0, "updated", "updated_at");
 		if (fy_json_get(d, 0, "metadata") != FY_JNONE) {
-			lj_key(&j, "metadata_");
-			lj_node(&j, d, fy_json_get(d, 0, "metadata"));
+			fy_jw_key(&j, "metadata_");
+			fy_jw_node(&j, d, fy_json_get(d, 0, "metadata"));
 		}
 	}
-	lj_close(&j, '}');
+	fy_jw_end(&j);
 	rc = put_entity(f, &j, first, err);
 	fy_buf_release(&b);
 	return rc;
@@ -2124,76 +2124,76 @@ static int write_mcp(struct wfile *f, const struct ftool *t, int *first, struct 
 	uint32_t tr = fy_json_get(d, mcp, "transport"), url = fy_json_get(d, mcp, "server_url");
 	struct fy_buf b = FY_BUF_INIT((size_t)1 << 31);
 	char fid[64];
-	struct lj j;
+	struct fy_jw j;
 	int rc;
 
 	if (fmap_get(&f->mcp, t->r->id, fid) < 0)
 		return 0;
-	lj_init(&j, &b);
-	lj_open(&j, '{');
-	lj_key(&j, "id");
-	lj_cstr(&j, fid);
-	lj_key(&j, "server_type");
+	fy_jw_init(&j, &b);
+	fy_jw_obj(&j);
+	fy_jw_key(&j, "id");
+	fy_jw_str(&j, fid);
+	fy_jw_key(&j, "server_type");
 	if (ext != FY_JNONE && fy_json_type(d, tr) == FY_JSTRING)
-		lj_node(&j, d, tr);
+		fy_jw_node(&j, d, tr);
 	else if (fy_json_streq(d, tr, "sse") || fy_json_streq(d, tr, "stdio"))
-		lj_node(&j, d, tr);
+		fy_jw_node(&j, d, tr);
 	else
-		lj_cstr(&j, url != FY_JNONE ? "streamable_http" : "stdio");	/* Letta's MCPServerType */
-	lj_key(&j, "server_name");
-	lj_cstr(&j, t->name);
+		fy_jw_str(&j, url != FY_JNONE ? "streamable_http" : "stdio");	/* Letta's MCPServerType */
+	fy_jw_key(&j, "server_name");
+	fy_jw_str(&j, t->name);
 	if (url != FY_JNONE) {
-		lj_key(&j, "server_url");
-		lj_node(&j, d, url);
+		fy_jw_key(&j, "server_url");
+		fy_jw_node(&j, d, url);
 	}
 	/* credentials: their names with empty values, never a value */
 	if (fy_json_get(d, ext, "stdio_config") != FY_JNONE || fy_json_len(d, fy_json_get(d, mcp, "env"))) {
 		static const char *const envskip[] = { "env", NULL };
 		uint32_t sc = fy_json_get(d, ext, "stdio_config"), env = fy_json_get(d, mcp, "env"), k, key, val;
 
-		lj_key(&j, "stdio_config");
-		lj_open(&j, '{');
-		lj_members_except(&j, d, sc, envskip, 0);
+		fy_jw_key(&j, "stdio_config");
+		fy_jw_obj(&j);
+		letta_jw_members_except(&j, d, sc, envskip, 0);
 		if (fy_json_len(d, env)) {
-			lj_key(&j, "env");
-			lj_open(&j, '{');
+			fy_jw_key(&j, "env");
+			fy_jw_obj(&j);
 			FY_JSON_FOREACH_MEMBER(d, env, k, key, val) {
-				lj_keynode(&j, d, key);
-				lj_cstr(&j, "");
+				letta_jw_keynode(&j, d, key);
+				fy_jw_str(&j, "");
 			}
-			lj_close(&j, '}');
+			fy_jw_end(&j);
 		}
-		lj_close(&j, '}');
+		fy_jw_end(&j);
 	}
 	{
 		uint32_t hd = fy_json_get(d, mcp, "headers"), k, key, val;
 		int custom = 0;
 
 		if (fy_json_get(d, hd, "Authorization") != FY_JNONE) {
-			lj_key(&j, "token");
-			lj_cstr(&j, "");
+			fy_jw_key(&j, "token");
+			fy_jw_str(&j, "");
 		}
 		FY_JSON_FOREACH_MEMBER(d, hd, k, key, val) {
 			if (fy_json_streq(d, key, "Authorization"))
 				continue;
 			if (!custom) {
-				lj_key(&j, "custom_headers");
-				lj_open(&j, '{');
+				fy_jw_key(&j, "custom_headers");
+				fy_jw_obj(&j);
 				custom = 1;
 			}
-			lj_keynode(&j, d, key);
-			lj_cstr(&j, "");
+			letta_jw_keynode(&j, d, key);
+			fy_jw_str(&j, "");
 		}
 		if (custom)
-			lj_close(&j, '}');
+			fy_jw_end(&j);
 	}
 	if (fy_json_get(d, 0, "metadata") != FY_JNONE) {
-		lj_key(&j, "metadata_");
-		lj_node(&j, d, fy_json_get(d, 0, "metadata"));
+		fy_jw_key(&j, "metadata_");
+		fy_jw_node(&j, d, fy_json_get(d, 0, "metadata"));
 	}
 	if (ext != FY_JNONE)
-		lj_members_except(&j, d, ext, skip, 0);
-	lj_close(&j, '}');
+		letta_jw_members_except(&j, d, ext, skip, 0);
+	fy_jw_end(&j);
 	rc = put_entity(f, &j, first, err);
 	fy_buf_release(&b);
 	return rc;
@@ -2211,7 +2211,7 @@ static int write_block(struct wfile *f, const struct srec *m, int *first, struct
 	size_t chars;
 	int64_t limit = -1;
 	char fid[64];
-	struct lj j;
+	struct fy_jw j;
 	int rc;
 
 	if (fmap_get(&f->blocks, m->id, fid) < 0)
@@ -2224,17 +2224,17 @@ static int write_block(struct wfile *f, const struct srec *m, int *first, struct
 	(void)tl;
 	if (fy_json_int(d, lim, &limit) < 0)
 		limit = -1;
-	lj_init(&j, &b);
-	lj_open(&j, '{');
-	lj_key(&j, "value");
-	lj_node(&j, d, text);
-	lj_key(&j, "limit");
+	fy_jw_init(&j, &b);
+	fy_jw_obj(&j);
+	fy_jw_key(&j, "value");
+	fy_jw_node(&j, d, text);
+	fy_jw_key(&j, "limit");
 	if (limit >= 0 && (size_t)limit >= chars) {
-		lj_node(&j, d, lim);
+		fy_jw_node(&j, d, lim);
 	} else {
 		int64_t nl = chars > CORE_MEMORY_BLOCK_CHAR_LIMIT ? (int64_t)chars : CORE_MEMORY_BLOCK_CHAR_LIMIT;
 
-		lj_int(&j, nl);
+		fy_jw_int(&j, nl);
 		if (limit >= 0 &&
 		    ledgerf(f->s, "memory", m->id, "limit", "transformed", "limit-raised", err,
 			    "the text is %zu characters, over the limit %lld: Letta refuses a block "
@@ -2245,31 +2245,31 @@ static int write_block(struct wfile *f, const struct srec *m, int *first, struct
 		}
 	}
 	if (fy_json_get(d, 0, "label") != FY_JNONE) {
-		lj_key(&j, "label");
-		lj_node(&j, d, fy_json_get(d, 0, "label"));
+		fy_jw_key(&j, "label");
+		fy_jw_node(&j, d, fy_json_get(d, 0, "label"));
 	} else {
-		lj_key(&j, "label");
-		lj_cstr(&j, m->id);
+		fy_jw_key(&j, "label");
+		fy_jw_str(&j, m->id);
 	}
 	if (fy_json_get(d, 0, "read_only") != FY_JNONE) {
-		lj_key(&j, "read_only");
-		lj_node(&j, d, fy_json_get(d, 0, "read_only"));
+		fy_jw_key(&j, "read_only");
+		fy_jw_node(&j, d, fy_json_get(d, 0, "read_only"));
 	}
 	if (fy_json_get(d, 0, "description") != FY_JNONE) {
-		lj_key(&j, "description");
-		lj_node(&j, d, fy_json_get(d, 0, "description"));
+		fy_jw_key(&j, "description");
+		fy_jw_node(&j, d, fy_json_get(d, 0, "description"));
 	}
 	if (fy_json_get(d, 0, "metadata") != FY_JNONE) {
-		lj_key(&j, "metadata");
-		lj_node(&j, d, fy_json_get(d, 0, "metadata"));
+		fy_jw_key(&j, "metadata");
+		fy_jw_node(&j, d, fy_json_get(d, 0, "metadata"));
 	}
 	time_letta(&j, d, 0, "created", "created_at");
 	time_letta(&j, d, 0, "updated", "updated_at");
 	if (ext != FY_JNONE)
-		lj_members_except(&j, d, ext, block_ext_skip, 0);
-	lj_key(&j, "id");
-	lj_cstr(&j, fid);
-	lj_close(&j, '}');
+		letta_jw_members_except(&j, d, ext, block_ext_skip, 0);
+	fy_jw_key(&j, "id");
+	fy_jw_str(&j, fid);
+	fy_jw_end(&j);
 	rc = put_entity(f, &j, first, err);
 	fy_buf_release(&b);
 	return rc;
@@ -2281,35 +2281,35 @@ static int write_mblock(struct wfile *f, size_t i, int *first, struct fy_error *
 	struct fy_buf b = FY_BUF_INIT((size_t)1 << 31);
 	size_t chars = letta_utf8_chars(mb->text.ptr ? mb->text.ptr : "", mb->text.len);
 	char key[64], fid[64];
-	struct lj j;
+	struct fy_jw j;
 	int rc;
 
 	snprintf(key, sizeof(key), "\001merged-%zu", i);
 	if (fmap_get(&f->blocks, key, fid) < 0)
 		return 0;
-	lj_init(&j, &b);
-	lj_open(&j, '{');
-	lj_key(&j, "value");
-	lj_str(&j, mb->text.ptr ? mb->text.ptr : "", mb->text.len);
-	lj_key(&j, "limit");
-	lj_int(&j, chars > CORE_MEMORY_BLOCK_CHAR_LIMIT ? (int64_t)chars : CORE_MEMORY_BLOCK_CHAR_LIMIT);
-	lj_key(&j, "label");
-	lj_cstr(&j, mb->label);
-	lj_key(&j, "description");
-	lj_cstr(&j, mb->persona ? "How the user asked the assistant to behave (custom instructions), "
+	fy_jw_init(&j, &b);
+	fy_jw_obj(&j);
+	fy_jw_key(&j, "value");
+	fy_jw_strn(&j, mb->text.ptr ? mb->text.ptr : "", mb->text.len);
+	fy_jw_key(&j, "limit");
+	fy_jw_int(&j, chars > CORE_MEMORY_BLOCK_CHAR_LIMIT ? (int64_t)chars : CORE_MEMORY_BLOCK_CHAR_LIMIT);
+	fy_jw_key(&j, "label");
+	fy_jw_str(&j, mb->label);
+	fy_jw_key(&j, "description");
+	fy_jw_str(&j, mb->persona ? "How the user asked the assistant to behave (custom instructions), "
 				  "carried over by ferry." :
 				  "What the user's previous assistant remembered about them (memories and "
 				  "profile), carried over by ferry.");
-	lj_key(&j, "id");
-	lj_cstr(&j, fid);
-	lj_close(&j, '}');
+	fy_jw_key(&j, "id");
+	fy_jw_str(&j, fid);
+	fy_jw_end(&j);
 	rc = put_entity(f, &j, first, err);
 	fy_buf_release(&b);
 	return rc;
 }
 
 /* EmbeddingConfig of a knowledge set (or Letta's default, EmbeddingConfig.default_config). */
-static void embedding_config(struct lj *j, const struct fy_jdoc *d, uint32_t root, int *defaulted)
+static void embedding_config(struct fy_jw *j, const struct fy_jdoc *d, uint32_t root, int *defaulted)
 {
 	static const char *const skip[] = { "embedding_model", "embedding_dim", "embedding_chunk_size", NULL };
 	uint32_t ext = ext_of(d, root), ec = fy_json_get(d, ext, "embedding_config");
@@ -2318,43 +2318,43 @@ static void embedding_config(struct lj *j, const struct fy_jdoc *d, uint32_t roo
 	uint32_t mt = fy_json_get(d, ch, "max_tokens");
 
 	*defaulted = 0;
-	lj_key(j, "embedding_config");
-	lj_open(j, '{');
+	fy_jw_key(j, "embedding_config");
+	fy_jw_obj(j);
 	if (ec != FY_JNONE) {
-		lj_members_except(j, d, ec, model != FY_JNONE ? skip : NULL, 0);
+		letta_jw_members_except(j, d, ec, model != FY_JNONE ? skip : NULL, 0);
 	} else {
 		int g;
 
-		lj_key(j, "embedding_endpoint_type");
-		lj_cstr(j, model != FY_JNONE ? endpoint_type(NULL, "gpt-", &g) : "openai");
-		lj_key(j, "embedding_endpoint");
-		lj_cstr(j, "https://api.openai.com/v1");
+		fy_jw_key(j, "embedding_endpoint_type");
+		fy_jw_str(j, model != FY_JNONE ? endpoint_type(NULL, "gpt-", &g) : "openai");
+		fy_jw_key(j, "embedding_endpoint");
+		fy_jw_str(j, "https://api.openai.com/v1");
 		*defaulted = 1;
 	}
 	if (model != FY_JNONE) {
-		lj_key(j, "embedding_model");
-		lj_node(j, d, model);
-		lj_key(j, "embedding_dim");
+		fy_jw_key(j, "embedding_model");
+		fy_jw_node(j, d, model);
+		fy_jw_key(j, "embedding_dim");
 		if (dims != FY_JNONE)
-			lj_node(j, d, dims);
+			fy_jw_node(j, d, dims);
 		else
-			lj_int(j, 1536);
+			fy_jw_int(j, 1536);
 		if (mt != FY_JNONE) {
-			lj_key(j, "embedding_chunk_size");
-			lj_node(j, d, mt);
+			fy_jw_key(j, "embedding_chunk_size");
+			fy_jw_node(j, d, mt);
 		} else if (ec == FY_JNONE) {
-			lj_key(j, "embedding_chunk_size");
-			lj_int(j, 300);
+			fy_jw_key(j, "embedding_chunk_size");
+			fy_jw_int(j, 300);
 		}
 	} else if (ec == FY_JNONE) {
-		lj_key(j, "embedding_model");
-		lj_cstr(j, "text-embedding-3-small");
-		lj_key(j, "embedding_dim");
-		lj_int(j, 2000);
-		lj_key(j, "embedding_chunk_size");
-		lj_int(j, 300);
+		fy_jw_key(j, "embedding_model");
+		fy_jw_str(j, "text-embedding-3-small");
+		fy_jw_key(j, "embedding_dim");
+		fy_jw_int(j, 2000);
+		fy_jw_key(j, "embedding_chunk_size");
+		fy_jw_int(j, 300);
 	}
-	lj_close(j, '}');
+	fy_jw_end(j);
 }
 
 static const char *const source_ext_skip[] = { "embedding_config", NULL };
@@ -2365,31 +2365,31 @@ static int write_source(struct wfile *f, const struct srec *k, int *first, struc
 	uint32_t ext = ext_of(d, 0);
 	struct fy_buf b = FY_BUF_INIT((size_t)1 << 31);
 	char fid[64];
-	struct lj j;
+	struct fy_jw j;
 	int rc, defaulted;
 
 	if (fmap_get(&f->sources, k->id, fid) < 0)
 		return 0;
-	lj_init(&j, &b);
-	lj_open(&j, '{');
-	lj_key(&j, "name");
-	lj_node(&j, d, fy_json_get(d, 0, "name"));
+	fy_jw_init(&j, &b);
+	fy_jw_obj(&j);
+	fy_jw_key(&j, "name");
+	fy_jw_node(&j, d, fy_json_get(d, 0, "name"));
 	if (fy_json_get(d, 0, "description") != FY_JNONE) {
-		lj_key(&j, "description");
-		lj_node(&j, d, fy_json_get(d, 0, "description"));
+		fy_jw_key(&j, "description");
+		fy_jw_node(&j, d, fy_json_get(d, 0, "description"));
 	}
 	if (fy_json_get(d, 0, "metadata") != FY_JNONE) {
-		lj_key(&j, "metadata");
-		lj_node(&j, d, fy_json_get(d, 0, "metadata"));
+		fy_jw_key(&j, "metadata");
+		fy_jw_node(&j, d, fy_json_get(d, 0, "metadata"));
 	}
 	embedding_config(&j, d, 0, &defaulted);
 	time_letta(&j, d, 0, "created", "created_at");
 	time_letta(&j, d, 0, "updated", "updated_at");
 	if (ext != FY_JNONE)
-		lj_members_except(&j, d, ext, source_ext_skip, 0);
-	lj_key(&j, "id");
-	lj_cstr(&j, fid);
-	lj_close(&j, '}');
+		letta_jw_members_except(&j, d, ext, source_ext_skip, 0);
+	fy_jw_key(&j, "id");
+	fy_jw_str(&j, fid);
+	fy_jw_end(&j);
 	rc = put_entity(f, &j, first, err);
 	fy_buf_release(&b);
 	if (rc == 0 && f->first >= 0 && !is_letta(d, 0)) {
@@ -2417,7 +2417,7 @@ static int write_file_entity(struct wfile *f, const struct srec *fr, const char 
 	uint32_t ext = ext_of(d, 0);
 	struct fy_buf b = FY_BUF_INIT((size_t)1 << 31), data = FY_BUF_INIT((size_t)1 << 31);
 	char fid[64], *mt = fy_json_get_strdup(d, 0, "media_type"), *hex = fy_json_get_strdup(d, 0, "blob");
-	struct lj j;
+	struct fy_jw j;
 	int rc = -1, have = 0;
 
 	if (fmap_get(&f->files, fr->id, fid) < 0) {
@@ -2431,31 +2431,31 @@ static int write_file_entity(struct wfile *f, const struct srec *fr, const char 
 			goto out;
 		have = r == 0 && fy_utf8_valid(data.ptr ? data.ptr : "", data.len);
 	}
-	lj_init(&j, &b);
-	lj_open(&j, '{');
-	lj_key(&j, "source_id");
-	lj_cstr(&j, source_fid);
-	lj_key(&j, "file_name");
-	lj_node(&j, d, fy_json_get(d, 0, "name"));
+	fy_jw_init(&j, &b);
+	fy_jw_obj(&j);
+	fy_jw_key(&j, "source_id");
+	fy_jw_str(&j, source_fid);
+	fy_jw_key(&j, "file_name");
+	fy_jw_node(&j, d, fy_json_get(d, 0, "name"));
 	if (ext == FY_JNONE) {
 		if (mt) {
-			lj_key(&j, "file_type");
-			lj_cstr(&j, mt);
+			fy_jw_key(&j, "file_type");
+			fy_jw_str(&j, mt);
 		}
 		if (fy_json_get(d, 0, "size") != FY_JNONE) {
-			lj_key(&j, "file_size");
-			lj_node(&j, d, fy_json_get(d, 0, "size"));
+			fy_jw_key(&j, "file_size");
+			fy_jw_node(&j, d, fy_json_get(d, 0, "size"));
 		}
 	} else {
-		lj_members_except(&j, d, ext, NULL, 0);
+		letta_jw_members_except(&j, d, ext, NULL, 0);
 	}
 	if (have) {
-		lj_key(&j, "content");
-		lj_str(&j, data.ptr ? data.ptr : "", data.len);
+		fy_jw_key(&j, "content");
+		fy_jw_strn(&j, data.ptr ? data.ptr : "", data.len);
 	}
-	lj_key(&j, "id");
-	lj_cstr(&j, fid);
-	lj_close(&j, '}');
+	fy_jw_key(&j, "id");
+	fy_jw_str(&j, fid);
+	fy_jw_end(&j);
 	rc = put_entity(f, &j, first, err);
 	if (rc == 0 && !have && hex)
 		rc = ledgerf(f->s, "file", fr->id, "blob", "degraded", "no-extracted-text", err,
@@ -2557,7 +2557,7 @@ static const char *const agent_ext_skip[] = { "llm_config", "embedding_config", 
 					      "files_agents", "groups", "group_ids", NULL };
 
 /* LLMConfig from the agent's model (and ext.letta-af.llm_config). */
-static int llm_config(struct letta_sink *s, struct lj *j, const struct wagent *a, struct fy_error *err)
+static int llm_config(struct letta_sink *s, struct fy_jw *j, const struct wagent *a, struct fy_error *err)
 {
 	const struct fy_jdoc *d = a->rec ? &a->rec->d : &no_doc;
 	uint32_t model = fy_json_get(d, 0, "model");
@@ -2615,39 +2615,39 @@ static int llm_config(struct letta_sink *s, struct lj *j, const struct wagent *a
 		if (!(fy_json_streq(d, pn, provider) || (pn == FY_JNONE && fy_json_streq(d, et, provider))))
 			skip[5] = "provider_name";
 	}
-	lj_key(j, "llm_config");
-	lj_open(j, '{');
-	lj_key(j, "model");
-	lj_cstr(j, name);
+	fy_jw_key(j, "llm_config");
+	fy_jw_obj(j);
+	fy_jw_key(j, "model");
+	fy_jw_str(j, name);
 	if (lc != FY_JNONE)
-		lj_members_except(j, d, lc, skip, 0);
+		letta_jw_members_except(j, d, lc, skip, 0);
 	if (fy_json_get(d, lc, "model_endpoint_type") == FY_JNONE) {
-		lj_key(j, "model_endpoint_type");
-		lj_cstr(j, ep);
+		fy_jw_key(j, "model_endpoint_type");
+		fy_jw_str(j, ep);
 		if (guessed && ledgerf(s, "agent", a->id, "model.provider", "degraded", "endpoint-guessed", err,
 				       "provider '%s' of model %s has no Letta endpoint type; 'openai' (an "
 				       "OpenAI-compatible endpoint) was written", provider, name) < 0)
 			return -1;
 	}
 	if (skip[5] || (provider[0] && lc == FY_JNONE && !letta)) {
-		lj_key(j, "provider_name");
-		lj_cstr(j, provider);
+		fy_jw_key(j, "provider_name");
+		fy_jw_str(j, provider);
 	}
 	if (fy_json_get(d, lc, "context_window") == FY_JNONE) {
 		long cw = context_window(name);
 
-		lj_key(j, "context_window");
-		lj_int(j, cw);
+		fy_jw_key(j, "context_window");
+		fy_jw_int(j, cw);
 		snprintf(reason, sizeof(reason),
 			 "Letta needs the model's context window; %ld was written for %s", cw, name);
 		if (sink_ledger(s, "agent", a->id, "model", "transformed", "context-window", reason, err) < 0)
 			return -1;
 	}
 	if (fy_json_get(d, lc, "handle") == FY_JNONE && !letta) {
-		lj_key(j, "handle");
+		fy_jw_key(j, "handle");
 		fy_buf_reset(&s->line);
 		fy_buf_addf(&s->line, NULL, "%s/%s", ep, name);
-		lj_cstr(j, s->line.ptr ? s->line.ptr : "");
+		fy_jw_str(j, s->line.ptr ? s->line.ptr : "");
 	}
 	FY_JSON_FOREACH_MEMBER(d, params, k, key, val) {
 		size_t len;
@@ -2656,7 +2656,7 @@ static int llm_config(struct letta_sink *s, struct lj *j, const struct wagent *a
 		static const char *const in_table[] = { "top_p", "presence_penalty", "seed", NULL };
 
 		if (letta_in_list(skip + 1, ks, len) && len != 13 /* provider_name */) {
-			lj_member(j, d, key, val);
+			letta_jw_member(j, d, key, val);
 		} else if (!letta && !letta_in_list(in_table, ks, len)) {
 			snprintf(reason, sizeof(reason), "model parameter %.*s has no field in Letta's LLMConfig",
 				 (int)(len > 60 ? 60 : len), ks);
@@ -2665,25 +2665,25 @@ static int llm_config(struct letta_sink *s, struct lj *j, const struct wagent *a
 				return -1;
 		}
 	}
-	lj_close(j, '}');
+	fy_jw_end(j);
 	return 0;
 }
 
 /* Tool environment variables: their names with empty values, never a value. */
-static void secrets_out(struct lj *j, const struct wagent *a, const char *key)
+static void secrets_out(struct fy_jw *j, const struct wagent *a, const char *key)
 {
 	const struct fy_jdoc *d = &a->rec->d;
 	uint32_t v = fy_json_get(d, ext_of(d, 0), key), k, kk, val;
 
 	if (fy_json_type(d, v) != FY_JOBJECT)
 		return;
-	lj_key(j, key);
-	lj_open(j, '{');
+	fy_jw_key(j, key);
+	fy_jw_obj(j);
 	FY_JSON_FOREACH_MEMBER(d, v, k, kk, val) {
-		lj_keynode(j, d, kk);
-		lj_cstr(j, "");
+		letta_jw_keynode(j, d, kk);
+		fy_jw_str(j, "");
 	}
-	lj_close(j, '}');
+	fy_jw_end(j);
 }
 
 static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size_t ngr,
@@ -2699,7 +2699,7 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 	int has_ctx = 0, letta = is_letta(d, 0), rc = -1, any, defaulted;
 	uint32_t start = 0;
 	size_t i, sp;
-	struct lj j;
+	struct fy_jw j;
 
 	memset(&c, 0, sizeof(c));
 	fy_buf_init(&c.tmp, (size_t)1 << 31);
@@ -2719,23 +2719,23 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 		goto out;
 	for (i = 0; i < a->nspans; i++)
 		has_ctx |= s->spans[a->spans[i]].has_ctx;
-	lj_init(&j, &b);
-	lj_open(&j, '{');
-	lj_key(&j, "name");
-	lj_cstr(&j, name);
+	fy_jw_init(&j, &b);
+	fy_jw_obj(&j);
+	fy_jw_key(&j, "name");
+	fy_jw_str(&j, name);
 	if (d && fy_json_get(d, 0, "description") != FY_JNONE) {
-		lj_key(&j, "description");
-		lj_node(&j, d, fy_json_get(d, 0, "description"));
+		fy_jw_key(&j, "description");
+		fy_jw_node(&j, d, fy_json_get(d, 0, "description"));
 	}
 	if (d && fy_json_get(d, 0, "instructions") != FY_JNONE) {
-		lj_key(&j, "system");
-		lj_node(&j, d, fy_json_get(d, 0, "instructions"));
+		fy_jw_key(&j, "system");
+		fy_jw_node(&j, d, fy_json_get(d, 0, "instructions"));
 	}
-	lj_key(&j, "agent_type");
+	fy_jw_key(&j, "agent_type");
 	if (fy_json_type(d, fy_json_get(d, ext, "agent_type")) == FY_JSTRING) {
-		lj_node(&j, d, fy_json_get(d, ext, "agent_type"));
+		fy_jw_node(&j, d, fy_json_get(d, ext, "agent_type"));
 	} else {
-		lj_cstr(&j, "letta_v1_agent");
+		fy_jw_str(&j, "letta_v1_agent");
 		if (ledgerf(s, "agent", a->id, NULL, "transformed", "agent-type", err,
 			    "written as a letta_v1_agent (Letta's current agent loop: plain assistant "
 			    "replies, no heartbeats)%s", a->rec ? "" : "; the agent itself was created "
@@ -2745,8 +2745,8 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 	if (llm_config(s, &j, a, err) < 0)
 		goto out;
 	if (fy_json_get(d, ext, "embedding_config") != FY_JNONE) {
-		lj_key(&j, "embedding_config");
-		lj_node(&j, d, fy_json_get(d, ext, "embedding_config"));
+		fy_jw_key(&j, "embedding_config");
+		fy_jw_node(&j, d, fy_json_get(d, ext, "embedding_config"));
 	} else {
 		struct srec *kn = NULL;
 		uint32_t kl = d ? fy_json_get(d, 0, "knowledge") : FY_JNONE;
@@ -2764,48 +2764,48 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 			    "was written%s", kn ? kn->id : "") < 0)
 			goto out;
 	}
-	lj_key(&j, "tool_ids");
-	lj_open(&j, '[');
+	fy_jw_key(&j, "tool_ids");
+	fy_jw_arr(&j);
 	if (d)
 		FY_JSON_FOREACH(d, fy_json_get(d, 0, "tools"), k, el) {
 			char *tid = fy_json_strdup(d, el, NULL);
 
 			if (tid && tool_fid(f, tid, tfid) == 0)
-				lj_cstr(&j, tfid);
+				fy_jw_str(&j, tfid);
 			free(tid);
 		}
-	lj_close(&j, ']');
-	lj_key(&j, "block_ids");
-	lj_open(&j, '[');
+	fy_jw_end(&j);
+	fy_jw_key(&j, "block_ids");
+	fy_jw_arr(&j);
 	for (i = 0; i < f->nbl; i++)
 		if (block_attached(s, f->bl[i], wi) && fmap_get(&f->blocks, f->bl[i]->id, tfid) == 0)
-			lj_cstr(&j, tfid);
+			fy_jw_str(&j, tfid);
 	for (i = 0; i < f->nmb; i++) {
 		char key[64];
 
 		snprintf(key, sizeof(key), "\001merged-%zu", f->mb[i]);
 		if (s->mb[f->mb[i]].agent == wi && fmap_get(&f->blocks, key, tfid) == 0)
-			lj_cstr(&j, tfid);
+			fy_jw_str(&j, tfid);
 	}
-	lj_close(&j, ']');
-	lj_key(&j, "source_ids");
-	lj_open(&j, '[');
+	fy_jw_end(&j);
+	fy_jw_key(&j, "source_ids");
+	fy_jw_arr(&j);
 	if (d)
 		FY_JSON_FOREACH(d, fy_json_get(d, 0, "knowledge"), k, el) {
 			char *kid = fy_json_strdup(d, el, NULL);
 
 			if (kid && fmap_get(&f->sources, kid, tfid) == 0)
-				lj_cstr(&j, tfid);
+				fy_jw_str(&j, tfid);
 			free(kid);
 		}
-	lj_close(&j, ']');
+	fy_jw_end(&j);
 	if (d && fy_json_get(d, 0, "metadata") != FY_JNONE) {
-		lj_key(&j, "metadata");
-		lj_node(&j, d, fy_json_get(d, 0, "metadata"));
+		fy_jw_key(&j, "metadata");
+		fy_jw_node(&j, d, fy_json_get(d, 0, "metadata"));
 	}
 	if (d && fy_json_get(d, 0, "response_format") != FY_JNONE) {
-		lj_key(&j, "response_format");
-		lj_node(&j, d, fy_json_get(d, 0, "response_format"));
+		fy_jw_key(&j, "response_format");
+		fy_jw_node(&j, d, fy_json_get(d, 0, "response_format"));
 	}
 	if (a->rec) {
 		secrets_out(&j, a, "tool_exec_environment_variables");
@@ -2816,14 +2816,15 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 		time_letta(&j, d, 0, "updated", "updated_at");
 	}
 	if (ext != FY_JNONE)
-		lj_members_except(&j, d, ext, agent_ext_skip, 0);
-	lj_key(&j, "id");
-	lj_cstr(&j, fid);
-	lj_key(&j, "messages");
-	lj_raw(&j, "[", 1);
-	if (lj_finish(&j, err) < 0)
+		letta_jw_members_except(&j, d, ext, agent_ext_skip, 0);
+	fy_jw_key(&j, "id");
+	fy_jw_str(&j, fid);
+	fy_jw_end(&j);
+	/* the head without its closing brace, then the history streams in */
+	if (fy_jw_finish(&j, err) < 0)
 		goto out;
-	if (wout_adds(&f->w, *first ? "" : ",", err) < 0 || wout_add(&f->w, b.ptr, b.len, err) < 0)
+	if (wout_adds(&f->w, *first ? "" : ",", err) < 0 || wout_add(&f->w, b.ptr, b.len - 1, err) < 0 ||
+	    wout_adds(&f->w, ",\"messages\":[", err) < 0)
 		goto out;
 	*first = 0;
 	/* the history */
@@ -2835,33 +2836,33 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 	if (!has_ctx && !letta) {
 		char sfid[64];
 		struct fy_buf mb = FY_BUF_INIT((size_t)1 << 31);
-		struct lj mj;
+		struct fy_jw mj;
 
 		next_fid(&c, -1, sfid);
-		lj_init(&mj, &mb);
-		lj_open(&mj, '{');
-		lj_key(&mj, "type");
-		lj_cstr(&mj, "message");
-		lj_key(&mj, "role");
-		lj_cstr(&mj, "system");
-		lj_key(&mj, "content");
-		lj_open(&mj, '[');
-		lj_open(&mj, '{');
-		lj_key(&mj, "type");
-		lj_cstr(&mj, "text");
-		lj_key(&mj, "text");
+		fy_jw_init(&mj, &mb);
+		fy_jw_obj(&mj);
+		fy_jw_key(&mj, "type");
+		fy_jw_str(&mj, "message");
+		fy_jw_key(&mj, "role");
+		fy_jw_str(&mj, "system");
+		fy_jw_key(&mj, "content");
+		fy_jw_arr(&mj);
+		fy_jw_obj(&mj);
+		fy_jw_key(&mj, "type");
+		fy_jw_str(&mj, "text");
+		fy_jw_key(&mj, "text");
 		if (d && fy_json_get(d, 0, "instructions") != FY_JNONE)
-			lj_node(&mj, d, fy_json_get(d, 0, "instructions"));
+			fy_jw_node(&mj, d, fy_json_get(d, 0, "instructions"));
 		else
-			lj_cstr(&mj, "");
-		lj_close(&mj, '}');
-		lj_close(&mj, ']');
-		lj_key(&mj, "agent_id");
-		lj_cstr(&mj, fid);
-		lj_key(&mj, "id");
-		lj_cstr(&mj, sfid);
-		lj_close(&mj, '}');
-		rc = lj_finish(&mj, err);
+			fy_jw_str(&mj, "");
+		fy_jw_end(&mj);
+		fy_jw_end(&mj);
+		fy_jw_key(&mj, "agent_id");
+		fy_jw_str(&mj, fid);
+		fy_jw_key(&mj, "id");
+		fy_jw_str(&mj, sfid);
+		fy_jw_end(&mj);
+		rc = fy_jw_finish(&mj, err);
 		if (rc == 0)
 			rc = wout_add(&f->w, mb.ptr, mb.len, err);
 		fy_buf_release(&mb);
@@ -2927,12 +2928,10 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 	}
 	/* in-context ids, in the order the agent file had them when it gave one */
 	fy_buf_reset(&b);
-	lj_init(&j, &b);
-	lj_raw(&j, "]", 1);
-	j.depth = 1;
-	j.count[0] = 1;
-	lj_key(&j, "in_context_message_ids");
-	lj_open(&j, '[');
+	fy_jw_init(&j, &b);
+	fy_jw_obj(&j);	/* the agent's remaining members; written without this brace */
+	fy_jw_key(&j, "in_context_message_ids");
+	fy_jw_arr(&j);
 	any = 0;
 	for (i = 0; i < a->nspans && has_ctx; i++) {
 		const struct span *spn = &s->spans[a->spans[i]];
@@ -2952,7 +2951,7 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 				FY_JSON_FOREACH(&od, 0, k, el)
 					for (q = 0; q < c.nctx; q++)
 						if (fy_json_streq(&od, el, c.ctx[q].nid))
-							lj_cstr(&j, c.ctx[q].fid);
+							fy_jw_str(&j, c.ctx[q].fid);
 				any = 1;
 			}
 		}
@@ -2960,42 +2959,42 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 		break;
 	}
 	for (i = 0; !any && i < c.nctx; i++)
-		lj_cstr(&j, c.ctx[i].fid);
-	lj_close(&j, ']');
+		fy_jw_str(&j, c.ctx[i].fid);
+	fy_jw_end(&j);
 	if (fy_json_type(d, fy_json_get(d, ext, "files_agents")) == FY_JARRAY) {
 		static const char *const fskip[] = { "file_id", "source_id", "agent_id", NULL };
 
-		lj_key(&j, "files_agents");
-		lj_open(&j, '[');
+		fy_jw_key(&j, "files_agents");
+		fy_jw_arr(&j);
 		FY_JSON_FOREACH(d, fy_json_get(d, ext, "files_agents"), k, el) {
 			char *ffid = fy_json_get_strdup(d, el, "file_id"), *sfid = fy_json_get_strdup(d, el, "source_id");
 			char f1[64], s1[64];
 
 			if (ffid && fmap_get(&f->files, ffid, f1) == 0 &&
 			    (!sfid || fmap_get(&f->sources, sfid, s1) == 0)) {
-				lj_open(&j, '{');
-				lj_members_except(&j, d, el, fskip, 0);
-				lj_key(&j, "agent_id");
-				lj_cstr(&j, fid);
-				lj_key(&j, "file_id");
-				lj_cstr(&j, f1);
+				fy_jw_obj(&j);
+				letta_jw_members_except(&j, d, el, fskip, 0);
+				fy_jw_key(&j, "agent_id");
+				fy_jw_str(&j, fid);
+				fy_jw_key(&j, "file_id");
+				fy_jw_str(&j, f1);
 				if (sfid) {
-					lj_key(&j, "source_id");
-					lj_cstr(&j, s1);
+					fy_jw_key(&j, "source_id");
+					fy_jw_str(&j, s1);
 				}
-				lj_close(&j, '}');
+				fy_jw_end(&j);
 			}
 			free(ffid);
 			free(sfid);
 		}
-		lj_close(&j, ']');
+		fy_jw_end(&j);
 	}
 	for (i = 0, any = 0; i < ngr; i++)
 		any |= gr[i].d ? d && str_in_array(d, fy_json_get(d, ext, "group_ids"), gr[i].key) :
 				 gr[i].manager == wi;
 	if (any || fy_json_get(d, ext, "group_ids") != FY_JNONE) {
-		lj_key(&j, "group_ids");
-		lj_open(&j, '[');
+		fy_jw_key(&j, "group_ids");
+		fy_jw_arr(&j);
 	}
 	for (i = 0; any && i < ngr; i++) {
 		const struct wgroup *g = &gr[i];
@@ -3006,12 +3005,13 @@ static int write_agent(struct wfile *f, size_t wi, const struct wgroup *gr, size
 		else if (str_in_array(d, fy_json_get(d, ext, "group_ids"), g->key))
 			mine = 1;
 		if (mine && fmap_get(&f->groups, g->key, tfid) == 0)
-			lj_cstr(&j, tfid);
+			fy_jw_str(&j, tfid);
 	}
 	if (any || fy_json_get(d, ext, "group_ids") != FY_JNONE)
-		lj_close(&j, ']');
-	lj_close(&j, '}');
-	if (lj_finish(&j, err) < 0 || wout_add(&f->w, b.ptr, b.len, err) < 0)
+		fy_jw_end(&j);
+	fy_jw_end(&j);
+	if (fy_jw_finish(&j, err) < 0 || wout_adds(&f->w, "],", err) < 0 ||
+	    wout_add(&f->w, b.ptr + 1, b.len - 1, err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -3100,21 +3100,21 @@ static int collect_groups(struct wfile *f, struct wgroup **out, size_t *n, struc
 	return 0;
 }
 
-static void agent_fids(struct wfile *f, struct lj *j, const struct fy_jdoc *d, uint32_t arr,
+static void agent_fids(struct wfile *f, struct fy_jw *j, const struct fy_jdoc *d, uint32_t arr,
 		       const char *exclude)
 {
 	uint32_t k, el;
 	char fid[64];
 
-	lj_open(j, '[');
+	fy_jw_arr(j);
 	FY_JSON_FOREACH(d, arr, k, el) {
 		char *id = fy_json_strdup(d, el, NULL);
 
 		if (id && (!exclude || strcmp(id, exclude)) && fmap_get(&f->agents, id, fid) == 0)
-			lj_cstr(j, fid);
+			fy_jw_str(j, fid);
 		free(id);
 	}
-	lj_close(j, ']');
+	fy_jw_end(j);
 }
 
 static int write_group(struct wfile *f, const struct wgroup *g, int *first, struct fy_error *err)
@@ -3125,71 +3125,71 @@ static int write_group(struct wfile *f, const struct wgroup *g, int *first, stru
 	struct letta_sink *s = f->s;
 	struct fy_buf b = FY_BUF_INIT((size_t)1 << 31);
 	char fid[64], mfid[64];
-	struct lj j;
+	struct fy_jw j;
 	int rc;
 
 	if (fmap_get(&f->groups, g->key, fid) < 0)
 		return 0;
-	lj_init(&j, &b);
-	lj_open(&j, '{');
-	lj_key(&j, "id");
-	lj_cstr(&j, fid);
+	fy_jw_init(&j, &b);
+	fy_jw_obj(&j);
+	fy_jw_key(&j, "id");
+	fy_jw_str(&j, fid);
 	if (g->d) {
 		const struct fy_jdoc *d = g->d;
 		uint32_t mc = fy_json_get(d, g->g, "manager_config"), sb = fy_json_get(d, g->g, "shared_block_ids");
 		uint32_t k, el;
 
-		lj_key(&j, "agent_ids");
+		fy_jw_key(&j, "agent_ids");
 		agent_fids(f, &j, d, fy_json_get(d, g->g, "agent_ids"), NULL);
-		lj_key(&j, "description");
+		fy_jw_key(&j, "description");
 		node_or(&j, d, fy_json_get(d, g->g, "description"), "");
 		if (mc != FY_JNONE) {
 			char *man = fy_json_get_strdup(d, mc, "manager_agent_id");
 
-			lj_key(&j, "manager_config");
-			lj_open(&j, '{');
-			lj_members_except(&j, d, mc, mskip, 0);
+			fy_jw_key(&j, "manager_config");
+			fy_jw_obj(&j);
+			letta_jw_members_except(&j, d, mc, mskip, 0);
 			if (man && fmap_get(&f->agents, man, mfid) == 0) {
-				lj_key(&j, "manager_agent_id");
-				lj_cstr(&j, mfid);
+				fy_jw_key(&j, "manager_agent_id");
+				fy_jw_str(&j, mfid);
 			}
 			free(man);
-			lj_close(&j, '}');
+			fy_jw_end(&j);
 		}
 		if (sb != FY_JNONE) {
-			lj_key(&j, "shared_block_ids");
-			lj_open(&j, '[');
+			fy_jw_key(&j, "shared_block_ids");
+			fy_jw_arr(&j);
 			FY_JSON_FOREACH(d, sb, k, el) {
 				char *bid = fy_json_strdup(d, el, NULL);
 
 				if (bid && fmap_get(&f->blocks, bid, mfid) == 0)
-					lj_cstr(&j, mfid);
+					fy_jw_str(&j, mfid);
 				free(bid);
 			}
-			lj_close(&j, ']');
+			fy_jw_end(&j);
 		}
-		lj_members_except(&j, d, g->g, skip, 0);
+		letta_jw_members_except(&j, d, g->g, skip, 0);
 	} else {
 		const struct wagent *a = &s->wa[g->manager];
 		const struct fy_jdoc *d = &a->rec->d;
 
-		lj_key(&j, "agent_ids");
+		fy_jw_key(&j, "agent_ids");
 		agent_fids(f, &j, d, fy_json_get(d, 0, "handoffs"), a->id);
-		lj_key(&j, "description");
+		fy_jw_key(&j, "description");
 		fy_buf_reset(&s->line);
 		fy_buf_addf(&s->line, NULL, "The agents %s hands off to (from its handoffs, by ferry)", a->name);
-		lj_cstr(&j, s->line.ptr ? s->line.ptr : "");
-		lj_key(&j, "manager_config");
-		lj_open(&j, '{');
-		lj_key(&j, "manager_type");
-		lj_cstr(&j, "supervisor");
+		fy_jw_str(&j, s->line.ptr ? s->line.ptr : "");
+		fy_jw_key(&j, "manager_config");
+		fy_jw_obj(&j);
+		fy_jw_key(&j, "manager_type");
+		fy_jw_str(&j, "supervisor");
 		if (fmap_get(&f->agents, a->id, mfid) == 0) {
-			lj_key(&j, "manager_agent_id");
-			lj_cstr(&j, mfid);
+			fy_jw_key(&j, "manager_agent_id");
+			fy_jw_str(&j, mfid);
 		}
-		lj_close(&j, '}');
+		fy_jw_end(&j);
 	}
-	lj_close(&j, '}');
+	fy_jw_end(&j);
 	rc = put_entity(f, &j, first, err);
 	fy_buf_release(&b);
 	return rc;
