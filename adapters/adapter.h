@@ -99,6 +99,10 @@ struct fy_source_info {
  *          "PATH=VALUE": the elements or fields where PATH is the string
  *          VALUE: "parts.type=reasoning", "parts.tool_type=mcp",
  *          "nodes.type=approval". A line with a value wins over one without.
+ *          "PATH!=VALUE": where the last key of PATH is absent or not the
+ *          string VALUE (the containers on the way present):
+ *          "nodes.dialect!=n8n" (nodes of other providers),
+ *          "source.adapter!=agentspec" (records of other providers).
  *          "$secret": every {"$secret": NAME} reference in the record.
  *          Without such a line a secret is held back (the user rebinds NAME
  *          at the target); NATIVE means the target keeps the reference.
