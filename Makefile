@@ -60,10 +60,12 @@ ADAPTERS_SRC += adapters/aws.c
 ADAPTERS_SRC += adapters/agentcore.c
 ADAPTERS_SRC += adapters/bedrock_flow.c
 ADAPTERS_SRC += adapters/bedrock_agents.c
+ADAPTERS_SRC += adapters/letta_af.c adapters/letta_read.c adapters/letta_sink.c adapters/letta_json.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
 TOOLS += ferry-audit
 TOOLS += ferry-backup ferry-forget ferry-diff
+TOOLS += ferry-migrate
 TOOL_COMMON_SRC = tools/tool.c
 TOOL_COMMON_SRC += tools/plan.c
 

@@ -48,6 +48,8 @@ struct fy_adapter_ctx {
 	int64_t since;			/* UTC seconds; INT64_MIN = none */
 	const char *const *ids;		/* explicit ids to export (--id, --ids-from) */
 	size_t nids;
+	const char *const *threads;	/* keep only these threads: ferry id or provider id */
+	size_t nthreads;
 	/* adapter options, "KEY=VALUE" strings from --option */
 	const char *const *options;
 	size_t noptions;

@@ -60,5 +60,12 @@ say "a Bedrock Flows definition (every node type, a loop) as a workflow graph an
 "$bin/ferry" import "$out/flow.ferry" "bedrock-flow:$out/flow.json"
 jq -S . samples/bedrock-flow/every-node-type/flow.json > "$out/flow.orig.json"
 jq -S . "$out/flow.json" | cmp -s - "$out/flow.orig.json" && echo "the written flow is the original, as JSON"
+say "letta: read a Letta agent file (legacy layout), write it back in the current schema"
+"$bin/ferry" export letta-af:samples/letta-af/legacy/tutor.af -o "$out/tutor.ferry"
+"$bin/ferry" ls "$out/tutor.ferry"
+"$bin/ferry" import --accept-loss --state-dir "$out/state" "$out/tutor.ferry" "letta-af:$out/tutor.af"
+jq -r '.agents[] | "\(.name): \(.messages | length) messages, \(.in_context_message_ids | length) in context"' "$out/tutor.af"
+say "migrate the neutral sample into a Letta agent file: the plan and its ledger first"
+"$bin/ferry" migrate --accept-loss dir:samples/neutral "letta-af:$out/acme.af" --keep "$out/acme-letta.ferry"
 echo
 echo "archives and folders are in $out/"
