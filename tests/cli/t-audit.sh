@@ -118,6 +118,31 @@ expect_exit 10 "a target that does not do what was planned is caught (exit 10)" 
 check "... naming each difference" sh -c 'grep -q "planned vs done: memory mem-human: planned degraded, done preserved (planned: embedding re-embed)" err &&
 	grep -q "2 difference(s) between the plan and what dir reported" err'
 
+# an unsupported tool type and a secret reference, at a real target (letta-af)
+if $FERRY adapters --json | jq -e '.[] | select(.name == "letta-af" and .write)' >/dev/null; then
+	cp -r "$SAMPLES/neutral" cutree
+	echo '{"kind":"tool","id":"screen","type":"computer_use","name":"computer","source":{"adapter":"dir"}}' \
+		> cutree/tools/screen.json
+	jq '.tools += ["screen"]' cutree/agents/support-bot.json > x.json && mv x.json cutree/agents/support-bot.json
+	ferry export dir:cutree -o cu.ferry
+	ferry audit --json cu.ferry -t letta-af > cu.json
+	check "an unsupported tool type appears with the reason (letta-af: computer_use dropped)" sh -c '
+		jq -e ".targets[0].lines[] | select(.item.id == \"screen\" and (.item | has(\"field\") | not) and .outcome == \"dropped\" and (.reason | test(\"computer-use\")))" cu.json >/dev/null'
+	check "a secret reference appears with the reason (held back: bind ACME_CRM_TOKEN at letta-af)" sh -c '
+		jq -e ".targets[0].lines[] | select(.item.id == \"crm-mcp\" and .item.field == \"\$secret\" and .outcome == \"held_back\" and (.reason | test(\"ACME_CRM_TOKEN\")))" cu.json >/dev/null'
+	expect_exit 12 "both stop the import into letta-af" ferry import cu.ferry "letta-af:$work/cu.af"
+	check "... naming the tool and the secret, and nothing is written" sh -c '
+		grep -q "tool screen: dropped: .*computer-use" err && grep -q "tool crm-mcp \$secret: held_back: secret ACME_CRM_TOKEN" err &&
+		grep -q "pass --accept-loss" err && [ ! -e cu.af ]'
+	expect_exit 0 "--accept-loss imports into letta-af" \
+		ferry import --accept-loss --ledger cu.ledger cu.ferry "letta-af:$work/cu.af"
+	planned < cu.json > cu.p
+	done_lines cu.ledger > cu.d
+	check "and letta-af reports doing what was planned, line by line ($(wc -l < cu.d) lines)" cmp cu.p cu.d
+else
+	skip "letta-af is not registered: the tool-type and secret checks at a real target wait for it"
+fi
+
 # standard input: the loss is known at the end, and nothing is committed
 cat grok.ferry | $FERRY import --model-platform anthropic - dir:out5 >stdout 2>err
 rc=$?
