@@ -393,10 +393,15 @@ static int local_open(struct fy_repo *r, const char *location, struct fy_error *
 		if (errno != ENOENT)
 			return fy_error_errno(err, errno, "%s", l->root);
 		/* A new repository: the folder itself, not its parents (a typo
-		 * in a parent should fail, not grow a tree). */
-		if (mkdir(l->root, 0700) < 0)
+		 * in a parent should fail, not grow a tree).  Two first runs
+		 * may race here; the loser finds the folder made and goes on
+		 * to the lock, which decides between them. */
+		if (mkdir(l->root, 0700) < 0 && errno != EEXIST)
 			return fy_error_errno(err, errno, "cannot create repository %s", l->root);
-	} else if (!S_ISDIR(st.st_mode)) {
+		if (lstat(l->root, &st) < 0)
+			return fy_error_errno(err, errno, "%s", l->root);
+	}
+	if (!S_ISDIR(st.st_mode)) {
 		return fy_error_set(err, FY_E_IO, "%s: the repository is not a folder", l->root);
 	}
 	l->dirfd = open(l->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -7,6 +7,9 @@
  * nothing. With FERRY_FAIL_AT=N in the environment, the N-th step of the
  * process kills the process with SIGKILL, exactly as a crash would, so the
  * tests can stop a run dead at every step in turn and check what is left.
+ * With FERRY_PAUSE_AT=N the N-th step stops the process with SIGSTOP
+ * instead, so a test can look at what a run holds mid-way (its lock) and
+ * let it go on with SIGCONT, with no timing guesses.
  * This is the one place below tools/ that ends the process, and only when
  * a test asks for it.
  */
@@ -18,16 +21,21 @@
 
 int fy_durable_step(const char *what, struct fy_error *err)
 {
-	static long step, fail_at = -1;
+	static long step, fail_at = -1, pause_at;
 
 	(void)what;
 	(void)err;
 	if (fail_at < 0) {
 		const char *s = getenv("FERRY_FAIL_AT");
+		const char *p = getenv("FERRY_PAUSE_AT");
 
 		fail_at = s ? atol(s) : 0;
+		pause_at = p ? atol(p) : 0;
 	}
-	if (fail_at > 0 && ++step == fail_at)
+	step++;
+	if (fail_at > 0 && step == fail_at)
 		kill(getpid(), SIGKILL);
+	if (pause_at > 0 && step == pause_at)
+		raise(SIGSTOP);
 	return 0;
 }

@@ -10,7 +10,8 @@
  * Called before each step whose interruption must be safe: a member
  * written, an fsync, a rename, a journal line. Does nothing unless the
  * environment has FERRY_FAIL_AT=N, in which case the N-th step of the
- * process kills it with SIGKILL, as a crash would.
+ * process kills it with SIGKILL, as a crash would, or FERRY_PAUSE_AT=N,
+ * in which case the N-th step stops it with SIGSTOP until SIGCONT.
  */
 int fy_durable_step(const char *what, struct fy_error *err);
 
