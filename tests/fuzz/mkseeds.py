@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""mkseeds.py - (re)generate the committed seed corpus, tests/fuzz/corpus/<target>/.
+
+    python3 tests/fuzz/mkseeds.py BIN     (BIN: a build's bin folder, for ferry)
+
+Seeds come from samples/ (the neutral tree, exported and unpacked in the
+forms each target reads) and from hand-picked edge cases written here.
+For an adapter target (tests/fuzz/fuzz_<adapter>.c) every file a case in
+samples/<adapter>/*/ names in its `source` is a seed too. Files this
+script writes are named seed-*; crash regressions found by `make fuzz`
+are committed beside them as crash-* and are never touched here.
+"""
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CORPUS = os.path.join(TOP, "tests", "fuzz", "corpus")
+NEUTRAL = os.path.join(TOP, "samples", "neutral")
+
+# Credential-shaped canaries. None is real: each is made up to match a shape.
+CANARIES = {
+    "openai": "sk-proj-CANARY0penAI1x2y3z4A5B6C7D8E9F0gHiJkLmN",
+    "openai-legacy": "sk-CANARYabcdefghijklmnopqrstuvwxyz0123456789AB",
+    "anthropic": "sk-ant-api03-CANARYaBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789-_abcdef",
+    "aws-id": "AKIACANARY0123456789",
+    "aws-secret": "aws_secret_access_key = wJalrXUtnCANARY/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "google": "AIzaSyCANARY0123456789abcdefghijklmnopq",
+    "azure": "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=CANARYq1w2e3r4t5y6u7i8o9p0AbCdEfGhIjKlMnOpQrStUvWxYz==;",
+    "azure-hdr": "api-key: 0123456789abcdefCANARY0123456789",
+    "bearer": "Authorization: Bearer CANARYtok3n.abcdefghijklmnop",
+    "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJDQU5BUlkifQ.c2lnbmF0dXJlQ0FOQVJZ",
+    "pem": "-----BEGIN RSA PRIVATE KEY-----\nMIIBCANARYkeyBODY\n-----END RSA PRIVATE KEY-----",
+    "github": "ghp_CANARY0123456789abcdefghijklmnopqrstuv",
+    "slack": "xoxb-CANARY-0123456789-abcdefghij",
+    "stripe": "sk_live_CANARY0123456789abcdef",
+}
+
+
+def put(target, name, data):
+    d = os.path.join(CORPUS, target)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(d, "seed-" + name), "wb") as f:
+        f.write(data)
+
+
+def neutral_files():
+    out = []
+    for dirpath, _, files in os.walk(NEUTRAL):
+        for fn in sorted(files):
+            p = os.path.join(dirpath, fn)
+            out.append((os.path.relpath(p, NEUTRAL), open(p, "rb").read()))
+    out.sort()
+    return out
+
+
+def records():
+    recs = []
+    for rel, data in neutral_files():
+        if rel.endswith(".jsonl"):
+            recs += [l for l in data.decode().splitlines() if l.strip()]
+        elif rel.endswith(".json") and rel != "ferry.json":
+            recs.append(json.dumps(json.loads(data), separators=(",", ":")))
+    return recs
+
+
+def export(bin_dir, args, tree=NEUTRAL):
+    with tempfile.TemporaryDirectory() as t:
+        out = os.path.join(t, "a")
+        subprocess.run([os.path.join(bin_dir, "ferry"), "export", "-q", "--time",
+                        "2026-01-01T00:00:00Z"] + args + ["dir:" + tree, "-o", out], check=True)
+        return open(out, "rb").read()
+
+
+def untar(z):
+    # The end digest frame is a zstd skippable frame: zstd -d skips it.
+    return subprocess.run(["zstd", "-q", "-d", "-c"], input=z, capture_output=True,
+                          check=True).stdout
+
+
+def small_tree(t):
+    """A tree with one of everything small, raw and ledger members included."""
+    os.makedirs(os.path.join(t, "threads"))
+    os.makedirs(os.path.join(t, "raw", "dir"))
+    os.makedirs(os.path.join(t, "ledger"))
+    src = ',"source":{"adapter":"dir"}'
+    open(os.path.join(t, "threads", "000001.jsonl"), "w").write(
+        '{"kind":"thread","id":"t1","active_leaf":"m2"%s}\n' % src +
+        '{"kind":"message","id":"m1","thread":"t1","parent":null,"role":"user","parts":[{"type":"text","text":"hi"}]%s}\n' % src +
+        '{"kind":"message","id":"m2","thread":"t1","parent":"m1","role":"assistant","parts":[{"type":"text","text":"hello"}]%s}\n' % src)
+    open(os.path.join(t, "raw", "dir", "orig.json"), "w").write('{"x":1}\n')
+    open(os.path.join(t, "ledger", "000001.jsonl"), "w").write(
+        '{"item":{"kind":"tool","id":"x"},"outcome":"dropped","reason":"r","adapter":"dir","phase":"export"}\n')
+
+
+def main():
+    bin_dir = sys.argv[1]
+    recs = records()
+    full = export(bin_dir, [])
+    with tempfile.TemporaryDirectory() as t:
+        small_tree(t)
+        small = export(bin_dir, [], t)
+        small_files = []
+        for dirpath, _, files in os.walk(t):
+            for fn in files:
+                p = os.path.join(dirpath, fn)
+                small_files.append((os.path.relpath(p, t), open(p, "rb").read()))
+    scoped = export(bin_dir, ["--only", "thread,message", "--since", "2026-10-01"])
+    chunked = export(bin_dir, ["--agent", "support-bot"])
+
+    # archive: whole archives.
+    for name, z in (("neutral", full), ("small", small), ("scoped", scoped), ("agent", chunked)):
+        put("archive", name, z)
+        put("tar", name, untar(z))
+    put("archive", "empty", b"")
+    put("archive", "not-zstd", b"PK\x03\x04not a ferry archive")
+
+    # json: a flags byte, then the text.
+    for i, r in enumerate(recs):
+        put("json", "record-%02d" % i, b"\x00" + r.encode())
+    edge = [
+        b"\x00[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]",
+        b"\x00{\"a\":\"\\ud83d\\ude00\\u00e9\\n\\t\\\"\",\"b\":[1,-0.5e+10,true,false,null]}",
+        b"\x04\"\\ud800 lone\"",
+        b"\x02{\"a\":1,\"a\":2}",
+        b"\x01{\"a\":1} trailing",
+        b"\x20[123456789012345678901234567890]",
+        b"\x08[[[[1]]]]",
+        b"\x10[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18]",
+        b"\x00  {  \"sp\" :  [ 1 , 2 ]  }  ",
+        b"\x00\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"",
+        b"\x00\"\xc0\xaf\"",
+    ]
+    for i, e in enumerate(edge):
+        put("json", "edge-%02d" % i, e)
+
+    # schema: a selector byte (see fuzz_schema.c), then one document.
+    names = ["header", "manifest", "ledger", "agent", "tool", "knowledge", "workflow", "file",
+             "thread", "message", "memory"]
+    for r in recs:
+        kind = json.loads(r)["kind"]
+        put("schema", "%s-%s" % (kind, hashlib.sha256(r.encode()).hexdigest()[:8]),
+            bytes([names.index(kind)]) + r.encode())
+    put("schema", "header", b"\x00" + open(os.path.join(NEUTRAL, "ferry.json"), "rb").read())
+    with tempfile.TemporaryDirectory() as t:
+        subprocess.run(["tar", "--zstd", "-xf", "-", "-C", t], input=full, check=True)
+        put("schema", "manifest", b"\x01" + open(os.path.join(t, "manifest.json"), "rb").read())
+    put("schema", "ledger", b'\x02{"item":{"kind":"tool","id":"x"},"outcome":"dropped","reason":"r"}')
+
+    # records: a scoped-mode byte, then JSON Lines.
+    put("records", "neutral", b"\x00" + "\n".join(recs).encode())
+    put("records", "neutral-scoped", b"\x01" + "\n".join(recs).encode())
+    for rel, data in neutral_files():
+        if rel.endswith(".jsonl"):
+            put("records", rel.replace("/", "-"), b"\x00" + data)
+
+    # names: member names.
+    for i, (rel, _) in enumerate(neutral_files() + small_files):
+        put("names", "name-%02d" % i, rel)
+    for i, n in enumerate(["../x", "a/../b", "/abs", "a//b", "a\\b", "a\x1bb", "a\u202eb",
+                           "A/B.JSON", "blobs/" + "0" * 64, "raw/x/y", "ledger/000001.jsonl",
+                           "x" * 256, "\xc0\xaf"]):
+        put("names", "edge-%02d" % i, n.encode("utf-8", "surrogateescape"))
+
+    # record: times, ids, kind lists.
+    for i, v in enumerate(["2026-10-29T08:01:00Z", "2024-02-29T23:59:59.123456789Z",
+                           "1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2024-01-01",
+                           "2024-01-01T01:00:00+01:00", "conv-1.a_b~c", "tenant-a:user/42",
+                           "agent,thread,message", "x" * 210]):
+        put("record", "v-%02d" % i, v)
+
+    # pump: an options byte (see fuzz_pump.c), then items.
+    blobs = [(rel, d) for rel, d in neutral_files() if rel.startswith("blobs/")]
+    items = ["R" + r for r in recs] + ["B" + d.hex() for _, d in blobs]
+    base = "\n".join(items).encode()
+    for opt in (0x00, 0x01, 0x04, 0x08, 0x10, 0x40, 0x80):
+        put("pump", "neutral-%02x" % opt, bytes([opt]) + base)
+    leaky = []
+    for i, (k, v) in enumerate(sorted(CANARIES.items())):
+        text = json.dumps("see " + v + " here")
+        leaky.append('R{"kind":"memory","id":"mem-%d","scope":{"type":"user"},"type":"fact",'
+                     '"text":%s,"source":{"adapter":"dir"}}' % (i, text))
+    leaky.append('R{"kind":"tool","id":"t","type":"function","name":"f","config":{"api_key":"abcd1234efgh"},'
+                 '"source":{"adapter":"dir"}}')
+    leaky.append('L{"item":{"kind":"tool","id":"x"},"outcome":"dropped","reason":"r"}')
+    leaky.append("Wdir/orig.json {\"x\":1}")
+    for opt in (0x00, 0x10, 0x20):
+        put("pump", "secrets-%02x" % opt, bytes([opt]) + "\n".join(leaky).encode())
+
+    # dir: NUL-separated "T NAME\nCONTENT" entries.
+    def tree(files):
+        return b"\0".join((b"h " + rel.encode() + b"\n" + d.hex().encode()) if b"\0" in d
+                          else (b"f " + rel.encode() + b"\n" + d) for rel, d in files)
+    put("dir", "neutral", tree(neutral_files()))
+    put("dir", "small", tree(small_files))
+    put("dir", "symlink", tree(small_files) + b"\0l raw/dir/link\n")
+    put("dir", "stray", tree(small_files) + b"\0f notes.txt\nhello\0d empty")
+
+    # secrets: text with one canary of each shape, and all together.
+    for k, v in CANARIES.items():
+        put("secrets", k, "before " + v + " after")
+    put("secrets", "all", "\n".join(CANARIES.values()))
+    put("secrets", "near-misses", "desk-lamp-adjustable-height-model sk-short AKIA123 eyJhbGc "
+        "Bearer short bearer of news -----BEGIN PUBLIC KEY-----")
+
+    # adapter targets: the inputs of their sample cases.
+    for f in sorted(os.listdir(os.path.join(TOP, "tests", "fuzz"))):
+        if not (f.startswith("fuzz_") and f.endswith(".c")):
+            continue
+        target = f[5:-2]
+        adir = os.path.join(TOP, "samples", target)
+        if not os.path.isdir(adir):
+            continue
+        for case in sorted(os.listdir(adir)):
+            src = os.path.join(adir, case, "source")
+            if not os.path.isfile(src):
+                continue
+            loc = open(src).read().strip().split(":", 1)[1]
+            p = os.path.normpath(os.path.join(adir, case, loc))
+            if os.path.isfile(p):
+                put(target, case, open(p, "rb").read())
+
+
+if __name__ == "__main__":
+    main()
