@@ -36,6 +36,13 @@
 
 enum fy_log_level { FY_LOG_ERROR = 0, FY_LOG_WARN, FY_LOG_INFO, FY_LOG_DEBUG, FY_LOG_TRACE };
 
+/* What the export pump does with credentials it finds in records (pump.h). */
+enum fy_secret_mode {
+	FY_SECRETS_REPORT = 0,	/* content: a ledger line each; configuration: refused */
+	FY_SECRETS_REDACT,	/* replace each with "[REDACTED:<kind>]", say so in the ledger */
+	FY_SECRETS_OFF,		/* do not look */
+};
+
 /* What the tool hands an adapter. Everything is borrowed. */
 struct fy_adapter_ctx {
 	const char *name;		/* the adapter's name as typed */
@@ -46,6 +53,7 @@ struct fy_adapter_ctx {
 	int64_t since;			/* UTC seconds; INT64_MIN = none */
 	const char *const *ids;		/* explicit ids to export (--id, --ids-from) */
 	size_t nids;
+	enum fy_secret_mode secrets;	/* credentials found in record text (export) */
 	/* adapter options, "KEY=VALUE" strings from --option */
 	const char *const *options;
 	size_t noptions;

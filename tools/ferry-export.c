@@ -32,6 +32,8 @@ static const char help[] =
 	"                        sources that cannot list everything); repeatable\n"
 	"      --ids-from FILE   read ids, one per line ('-': standard input)\n"
 	"      --option KEY=VAL  an adapter option (see the adapter's documentation)\n"
+	"      --redact          replace credentials found in conversations, memory\n"
+	"                        and configuration with [REDACTED:<kind>]\n"
 	"      --time TIME       the archive's creation time (RFC 3339); default: the\n"
 	"                        source's own time for files, now for live sources\n"
 	"      --level N         zstd level, 1-19 (default 3)\n"
@@ -48,7 +50,7 @@ static const char help[] =
 struct opts {
 	const char *output;
 	const char *time;
-	int level, threads, json;
+	int level, threads, json, redact;
 	char **ids;
 	size_t nids;
 	char **options;
@@ -74,8 +76,10 @@ static void print_summary(const struct tool *t, const struct opts *o,
 			       (unsigned long long)st->records.records[k]);
 			first = 0;
 		}
-		printf("},\"warnings\":%llu,\"secrets\":%zu}\n",
-		       (unsigned long long)st->records.warnings, st->records.nsecrets);
+		printf("},\"warnings\":%llu,\"secrets\":%zu,\"credentials_in_text\":%llu,"
+		       "\"redacted\":%s}\n",
+		       (unsigned long long)st->records.warnings, st->records.nsecrets,
+		       (unsigned long long)ps->secrets, o->redact ? "true" : "false");
 		return;
 	}
 	if (t->verbosity < 2 && !(t->verbosity == 1 && t->progress))
@@ -97,7 +101,7 @@ static int parse_args(struct tool *t, int argc, char **argv, struct opts *o,
 		      struct fy_adapter_ctx *ctx, const char **source)
 {
 	enum { O_ONLY = 256, O_AGENT, O_SINCE, O_ID, O_IDS, O_OPTION, O_TIME, O_LEVEL,
-	       O_THREADS, O_JSON, O_VERSION };
+	       O_THREADS, O_JSON, O_VERSION, O_REDACT };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "only", required_argument, NULL, O_ONLY },
@@ -106,6 +110,7 @@ static int parse_args(struct tool *t, int argc, char **argv, struct opts *o,
 		{ "id", required_argument, NULL, O_ID },
 		{ "ids-from", required_argument, NULL, O_IDS },
 		{ "option", required_argument, NULL, O_OPTION },
+		{ "redact", no_argument, NULL, O_REDACT },
 		{ "time", required_argument, NULL, O_TIME },
 		{ "level", required_argument, NULL, O_LEVEL },
 		{ "threads", required_argument, NULL, O_THREADS },
@@ -145,6 +150,7 @@ static int parse_args(struct tool *t, int argc, char **argv, struct opts *o,
 			if (tool_list_add(&o->options, &o->noptions, optarg) < 0)
 				return EXIT_FAILURE_;
 			break;
+		case O_REDACT: o->redact = 1; break;
 		case O_TIME: o->time = optarg; break;
 		case O_LEVEL:
 			o->level = atoi(optarg);
@@ -205,6 +211,7 @@ int main(int argc, char **argv)
 	ctx.nids = o.nids;
 	ctx.options = (const char *const *)o.options;
 	ctx.noptions = o.noptions;
+	ctx.secrets = o.redact ? FY_SECRETS_REDACT : FY_SECRETS_REPORT;
 	tool_signals();
 	if (fy_location_parse(source, &ad, &ctx.location, &err) < 0)
 		return tool_fail(&t, &err);
@@ -242,6 +249,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	tool_progress_end(&t);
+	if (ps.secrets && t.verbosity >= 1 && !o.redact)
+		tool_warn(&t, "%llu %s of the source hold%s what looks like a credential; each is in "
+			  "the archive's ledger (rule secret-in-text); --redact replaces them",
+			  (unsigned long long)ps.secrets, ps.secrets == 1 ? "string" : "strings",
+			  ps.secrets == 1 ? "s" : "");
+	else if (ps.secrets && t.verbosity >= 2)
+		fprintf(stderr, "%s: replaced credentials in %llu %s (see the ledger)\n", t.prog,
+			(unsigned long long)ps.secrets, ps.secrets == 1 ? "string" : "strings");
 	print_summary(&t, &o, &st, &ps);
 	rc = tool_close_stdout(&t);
 out:
