@@ -63,6 +63,12 @@ void tool_print_version(const struct tool *t);
 /* Flush stdout; on a write error report it and return EXIT_IO. */
 int tool_close_stdout(const struct tool *t);
 void tool_warn(const struct tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Write text with control, bidirectional and invisible characters and
+ * invalid UTF-8 escaped (\x1b, \u202e): what every message above uses, so
+ * a name from a hostile archive cannot drive the terminal.
+ */
+void tool_put_safe(FILE *f, const char *text);
 
 /* Fill an adapter context with the tool's services (log, progress). */
 void tool_ctx_init(struct tool *t, struct fy_adapter_ctx *ctx);
