@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""kill.py - SIGKILL `ferry export` or `ferry import` at random moments.
+
+    kill.py BIN export|import RUNS [SEED]
+
+FERRY_KILL_THREADS sets the source's size (threads of 8 messages; 1500).
+
+Builds a source big enough that a run takes a while (threads, messages,
+memory and blobs), measures an uninterrupted run, then RUNS times: starts
+the run, kills it with SIGKILL after a random delay between 0 and 1.3 times
+that duration, and checks what is left:
+
+  export (over an existing archive): the final name holds the previous
+  archive or the complete new one, byte for byte - never anything else;
+  import (into dir:out): out is absent or the complete tree, file for file.
+
+Then a recovery run (no kill) must complete, remove the killed run's
+temporary files and give exactly the uninterrupted result (an archive is
+deterministic, so "not corrupt" is "the same bytes"; a tree, the same files:
+no record lost or written twice). Prints counts; exits 1 on any fault.
+"""
+import filecmp
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def make_source(root, threads=1500, per_thread=8, blobs=60):
+    rnd = random.Random(7)
+    os.makedirs(os.path.join(root, "threads"))
+    os.makedirs(os.path.join(root, "memory"))
+    os.makedirs(os.path.join(root, "blobs"))
+    os.makedirs(os.path.join(root, "files"))
+    os.makedirs(os.path.join(root, "agents"))
+    src = {"adapter": "dir"}
+    with open(os.path.join(root, "ferry.json"), "w") as f:
+        json.dump({"format": "ferry", "version": "1.0", "producer": "kill.py",
+                   "created": "2026-01-01T00:00:00Z", "source": {"adapter": "dir"}}, f)
+    with open(os.path.join(root, "agents", "bot.json"), "w") as f:
+        json.dump({"kind": "agent", "id": "bot", "name": "Bot", "source": src}, f)
+    with open(os.path.join(root, "files", "000001.jsonl"), "w") as files:
+        for b in range(blobs):
+            data = bytes(rnd.getrandbits(8) for _ in range(8192))
+            hx = hashlib.sha256(data).hexdigest()
+            with open(os.path.join(root, "blobs", hx), "wb") as f:
+                f.write(data)
+            files.write(json.dumps({"kind": "file", "id": "f%d" % b, "name": "f%d.bin" % b, "blob": hx,
+                                    "source": src}, separators=(",", ":")) + "\n")
+    words = "the order shipped on tuesday and the customer asked about returns refunds and tracking".split()
+    # Two thread members, so that export writes several stream chunks.
+    for part in (1, 2):
+        with open(os.path.join(root, "threads", "%06d.jsonl" % part), "w") as f:
+            for t in range(threads // 2):
+                tid = "t%d-%d" % (part, t)
+                f.write(json.dumps({"kind": "thread", "id": tid, "agent": "bot", "title": "Thread %s" % tid,
+                                    "active_leaf": "m%d" % (per_thread - 1), "source": src},
+                                   separators=(",", ":")) + "\n")
+                for m in range(per_thread):
+                    text = " ".join(rnd.choice(words) for _ in range(40))
+                    f.write(json.dumps({"kind": "message", "id": "m%d" % m, "thread": tid,
+                                        "parent": None if m == 0 else "m%d" % (m - 1),
+                                        "role": "user" if m % 2 == 0 else "assistant",
+                                        "parts": [{"type": "text", "text": text}],
+                                        "created": "2026-02-%02dT10:%02d:00Z" % (1 + t % 28, m),
+                                        "source": src}, separators=(",", ":")) + "\n")
+    with open(os.path.join(root, "memory", "000001.jsonl"), "w") as f:
+        for i in range(2000):
+            f.write(json.dumps({"kind": "memory", "id": "mem%d" % i, "scope": {"type": "agent", "agent": "bot"},
+                                "type": "fact", "text": "fact %d: %s" % (i, " ".join(rnd.choice(words) for _ in range(12))),
+                                "source": src}, separators=(",", ":")) + "\n")
+
+
+def temporaries(folder, name):
+    return [e for e in os.listdir(folder) if e.startswith("." + name + ".tmp-")]
+
+
+def run(argv, cwd):
+    return subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def same_tree(a, b):
+    cmp = filecmp.dircmp(a, b)
+    if cmp.left_only or cmp.right_only or cmp.diff_files or cmp.funny_files:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(a, b, cmp.common_files, shallow=False)
+    if mismatch or errors:
+        return False
+    return all(same_tree(os.path.join(a, d), os.path.join(b, d)) for d in cmp.common_dirs)
+
+
+def main():
+    bin_dir, what, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    seed = int(sys.argv[4]) if len(sys.argv) > 4 else int(os.environ.get("FERRY_KILL_SEED", "1"))
+    rnd = random.Random(seed)
+    ferry = os.path.join(bin_dir, "ferry")
+    work = tempfile.mkdtemp(prefix="ferry-kill.")
+    faults = []
+    counts = {"killed before the end": 0, "finished before the kill": 0, "temporaries left by kills": 0,
+              "temporaries cleaned": 0, "corrupt": 0, "duplicates or losses": 0}
+    try:
+        src = os.path.join(work, "src")
+        make_source(src, threads=int(os.environ.get("FERRY_KILL_THREADS", "1500")))
+        ref = os.path.join(work, "ref.ferry")
+        old = os.path.join(work, "old.ferry")
+        t0 = time.monotonic()
+        if run([ferry, "export", "-q", "dir:" + src, "-o", ref], work).returncode != 0:
+            print("cannot export the source")
+            return 1
+        export_time = time.monotonic() - t0
+        run([ferry, "export", "-q", "--only", "agent,memory", "dir:" + src, "-o", old], work)
+        ref_tree = os.path.join(work, "ref-tree")
+        t0 = time.monotonic()
+        run([ferry, "import", "-q", ref, "dir:" + ref_tree], work)
+        import_time = time.monotonic() - t0
+        ref_bytes = open(ref, "rb").read()
+        old_bytes = open(old, "rb").read()
+        out = os.path.join(work, "out.ferry")
+        tree = os.path.join(work, "out")
+        duration = export_time if what == "export" else import_time
+        for i in range(runs):
+            if what == "export":
+                shutil.copyfile(old, out)
+                argv = [ferry, "export", "-q", "dir:" + src, "-o", out]
+            else:
+                shutil.rmtree(tree, ignore_errors=True)
+                argv = [ferry, "import", "-q", ref, "dir:" + tree]
+            delay = rnd.uniform(0, duration * 1.3)
+            p = subprocess.Popen(argv, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(delay)
+            p.send_signal(signal.SIGKILL)
+            rc = p.wait()
+            counts["killed before the end" if rc == -signal.SIGKILL else "finished before the kill"] += 1
+            if rc not in (0, -signal.SIGKILL):
+                faults.append("run %d: exit %d" % (i, rc))
+            if what == "export":
+                now = open(out, "rb").read() if os.path.exists(out) else None
+                if now not in (old_bytes, ref_bytes):
+                    counts["corrupt"] += 1
+                    faults.append("run %d: out.ferry is neither the old nor the new archive" % i)
+                left = temporaries(work, "out.ferry")
+            else:
+                if os.path.exists(tree) and not same_tree(tree, ref_tree):
+                    counts["corrupt"] += 1
+                    faults.append("run %d: out exists but differs from the complete tree" % i)
+                left = temporaries(work, "out")
+            counts["temporaries left by kills"] += len(left)
+            # Recovery: the next run cleans up and completes.
+            if what == "export":
+                r = run([ferry, "export", "-q", "dir:" + src, "-o", out], work)
+                ok = r.returncode == 0 and open(out, "rb").read() == ref_bytes
+                after = temporaries(work, "out.ferry")
+            else:
+                existed = os.path.exists(tree)
+                r = run([ferry, "import", "-q", ref, "dir:" + tree], work)
+                ok = (r.returncode == 13 if existed else r.returncode == 0) and same_tree(tree, ref_tree)
+                if not same_tree(tree, ref_tree):
+                    counts["duplicates or losses"] += 1
+                after = temporaries(work, "out")
+            if not ok:
+                faults.append("run %d: the next run did not complete (exit %d: %s)"
+                              % (i, r.returncode, r.stderr.decode(errors="replace").strip()))
+            counts["temporaries cleaned"] += len(left) - len([a for a in after if a in left])
+            if after:
+                faults.append("run %d: temporaries left after the next run: %s" % (i, after))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for f in faults[:20]:
+        print("# " + f)
+    detail = ", ".join("%s %d" % (k, v) for k, v in counts.items())
+    print("random SIGKILL of ferry %s: %d runs (a run takes %.2f s; seed %d): %s; %d faults"
+          % (what, runs, duration, seed, detail, len(faults)))
+    return 1 if faults else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
