@@ -30,6 +30,13 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then
 	export TMPDIR=$work
 fi
 
+# A killed process cannot be checked by valgrind, and these loops run
+# ferry ~200 times: under `make valgrind` they run the plain binaries.
+if [ "${FERRY_VALGRIND:-}" = 1 ]; then
+	FERRY=$BIN/ferry
+	echo "# valgrind: the kill loops run without it (a killed process cannot be checked)"
+fi
+
 export_src=$SAMPLES/neutral
 ferry export -q dir:"$export_src" -o ref.ferry || notok "reference export"
 ferry export -q --only agent,tool dir:"$export_src" -o old.ferry || notok "old export"
