@@ -49,15 +49,19 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 FORMATS_SRC = formats/error.c formats/buf.c formats/json.c formats/sha256.c \
 	      formats/zstream.c formats/record.c formats/idset.c formats/names.c \
 	      formats/schema.c formats/check.c formats/writer.c formats/reader.c \
-	      formats/durable.c
+	      formats/durable.c formats/vpool.c
 FORMATS_SRC += formats/secrets.c
 SCHEMAS = $(sort $(wildcard formats/schema/*.json))
 
 # The adapters: add a new one's file here and to adapters/registry.c.
-ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c
+ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c adapters/http.c adapters/journal.c
+ADAPTERS_SRC += adapters/sigv4.c
+ADAPTERS_SRC += adapters/ledger.c adapters/models.c adapters/fidelity.c adapters/audit_json.c adapters/sunsets.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
+TOOLS += ferry-audit
 TOOL_COMMON_SRC = tools/tool.c
+TOOL_COMMON_SRC += tools/plan.c
 
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 
@@ -71,14 +75,16 @@ FUZZ_UTIL_OBJ = $(O)/obj/tests/fuzz/fuzz.o
 
 FORMATS_OBJ = $(FORMATS_SRC:%.c=$(O)/obj/%.o) $(O)/obj/gen/schema_data.o
 ADAPTERS_OBJ = $(ADAPTERS_SRC:%.c=$(O)/obj/%.o)
+ADAPTERS_OBJ += $(O)/obj/gen/model_policy.o
 TOOL_COMMON_OBJ = $(TOOL_COMMON_SRC:%.c=$(O)/obj/%.o)
 LIB_FORMATS = $(O)/lib/libferry-formats.a
 LIB_ADAPTERS = $(O)/lib/libferry-adapters.a
 BINS = $(TOOLS:%=$(O)/bin/%)
 UNIT_BIN = $(O)/tests/unit
 
-.PHONY: all check test tests-build demo bench install deps check-headers valgrind clean \
-	fuzz fuzz-build hostile crash
+.PHONY: all check test tests-build demo bench install deps check-headers valgrind clean
+.PHONY: check-browser
+.PHONY: fuzz fuzz-build hostile crash
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(FUZZ_REPLAY)
@@ -99,6 +105,18 @@ $(O)/host/embed: formats/embed.c
 $(O)/gen/schema_data.c: $(O)/host/embed $(SCHEMAS)
 	@mkdir -p $(@D)
 	$(O)/host/embed $@ $(SCHEMAS)
+
+# The default model policy is compiled into the library (adapters/models.c).
+$(O)/gen/model_policy.c: policy/models.json
+	@mkdir -p $(@D)
+	{ echo '/* Generated from policy/models.json by the Makefile. Do not edit. */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const char fy_model_policy_default[];'; \
+	  echo 'extern const size_t fy_model_policy_default_len;'; \
+	  echo 'const char fy_model_policy_default[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0 };'; \
+	  echo 'const size_t fy_model_policy_default_len = sizeof(fy_model_policy_default) - 1;'; } > $@
 
 $(LIB_FORMATS): $(FORMATS_OBJ)
 	@mkdir -p $(@D)
@@ -128,7 +146,25 @@ $(UNIT_BIN): $(O)/obj/tests/unit/unit_main.o $(UNIT_SRC:%.c=$(O)/obj/%.o) $(LIB_
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
-tests-build: all $(UNIT_BIN)
+# Test drivers: small programs the shell tests run.
+# One line each, so branches adding drivers do not collide.
+TEST_PROGS = $(O)/tests/http-probe
+TEST_PROGS += $(O)/tests/gen-neutral
+TEST_PROGS += $(O)/tests/sigv4-suite
+
+$(O)/tests/gen-neutral: tests/bench/gen_neutral.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -o $@ $<
+
+$(O)/tests/http-probe: $(O)/obj/tests/http_probe.o $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/tests/sigv4-suite: $(O)/obj/tests/sigv4_suite.o $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+tests-build: all $(UNIT_BIN) $(TEST_PROGS)
 
 $(O)/tests/fuzz/%: $(O)/obj/tests/fuzz/fuzz_%.o $(O)/obj/tests/fuzz/replay.o $(FUZZ_UTIL_OBJ) \
 		   $(LIB_ADAPTERS) $(LIB_FORMATS)
@@ -166,6 +202,13 @@ check: deps
 	$(MAKE) O=build/asan SANITIZE=1 CFLAGS='-O1 -g' tests-build
 	FERRY_BUILD=build/asan sh tests/run.sh
 
+# The audit's HTML page in a real headless Chromium (installs Debian's
+# chromium when missing; a screenshot lands in build/browser/).
+check-browser: deps
+	$(MAKE) all
+	sh tools/deps.sh browser
+	FERRY_BUILD=$(O) sh tests/run.sh tests/browser/t-html.sh
+
 test: tests-build
 	FERRY_BUILD=$(O) sh tests/run.sh
 
@@ -176,7 +219,7 @@ demo: deps
 	$(MAKE) all
 	sh tools/demo.sh $(O)/bin
 
-bench: all
+bench: tests-build
 	sh tests/bench/run.sh $(O)/bin
 
 install: all

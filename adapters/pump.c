@@ -14,6 +14,7 @@
 struct held {
 	char *json;
 	size_t len;
+	char *origin;
 	char *id;
 	char **handoffs;
 	size_t nhandoffs;
@@ -104,7 +105,7 @@ static int keep_record(struct pump *p, enum fy_kind k, const struct fy_jdoc *d)
 	}
 }
 
-static int hold_agent(struct pump *p, const char *json, size_t len, struct fy_error *err)
+static int hold_agent(struct pump *p, const struct fy_item *it, struct fy_error *err)
 {
 	const struct fy_jdoc *d = &p->doc;
 	uint32_t hand = fy_json_get(d, 0, "handoffs"), k, el;
@@ -121,16 +122,17 @@ static int hold_agent(struct pump *p, const char *json, size_t len, struct fy_er
 	}
 	h = &p->agents[p->nagents];
 	memset(h, 0, sizeof(*h));
-	h->json = malloc(len + 1);
+	h->json = malloc(it->len + 1);
 	h->id = fy_json_get_strdup(d, 0, "id");
 	if (!h->json || !h->id) {
 		free(h->json);
 		free(h->id);
 		return fy_error_set(err, FY_E_NOMEM, "out of memory");
 	}
-	memcpy(h->json, json, len);
-	h->json[len] = '\0';
-	h->len = len;
+	memcpy(h->json, it->json, it->len);
+	h->json[it->len] = '\0';
+	h->len = it->len;
+	h->origin = it->member ? strdup(it->member) : NULL;
 	p->nagents++;
 	if (hand != FY_JNONE && fy_json_type(d, hand) == FY_JARRAY && fy_json_len(d, hand)) {
 		h->handoffs = calloc(fy_json_len(d, hand), sizeof(char *));
@@ -169,8 +171,9 @@ static int flush_agents(struct pump *p, struct fy_writer *w, struct fy_error *er
 			p->st->dropped++;
 			continue;
 		}
-		if (fy_writer_put_record(w, p->agents[i].json, p->agents[i].len, err) < 0)
-			return fy_error_prefix(err, "agent '%s'", p->agents[i].id);
+		if (fy_writer_put_record_at(w, p->agents[i].json, p->agents[i].len,
+					    p->agents[i].origin, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -181,6 +184,7 @@ static void pump_release(struct pump *p)
 
 	for (i = 0; i < p->nagents; i++) {
 		free(p->agents[i].json);
+		free(p->agents[i].origin);
 		free(p->agents[i].id);
 		for (j = 0; j < p->agents[i].nhandoffs; j++)
 			free(p->agents[i].handoffs[j]);
@@ -201,28 +205,29 @@ static int filtering(const struct fy_adapter_ctx *ctx)
 }
 
 /* Route one record through the filters: 1 written or held, 0 dropped, -1. */
-static int pump_record(struct pump *p, const char *json, size_t len, struct fy_writer *w,
+static int pump_record(struct pump *p, const struct fy_item *it, struct fy_writer *w,
 		       struct fy_error *err)
 {
 	uint32_t kv;
 	enum fy_kind k;
-	size_t klen;
+	size_t len;
 	const char *s;
 
-	if (fy_jdoc_parse(&p->doc, json, len, 0, err) < 0)
-		return -1;
+	if (fy_jdoc_parse(&p->doc, it->json, it->len, 0, err) < 0)
+		return it->member ? fy_error_prefix(err, "%s line %llu", it->member,
+						    (unsigned long long)it->line) : -1;
 	kv = fy_json_get(&p->doc, 0, "kind");
 	if (kv == FY_JNONE || fy_json_type(&p->doc, kv) != FY_JSTRING)
 		return fy_error_set(err, FY_E_DATA, "record has no \"kind\"");
-	s = fy_json_raw(&p->doc, kv, &klen);
-	k = fy_kind_from_name(s, klen);
+	s = fy_json_raw(&p->doc, kv, &len);
+	k = fy_kind_from_name(s, len);
 	if (k == FY_KIND_AGENT && p->ctx->agent && kind_wanted(p, k))
-		return hold_agent(p, json, len, err) < 0 ? -1 : 1;
+		return hold_agent(p, it, err) < 0 ? -1 : 1;
 	if (!keep_record(p, k, &p->doc)) {
 		p->st->dropped++;
 		return 0;
 	}
-	return fy_writer_put_record(w, json, len, err) < 0 ? -1 : 1;
+	return fy_writer_put_item(w, it, err) < 0 ? -1 : 1;
 }
 
 /* --- the secret scan ---------------------------------------------------- */
@@ -495,29 +500,23 @@ int fy_pump(const struct fy_adapter *ad, void *src, const struct fy_adapter_ctx 
 			break;
 		p.st->items++;
 		if (it.type == FY_ITEM_RECORD) {
-			const char *json = it.json;
-			size_t len = it.len;
-
 			got = 0;
 			p.found = 0;
-			if (ctx->secrets != FY_SECRETS_OFF && maybe_secret(json, len))
-				got = scan_record(&p, &json, &len, err);
+			if (ctx->secrets != FY_SECRETS_OFF && maybe_secret(it.json, it.len))
+				got = scan_record(&p, &it.json, &it.len, err);
+			if (got < 0 && it.member)
+				fy_error_prefix(err, "%s line %llu", it.member, (unsigned long long)it.line);
 			if (got == 0)
-				got = filtering(ctx) ? pump_record(&p, json, len, w, err)
-						     : fy_writer_put_record(w, json, len, err) < 0 ? -1 : 1;
+				got = filtering(ctx) ? pump_record(&p, &it, w, err)
+						     : fy_writer_put_item(w, &it, err) < 0 ? -1 : 1;
 			if (got > 0 && p.found)
 				got = put_notes(&p, w, err);
 		} else {
 			got = fy_writer_put_item(w, &it, err);
 		}
-		if (got < 0) {
-			if (it.member && it.line)
-				fy_error_prefix(err, "%s line %llu", it.member,
-						(unsigned long long)it.line);
-			else if (it.member)
-				fy_error_prefix(err, "%s", it.member);
+		/* The writer names the record's origin in its errors (it may be an earlier one). */
+		if (got < 0)
 			goto out;
-		}
 	}
 	rc = flush_agents(&p, w, err);
 out:

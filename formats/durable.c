@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "writer.h"
+#include "durable.h"
 
 int fy_durable_step(const char *what, struct fy_error *err)
 {

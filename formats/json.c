@@ -11,6 +11,9 @@
 
 #include <errno.h>
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,6 +178,23 @@ static int scan_string(struct fy_jdoc *d, size_t pos, unsigned flags, size_t *en
 	for (;;) {
 		unsigned char c;
 
+#ifdef __SSE2__
+		/* Sixteen bytes at a time: stop at '"', '\\', a control byte or non-ASCII. */
+		while (i + 16 <= n) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(t + i));
+			__m128i special = _mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+				_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+			int mask = _mm_movemask_epi8(special);
+
+			if (mask) {
+				i += (size_t)__builtin_ctz((unsigned)mask);
+				break;
+			}
+			i += 16;
+		}
+#endif
 		while (i + 8 <= n) {
 			uint64_t v;
 

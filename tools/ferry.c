@@ -28,6 +28,7 @@ static const char usage[] =
 	"  cat       FILE [KIND...]       records as JSON Lines, for jq\n"
 	"  verify    FILE...              checksums, schemas and references\n"
 	"  adapters                       the adapters and what they can do\n"
+	"  audit     FILE|SOURCE -t TARGET  what moving would preserve, change or lose\n"
 	"\n"
 	"SOURCE and TARGET are ADAPTER:LOCATION, e.g. dir:./tree.\n"
 	"'ferry VERB --help' and the man page ferry-VERB(1) tell more.\n";
