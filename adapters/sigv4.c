@@ -270,7 +270,8 @@ static int join_pairs(struct qpair *pairs, size_t n, struct fy_buf *out, struct 
 {
 	size_t i;
 
-	qsort(pairs, n, sizeof(*pairs), cmp_qpair);
+	if (n > 1)	/* qsort(NULL, 0, ...) is undefined: UBSan stops make check */
+		qsort(pairs, n, sizeof(*pairs), cmp_qpair);
 	for (i = 0; i < n; i++)
 		if ((i && fy_buf_addc(out, '&', err) < 0) || fy_buf_adds(out, pairs[i].key, err) < 0 ||
 		    fy_buf_addc(out, '=', err) < 0 || fy_buf_adds(out, pairs[i].value, err) < 0)
