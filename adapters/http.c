@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "secrets.h"
 #include "sha256.h"
 #include "zstream.h"
 
@@ -318,6 +319,7 @@ static size_t credential_at(const char *p)
 
 void fy_http_scrub(const struct fy_http *h, char *s)
 {
+	struct fy_secret_match m;
 	size_t i;
 	char *p;
 
@@ -326,6 +328,12 @@ void fy_http_scrub(const struct fy_http *h, char *s)
 	for (i = 0; h && i < h->nsecrets; i++)
 		while ((p = strstr(s, h->secrets[i])))
 			mask(p, strlen(h->secrets[i]));
+	/* The shapes the archive's credential scan knows (formats/secrets.h):
+	 * a SAS signature or a private key block is not one key-like run. */
+	for (i = 0; fy_secret_find(s, strlen(s), i, &m);) {
+		mask(s + m.off, m.len);
+		i = m.off + (m.len < 10 ? m.len : 10);
+	}
 	for (p = s; *p; p++) {
 		size_t n;
 

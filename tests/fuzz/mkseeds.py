@@ -7,8 +7,9 @@ Seeds come from samples/ (the neutral tree, exported and unpacked in the
 forms each target reads) and from hand-picked edge cases written here.
 For an adapter target (tests/fuzz/fuzz_<adapter>.c) every file a case in
 samples/<adapter>/*/ names in its `source` is a seed too. Files this
-script writes are named seed-*; crash regressions found by `make fuzz`
-are committed beside them as crash-* and are never touched here.
+script writes are named seed-* (delete them first to drop stale ones:
+find tests/fuzz/corpus -name 'seed-*' -delete); crash regressions found by
+`make fuzz` are committed beside them as crash-* and never touched here.
 """
 import hashlib
 import io
@@ -23,23 +24,22 @@ TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CORPUS = os.path.join(TOP, "tests", "fuzz", "corpus")
 NEUTRAL = os.path.join(TOP, "samples", "neutral")
 
-# Credential-shaped canaries. None is real: each is made up to match a shape.
-CANARIES = {
-    "openai": "sk-proj-CANARY0penAI1x2y3z4A5B6C7D8E9F0gHiJkLmN",
-    "openai-legacy": "sk-CANARYabcdefghijklmnopqrstuvwxyz0123456789AB",
-    "anthropic": "sk-ant-api03-CANARYaBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789-_abcdef",
-    "aws-id": "AKIACANARY0123456789",
-    "aws-secret": "aws_secret_access_key = wJalrXUtnCANARY/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    "google": "AIzaSyCANARY0123456789abcdefghijklmnopq",
-    "azure": "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=CANARYq1w2e3r4t5y6u7i8o9p0AbCdEfGhIjKlMnOpQrStUvWxYz==;",
-    "azure-hdr": "api-key: 0123456789abcdefCANARY0123456789",
-    "bearer": "Authorization: Bearer CANARYtok3n.abcdefghijklmnop",
-    "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJDQU5BUlkifQ.c2lnbmF0dXJlQ0FOQVJZ",
-    "pem": "-----BEGIN RSA PRIVATE KEY-----\nMIIBCANARYkeyBODY\n-----END RSA PRIVATE KEY-----",
-    "github": "ghp_CANARY0123456789abcdefghijklmnopqrstuv",
-    "slack": "xoxb-CANARY-0123456789-abcdefghij",
-    "stripe": "sk_live_CANARY0123456789abcdef",
-}
+
+
+def canaries():
+    """kind -> text as planted, from tests/secrets/canaries.txt (made-up credentials)."""
+    out = {}
+    for line in open(os.path.join(TOP, "tests", "secrets", "canaries.txt")):
+        if line.startswith("#") or not line.strip():
+            continue
+        kind, text, _ = line.rstrip("\n").split("\t")
+        key = kind
+        n = 2
+        while key in out:
+            key = "%s-%d" % (kind, n)
+            n += 1
+        out[key] = text.replace("\\n", "\n")
+    return out
 
 
 def put(target, name, data):
@@ -183,7 +183,7 @@ def main():
     for opt in (0x00, 0x01, 0x04, 0x08, 0x10, 0x40, 0x80):
         put("pump", "neutral-%02x" % opt, bytes([opt]) + base)
     leaky = []
-    for i, (k, v) in enumerate(sorted(CANARIES.items())):
+    for i, (k, v) in enumerate(sorted(canaries().items())):
         text = json.dumps("see " + v + " here")
         leaky.append('R{"kind":"memory","id":"mem-%d","scope":{"type":"user"},"type":"fact",'
                      '"text":%s,"source":{"adapter":"dir"}}' % (i, text))
@@ -204,11 +204,29 @@ def main():
     put("dir", "stray", tree(small_files) + b"\0f notes.txt\nhello\0d empty")
 
     # secrets: text with one canary of each shape, and all together.
-    for k, v in CANARIES.items():
+    for k, v in canaries().items():
         put("secrets", k, "before " + v + " after")
-    put("secrets", "all", "\n".join(CANARIES.values()))
+    put("secrets", "all", "\n".join(canaries().values()))
     put("secrets", "near-misses", "desk-lamp-adjustable-height-model sk-short AKIA123 eyJhbGc "
         "Bearer short bearer of news -----BEGIN PUBLIC KEY-----")
+
+    # http: two status bytes, header lines, an empty line, the body.
+    def resp(status, headers, body):
+        return bytes([(status - 100) >> 8, (status - 100) & 255]) + "".join(
+            h + "\r\n" for h in headers).encode() + b"\n\n" + body.encode()
+    put("http", "ok-page", resp(200, ["Content-Type: application/json", "x-request-id: req_1"],
+                                '{"object":"list","data":[{"id":"conv_1"}],"has_more":true,"last_id":"conv_1"}'))
+    put("http", "link-page", resp(200, ['Link: <https://api.example/items?page=2>; rel="next"'], "[]"))
+    put("http", "429-seconds", resp(429, ["Retry-After: 7"], '{"error":{"message":"Rate limit reached"}}'))
+    put("http", "429-ms", resp(429, ["retry-after-ms: 1500", "x-ratelimit-remaining-requests: 0",
+                                     "x-ratelimit-reset-requests: 6m0s"], "{}"))
+    put("http", "503-date", resp(503, ["Retry-After: Wed, 21 Oct 2026 07:28:00 GMT"], "unavailable"))
+    put("http", "529-overloaded", resp(529, [], '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'))
+    for i, (k, v) in enumerate(sorted(canaries().items())):
+        body = [json.dumps({"error": {"message": "bad key " + v}}), json.dumps({"message": v}),
+                json.dumps({"error": "invalid_client", "error_description": v}),
+                "<Error><Code>InvalidAccessKeyId</Code><Message>%s</Message></Error>" % v][i % 4]
+        put("http", "leak-" + k, resp(400 + i % 4, ["Content-Type: application/json"], body))
 
     # adapter targets: the inputs of their sample cases.
     for f in sorted(os.listdir(os.path.join(TOP, "tests", "fuzz"))):
