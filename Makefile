@@ -149,12 +149,17 @@ $(UNIT_BIN): $(O)/obj/tests/unit/unit_main.o $(UNIT_SRC:%.c=$(O)/obj/%.o) $(LIB_
 # Test drivers: small programs the shell tests run.
 # One line each, so branches adding drivers do not collide.
 TEST_PROGS = $(O)/tests/http-probe
+TEST_PROGS += $(O)/tests/journal-drive
 TEST_PROGS += $(O)/tests/gen-neutral
 TEST_PROGS += $(O)/tests/sigv4-suite
 
 $(O)/tests/gen-neutral: tests/bench/gen_neutral.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -o $@ $<
+
+$(O)/tests/journal-drive: $(O)/obj/tests/journal_drive.o $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 $(O)/tests/http-probe: $(O)/obj/tests/http_probe.o $(LIB_ADAPTERS) $(LIB_FORMATS)
 	@mkdir -p $(@D)

@@ -10,7 +10,9 @@
 #     nothing), never a partial one; the next run removes the dead run's
 #     temporary files and completes with the same bytes as an uninterrupted
 #     run.
-#  2. tests/crash/kill.py kills `ferry export` and `ferry import` with
+#     The import journal, driven by tests/journal_drive.c, likewise.
+#  2. tests/crash/kill.py kills `ferry export`, `ferry import` and the
+#     journal driver with
 #     SIGKILL at random moments, FERRY_KILL_RUNS times each, with the same
 #     checks: by default 6 runs on a small source, to keep `make check`
 #     fast; `make crash` runs 250 each on a source of 12,000 messages.
@@ -133,12 +135,39 @@ for mode in new empty stdin; do
 done
 rm -rf out
 
+# The import journal (adapters/journal.c), driven as journal.h tells a live
+# adapter to use it (tests/journal_drive.c: planned, create at a fake
+# provider, created), killed at every step: a rerun completes and the
+# provider holds every object exactly once.
+case "$FERRY_BUILD" in /*) drive=$FERRY_BUILD/tests/journal-drive ;; *) drive=$top/$FERRY_BUILD/tests/journal-drive ;; esac
+n_fail=1
+bad=""
+recovered=0
+while :; do
+	rm -f journal provider
+	FERRY_FAIL_AT=$n_fail "$drive" journal provider 8 > drive.out 2>&1
+	rc=$?
+	[ $rc = 0 ] && break
+	[ $rc = 137 ] || bad="$bad; N=$n_fail exit $rc, not killed"
+	"$drive" journal provider 8 > drive.out 2>&1 || bad="$bad; N=$n_fail: the rerun failed: $(cat drive.out)"
+	grep -q "recovered 1" drive.out && recovered=$((recovered + 1))
+	[ "$(wc -l < provider)" = 8 ] && [ "$(cut -d' ' -f1 provider | sort -u | wc -l)" = 8 ] ||
+		bad="$bad; N=$n_fail: the provider holds $(wc -l < provider) objects, not 8 distinct"
+	n_fail=$((n_fail + 1))
+	[ $n_fail -lt 100 ] || { bad="$bad; never completed"; break; }
+done
+if [ -z "$bad" ] && [ $recovered -gt 0 ]; then
+	ok "journal killed at each of its $((n_fail - 1)) durable steps: the rerun completes, no duplicate at the provider ($recovered planned-only objects found there, not created again)"
+else
+	notok "journal killed at every step$bad (recovered $recovered)"
+fi
+
 # --- 2. SIGKILL at random moments ---------------------------------------------
 
 runs=${FERRY_KILL_RUNS:-6}
 [ -n "${FERRY_KILL_RUNS:-}" ] || FERRY_KILL_THREADS=${FERRY_KILL_THREADS:-300}
 export FERRY_KILL_THREADS
-for what in export import; do
+for what in export import journal; do
 	# shellcheck disable=SC2086
 	if python3 "$TESTS/crash/kill.py" "$BIN" "$what" "$runs" > kill.out 2> kill.err; then
 		ok "$(tail -1 kill.out)"

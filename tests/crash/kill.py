@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """kill.py - SIGKILL `ferry export` or `ferry import` at random moments.
 
-    kill.py BIN export|import RUNS [SEED]
+    kill.py BIN export|import|journal RUNS [SEED]
 
 FERRY_KILL_THREADS sets the source's size (threads of 8 messages; 1500).
 
@@ -13,6 +13,10 @@ that duration, and checks what is left:
   export (over an existing archive): the final name holds the previous
   archive or the complete new one, byte for byte - never anything else;
   import (into dir:out): out is absent or the complete tree, file for file.
+
+  journal (tests/journal_drive.c importing 30,000 objects, or
+  FERRY_KILL_OBJECTS, into a fake
+  provider through the import journal): the journal opens again.
 
 Then a recovery run (no kill) must complete, remove the killed run's
 temporary files and give exactly the uninterrupted result (an archive is
@@ -95,8 +99,63 @@ def same_tree(a, b):
     return all(same_tree(os.path.join(a, d), os.path.join(b, d)) for d in cmp.common_dirs)
 
 
+def journal(bin_dir, runs, seed):
+    """Kill the journal driver at random; the rerun completes with no duplicate."""
+    rnd = random.Random(seed)
+    drive = os.path.join(os.path.dirname(bin_dir.rstrip("/")), "tests", "journal-drive")
+    work = tempfile.mkdtemp(prefix="ferry-kill.")
+    faults = []
+    counts = {"killed before the end": 0, "finished before the kill": 0, "planned-only recovered": 0,
+              "duplicates": 0, "missing": 0}
+    n = int(os.environ.get("FERRY_KILL_OBJECTS", "30000"))
+    try:
+        jpath, prov = os.path.join(work, "journal"), os.path.join(work, "provider")
+        t0 = time.monotonic()
+        subprocess.run([drive, jpath, prov, str(n)], check=True, stdout=subprocess.DEVNULL)
+        duration = time.monotonic() - t0
+        for i in range(runs):
+            for f in (jpath, prov):
+                if os.path.exists(f):
+                    os.unlink(f)
+            # Kill twice in a row, then finish: kills land in fresh and resumed runs.
+            for _ in range(2):
+                p = subprocess.Popen([drive, jpath, prov, str(n)], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+                time.sleep(rnd.uniform(0, duration * 1.3))
+                p.send_signal(signal.SIGKILL)
+                rc = p.wait()
+                counts["killed before the end" if rc == -signal.SIGKILL else "finished before the kill"] += 1
+                if rc not in (0, -signal.SIGKILL):
+                    faults.append("run %d: exit %d: %s" % (i, rc, p.stderr.read().decode(errors="replace")))
+                p.stderr.close()
+            r = subprocess.run([drive, jpath, prov, str(n)], capture_output=True)
+            if r.returncode != 0:
+                faults.append("run %d: the rerun failed: %s" % (i, r.stderr.decode(errors="replace").strip()))
+                continue
+            out = r.stdout.decode()
+            counts["planned-only recovered"] += int(out.split("recovered ")[1])
+            ids = [l.split(" ")[0] for l in open(prov).read().splitlines()]
+            dup = len(ids) - len(set(ids))
+            missing = n - len(set(ids))
+            counts["duplicates"] += dup
+            counts["missing"] += missing
+            if dup or missing:
+                faults.append("run %d: %d duplicates, %d missing at the provider" % (i, dup, missing))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for f in faults[:20]:
+        print("# " + f)
+    detail = ", ".join("%s %d" % (k, v) for k, v in counts.items())
+    print("random SIGKILL of the import journal: %d runs of 2 kills and a rerun (%d objects, a run takes "
+          "%.2f s; seed %d): %s; %d faults" % (runs, n, duration, seed, detail, len(faults)))
+    return 1 if faults else 0
+
+
 def main():
     bin_dir, what, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if what == "journal":
+        return journal(bin_dir, runs, int(sys.argv[4]) if len(sys.argv) > 4 else
+                       int(os.environ.get("FERRY_KILL_SEED", "1")))
     seed = int(sys.argv[4]) if len(sys.argv) > 4 else int(os.environ.get("FERRY_KILL_SEED", "1"))
     rnd = random.Random(seed)
     ferry = os.path.join(bin_dir, "ferry")
