@@ -30,6 +30,8 @@ PKGS = libarchive libzstd jansson libcurl libcrypto
 
 ifeq ($(SANITIZE),1)
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# gcc leaves these out of "undefined"; clang (make fuzz) has them in.
+SAN_FLAGS += -fsanitize=float-cast-overflow -fno-sanitize-recover=float-cast-overflow
 endif
 # `make fuzz`: clang, coverage for libFuzzer, ASan + UBSan.
 ifeq ($(SANITIZE),fuzz)

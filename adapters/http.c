@@ -716,6 +716,22 @@ int fy_http_header(const struct fy_http_response *resp, const char *name, char *
 	return -1;
 }
 
+/*
+ * A double of milliseconds as a long: converting one out of range is
+ * undefined (a provider's "Retry-After: 1e300"; found by fuzz_http), so
+ * clamp to +-1e12 ms (31 years) first; callers cap delays much lower.
+ */
+static long ms_of(double d)
+{
+	if (d != d)
+		return -1;
+	if (d > 1e12)
+		return (long)1e12;
+	if (d < -1e12)
+		return (long)-1e12;
+	return (long)d;
+}
+
 long fy_http_retry_after_ms(const struct fy_http_response *resp, int64_t now)
 {
 	char v[128], *end;
@@ -724,13 +740,13 @@ long fy_http_retry_after_ms(const struct fy_http_response *resp, int64_t now)
 	if (fy_http_header(resp, "retry-after-ms", v, sizeof(v)) == 0) {
 		d = strtod(v, &end);
 		if (end != v && d >= 0)
-			return (long)d;
+			return ms_of(d);
 	}
 	if (fy_http_header(resp, "retry-after", v, sizeof(v)) < 0)
 		return -1;
 	d = strtod(v, &end);
 	if (end != v && *end == '\0' && d >= 0)
-		return (long)(d * 1000);
+		return ms_of(d * 1000);
 	{
 		/* An HTTP date: "Wed, 21 Oct 2015 07:28:00 GMT". */
 		time_t when = curl_getdate(v, NULL);
@@ -771,7 +787,7 @@ static long duration_ms(const char *s)
 		}
 		s = end;
 	}
-	return (long)total;
+	return ms_of(total);
 }
 
 /* Learn from x-ratelimit-remaining-requests / -reset-requests. */

@@ -236,14 +236,14 @@ void fy_time_format(int64_t sec, int32_t nsec, char *out)
 	snprintf(base, sizeof(base), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	if (nsec == 0) {
-		snprintf(out, 40, "%sZ", base);
+		snprintf(out, 40, "%.38sZ", base);
 		return;
 	}
 	while (digits_n > 1 && f % 10 == 0) {
 		f /= 10;
 		digits_n--;
 	}
-	snprintf(out, 40, "%s.%0*dZ", base, digits_n, (int)f);
+	snprintf(out, 40, "%.28s.%0*dZ", base, digits_n, (int)f);
 }
 
 int fy_time_cmp(int64_t s1, int32_t n1, int64_t s2, int32_t n2)
