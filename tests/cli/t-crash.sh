@@ -22,15 +22,7 @@
 name=crash
 . "$(dirname "$0")/../lib.sh"
 
-# fsync dominates these runs on a disk; a SIGKILL leaves the same state in
-# memory, so work on /dev/shm when there is one.
-if [ -d /dev/shm ] && [ -w /dev/shm ]; then
-	rmdir "$work"
-	work=$(mktemp -d /dev/shm/ferry-crash.XXXXXX)
-	trap 'cd /; rm -rf "$work"' EXIT
-	cd "$work" || exit 1
-	export TMPDIR=$work
-fi
+in_memory
 
 # A killed process cannot be checked by valgrind, and these loops run
 # ferry ~200 times: under `make valgrind` they run the plain binaries.

@@ -15,13 +15,7 @@
 name=secrets
 . "$(dirname "$0")/../lib.sh"
 
-# Every export here fsyncs; work on /dev/shm when there is one.
-if [ -d /dev/shm ] && [ -w /dev/shm ]; then
-	rmdir "$work"
-	work=$(mktemp -d /dev/shm/ferry-secrets.XXXXXX)
-	trap 'cd /; rm -rf "$work"' EXIT
-	cd "$work" || exit 1
-fi
+in_memory
 
 tool=$TESTS/secrets/secrets.py
 python3 "$tool" trees src || notok "build the source trees"
@@ -122,12 +116,7 @@ done
 # A provider's error message echoing a credential (adapters/http.c repeats
 # provider messages in its errors): never repeated, at any verbosity.
 probe="$VG $BIN/../tests/http-probe"
-python3 "$TESTS/secrets/leaksrv.py" port &
-srv=$!
-trap 'kill $srv 2>/dev/null; cd /; rm -rf "$work"' EXIT
-i=0
-while [ ! -s port ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-base=http://127.0.0.1:$(cat port)
+serve "$TESTS/secrets/leaksrv.py"
 count=$(grep -vc '^#' "$TESTS/secrets/canaries.txt")
 paths=""
 i=0
@@ -142,7 +131,6 @@ for v in "" -v "-v -v"; do
 		test "$(grep -c '^check: .*HTTP 40' http.out)" = "$((count * 5))"
 	check "HTTP error bodies with credentials, ${v:-no -v}: no canary in errors or traces" leaks http.out http.err
 done
-kill $srv 2>/dev/null
 
 # --- process argument lists ---------------------------------------------------------
 # Credentials reach ferry through the environment or files, never argv: look

@@ -99,6 +99,15 @@ def same_tree(a, b):
     return all(same_tree(os.path.join(a, d), os.path.join(b, d)) for d in cmp.common_dirs)
 
 
+def report(what, counts, faults):
+    """Print the faults (the first 20) and one summary line; 1 if any fault."""
+    for f in faults[:20]:
+        print("# " + f)
+    detail = ", ".join("%s %d" % (k, v) for k, v in counts.items())
+    print("random SIGKILL of %s: %s; %d faults" % (what, detail, len(faults)))
+    return 1 if faults else 0
+
+
 def journal(bin_dir, runs, seed):
     """Kill the journal driver at random; the rerun completes with no duplicate."""
     rnd = random.Random(seed)
@@ -143,12 +152,8 @@ def journal(bin_dir, runs, seed):
                 faults.append("run %d: %d duplicates, %d missing at the provider" % (i, dup, missing))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    for f in faults[:20]:
-        print("# " + f)
-    detail = ", ".join("%s %d" % (k, v) for k, v in counts.items())
-    print("random SIGKILL of the import journal: %d runs of 2 kills and a rerun (%d objects, a run takes "
-          "%.2f s; seed %d): %s; %d faults" % (runs, n, duration, seed, detail, len(faults)))
-    return 1 if faults else 0
+    return report("the import journal: %d runs of 2 kills and a rerun (%d objects, a run takes %.2f s; seed %d)"
+                  % (runs, n, duration, seed), counts, faults)
 
 
 def main():
@@ -230,12 +235,8 @@ def main():
                 faults.append("run %d: temporaries left after the next run: %s" % (i, after))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    for f in faults[:20]:
-        print("# " + f)
-    detail = ", ".join("%s %d" % (k, v) for k, v in counts.items())
-    print("random SIGKILL of ferry %s: %d runs (a run takes %.2f s; seed %d): %s; %d faults"
-          % (what, runs, duration, seed, detail, len(faults)))
-    return 1 if faults else 0
+    return report("ferry %s: %d runs (a run takes %.2f s; seed %d)" % (what, runs, duration, seed),
+                  counts, faults)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,17 @@ void fuzz_note(const char *what, const struct fy_error *err)
 		fprintf(stderr, "fuzz: %s: %s\n", what, err->code == FY_E_OK ? "ok" : err->msg);
 }
 
+int fuzz_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static char tmpdir[4096];
 
 static int rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)

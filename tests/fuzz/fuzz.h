@@ -64,6 +64,9 @@ void fuzz_read_back(const char *path, const struct fy_writer_stats *st);
  */
 int fuzz_zstd_wrap(int fd, const void *tar, size_t size);
 
+/* The value of a hex digit, or -1 (inputs that spell bytes in hex). */
+int fuzz_hexval(char c);
+
 /* Remove a tree (no symbolic link is followed). */
 void fuzz_rmtree(const char *path);
 

@@ -27,15 +27,6 @@
 
 extern const struct fy_adapter fy_adapter_dir;
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static void make_entry(const char *root, const char *target, const char *e, size_t n)
 {
 	const char *nl = memchr(e, '\n', n);
@@ -83,7 +74,7 @@ static void make_entry(const char *root, const char *target, const char *e, size
 
 			if (buf && e[0] == 'h') {
 				for (k = 0; k + 1 < len; k += 2) {
-					int hi = hexval(c[k]), lo = hexval(c[k + 1]);
+					int hi = fuzz_hexval(c[k]), lo = fuzz_hexval(c[k + 1]);
 
 					if (hi >= 0 && lo >= 0)
 						buf[o++] = (char)(hi << 4 | lo);

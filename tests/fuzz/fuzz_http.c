@@ -39,11 +39,6 @@ static struct fy_http *client(void)
 	return h;
 }
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 static void check_encode(const char *s, size_t n, int keep_slash)
 {
 	struct fy_buf out = FY_BUF_INIT((size_t)1 << 24);
@@ -55,8 +50,8 @@ static void check_encode(const char *s, size_t n, int keep_slash)
 
 		if (c == '%') {
 			FUZZ_ASSERT(i + 2 < out.len);
-			FUZZ_ASSERT(hexval(out.ptr[i + 1]) >= 0 && hexval(out.ptr[i + 2]) >= 0);
-			FUZZ_ASSERT(k < n && (char)(hexval(out.ptr[i + 1]) << 4 | hexval(out.ptr[i + 2])) == s[k]);
+			FUZZ_ASSERT(fuzz_hexval(out.ptr[i + 1]) >= 0 && fuzz_hexval(out.ptr[i + 2]) >= 0);
+			FUZZ_ASSERT(k < n && (char)(fuzz_hexval(out.ptr[i + 1]) << 4 | fuzz_hexval(out.ptr[i + 2])) == s[k]);
 			i += 2;
 		} else {
 			FUZZ_ASSERT((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

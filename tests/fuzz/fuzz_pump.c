@@ -44,15 +44,6 @@ static int mem_read(void *ctx, void *buf, size_t n, size_t *got, struct fy_error
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static int src_next(void *state, struct fy_item *it, struct fy_error *err)
 {
 	struct src *s = state;
@@ -82,7 +73,7 @@ static int src_next(void *state, struct fy_item *it, struct fy_error *err)
 
 			/* Decode the hex in place; other characters are skipped. */
 			for (k = 0; k + 1 < s->line.len; k += 2) {
-				int hi = hexval(s->line.ptr[k]), lo = hexval(s->line.ptr[k + 1]);
+				int hi = fuzz_hexval(s->line.ptr[k]), lo = fuzz_hexval(s->line.ptr[k + 1]);
 
 				if (hi < 0 || lo < 0)
 					continue;
