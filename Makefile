@@ -2,6 +2,7 @@
 #
 #   make                 build the tools into build/bin
 #   make check           build under AddressSanitizer + UBSan and run every test
+#   make check-peers     the tests against real servers installed from npm (S3)
 #   make test            run every test on the plain build
 #   make demo            export the bundled samples, list, verify and import them
 #   make bench           benchmarks: throughput and peak memory next to tar, zstd, jq
@@ -53,15 +54,26 @@ FORMATS_SRC = formats/error.c formats/buf.c formats/json.c formats/sha256.c \
 	      formats/schema.c formats/check.c formats/writer.c formats/reader.c \
 	      formats/durable.c formats/vpool.c
 FORMATS_SRC += formats/secrets.c
+FORMATS_SRC += formats/diff.c
+FORMATS_SRC += formats/jsonw.c
 SCHEMAS = $(sort $(wildcard formats/schema/*.json))
 
-# The adapters: add a new one's file here and to adapters/registry.c.
+# The adapters: add a new one's files here and a line to adapters/adapters.def.
 ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c adapters/http.c adapters/journal.c
 ADAPTERS_SRC += adapters/sigv4.c
 ADAPTERS_SRC += adapters/ledger.c adapters/models.c adapters/fidelity.c adapters/audit_json.c adapters/sunsets.c
+ADAPTERS_SRC += adapters/retention.c adapters/repo.c adapters/repo_s3.c adapters/s3.c
+ADAPTERS_SRC += adapters/jw.c adapters/recq.c adapters/jarray.c adapters/bundle.c adapters/tree.c
+ADAPTERS_SRC += adapters/chatgpt.c adapters/chatgpt_map.c
+ADAPTERS_SRC += adapters/claude.c adapters/claude_map.c
+ADAPTERS_SRC += adapters/aws.c
+ADAPTERS_SRC += adapters/agentcore.c
+ADAPTERS_SRC += adapters/bedrock_flow.c
+ADAPTERS_SRC += adapters/bedrock_agents.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
 TOOLS += ferry-audit
+TOOLS += ferry-backup ferry-forget ferry-diff
 TOOL_COMMON_SRC = tools/tool.c
 TOOL_COMMON_SRC += tools/plan.c
 
@@ -86,6 +98,7 @@ UNIT_BIN = $(O)/tests/unit
 
 .PHONY: all check test tests-build demo bench install deps check-headers valgrind clean
 .PHONY: check-browser
+.PHONY: check-peers
 .PHONY: fuzz fuzz-build hostile crash
 .DEFAULT_GOAL := all
 
@@ -136,6 +149,22 @@ $(O)/bin/ferry-%: $(O)/obj/tools/ferry-%.o $(TOOL_COMMON_OBJ) $(LIB_ADAPTERS) $(
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
+# Tools that link helpers beyond tools/tool.c (before the libraries).
+$(O)/bin/ferry-backup: $(O)/obj/tools/ferry-backup.o $(O)/obj/tools/repo-tool.o \
+		      $(O)/obj/tools/diff-print.o $(TOOL_COMMON_OBJ) $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/bin/ferry-forget: $(O)/obj/tools/ferry-forget.o $(O)/obj/tools/repo-tool.o \
+		      $(TOOL_COMMON_OBJ) $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/bin/ferry-diff: $(O)/obj/tools/ferry-diff.o $(O)/obj/tools/diff-print.o \
+		    $(TOOL_COMMON_OBJ) $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
 # Unit tests: one file per module, one TEST() per behaviour; the list is
 # generated from the sources, so adding a test needs no registration.
 $(O)/gen/unit_list.h: $(UNIT_SRC)
@@ -154,6 +183,7 @@ TEST_PROGS = $(O)/tests/http-probe
 TEST_PROGS += $(O)/tests/journal-drive
 TEST_PROGS += $(O)/tests/gen-neutral
 TEST_PROGS += $(O)/tests/sigv4-suite
+TEST_PROGS += $(O)/tests/aws-probe
 
 $(O)/tests/gen-neutral: tests/bench/gen_neutral.c
 	@mkdir -p $(@D)
@@ -168,6 +198,10 @@ $(O)/tests/http-probe: $(O)/obj/tests/http_probe.o $(LIB_ADAPTERS) $(LIB_FORMATS
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 $(O)/tests/sigv4-suite: $(O)/obj/tests/sigv4_suite.o $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/tests/aws-probe: $(O)/obj/tests/aws_probe.o $(LIB_ADAPTERS) $(LIB_FORMATS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
@@ -215,6 +249,18 @@ check-browser: deps
 	$(MAKE) all
 	sh tools/deps.sh browser
 	FERRY_BUILD=$(O) sh tests/run.sh tests/browser/t-html.sh
+
+# Tests against real servers on loopback (tests/peers/): each installs its
+# server from the npm registry into $(FERRY_PEERS) (default
+# ~/.cache/ferry-peers, outside the tree) and picks free ports. They need
+# the registry, so they are not part of `make check`; .ci/run runs both.
+# Add a peer test by appending to PEER_TESTS.
+PEER_TESTS = tests/peers/t-backup-s3.sh
+
+check-peers:
+	@sh tools/deps.sh build test peers
+	$(MAKE) O=build/asan SANITIZE=1 CFLAGS='-O1 -g' tests-build
+	FERRY_BUILD=build/asan sh tests/run.sh $(PEER_TESTS)
 
 test: tests-build
 	FERRY_BUILD=$(O) sh tests/run.sh

@@ -20,7 +20,7 @@
  *  4. Declare the capabilities table (what each kind and field becomes,
  *     see "Capability declarations" below) and the limits; a sink reports
  *     what it did through ctx->ledger as "The done-ledger" below says.
- *  5. Add it to the table in adapters/registry.c and to the Makefile's
+ *  5. Add a line to adapters/adapters.def and its files to the Makefile's
  *     ADAPTERS list; write samples/<name>/ cases and tests; cite the
  *     provider's published documentation in the file's header comment.
  *  6. Credentials come from the environment or files named there, never

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "json.h"
+#include "registry.h"
 #include "secrets.h"
 
 struct held {
@@ -468,6 +470,20 @@ static int put_notes(struct pump *p, struct fy_writer *w, struct fy_error *err)
 	return 0;
 }
 
+/* A ledger line saying the source dropped an item while exporting. */
+static int ledger_unreadable(struct pump *p, const struct fy_item *it)
+{
+	const struct fy_jdoc *d = it->doc;
+
+	if (!d) {
+		if (fy_jdoc_parse(&p->doc, it->json, it->len, 0, NULL) < 0)
+			return 0;	/* the writer reports the bad line */
+		d = &p->doc;
+	}
+	return fy_json_streq(d, fy_json_get(d, 0, "outcome"), "dropped") &&
+	       fy_json_streq(d, fy_json_get(d, 0, "phase"), "export");
+}
+
 int fy_pump(const struct fy_adapter *ad, void *src, const struct fy_adapter_ctx *ctx,
 	    struct fy_writer *w, const volatile sig_atomic_t *stop, struct fy_pump_stats *st,
 	    struct fy_error *err)
@@ -499,6 +515,8 @@ int fy_pump(const struct fy_adapter *ad, void *src, const struct fy_adapter_ctx 
 		if (got == 0)
 			break;
 		p.st->items++;
+		if (it.type == FY_ITEM_LEDGER && ledger_unreadable(&p, &it))
+			p.st->unreadable++;
 		if (it.type == FY_ITEM_RECORD) {
 			got = 0;
 			p.found = 0;
@@ -565,4 +583,50 @@ char *fy_pump_scope_json(const struct fy_adapter_ctx *ctx)
 fail:
 	fy_buf_release(&b);
 	return NULL;
+}
+
+int fy_export(struct fy_adapter_ctx *ctx, const struct fy_export_options *o,
+	      const volatile sig_atomic_t *stop, struct fy_writer_stats *ws,
+	      struct fy_pump_stats *ps, struct fy_error *err)
+{
+	const struct fy_adapter *ad;
+	struct fy_source_info info;
+	struct fy_writer_options wo;
+	struct fy_writer *w = NULL;
+	char *scope = NULL;
+	void *src = NULL;
+	int rc = -1;
+
+	if (fy_location_parse(o->source, &ad, &ctx->location, err) < 0)
+		return -1;
+	if (!(ad->flags & FY_ADAPTER_READ))
+		return fy_error_set(err, FY_E_UNSUPPORTED, "adapter '%s' cannot be read from",
+				    ad->name);
+	ctx->name = ad->name;
+	memset(&info, 0, sizeof(info));
+	if (ad->read_open(ctx, &src, &info, err) < 0)
+		return -1;
+	fy_writer_options_init(&wo);
+	wo.producer = ctx->producer;
+	wo.created = o->created_set ? o->created : info.created ? info.created : (int64_t)time(NULL);
+	wo.source_adapter = info.adapter[0] ? info.adapter : ad->name;
+	wo.source_location = info.location[0] ? info.location : ctx->location;
+	wo.source_account = info.account[0] ? info.account : NULL;
+	scope = fy_pump_scope_json(ctx);
+	wo.scope_json = scope;
+	wo.level = o->level;
+	wo.threads = o->threads;
+	w = fy_writer_open(o->output, &wo, err);
+	if (!w)
+		goto out;
+	if (fy_pump(ad, src, ctx, w, stop, ps, err) < 0 || fy_writer_close(w, ws, err) < 0) {
+		fy_error_prefix(err, "%s", o->source);
+		goto out;
+	}
+	rc = 0;
+out:
+	fy_writer_free(w);
+	ad->read_close(src);
+	free(scope);
+	return rc;
 }

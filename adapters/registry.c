@@ -6,10 +6,14 @@
 
 #include <string.h>
 
-extern const struct fy_adapter fy_adapter_dir;
+#define ADAPTER(name) extern const struct fy_adapter fy_adapter_##name;
+#include "adapters.def"
+#undef ADAPTER
 
 const struct fy_adapter *const fy_adapters[] = {
-	&fy_adapter_dir,
+#define ADAPTER(name) &fy_adapter_##name,
+#include "adapters.def"
+#undef ADAPTER
 	NULL,
 };
 

@@ -158,9 +158,9 @@ file_target() {
 	case "$1" in
 	dir) echo "dir:$work/pair-$1" ;;
 	letta-af) echo "letta-af:$work/pair-$1.af" ;;
-	agentspec) echo "agentspec:$work/pair-$1.json" ;;
-	n8n) echo "n8n:$work/pair-$1.json" ;;
-	bedrock-flow) echo "bedrock-flow:$work/pair-$1.json" ;;
+	agentspec) echo "agentspec:$work/out-$1.json" ;;
+	n8n) echo "n8n:$work/out-$1.json" ;;
+	bedrock-flow) echo "bedrock-flow:$work/out-$1.json" ;;
 	*) echo "" ;;
 	esac
 }
