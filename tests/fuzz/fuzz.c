@@ -13,6 +13,7 @@
 
 #include "fuzz.h"
 #include "reader.h"
+#include "schema.h"
 #include "sha256.h"
 #include "writer.h"
 #include "zstream.h"
@@ -171,6 +172,34 @@ void fuzz_read_back(const char *path, const struct fy_writer_stats *st)
 		FUZZ_ASSERT(rs->records[k] == st->records.records[k]);
 	FUZZ_ASSERT(rs->blobs == st->records.blobs);
 	fy_reader_free(r);
+}
+
+void fuzz_check_mapped(const struct fy_item *it, const char *adapter)
+{
+	const struct fy_schemaset *s = fy_schemaset_default(NULL);
+	struct fy_error err;
+	struct fy_jdoc d;
+	enum fy_kind kind = it->kind;
+	int rc;
+
+	if (it->type != FY_ITEM_RECORD && it->type != FY_ITEM_LEDGER)
+		return;
+	fy_jdoc_init(&d);
+	rc = fy_jdoc_parse(&d, it->json, it->len, 0, &err);
+	if (rc == 0 && it->type == FY_ITEM_RECORD && kind == FY_KIND_NONE) {
+		size_t n;
+		const char *k = fy_json_raw(&d, fy_json_get(&d, 0, "kind"), &n);
+
+		kind = fy_kind_from_name(k, n);
+	}
+	if (rc == 0)
+		rc = it->type == FY_ITEM_LEDGER ? fy_schema_validate(s, "ledger.json", &d, 0, 0, &err)
+						: fy_schema_validate_kind(s, kind, &d, 0, 0, &err);
+	if (rc < 0)
+		fprintf(stderr, "fuzz: %s mapped a record ferry refuses: %s\nin: %.*s\n", adapter,
+			err.msg, (int)(it->len > 2000 ? 2000 : it->len), it->json);
+	FUZZ_ASSERT(rc == 0);
+	fy_jdoc_release(&d);
 }
 
 static void put_le32(unsigned char *p, uint32_t v)

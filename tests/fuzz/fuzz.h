@@ -58,6 +58,15 @@ struct fy_writer_stats;
  */
 void fuzz_read_back(const char *path, const struct fy_writer_stats *st);
 
+struct fy_item;
+/*
+ * What an adapter's mapping function produced must be something ferry's
+ * writer accepts: abort unless a record passes its kind's schema (a
+ * ledger line the ledger schema). kind: the record's kind when the item
+ * does not say.
+ */
+void fuzz_check_mapped(const struct fy_item *it, const char *adapter);
+
 /*
  * Turn tar bytes into a complete ferry stream in fd: one zstd frame with
  * its content checksum, then the end digest frame. 0, or -1.

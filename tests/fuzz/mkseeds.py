@@ -5,8 +5,8 @@
 
 Seeds come from samples/ (the neutral tree, exported and unpacked in the
 forms each target reads) and from hand-picked edge cases written here.
-For an adapter target (tests/fuzz/fuzz_<adapter>.c) every file a case in
-samples/<adapter>/*/ names in its `source` is a seed too. Files this
+For an adapter's mapping target (tests/fuzz/fuzz_<adapter>.c) the
+provider objects of its samples/<adapter>/ cases are seeds too. Files this
 script writes are named seed-* (delete them first to drop stale ones:
 find tests/fuzz/corpus -name 'seed-*' -delete); crash regressions found by
 `make fuzz` are committed beside them as crash-* and never touched here.
@@ -228,22 +228,87 @@ def main():
                 "<Error><Code>InvalidAccessKeyId</Code><Message>%s</Message></Error>" % v][i % 4]
         put("http", "leak-" + k, resp(400 + i % 4, ["Content-Type: application/json"], body))
 
-    # adapter targets: the inputs of their sample cases.
-    for f in sorted(os.listdir(os.path.join(TOP, "tests", "fuzz"))):
-        if not (f.startswith("fuzz_") and f.endswith(".c")):
-            continue
-        target = f[5:-2]
-        adir = os.path.join(TOP, "samples", target)
-        if not os.path.isdir(adir):
-            continue
-        for case in sorted(os.listdir(adir)):
-            src = os.path.join(adir, case, "source")
-            if not os.path.isfile(src):
-                continue
-            loc = open(src).read().strip().split(":", 1)[1]
-            p = os.path.normpath(os.path.join(adir, case, loc))
-            if os.path.isfile(p):
-                put(target, case, open(p, "rb").read())
+    # Adapter mapping targets: the provider objects of their sample cases.
+    def elements(path):
+        """The elements of a JSON array file (or the object itself), as text."""
+        try:
+            v = json.load(open(path))
+        except ValueError:
+            return [open(path, "rb").read()]     # a bad-json case: a seed as it is
+        return [json.dumps(e).encode() for e in (v if isinstance(v, list) else [v])]
+
+    def files_of(case, names):
+        out = []
+        for dirpath, _, files in os.walk(case):
+            for f in sorted(files):
+                if f in names or (f.endswith(".json") and os.path.basename(dirpath) in names):
+                    out.append(os.path.join(dirpath, f))
+        return sorted(out)
+
+    for case in sorted(os.listdir(os.path.join(TOP, "samples", "chatgpt"))):
+        d = os.path.join(TOP, "samples", "chatgpt", case)
+        for i, f in enumerate(files_of(d, {"conversations.json", "conversation.json"})):
+            for j, e in enumerate(elements(f)):
+                put("chatgpt", "%s-%d-%d" % (case, i, j), e)
+    for case in sorted(os.listdir(os.path.join(TOP, "samples", "claude"))):
+        d = os.path.join(TOP, "samples", "claude", case)
+        for i, f in enumerate(files_of(d, {"conversations.json", "projects.json", "memories.json",
+                                            "projects", "memories"})):
+            sel = 1 if "project" in f else 2 if "memor" in f else 0
+            for j, e in enumerate(elements(f) if sel != 2 else [open(f, "rb").read()]):
+                put("claude", "%s-%d-%d" % (case, i, j), bytes([sel]) + e)
+    # jarray: a read-size byte, then a file.
+    for i, f in enumerate(files_of(os.path.join(TOP, "samples", "chatgpt"), {"conversations.json"})[:4]):
+        put("jarray", "chatgpt-%d" % i, bytes([7 + i * 40]) + open(f, "rb").read())
+    for i, t in enumerate([b"[]", b" [ 1 , {\"a\":[2]} , \"x\" ] ", b"[1,2,", b"[1 2]", b"{\"one\":1}",
+                           b"[\"]\\\"[\"]", b"\xef\xbb\xbf[1]"]):
+        put("jarray", "edge-%d" % i, bytes([i * 37 % 256 | (0x80 if t.startswith(b"{") else 0)]) + t)
+
+    # agentcore: 0 + an Event array, or 1 + {"record", "strategies"}.
+    seed = json.load(open(os.path.join(TOP, "tests", "aws", "seed-agentcore.json")))
+    for mi, mem in enumerate(seed["memories"]):
+        sessions = {}
+        for e in mem.get("events", []):
+            ev = dict(e)
+            ev["eventId"] = ev.pop("ref", "e")
+            ev["memoryId"] = "mem-1"
+            sessions.setdefault((ev.get("actorId"), ev.get("sessionId")), []).append(ev)
+        for si, evs in enumerate(sessions.values()):
+            put("agentcore", "session-%d-%d" % (mi, si), b"\x00" + json.dumps(evs).encode())
+        strategies = []
+        for k, st in enumerate(mem.get("memoryStrategies", [])):
+            (kind, body), = st.items()
+            strategies.append({"strategyId": "s%d" % k, "name": body.get("name"),
+                               "type": kind.replace("MemoryStrategy", "").upper(),
+                               "namespaces": body.get("namespaces", [])})
+        for ri, r in enumerate(mem.get("records", [])):
+            rec = dict(r)
+            rec["memoryRecordId"] = "mr-%d" % ri
+            names = [x["name"] for x in strategies]
+            if rec.get("strategy") in names:
+                rec["memoryStrategyId"] = "s%d" % names.index(rec.pop("strategy"))
+            put("agentcore", "record-%d-%d" % (mi, ri),
+                b"\x01" + json.dumps({"record": rec, "strategies": strategies}).encode())
+
+    # bedrock_flow: flow documents.
+    for case in sorted(os.listdir(os.path.join(TOP, "samples", "bedrock-flow"))):
+        d = os.path.join(TOP, "samples", "bedrock-flow", case)
+        for f in files_of(d, {"flow.json"}):
+            put("bedrock_flow", case, open(f, "rb").read())
+
+    # repo: 0 archive names, 1 lock files, 2 durations, 3 S3 XML.
+    for i, k in enumerate(["dir-neutral-20260101T000000Z.ferry", "openai-20261231T235959Z.ferry",
+                           "x-19700101T000000Z.ferry", "bad-2026.ferry", "../x-20260101T000000Z.ferry"]):
+        put("repo", "key-%d" % i, b"\x00" + k.encode())
+    put("repo", "lock", b"\x01" + json.dumps({"host": "h", "machine_id": "m", "boot_id": "b", "pid": 42,
+                                              "start_ticks": 7, "started": "2026-01-01T00:00:00Z",
+                                              "command": "backup", "token": "0" * 32}).encode())
+    for i, dur in enumerate(["1y2m3d4h", "0h", "unlimited", "7", "99999y", "4h"]):
+        put("repo", "duration-%d" % i, b"\x02" + dur.encode() + bytes(range(1, 40)))
+    put("repo", "xml-list", b"\x03<?xml version=\"1.0\"?><ListBucketResult><IsTruncated>true</IsTruncated>"
+        b"<Contents><Key>a-20260101T000000Z.ferry</Key><Size>12</Size></Contents>"
+        b"<NextContinuationToken>t&amp;k&#65;&#x42;</NextContinuationToken></ListBucketResult>")
+    put("repo", "xml-error", b"\x03<Error><Code>AccessDenied</Code><Message>no &lt;way&gt;</Message></Error>")
 
 
 if __name__ == "__main__":
