@@ -12,7 +12,8 @@
 #     run.
 #     The import journal, driven by tests/journal_drive.c, likewise.
 #  2. tests/crash/kill.py kills `ferry export`, `ferry import` and the
-#     journal driver with
+#     journal driver (and, under `make crash`, `ferry backup` and `ferry
+#     import` into the AgentCore simulator) with
 #     SIGKILL at random moments, FERRY_KILL_RUNS times each, with the same
 #     checks: by default 6 runs on a small source, to keep `make check`
 #     fast; `make crash` runs 250 each on a source of 12,000 messages.
@@ -159,13 +160,18 @@ fi
 runs=${FERRY_KILL_RUNS:-6}
 [ -n "${FERRY_KILL_RUNS:-}" ] || FERRY_KILL_THREADS=${FERRY_KILL_THREADS:-300}
 export FERRY_KILL_THREADS
-for what in export import journal; do
+# ferry backup and ferry import into a live target are killed at random in
+# make check by t-backup-kill.sh and t-agentcore-resume.sh; `make crash`
+# adds them here at full count.
+kinds="export import journal"
+[ -n "${FERRY_KILL_RUNS:-}" ] && kinds="$kinds backup live"
+for what in $kinds; do
 	# shellcheck disable=SC2086
 	if python3 "$TESTS/crash/kill.py" "$BIN" "$what" "$runs" > kill.out 2> kill.err; then
 		ok "$(tail -1 kill.out)"
 	else
 		notok "random kills of $what: $(tail -1 kill.out)"
-		sed 's/^/#   /' kill.err | head -10
+		sed 's/^/#   /' kill.out kill.err | head -10
 	fi
 done
 

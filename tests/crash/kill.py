@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """kill.py - SIGKILL `ferry export` or `ferry import` at random moments.
 
-    kill.py BIN export|import|journal RUNS [SEED]
+    kill.py BIN export|import|journal|backup|live RUNS [SEED]
 
 FERRY_KILL_THREADS sets the source's size (threads of 8 messages; 1500).
 
@@ -17,6 +17,13 @@ that duration, and checks what is left:
   journal (tests/journal_drive.c importing 30,000 objects, or
   FERRY_KILL_OBJECTS, into a fake
   provider through the import journal): the journal opens again.
+
+  backup (ferry backup of the same source into one repository, a new
+  archive per run, --prune --keep-last 5): every archive under a final
+  name verifies, the ones already there are unchanged;
+  live (ferry import into agentcore:, the AWS simulator tests/lib/awssim.py
+  answering slowly, killed twice, then run to the end): every event and
+  memory record exists exactly once in the target account.
 
 Then a recovery run (no kill) must complete, remove the killed run's
 temporary files and give exactly the uninterrupted result (an archive is
@@ -108,6 +115,179 @@ def report(what, counts, faults):
     return 1 if faults else 0
 
 
+def sha(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def backup(bin_dir, runs, seed):
+    """Kill ferry backup at random: the repository stays sound, the next run completes."""
+    rnd = random.Random(seed)
+    ferry = os.path.join(bin_dir, "ferry")
+    work = tempfile.mkdtemp(prefix="ferry-kill.")
+    faults = []
+    counts = {"killed before the end": 0, "finished before the kill": 0, "archives verified": 0,
+              "bad archives": 0, "stale locks taken over": 0}
+    try:
+        src, repo = os.path.join(work, "src"), os.path.join(work, "repo")
+        make_source(src, threads=int(os.environ.get("FERRY_KILL_THREADS", "1500")))
+        t0 = time.monotonic()
+        run([ferry, "backup", "-q", "dir:" + src, "--repo", repo, "--time", "2026-01-01T00:00:00Z"], work)
+        duration = time.monotonic() - t0
+        known = {}
+        for i in range(runs):
+            when = "2026-02-%02dT%02d:%02d:00Z" % (1 + i // 1440 % 28, i // 60 % 24, i % 60)
+            argv = [ferry, "backup", "-q", "dir:" + src, "--repo", repo, "--time", when,
+                    "--prune", "--keep-last", "5"]
+            before = {f: known.get(f) or sha(os.path.join(repo, f))
+                      for f in os.listdir(repo) if f.endswith(".ferry")}
+            p = subprocess.Popen(argv, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rnd.uniform(0, duration * 1.3))
+            p.send_signal(signal.SIGKILL)
+            rc = p.wait()
+            counts["killed before the end" if rc == -signal.SIGKILL else "finished before the kill"] += 1
+            for f in sorted(os.listdir(repo)):
+                path = os.path.join(repo, f)
+                if f in ("ferry.lock", ".ferry-staging"):
+                    continue
+                if not f.endswith(".ferry"):
+                    faults.append("run %d: unexpected %s in the repository" % (i, f))
+                elif f in before:
+                    if sha(path) != before[f]:
+                        counts["bad archives"] += 1
+                        faults.append("run %d: %s changed" % (i, f))
+                elif run([ferry, "verify", "-q", path], work).returncode != 0:
+                    counts["bad archives"] += 1
+                    faults.append("run %d: %s does not verify" % (i, f))
+                else:
+                    counts["archives verified"] += 1
+                    known[f] = sha(path)
+            had_lock = os.path.exists(os.path.join(repo, "ferry.lock"))
+            r = run(argv[:7] + [when.replace("2026-", "2027-")] + argv[8:], work)
+            if r.returncode != 0:
+                faults.append("run %d: the next backup failed (exit %d: %s)"
+                              % (i, r.returncode, r.stderr.decode(errors="replace").strip()))
+            elif had_lock:
+                counts["stale locks taken over"] += 1
+            staging = os.path.join(repo, ".ferry-staging")
+            if os.path.exists(os.path.join(repo, "ferry.lock")) or (os.path.isdir(staging) and os.listdir(staging)):
+                faults.append("run %d: a lock or staged file left after the next backup" % i)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return report("ferry backup: %d runs (a run takes %.2f s; seed %d)" % (runs, duration, seed), counts, faults)
+
+
+def source_ids(v):
+    """The ferry_source_id of every object below v (the simulator nests them by memory, actor, ...)."""
+    if isinstance(v, dict):
+        if "metadata" in v and isinstance(v["metadata"], dict) and "ferry_source_id" in v["metadata"]:
+            return [v["metadata"]["ferry_source_id"]["stringValue"]]
+        return [x for k in sorted(v) for x in source_ids(v[k])]
+    if isinstance(v, list):
+        return [x for e in v for x in source_ids(e)]
+    return []
+
+
+def live(bin_dir, runs, seed):
+    """Kill ferry import into agentcore: (the AWS simulator) twice, then finish: nothing twice."""
+    rnd = random.Random(seed)
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    ferry = os.path.join(bin_dir, "ferry")
+    work = tempfile.mkdtemp(prefix="ferry-kill.")
+    faults = []
+    counts = {"killed mid-import": 0, "finished before the kill": 0, "events": 0, "records": 0,
+              "duplicates": 0, "missing": 0}
+    sessions, events, records = 6, 8, 60
+    env = dict(os.environ)
+    for k in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE",
+              "AWS_SHARED_CREDENTIALS_FILE"):
+        env.pop(k, None)
+    env.update({"AWS_REGION": "us-east-1", "HOME": work})
+    opts = ["--option", "retry_base_ms=5", "--option", "retries=40",
+            "--option", "role_arn=arn:aws:iam::222222222222:role/H"]
+
+    def start():
+        port = os.path.join(work, "sim.port")
+        if os.path.exists(port):
+            os.unlink(port)
+        p = subprocess.Popen([sys.executable, os.path.join(top, "tests", "lib", "awssim.py"), port,
+                              "--delay", "3"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            if os.path.exists(port) and open(port).read().strip():
+                break
+            time.sleep(0.05)
+        env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:" + open(port).read().strip()
+        return p
+
+    def admin(path, body=None):
+        import urllib.request
+        req = urllib.request.Request(env["AWS_ENDPOINT_URL"] + path, data=body,
+                                     method="POST" if body is not None else "GET")
+        return urllib.request.urlopen(req).read()
+
+    def account(name):
+        env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = {
+            "A": ("AKIDSIMACCOUNTA00001", "simsecretA"), "B": ("AKIDSIMACCOUNTB00002", "simsecretB")}[name]
+
+    sim = None
+    try:
+        sim = start()
+        seedjson = subprocess.run([sys.executable, os.path.join(top, "tests", "aws", "gen_seed.py"),
+                                   str(sessions), str(events), str(records)], capture_output=True).stdout
+        admin("/__seed?account=A", seedjson)
+        account("A")
+        big = os.path.join(work, "big.ferry")
+        r = subprocess.run([ferry, "export", "-q", "agentcore:us-east-1", "-o", big], cwd=work, env=env,
+                           capture_output=True)
+        if r.returncode != 0:
+            print("cannot export the simulated source: %s" % r.stderr.decode(errors="replace"))
+            return 1
+        account("B")
+        t0 = time.monotonic()
+        argv = [ferry, "import", "-q", "--state-dir", os.path.join(work, "st-timing")] + opts + \
+            [big, "agentcore:us-east-1"]
+        subprocess.run(argv, cwd=work, env=env, capture_output=True)
+        duration = time.monotonic() - t0
+        for i in range(runs):
+            sim.kill()
+            sim.wait()
+            sim = start()
+            account("B")
+            st = os.path.join(work, "st-%d" % i)
+            argv = [ferry, "import", "-q", "--state-dir", st] + opts + [big, "agentcore:us-east-1"]
+            for _ in range(2):
+                p = subprocess.Popen(argv, cwd=work, env=env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+                time.sleep(rnd.uniform(0, duration * 1.1))
+                p.send_signal(signal.SIGKILL)
+                rc = p.wait()
+                counts["killed mid-import" if rc == -signal.SIGKILL else "finished before the kill"] += 1
+            r = subprocess.run(argv, cwd=work, env=env, capture_output=True)
+            if r.returncode != 0:
+                faults.append("run %d: the last import failed (exit %d: %s)"
+                              % (i, r.returncode, r.stderr.decode(errors="replace").strip()))
+                continue
+            state = json.loads(admin("/__state?account=B"))
+            evs = source_ids(state["events"])
+            recs = source_ids(state["records"])
+            counts["events"] += len(evs)
+            counts["records"] += len(recs)
+            dup = len(evs) - len(set(evs)) + len(recs) - len(set(recs))
+            missing = sessions * events - len(set(evs)) + records - len(set(recs))
+            counts["duplicates"] += dup
+            counts["missing"] += missing
+            if dup or missing or len(state["memories"]) != 1 or len(state["harnesses"]) != 1:
+                faults.append("run %d: %d duplicates, %d missing, %d memories, %d harnesses"
+                              % (i, dup, missing, len(state["memories"]), len(state["harnesses"])))
+    finally:
+        if sim:
+            sim.kill()
+            sim.wait()
+        shutil.rmtree(work, ignore_errors=True)
+    return report("ferry import into agentcore: (simulator): %d runs of 2 kills and a last run "
+                  "(%d events, %d memory records; a run takes %.2f s; seed %d)"
+                  % (runs, sessions * events, records, duration, seed), counts, faults)
+
+
 def journal(bin_dir, runs, seed):
     """Kill the journal driver at random; the rerun completes with no duplicate."""
     rnd = random.Random(seed)
@@ -158,9 +338,9 @@ def journal(bin_dir, runs, seed):
 
 def main():
     bin_dir, what, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    if what == "journal":
-        return journal(bin_dir, runs, int(sys.argv[4]) if len(sys.argv) > 4 else
-                       int(os.environ.get("FERRY_KILL_SEED", "1")))
+    seed = int(sys.argv[4]) if len(sys.argv) > 4 else int(os.environ.get("FERRY_KILL_SEED", "1"))
+    if what in ("journal", "backup", "live"):
+        return {"journal": journal, "backup": backup, "live": live}[what](bin_dir, runs, seed)
     seed = int(sys.argv[4]) if len(sys.argv) > 4 else int(os.environ.get("FERRY_KILL_SEED", "1"))
     rnd = random.Random(seed)
     ferry = os.path.join(bin_dir, "ferry")
