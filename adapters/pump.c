@@ -522,8 +522,10 @@ int fy_pump(const struct fy_adapter *ad, void *src, const struct fy_adapter_ctx 
 			p.found = 0;
 			if (ctx->secrets != FY_SECRETS_OFF && maybe_secret(it.json, it.len))
 				got = scan_record(&p, &it.json, &it.len, err);
-			if (got < 0 && it.member)
+			if (got < 0 && it.member && it.line)
 				fy_error_prefix(err, "%s line %llu", it.member, (unsigned long long)it.line);
+			else if (got < 0 && it.member)
+				fy_error_prefix(err, "%s", it.member);
 			if (got == 0)
 				got = filtering(ctx) ? pump_record(&p, &it, w, err)
 						     : fy_writer_put_item(w, &it, err) < 0 ? -1 : 1;

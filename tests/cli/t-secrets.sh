@@ -112,6 +112,32 @@ for tool_verb in "ls" "verify" "cat"; do
 	check "ferry $tool_verb of the redacted archive prints no canary" leaks out.log err.log
 done
 
+# --- provider inputs -----------------------------------------------------------
+# The same through the provider adapters: conversation text in a ChatGPT
+# export is reported and redacted; a credential in a Claude project's
+# instructions or a Bedrock flow node's configuration is refused.
+python3 "$tool" providers prov || notok "build the provider inputs"
+chat=$(cat prov/chatgpt.count)
+for v in "" -vv; do
+	# shellcheck disable=SC2086
+	ferry export $v chatgpt:prov/chatgpt.json -o chat.ferry > out.log 2> err.log
+	check "chatgpt ${v:-(default)}: exported, $chat strings reported" grep -q "warning: $chat strings" err.log
+	check "chatgpt ${v:-(default)}: no canary on standard output or error" leaks out.log err.log
+	rm -f chat.ferry
+	# shellcheck disable=SC2086
+	ferry export $v --redact chatgpt:prov/chatgpt.json -o chat.ferry > out.log 2> err.log
+	check "chatgpt --redact ${v:-(default)}: no canary in the archive or any output" leaks chat.ferry out.log err.log
+	rm -f chat.ferry
+done
+expect_exit 3 "claude: a credential in a project's instructions is refused" ferry export claude:prov/claude -o cl.ferry
+check "claude: naming the field, not the value" sh -c 'grep -q "field '"'"'instructions'"'"'" err && python3 "$0" scan err | grep -q "^0 canaries"' "$tool"
+ferry export --redact claude:prov/claude -o cl.ferry > out.log 2> err.log
+check "claude --redact: no canary in the archive or any output" leaks cl.ferry out.log err.log
+expect_exit 3 "bedrock-flow: a credential in a node's configuration is refused" ferry export bedrock-flow:prov/flow.json -o fl.ferry
+check "bedrock-flow: no canary in the error" leaks err
+ferry export --redact bedrock-flow:prov/flow.json -o fl.ferry > out.log 2> err.log
+check "bedrock-flow --redact: no canary in the archive or any output" leaks fl.ferry out.log err.log
+
 # --- HTTP error bodies -----------------------------------------------------------
 # A provider's error message echoing a credential (adapters/http.c repeats
 # provider messages in its errors): never repeated, at any verbosity.

@@ -4,6 +4,8 @@
     secrets.py trees OUT          write source trees (dir adapter) into OUT:
                                   content/ (canaries in conversation text and
                                   memory) and one tree per configuration place
+    secrets.py providers OUT      provider inputs with canaries: chatgpt.json,
+                                  claude/ (an export), flow.json (Bedrock Flows)
     secrets.py scan PATH...       count canaries in files, folders and ferry
                                   archives (decompressed, every member, JSON
                                   strings decoded as well as raw bytes); prints
@@ -107,6 +109,38 @@ def trees(out):
         write_json(os.path.join(t, rel), rec)
 
 
+def providers(out):
+    """Provider inputs with canaries: a ChatGPT export (conversation text), a
+    Claude export (a project's instructions: configuration), a Bedrock flow
+    (a node's configuration)."""
+    cs = canaries()
+    os.makedirs(out, exist_ok=True)
+    conv = json.load(open(os.path.join(TOP, "samples", "chatgpt", "branches", "conversations.json")))
+    n = 0
+    for c in conv:
+        for node in c["mapping"].values():
+            msg = node.get("message")
+            if msg and msg["content"].get("content_type") == "text" and n < len(cs):
+                msg["content"]["parts"] = ["here is my key: " + cs[n][1]]
+                n += 1
+    with open(os.path.join(out, "chatgpt.json"), "w") as f:
+        json.dump(conv, f)
+    with open(os.path.join(out, "chatgpt.count"), "w") as f:
+        f.write("%d\n" % n)
+    shutil.copytree(os.path.join(TOP, "samples", "claude", "export-folder", "export"), os.path.join(out, "claude"))
+    projects = json.load(open(os.path.join(out, "claude", "projects.json")))
+    projects[0]["prompt_template"] = "Use the key " + cs[0][1] + " for the API."
+    with open(os.path.join(out, "claude", "projects.json"), "w") as f:
+        json.dump(projects, f)
+    flow = json.load(open(os.path.join(TOP, "samples", "bedrock-flow", "flow", "flow.json"))
+                     if os.path.exists(os.path.join(TOP, "samples", "bedrock-flow", "flow", "flow.json"))
+                     else open([os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(TOP, "samples", "bedrock-flow"))
+                                for f in fs if f == "flow.json"][0]))
+    flow["definition"]["nodes"][0]["configuration"]["input"] = {"headers": {"Authorization": "Bearer " + cs[9][2]}}
+    with open(os.path.join(out, "flow.json"), "w") as f:
+        json.dump(flow, f)
+
+
 def blobs_of(path):
     """(name, bytes) of every file in a folder, or every member of a ferry archive, or the file."""
     if os.path.isdir(path):
@@ -173,6 +207,8 @@ def main():
     cmd = sys.argv[1]
     if cmd == "trees":
         trees(sys.argv[2])
+    elif cmd == "providers":
+        providers(sys.argv[2])
     elif cmd == "scan":
         scan(sys.argv[2:])
     elif cmd == "kinds":
