@@ -72,10 +72,13 @@ def records():
 
 
 def export(bin_dir, args, tree=NEUTRAL):
+    """Export tree; run from its parent with a relative name, so no machine path is recorded."""
+    bin_dir = os.path.abspath(bin_dir)
     with tempfile.TemporaryDirectory() as t:
         out = os.path.join(t, "a")
         subprocess.run([os.path.join(bin_dir, "ferry"), "export", "-q", "--time",
-                        "2026-01-01T00:00:00Z"] + args + ["dir:" + tree, "-o", out], check=True)
+                        "2026-01-01T00:00:00Z"] + args + ["dir:" + os.path.basename(tree), "-o", out],
+                       check=True, cwd=os.path.dirname(tree))
         return open(out, "rb").read()
 
 
@@ -105,13 +108,16 @@ def main():
     recs = records()
     full = export(bin_dir, [])
     with tempfile.TemporaryDirectory() as t:
+        t = os.path.join(t, "small")
+        os.makedirs(t)
         small_tree(t)
         small = export(bin_dir, [], t)
         small_files = []
         for dirpath, _, files in os.walk(t):
-            for fn in files:
+            for fn in sorted(files):
                 p = os.path.join(dirpath, fn)
                 small_files.append((os.path.relpath(p, t), open(p, "rb").read()))
+        small_files.sort()
     scoped = export(bin_dir, ["--only", "thread,message", "--since", "2026-10-01"])
     chunked = export(bin_dir, ["--agent", "support-bot"])
 
@@ -295,6 +301,31 @@ def main():
         d = os.path.join(TOP, "samples", "bedrock-flow", case)
         for f in files_of(d, {"flow.json"}):
             put("bedrock_flow", case, open(f, "rb").read())
+
+    # bundle: account export zips (and hostile ones: names, sizes, truncation).
+    import zipfile
+    for adapter in ("chatgpt", "claude"):
+        root = os.path.join(TOP, "samples", adapter, "export-folder", "export")
+        zb = io.BytesIO()
+        with zipfile.ZipFile(zb, "w", zipfile.ZIP_DEFLATED) as zf:
+            for dirpath, _, files in os.walk(root):
+                for f in sorted(files):
+                    full = os.path.join(dirpath, f)
+                    zi = zipfile.ZipInfo(os.path.relpath(full, root), (2026, 1, 1, 0, 0, 0))
+                    zi.compress_type = zipfile.ZIP_DEFLATED
+                    zf.writestr(zi, open(full, "rb").read())
+        put("bundle", adapter, zb.getvalue())
+        put("bundle", adapter + "-truncated", zb.getvalue()[:len(zb.getvalue()) * 2 // 3])
+    zb = io.BytesIO()
+    with zipfile.ZipFile(zb, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in ("../../etc/evil.json", "/abs/conversations.json", "a/./b/../conversations.json",
+                     "dir/", "x" * 300 + ".json"):
+            zf.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), "[]")
+        zi = zipfile.ZipInfo("zeros.bin", (2026, 1, 1, 0, 0, 0))
+        zi.compress_type = zipfile.ZIP_DEFLATED
+        zf.writestr(zi, b"\0" * (4 << 20))
+    put("bundle", "hostile", zb.getvalue())
+    put("bundle", "single-file", b'[{"title":"t","mapping":{}}]')
 
     # repo: 0 archive names, 1 lock files, 2 durations, 3 S3 XML.
     for i, k in enumerate(["dir-neutral-20260101T000000Z.ferry", "openai-20261231T235959Z.ferry",
