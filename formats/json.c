@@ -922,13 +922,22 @@ static int emit(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out, int pre
 	}
 }
 
+/*
+ * An absent value (FY_JNONE, what fy_json_get() returns for a missing key)
+ * is written as null, as every accessor treats it as absent: emitting it
+ * read past the node array (found by fuzz_claude).
+ */
 int fy_json_emit(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out, struct fy_error *err)
 {
+	if (i >= d->n)
+		return fy_buf_adds(out, "null", err);
 	return emit(d, i, out, 0, 0, err);
 }
 
 int fy_json_emit_pretty(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out,
 			struct fy_error *err)
 {
+	if (i >= d->n)
+		return fy_buf_adds(out, "null", err);
 	return emit(d, i, out, 1, 0, err);
 }

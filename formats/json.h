@@ -171,7 +171,10 @@ int fy_json_int(const struct fy_jdoc *d, uint32_t i, int64_t *v);
 /* Number i as a double; -1 when i is not a number. */
 int fy_json_double(const struct fy_jdoc *d, uint32_t i, double *v);
 
-/* Append value i as compact JSON (no whitespace); strings keep their escapes. */
+/*
+ * Append value i as compact JSON (no whitespace); strings keep their escapes.
+ * An absent value (FY_JNONE or past the end) is written as null.
+ */
 int fy_json_emit(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out, struct fy_error *err);
 /* Append value i indented by two spaces per level, keys in document order. */
 int fy_json_emit_pretty(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out,

@@ -60,10 +60,11 @@ void fuzz_read_back(const char *path, const struct fy_writer_stats *st);
 
 struct fy_item;
 /*
- * What an adapter's mapping function produced must be something ferry's
- * writer accepts: abort unless a record passes its kind's schema (a
- * ledger line the ledger schema). kind: the record's kind when the item
- * does not say.
+ * What an adapter's mapping function produced should be something ferry's
+ * writer accepts: a record passes its kind's schema (a ledger line the
+ * ledger schema). With FUZZ_STRICT=1 a record that does not aborts (a
+ * finding for the adapter: the export would fail on the schema instead of
+ * naming the provider's malformed object); otherwise it is printed.
  */
 void fuzz_check_mapped(const struct fy_item *it, const char *adapter);
 

@@ -7,7 +7,8 @@
  *      (fy_agentcore_map_record).
  * Seeds: tests/aws/seed-agentcore.json, as the simulator serves it.
  *
- * Invariants: no crash, leak or hang; everything mapped passes its schema.
+ * Invariants: no crash, leak or hang; everything mapped passes its schema
+ * (fatal with FUZZ_STRICT=1, see fuzz.h).
  */
 #include <string.h>
 

@@ -5,7 +5,8 @@
  * and ledger lines. Seeds: samples/bedrock-flow/.
  *
  * Invariants: no crash, leak or hang; the workflow record and every ledger
- * line of an accepted flow pass their schemas.
+ * line of an accepted flow pass their schemas (fatal with FUZZ_STRICT=1,
+ * see fuzz.h).
  */
 #include <string.h>
 

@@ -6,8 +6,8 @@
  *
  * Invariants: no crash, leak or hang; a refusal carries a message; every
  * record mapped from a conversation the mapping accepted passes its
- * schema (fuzz_check_mapped), so the writer never refuses what the
- * adapter produced.
+ * schema (fuzz_check_mapped; fatal with FUZZ_STRICT=1), so the writer
+ * never refuses what the adapter produced.
  */
 #include <string.h>
 

@@ -5,7 +5,7 @@
  * project, which looks its memory up). Seeds: samples/claude/.
  *
  * Invariants as fuzz_chatgpt.c: no crash, leak or hang; every record of
- * an accepted object passes its schema.
+ * an accepted object passes its schema (fatal with FUZZ_STRICT=1).
  */
 #include <string.h>
 

@@ -11,6 +11,8 @@
 # into a regression seed (copy it to tests/fuzz/corpus/<target>/crash-NAME)
 # and fix the bug. Prints one line per target (runs, speed, corpus growth,
 # peak memory) and BUILD/summary.txt; exits non-zero if any target failed.
+# FUZZ_STRICT=1 also fails an adapter mapping that produces a record its
+# schema refuses (tests/fuzz/fuzz.h, fuzz_check_mapped).
 set -u
 build=$1
 secs=$2
