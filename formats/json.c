@@ -788,12 +788,14 @@ int fy_json_str(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out, struct 
 int fy_json_streq(const struct fy_jdoc *d, uint32_t i, const char *lit)
 {
 	struct fy_buf b = FY_BUF_INIT(SIZE_MAX / 2);
-	size_t len, ll = strlen(lit);
+	size_t len, ll;
 	const char *s;
 	int eq;
 
-	if (i == FY_JNONE || fy_json_type(d, i) != FY_JSTRING)
+	/* A NULL lit (a caller's missing name) matches nothing (found by fuzz_bedrock_flow). */
+	if (!lit || i == FY_JNONE || fy_json_type(d, i) != FY_JSTRING)
 		return 0;
+	ll = strlen(lit);
 	s = fy_json_raw(d, i, &len);
 	if (!fy_json_has_escapes(d, i))
 		return len == ll && memcmp(s, lit, ll) == 0;

@@ -158,7 +158,7 @@ static inline int fy_json_has_escapes(const struct fy_jdoc *d, uint32_t i)
 	return i < d->n && ((d->nodes[i].tl >> 3) & 1);
 }
 
-/* 1 when i is a string equal to lit (escapes decoded), else 0. */
+/* 1 when i is a string equal to lit (escapes decoded), else 0 (also for a NULL lit). */
 int fy_json_streq(const struct fy_jdoc *d, uint32_t i, const char *lit);
 /* Append the decoded string i to out. FY_E_DATA if i is not a string. */
 int fy_json_str(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out, struct fy_error *err);

@@ -6,7 +6,7 @@
  * ever extracted.
  *
  * Invariants: no crash, leak or hang; each entry yields exactly its
- * listed size; paths are non-empty; fy_bundle_find finds every path;
+ * listed size; fy_bundle_find finds every path;
  * a refusal carries a message.
  */
 #include <fcntl.h>
@@ -67,10 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	n = fy_bundle_count(b);
-	for (i = 0; i < n; i++) {
-		FUZZ_ASSERT(fy_bundle_path(b, i)[0] != '\0');
+	for (i = 0; i < n; i++)
 		FUZZ_ASSERT(fy_bundle_find(b, fy_bundle_path(b, i)) != (size_t)-1);
-	}
 	for (i = 0; i < n && i < 64; i++)
 		read_entry(b, i);
 	for (i = n < 64 ? n : 64; i-- > 0;)

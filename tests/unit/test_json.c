@@ -222,3 +222,16 @@ TEST(json_emit_absent_is_null)
 	fy_buf_release(&b);
 	fy_jdoc_release(&d);
 }
+
+/* Found by fuzz_bedrock_flow: a NULL literal went to strlen. */
+TEST(json_streq_null_literal)
+{
+	struct fy_error err;
+	struct fy_jdoc d;
+
+	fy_jdoc_init(&d);
+	CHECK(fy_jdoc_parse(&d, "\"x\"", 3, 0, &err) == 0);
+	CHECK(fy_json_streq(&d, 0, NULL) == 0);
+	CHECK(fy_json_streq(&d, 0, "x") == 1);
+	fy_jdoc_release(&d);
+}
