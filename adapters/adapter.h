@@ -25,6 +25,8 @@
  *     provider's published documentation in the file's header comment.
  *  6. Credentials come from the environment or files named there, never
  *     from argv, and never enter a record (use {"$secret": NAME}).
+ *  7. Give the pure mapping a fuzz target, tests/fuzz/fuzz_<name>.c, with
+ *     seeds in tests/fuzz/corpus/<name>/ (tests/fuzz/fuzz.h says how).
  */
 #ifndef FY_ADAPTER_H
 #define FY_ADAPTER_H
