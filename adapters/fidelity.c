@@ -384,12 +384,19 @@ static int cur_commit(struct fy_fidelity *f, struct fy_error *err)
 
 /* --- the capability table ---------------------------------------------- */
 
-/* "PATH=VALUE" splits into path and value; no '=' leaves value NULL. */
-static void split_field(const char *field, char *path, size_t cap, const char **value)
+/*
+ * "PATH=VALUE" splits into path and value, "PATH!=VALUE" also sets negate;
+ * no '=' leaves value NULL.
+ */
+static void split_field(const char *field, char *path, size_t cap, const char **value,
+			int *negate)
 {
 	const char *eq = strchr(field, '=');
 	size_t n = eq ? (size_t)(eq - field) : strlen(field);
 
+	*negate = eq && n > 0 && field[n - 1] == '!';
+	if (*negate)
+		n--;
 	if (n >= cap)
 		n = cap - 1;
 	memcpy(path, field, n);
@@ -397,8 +404,13 @@ static void split_field(const char *field, char *path, size_t cap, const char **
 	*value = eq ? eq + 1 : NULL;
 }
 
-/* How many places in value v match path (dotted, arrays entered) [= value]. */
-static uint64_t count_path(const struct fy_jdoc *d, uint32_t v, const char *path, const char *value)
+/*
+ * How many places in value v match path (dotted, arrays entered) [= value];
+ * with negate, the places where the last key of path is absent or not the
+ * string value (the containers on the way must exist).
+ */
+static uint64_t count_path(const struct fy_jdoc *d, uint32_t v, const char *path, const char *value,
+			   int negate)
 {
 	const char *dot = strchr(path, '.');
 	char key[128];
@@ -408,12 +420,14 @@ static uint64_t count_path(const struct fy_jdoc *d, uint32_t v, const char *path
 
 	if (fy_json_type(d, v) == FY_JARRAY) {
 		FY_JSON_FOREACH(d, v, k, el)
-			n += count_path(d, el, path, value);
+			n += count_path(d, el, path, value, negate);
 		return n;
 	}
 	if (!*path) {
 		enum fy_jtype t = fy_json_type(d, v);
 
+		if (value && negate)
+			return !(t == FY_JSTRING && fy_json_streq(d, v, value));
 		if (value)
 			return t == FY_JSTRING && fy_json_streq(d, v, value);
 		return t != FY_JABSENT && t != FY_JNULL;
@@ -425,10 +439,20 @@ static uint64_t count_path(const struct fy_jdoc *d, uint32_t v, const char *path
 	key[len] = '\0';
 	m = fy_json_get(d, v, key);
 	if (m == FY_JNONE)
-		return 0;
+		return value && negate && !dot && fy_json_type(d, v) == FY_JOBJECT;
 	if (!dot && fy_json_type(d, m) == FY_JARRAY && !value)
 		return fy_json_len(d, m) ? 1 : 0;
-	return count_path(d, m, dot ? dot + 1 : "", value);
+	return count_path(d, m, dot ? dot + 1 : "", value, negate);
+}
+
+uint64_t fy_capability_count(const struct fy_jdoc *d, uint32_t v, const char *field)
+{
+	char path[128];
+	const char *value;
+	int negate;
+
+	split_field(field, path, sizeof(path), &value, &negate);
+	return count_path(d, v, path, value, negate);
 }
 
 static const char *rule_of(const struct fy_capability *c)
@@ -513,14 +537,15 @@ static int apply_field_lines(struct fy_fidelity *f, enum fy_kind k, const char *
 		const char *value;
 		enum fy_outcome o;
 		uint64_t n;
+		int negate;
 
 		if (c->kind != k || !c->field || is_type_line(c) || strcmp(c->field, "$secret") == 0)
 			continue;
-		split_field(c->field, path, sizeof(path), &value);
+		split_field(c->field, path, sizeof(path), &value, &negate);
 		/* a line without a value yields to a matching line with one on the same path */
 		if (!value && prev_hit && strcmp(prev, path) == 0)
 			continue;
-		n = count_path(d, 0, path, value);
+		n = count_path(d, 0, path, value, negate);
 		if (strcmp(prev, path) != 0) {
 			snprintf(prev, sizeof(prev), "%s", path);
 			prev_hit = 0;
@@ -659,24 +684,15 @@ static int vendor_add(struct fy_fidelity *f, enum fy_kind k, const char *id, con
 	return 0;
 }
 
-/* Message parts: vendor-only content, text over the target's limit. */
-static int check_parts(struct fy_fidelity *f, const char *id, const char *thread,
-		       const struct fy_jdoc *d, enum fy_outcome *out, struct fy_error *err)
+/* Message parts only the vendor holds (whatever the target). */
+static int vendor_parts(struct fy_fidelity *f, const char *id, const char *thread,
+			const struct fy_jdoc *d, struct fy_error *err)
 {
-	const struct fy_adapter_limits *lim = f->ad->limits;
 	uint32_t parts = fy_json_get(d, 0, "parts"), k, p;
-	uint64_t over = 0;
 
 	FY_JSON_FOREACH(d, parts, k, p) {
-		uint32_t type = fy_json_get(d, p, "type"), text = fy_json_get(d, p, "text");
-		size_t len = 0;
+		uint32_t type = fy_json_get(d, p, "type");
 
-		fy_json_raw(d, text, &len);
-		if (fy_json_type(d, text) == FY_JSTRING)
-			f->r.to_write.text_bytes += len;
-		if (lim && lim->max_text_bytes && len > lim->max_text_bytes &&
-		    fy_json_streq(d, type, "text"))
-			over++;
 		if ((fy_json_streq(d, type, "image") || fy_json_streq(d, type, "file") ||
 		     fy_json_streq(d, type, "audio")) &&
 		    fy_json_get(d, p, "url") != FY_JNONE && fy_json_get(d, p, "blob") == FY_JNONE &&
@@ -697,6 +713,28 @@ static int check_parts(struct fy_fidelity *f, const char *id, const char *thread
 			       "encrypted reasoning: only the vendor that made it can read it", f->thread,
 			       err) < 0)
 			return -1;
+	}
+	return 0;
+}
+
+/* Message text: what the sink is handed, and parts over the target's limit. */
+static int check_parts(struct fy_fidelity *f, const char *id, const char *thread,
+		       const struct fy_jdoc *d, enum fy_outcome *out, struct fy_error *err)
+{
+	const struct fy_adapter_limits *lim = f->ad->limits;
+	uint32_t parts = fy_json_get(d, 0, "parts"), k, p;
+	uint64_t over = 0;
+
+	FY_JSON_FOREACH(d, parts, k, p) {
+		uint32_t type = fy_json_get(d, p, "type"), text = fy_json_get(d, p, "text");
+		size_t len = 0;
+
+		fy_json_raw(d, text, &len);
+		if (fy_json_type(d, text) == FY_JSTRING)
+			f->r.to_write.text_bytes += len;
+		if (lim && lim->max_text_bytes && len > lim->max_text_bytes &&
+		    fy_json_streq(d, type, "text"))
+			over++;
 	}
 	if (over) {
 		char reason[200];
@@ -969,9 +1007,17 @@ static int record(struct fy_fidelity *f, const struct fy_item *it, struct fy_fid
 	    vendor_add(f, k, id, NULL, "file content was not exported: it exists only at the vendor", n,
 		       err) < 0)
 		goto out;
+	if (k == FY_KIND_TOOL && fy_json_streq(d, fy_json_get(d, 0, "type"), "file_search") &&
+	    fy_json_len(d, fy_json_get(d, fy_json_get(d, 0, "config"), "vector_store_ids")) &&
+	    vendor_add(f, k, id, NULL,
+		       "file_search names vector stores by id: their contents stay at the vendor unless exported as knowledge",
+		       n, err) < 0)
+		goto out;
 	if (k == FY_KIND_KNOWLEDGE && !fy_json_len(d, fy_json_get(d, 0, "files")) &&
 	    vendor_add(f, k, id, NULL, "knowledge set without files: its contents exist only at the vendor",
 		       n, err) < 0)
+		goto out;
+	if (k == FY_KIND_MESSAGE && vendor_parts(f, id, thread, d, err) < 0)
 		goto out;
 	/* the record as a whole */
 	if (k == FY_KIND_MESSAGE && f->thread_dropped) {
@@ -1245,6 +1291,12 @@ int fy_fidelity_item(struct fy_fidelity *f, const struct fy_item *it, struct fy_
 const char *fy_fidelity_unmapped_message(const struct fy_fidelity *f)
 {
 	return f->unmapped_msg;
+}
+
+void fy_fidelity_set_plan(struct fy_fidelity *f, const struct fy_plan *plan)
+{
+	f->r.plan = *plan;
+	f->r.has_plan = 1;
 }
 
 const struct fy_fidelity_report *fy_fidelity_report(const struct fy_fidelity *f)
