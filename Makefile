@@ -10,6 +10,11 @@
 #   make deps            install missing Debian packages (run by check and demo)
 #   make check-headers   compile every public header on its own
 #   make valgrind        the unit tests and CLI tests under valgrind
+#   make fuzz            build the fuzz targets with libFuzzer and run each for
+#                        FUZZ_TIME seconds (FUZZ_TARGETS= picks some)
+#   make hostile         the malicious-archive corpus with its time and memory
+#                        limits enforced (plain build)
+#   make crash           the kill -9 tests at their full run counts
 #
 # Honours CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR and O (the build folder).
 
@@ -26,6 +31,13 @@ PKGS = libarchive libzstd jansson libcurl libcrypto
 
 ifeq ($(SANITIZE),1)
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# gcc leaves these out of "undefined"; clang (make fuzz) has them in.
+SAN_FLAGS += -fsanitize=float-cast-overflow -fno-sanitize-recover=float-cast-overflow
+endif
+# `make fuzz`: clang, coverage for libFuzzer, ASan + UBSan.
+ifeq ($(SANITIZE),fuzz)
+SAN_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+	    -fno-omit-frame-pointer
 endif
 
 WARN = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith \
@@ -42,6 +54,7 @@ FORMATS_SRC = formats/error.c formats/buf.c formats/json.c formats/sha256.c \
 	      formats/schema.c formats/check.c formats/writer.c formats/reader.c \
 	      formats/durable.c formats/vpool.c
 FORMATS_SRC += formats/jsonw.c
+FORMATS_SRC += formats/secrets.c
 FORMATS_SRC += formats/diff.c
 FORMATS_SRC += formats/jsonw.c
 SCHEMAS = $(sort $(wildcard formats/schema/*.json))
@@ -71,6 +84,14 @@ TOOL_COMMON_SRC += tools/plan.c
 
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 
+# Fuzz targets: tests/fuzz/fuzz_<target>.c (see tests/fuzz/fuzz.h). Every
+# build links each with the plain replay driver, so they cannot rot.
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_TIME ?= 60
+FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(O)/tests/fuzz/%)
+FUZZ_UTIL_OBJ = $(O)/obj/tests/fuzz/fuzz.o
+
 FORMATS_OBJ = $(FORMATS_SRC:%.c=$(O)/obj/%.o) $(O)/obj/gen/schema_data.o
 ADAPTERS_OBJ = $(ADAPTERS_SRC:%.c=$(O)/obj/%.o)
 ADAPTERS_OBJ += $(O)/obj/gen/model_policy.o
@@ -83,9 +104,10 @@ UNIT_BIN = $(O)/tests/unit
 .PHONY: all check test tests-build demo bench install deps check-headers valgrind clean
 .PHONY: check-browser
 .PHONY: check-peers
+.PHONY: fuzz fuzz-build hostile crash
 .DEFAULT_GOAL := all
 
-all: $(BINS)
+all: $(BINS) $(FUZZ_REPLAY)
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -163,6 +185,7 @@ $(UNIT_BIN): $(O)/obj/tests/unit/unit_main.o $(UNIT_SRC:%.c=$(O)/obj/%.o) $(LIB_
 # Test drivers: small programs the shell tests run.
 # One line each, so branches adding drivers do not collide.
 TEST_PROGS = $(O)/tests/http-probe
+TEST_PROGS += $(O)/tests/journal-drive
 TEST_PROGS += $(O)/tests/gen-neutral
 TEST_PROGS += $(O)/tests/sigv4-suite
 TEST_PROGS += $(O)/tests/aws-probe
@@ -170,6 +193,10 @@ TEST_PROGS += $(O)/tests/aws-probe
 $(O)/tests/gen-neutral: tests/bench/gen_neutral.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -o $@ $<
+
+$(O)/tests/journal-drive: $(O)/obj/tests/journal_drive.o $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 $(O)/tests/http-probe: $(O)/obj/tests/http_probe.o $(LIB_ADAPTERS) $(LIB_FORMATS)
 	@mkdir -p $(@D)
@@ -184,6 +211,34 @@ $(O)/tests/aws-probe: $(O)/obj/tests/aws_probe.o $(LIB_ADAPTERS) $(LIB_FORMATS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 tests-build: all $(UNIT_BIN) $(TEST_PROGS)
+
+$(O)/tests/fuzz/%: $(O)/obj/tests/fuzz/fuzz_%.o $(O)/obj/tests/fuzz/replay.o $(FUZZ_UTIL_OBJ) \
+		   $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+# The same targets linked with libFuzzer (only under SANITIZE=fuzz, CC=clang).
+$(O)/fuzzer/%: $(O)/obj/tests/fuzz/fuzz_%.o $(FUZZ_UTIL_OBJ) $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(DEP_LIBS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(O)/fuzzer/%)
+
+# Keep the harness objects: they are intermediates of pattern rules.
+.SECONDARY: $(FUZZ_SRC:%.c=$(O)/obj/%.o) $(O)/obj/tests/fuzz/replay.o $(FUZZ_UTIL_OBJ)
+
+fuzz:
+	@sh tools/deps.sh build test fuzz
+	$(MAKE) O=build/fuzz CC=clang SANITIZE=fuzz CFLAGS='-O1 -g' fuzz-build
+	sh tests/fuzz/run.sh build/fuzz $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+hostile: deps
+	$(MAKE) all
+	FERRY_BUILD=$(O) FERRY_LIMITS=1 sh tests/run.sh tests/cli/t-hostile.sh
+
+crash: deps
+	$(MAKE) all
+	FERRY_BUILD=$(O) FERRY_KILL_RUNS=$${FERRY_KILL_RUNS:-250} sh tests/run.sh tests/cli/t-crash.sh
 
 deps:
 	@sh tools/deps.sh build test

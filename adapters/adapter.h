@@ -25,6 +25,8 @@
  *     provider's published documentation in the file's header comment.
  *  6. Credentials come from the environment or files named there, never
  *     from argv, and never enter a record (use {"$secret": NAME}).
+ *  7. Give the pure mapping a fuzz target, tests/fuzz/fuzz_<name>.c, with
+ *     seeds in tests/fuzz/corpus/<name>/ (tests/fuzz/fuzz.h says how).
  */
 #ifndef FY_ADAPTER_H
 #define FY_ADAPTER_H
@@ -38,6 +40,13 @@
 
 enum fy_log_level { FY_LOG_ERROR = 0, FY_LOG_WARN, FY_LOG_INFO, FY_LOG_DEBUG, FY_LOG_TRACE };
 
+/* What the export pump does with credentials it finds in records (pump.h). */
+enum fy_secret_mode {
+	FY_SECRETS_REPORT = 0,	/* content: a ledger line each; configuration: refused */
+	FY_SECRETS_REDACT,	/* replace each with "[REDACTED:<kind>]", say so in the ledger */
+	FY_SECRETS_OFF,		/* do not look */
+};
+
 /* What the tool hands an adapter. Everything is borrowed. */
 struct fy_adapter_ctx {
 	const char *name;		/* the adapter's name as typed */
@@ -50,6 +59,7 @@ struct fy_adapter_ctx {
 	size_t nids;
 	const char *const *threads;	/* keep only these threads: ferry id or provider id */
 	size_t nthreads;
+	enum fy_secret_mode secrets;	/* credentials found in record text (export) */
 	/* adapter options, "KEY=VALUE" strings from --option */
 	const char *const *options;
 	size_t noptions;

@@ -270,6 +270,9 @@ static int epoch_parse(const char *s, size_t n, int64_t *sec, int32_t *nsec)
 		memcpy(buf, s, n);
 		buf[n] = '\0';
 		d = strtod(buf, NULL);
+		/* Converting inf or 1e300 to int64_t is undefined (found by fuzz_agentcore). */
+		if (!(d > -1e15 && d < 1e15))
+			return -1;
 		*sec = (int64_t)d;
 		if (d < 0 && (double)*sec != d)
 			(*sec)--;
@@ -290,8 +293,11 @@ static int epoch_parse(const char *s, size_t n, int64_t *sec, int32_t *nsec)
 		neg = 1;
 		i++;
 	}
-	for (; i < n && isdigit((unsigned char)s[i]); i++)
+	for (; i < n && isdigit((unsigned char)s[i]); i++) {
+		if (v > 99999999999999)	/* past year 3 million: not a time (and no overflow) */
+			return -1;
 		v = v * 10 + (s[i] - '0');
+	}
 	if (i < n && s[i] == '.') {
 		for (i++; i < n && isdigit((unsigned char)s[i]); i++, digits++)
 			if (digits < 9)

@@ -249,7 +249,8 @@ struct fy_bundle *fy_bundle_open(const char *location, struct fy_error *err)
 		if (add_entry(b, slash ? slash + 1 : b->root, (uint64_t)st.st_size, 0, err) < 0)
 			goto fail;
 	}
-	qsort(b->e, b->n, sizeof(*b->e), cmp_entry);
+	if (b->n)	/* qsort(NULL, 0, ...) is undefined (an empty zip; found by fuzz_bundle) */
+		qsort(b->e, b->n, sizeof(*b->e), cmp_entry);
 	if (b->kind != FY_BUNDLE_ZIP) {
 		size_t i;
 

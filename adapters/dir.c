@@ -277,7 +277,8 @@ static int dir_read_open(const struct fy_adapter_ctx *ctx, void **state,
 		dir_read_close(s);
 		return -1;
 	}
-	qsort(s->files, s->nfiles, sizeof(*s->files), cmp_entry);
+	if (s->nfiles)	/* qsort(NULL, 0, ...) is undefined (found by fuzz_dir) */
+		qsort(s->files, s->nfiles, sizeof(*s->files), cmp_entry);
 	*state = s;
 	return 0;
 }

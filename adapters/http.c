@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "secrets.h"
 #include "sha256.h"
 #include "zstream.h"
 
@@ -318,6 +319,7 @@ static size_t credential_at(const char *p)
 
 void fy_http_scrub(const struct fy_http *h, char *s)
 {
+	struct fy_secret_match m;
 	size_t i;
 	char *p;
 
@@ -326,6 +328,12 @@ void fy_http_scrub(const struct fy_http *h, char *s)
 	for (i = 0; h && i < h->nsecrets; i++)
 		while ((p = strstr(s, h->secrets[i])))
 			mask(p, strlen(h->secrets[i]));
+	/* The shapes the archive's credential scan knows (formats/secrets.h):
+	 * a SAS signature or a private key block is not one key-like run. */
+	for (i = 0; fy_secret_find(s, strlen(s), i, &m);) {
+		mask(s + m.off, m.len);
+		i = m.off + (m.len < 10 ? m.len : 10);
+	}
 	for (p = s; *p; p++) {
 		size_t n;
 
@@ -713,6 +721,22 @@ int fy_http_header(const struct fy_http_response *resp, const char *name, char *
 	return -1;
 }
 
+/*
+ * A double of milliseconds as a long: converting one out of range is
+ * undefined (a provider's "Retry-After: 1e300"; found by fuzz_http), so
+ * clamp to +-1e12 ms (31 years) first; callers cap delays much lower.
+ */
+static long ms_of(double d)
+{
+	if (d != d)
+		return -1;
+	if (d > 1e12)
+		return (long)1e12;
+	if (d < -1e12)
+		return (long)-1e12;
+	return (long)d;
+}
+
 long fy_http_retry_after_ms(const struct fy_http_response *resp, int64_t now)
 {
 	char v[128], *end;
@@ -721,13 +745,13 @@ long fy_http_retry_after_ms(const struct fy_http_response *resp, int64_t now)
 	if (fy_http_header(resp, "retry-after-ms", v, sizeof(v)) == 0) {
 		d = strtod(v, &end);
 		if (end != v && d >= 0)
-			return (long)d;
+			return ms_of(d);
 	}
 	if (fy_http_header(resp, "retry-after", v, sizeof(v)) < 0)
 		return -1;
 	d = strtod(v, &end);
 	if (end != v && *end == '\0' && d >= 0)
-		return (long)(d * 1000);
+		return ms_of(d * 1000);
 	{
 		/* An HTTP date: "Wed, 21 Oct 2015 07:28:00 GMT". */
 		time_t when = curl_getdate(v, NULL);
@@ -768,7 +792,7 @@ static long duration_ms(const char *s)
 		}
 		s = end;
 	}
-	return (long)total;
+	return ms_of(total);
 }
 
 /* Learn from x-ratelimit-remaining-requests / -reset-requests. */

@@ -13,6 +13,15 @@
  * A record the filters drop is simply not written; references stay
  * resolvable because what is referenced is kept (agents are held back
  * until the end of the source to know which ones are needed).
+ *
+ * Every record is also scanned for credentials (formats/secrets.h), as
+ * ctx->secrets asks. In conversation content (threads, messages, memory,
+ * files) each string holding one gets a ledger line (rule
+ * "secret-in-text": the record, the field and the kind of credential,
+ * never the value) and is counted; with FY_SECRETS_REDACT the credential
+ * is replaced by "[REDACTED:<kind>]". In configuration (agents, tools,
+ * knowledge, workflows), where a credential belongs in a {"$secret": NAME}
+ * reference, a literal one is refused with FY_E_DATA unless redacting.
  */
 #ifndef FY_PUMP_H
 #define FY_PUMP_H
@@ -26,6 +35,7 @@ struct fy_pump_stats {
 	uint64_t items;
 	uint64_t dropped;	/* records left out by the filters */
 	uint64_t unreadable;	/* items the source could not read (see below) */
+	uint64_t secrets;	/* strings holding a credential (reported or redacted) */
 };
 
 /*

@@ -62,6 +62,9 @@ int fy_error_errno(struct fy_error *err, int errnum, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	/* Said the same way wherever it happens: write, mkdir, open, fsync, close. */
+	if (errnum == ENOSPC || errnum == EDQUOT)
+		return fy_error_set(err, FY_E_IO, "%s: disk full (%s)", what, strerror(errnum));
 	return fy_error_set(err, errnum == ENOMEM ? FY_E_NOMEM : FY_E_IO,
 			    "%s: %s", what, strerror(errnum));
 }

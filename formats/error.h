@@ -59,7 +59,10 @@ int fy_error_set(struct fy_error *err, enum fy_errcode code, const char *fmt, ..
 int fy_error_prefix(struct fy_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Record an errno failure: "<what>: <strerror>" with FY_E_IO (or FY_E_NOMEM). */
+/*
+ * Record an errno failure: "<what>: <strerror>" with FY_E_IO (or FY_E_NOMEM);
+ * a full disk (ENOSPC, EDQUOT) is "<what>: disk full (<strerror>)".
+ */
 int fy_error_errno(struct fy_error *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -788,12 +788,14 @@ int fy_json_str(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out, struct 
 int fy_json_streq(const struct fy_jdoc *d, uint32_t i, const char *lit)
 {
 	struct fy_buf b = FY_BUF_INIT(SIZE_MAX / 2);
-	size_t len, ll = strlen(lit);
+	size_t len, ll;
 	const char *s;
 	int eq;
 
-	if (i == FY_JNONE || fy_json_type(d, i) != FY_JSTRING)
+	/* A NULL lit (a caller's missing name) matches nothing (found by fuzz_bedrock_flow). */
+	if (!lit || i == FY_JNONE || fy_json_type(d, i) != FY_JSTRING)
 		return 0;
+	ll = strlen(lit);
 	s = fy_json_raw(d, i, &len);
 	if (!fy_json_has_escapes(d, i))
 		return len == ll && memcmp(s, lit, ll) == 0;
@@ -922,13 +924,22 @@ static int emit(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out, int pre
 	}
 }
 
+/*
+ * An absent value (FY_JNONE, what fy_json_get() returns for a missing key)
+ * is written as null, as every accessor treats it as absent: emitting it
+ * read past the node array (found by fuzz_claude).
+ */
 int fy_json_emit(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out, struct fy_error *err)
 {
+	if (i >= d->n)
+		return fy_buf_adds(out, "null", err);
 	return emit(d, i, out, 0, 0, err);
 }
 
 int fy_json_emit_pretty(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out,
 			struct fy_error *err)
 {
+	if (i >= d->n)
+		return fy_buf_adds(out, "null", err);
 	return emit(d, i, out, 1, 0, err);
 }

@@ -158,7 +158,7 @@ static inline int fy_json_has_escapes(const struct fy_jdoc *d, uint32_t i)
 	return i < d->n && ((d->nodes[i].tl >> 3) & 1);
 }
 
-/* 1 when i is a string equal to lit (escapes decoded), else 0. */
+/* 1 when i is a string equal to lit (escapes decoded), else 0 (also for a NULL lit). */
 int fy_json_streq(const struct fy_jdoc *d, uint32_t i, const char *lit);
 /* Append the decoded string i to out. FY_E_DATA if i is not a string. */
 int fy_json_str(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out, struct fy_error *err);
@@ -171,7 +171,10 @@ int fy_json_int(const struct fy_jdoc *d, uint32_t i, int64_t *v);
 /* Number i as a double; -1 when i is not a number. */
 int fy_json_double(const struct fy_jdoc *d, uint32_t i, double *v);
 
-/* Append value i as compact JSON (no whitespace); strings keep their escapes. */
+/*
+ * Append value i as compact JSON (no whitespace); strings keep their escapes.
+ * An absent value (FY_JNONE or past the end) is written as null.
+ */
 int fy_json_emit(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out, struct fy_error *err);
 /* Append value i indented by two spaces per level, keys in document order. */
 int fy_json_emit_pretty(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out,

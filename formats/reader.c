@@ -84,6 +84,7 @@ void fy_reader_options_init(struct fy_reader_options *o)
 	o->max_total = (uint64_t)1 << 40;
 	o->window_log_max = 27;
 	o->max_depth = 64;
+	o->max_ratio = 1000;
 }
 
 static la_ssize_t rd_cb(struct archive *a, void *client, const void **buf)
@@ -129,8 +130,15 @@ static int member_read(struct fy_reader *r, void *buf, size_t n, size_t *got,
 			return fy_error_set(err, FY_E_INTEGRITY, "%s: member is truncated", r->name);
 		return 0;
 	}
+	/*
+	 * libarchive hands out more than the declared size only for a sparse
+	 * member whose map it did not report (old GNU 'S' headers): its holes
+	 * come back as zeros, up to a size the header can put at petabytes.
+	 */
 	if (r->done + (uint64_t)k > r->size)
-		return fy_error_set(err, FY_E_INTEGRITY, "%s: more data than declared", r->name);
+		return fy_error_set(err, FY_E_UNSAFE,
+				    "%s: member is a sparse file (more data than its declared size)",
+				    r->name);
 	fy_sha256_update(&r->h, buf, (size_t)k);
 	r->done += (uint64_t)k;
 	*got = (size_t)k;
@@ -372,13 +380,18 @@ struct fy_reader *fy_reader_open(const char *path, const struct fy_reader_option
 			  r->opt.max_total + r->opt.max_members * 2048 + ((uint64_t)1 << 20), err);
 	if (!r->z)
 		goto fail;
+	fy_zin_limit_ratio(r->z, r->opt.max_ratio, (uint64_t)256 << 20);
 	r->ar = archive_read_new();
 	if (!r->ar || archive_read_support_format_tar(r->ar) != ARCHIVE_OK) {
 		fy_error_set(err, FY_E_NOMEM, "out of memory");
 		goto fail;
 	}
 	if (archive_read_open(r->ar, r, NULL, rd_cb, NULL) != ARCHIVE_OK) {
-		ar_fail(r, err);
+		/* libarchive reads the first block here to recognise the format. */
+		if (r->cb_err.code == FY_E_OK)
+			fy_error_set(err, FY_E_UNSUPPORTED, "not a ferry archive (not a tar stream inside zstd)");
+		else
+			*err = r->cb_err;
 		goto fail;
 	}
 	rc = archive_read_next_header(r->ar, &e);

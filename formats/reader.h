@@ -3,8 +3,8 @@
  *
  * The reader never extracts anything: it hands out items (records, ledger
  * lines, blob and raw member data) while it checks, member by member:
- *   - the zstd stream (content checksum, window and expansion caps, no
- *     trailing garbage) and the tar structure (regular files only; no
+ *   - the zstd stream (content checksum, window, expansion and expansion
+ *     ratio caps, no trailing garbage) and the tar structure (regular files only; no
  *     links, devices, FIFOs or sparse entries);
  *   - every member name (names.h) and that no two differ only by case;
  *   - sizes and counts against the caps; JSON depth and size;
@@ -36,6 +36,8 @@ struct fy_reader_options {
 	uint64_t max_members;	/* default 200,000 */
 	uint64_t max_total;	/* all member bytes together; default 1 TiB */
 	unsigned window_log_max; /* zstd window; default 27 (128 MiB) */
+	unsigned max_ratio;	/* decompressed / compressed bytes, checked past the
+				   first 256 MiB; default 1000; 0 = no limit */
 	unsigned max_depth;	/* JSON nesting; default 64 */
 };
 

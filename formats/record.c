@@ -237,22 +237,23 @@ void fy_time_format(int64_t sec, int32_t nsec, char *out)
 {
 	time_t t = (time_t)sec;
 	struct tm tm;
+	char base[64];
+	int digits_n = 9;
+	int32_t f = nsec;
 
 	gmtime_r(&t, &tm);
+	/* Not strftime's %Y: glibc writes year 24 as "24", which is not RFC 3339. */
+	snprintf(base, sizeof(base), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	if (nsec == 0) {
-		strftime(out, 40, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	} else {
-		char base[32];
-		int digits_n = 9;
-		int32_t f = nsec;
-
-		while (digits_n > 1 && f % 10 == 0) {
-			f /= 10;
-			digits_n--;
-		}
-		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(out, 40, "%s.%0*dZ", base, digits_n, (int)f);
+		snprintf(out, 40, "%.38sZ", base);
+		return;
 	}
+	while (digits_n > 1 && f % 10 == 0) {
+		f /= 10;
+		digits_n--;
+	}
+	snprintf(out, 40, "%.28s.%0*dZ", base, digits_n, (int)f);
 }
 
 int fy_time_cmp(int64_t s1, int32_t n1, int64_t s2, int32_t n2)

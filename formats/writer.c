@@ -248,6 +248,22 @@ static int check_target(const char *path, int want_dir, struct fy_error *err)
 	return 0;
 }
 
+/*
+ * The temporary could not be created (O_EXCL, O_NOFOLLOW): something is
+ * already there. A symbolic link there is an attack on the write, and is
+ * said so; anything else is an I/O error on the output.
+ */
+static int tmp_error(const char *tmp, const char *path, int errnum, struct fy_error *err)
+{
+	struct stat st;
+
+	if ((errnum == EEXIST || errnum == ELOOP) && lstat(tmp, &st) == 0 && S_ISLNK(st.st_mode))
+		return fy_error_set(err, FY_E_UNSAFE,
+				    "%s: refusing to write through a symbolic link at the temporary path %s",
+				    path, tmp);
+	return fy_error_errno(err, errnum, "%s", path);
+}
+
 /* --- archive back end ------------------------------------------------- */
 
 static la_ssize_t ar_write_cb(struct archive *a, void *client, const void *buf, size_t n)
@@ -646,7 +662,7 @@ struct fy_writer *fy_writer_open(const char *path, const struct fy_writer_option
 			goto nomem;
 		w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (w->fd < 0) {
-			fy_error_errno(err, errno, "%s", path);
+			tmp_error(w->tmp_path, path, errno, err);
 			free(w->tmp_path);
 			w->tmp_path = NULL;
 			goto fail;
@@ -697,7 +713,7 @@ struct fy_writer *fy_writer_open_dir(const char *path, const struct fy_writer_op
 	if (!w->tmp_path)
 		goto fail;
 	if (mkdir(w->tmp_path, 0700) < 0) {
-		fy_error_errno(err, errno, "mkdir %s", w->tmp_path);
+		tmp_error(w->tmp_path, w->final_path, errno, err);
 		free(w->tmp_path);
 		w->tmp_path = NULL;
 		goto fail;

@@ -33,6 +33,9 @@ struct fy_zin {
 	int frame_done;		/* the last decompress call ended a frame */
 	int started;
 	uint64_t out_bytes, max_out;
+	uint64_t in_bytes;		/* compressed bytes consumed */
+	unsigned max_ratio;
+	uint64_t ratio_floor;
 };
 
 int fy_write_all(int fd, const void *p, size_t n, const char *what, struct fy_error *err)
@@ -319,6 +322,7 @@ ssize_t fy_zin_read(struct fy_zin *z, void *buf, size_t n, struct fy_error *err)
 		before = z->ib.pos;
 		rc = ZSTD_decompressStream(z->dctx, &out, &z->ib);
 		fy_sha256_update(&z->digest, z->in + before, z->ib.pos - before);
+		z->in_bytes += z->ib.pos - before;
 		if (ZSTD_isError(rc)) {
 			if (ZSTD_getErrorCode(rc) == ZSTD_error_frameParameter_windowTooLarge)
 				return fy_error_set(err, FY_E_UNSAFE,
@@ -335,12 +339,23 @@ ssize_t fy_zin_read(struct fy_zin *z, void *buf, size_t n, struct fy_error *err)
 			return fy_error_set(err, FY_E_UNSAFE,
 					    "archive expands past the limit of %llu bytes",
 					    (unsigned long long)z->max_out);
+		if (z->max_ratio && z->out_bytes > z->ratio_floor &&
+		    z->out_bytes / z->max_ratio > z->in_bytes)
+			return fy_error_set(err, FY_E_UNSAFE,
+					    "archive expands more than %u times its compressed size "
+					    "(a decompression bomb?)", z->max_ratio);
 	}
 	if (out.pos == 0 && n > 0 && (!z->frame_done || (z->started && !z->digest_ok)))
 		return fy_error_set(err, FY_E_INTEGRITY, "archive is truncated");
 	if (out.pos == 0 && n > 0 && !z->started)
 		return fy_error_set(err, FY_E_UNSUPPORTED, "not a ferry archive (empty input)");
 	return (ssize_t)out.pos;
+}
+
+void fy_zin_limit_ratio(struct fy_zin *z, unsigned ratio, uint64_t floor)
+{
+	z->max_ratio = ratio;
+	z->ratio_floor = floor;
 }
 
 uint64_t fy_zin_bytes_out(const struct fy_zin *z)

@@ -55,6 +55,14 @@ struct fy_zin *fy_zin_new(int fd, unsigned window_log_max, uint64_t max_out,
  * beyond the caps, FY_E_UNSUPPORTED when the input is not zstd at all.
  */
 ssize_t fy_zin_read(struct fy_zin *z, void *buf, size_t n, struct fy_error *err);
+/*
+ * Refuse (FY_E_UNSAFE) a stream that expands more than ratio times its
+ * compressed size once it has produced more than floor bytes: a
+ * decompression bomb otherwise costs time in proportion to its output
+ * (gigabytes of zeros from kilobytes) before any other limit is reached.
+ * ratio 0 (the default) turns the check off.
+ */
+void fy_zin_limit_ratio(struct fy_zin *z, unsigned ratio, uint64_t floor);
 uint64_t fy_zin_bytes_out(const struct fy_zin *z);
 void fy_zin_free(struct fy_zin *z);
 

@@ -59,6 +59,31 @@ one_line_error() {
 	[ "$(wc -l < err)" -eq 1 ] && grep -qF -- "$1" err
 }
 
+# in_memory: move the work folder to /dev/shm when there is one, for tests
+# whose time goes to fsync (what a killed process leaves is the same there).
+in_memory() {
+	[ -d /dev/shm ] && [ -w /dev/shm ] || return 0
+	cd / && rm -rf "$work"
+	work=$(mktemp -d /dev/shm/ferry-test.XXXXXX)
+	cd "$work" || exit 1
+	FERRY_STATE_DIR=$work/state
+	TMPDIR=$work
+	export FERRY_STATE_DIR TMPDIR
+}
+
+# serve SCRIPT: start a test server (python3 SCRIPT PORTFILE, which writes
+# the port it listens on), wait for it, and set $base to its URL; it is
+# stopped when the test ends.
+serve() {
+	python3 "$1" "$work/.port" &
+	server=$!
+	trap 'kill $server 2>/dev/null; cd /; rm -rf "$work"' EXIT
+	_i=0
+	while [ ! -s "$work/.port" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+	base=http://127.0.0.1:$(cat "$work/.port")
+	rm -f "$work/.port"
+}
+
 done_testing() {
 	echo "# $name: $n checks, $failed failed"
 	[ "$failed" -eq 0 ]

@@ -51,8 +51,8 @@ static const char help[] =
 	"                            than the newest; also --keep-within-hourly/daily/\n"
 	"                            weekly/monthly/yearly D\n"
 	"      --dry-run             write and remove nothing; show what would happen\n"
-	"      --only, --agent, --since, --id, --ids-from, --option, --level, --threads\n"
-	"                            as for ferry export\n"
+	"      --only, --agent, --since, --id, --ids-from, --option, --level, --threads,\n"
+	"      --redact              as for ferry export\n"
 	"      --s3-endpoint URL     an S3-compatible endpoint (default AWS)\n"
 	"      --s3-region REGION    default $AWS_REGION, $AWS_DEFAULT_REGION, us-east-1\n"
 	"      --s3-path-style       address the bucket in the path (default with\n"
@@ -147,9 +147,11 @@ static void stats_json(struct fy_buf *b, const struct fy_writer_stats *st,
 			    (unsigned long long)st->records.records[k]);
 		first = 0;
 	}
-	fy_buf_addf(b, NULL, "},\"blobs\":%llu,\"bytes\":%llu,\"compressed\":%llu,\"unreadable\":%llu",
+	fy_buf_addf(b, NULL, "},\"blobs\":%llu,\"bytes\":%llu,\"compressed\":%llu,\"unreadable\":%llu,"
+		    "\"credentials_in_text\":%llu",
 		    (unsigned long long)st->records.blobs, (unsigned long long)st->bytes_in,
-		    (unsigned long long)st->bytes_out, (unsigned long long)ps->unreadable);
+		    (unsigned long long)st->bytes_out, (unsigned long long)ps->unreadable,
+		    (unsigned long long)ps->secrets);
 }
 
 static void say_written(const struct tool *t, const char *key, const struct fy_writer_stats *st)
@@ -313,6 +315,7 @@ int main(int argc, char **argv)
 		}
 		published = 1;
 		say_written(&t, self.key, &st);
+		tool_say_credentials(&t, &ctx, ps.secrets);
 		fy_buf_adds(&js, ",\"verified\":true", NULL);
 		stats_json(&js, &st, &ps);
 		/* A diff that fails (an unreadable older archive) does not undo the

@@ -31,6 +31,8 @@ static const char help[] =
 	"                        sources that cannot list everything); repeatable\n"
 	"      --ids-from FILE   read ids, one per line ('-': standard input)\n"
 	"      --option KEY=VAL  an adapter option (see the adapter's documentation)\n"
+	"      --redact          replace credentials found in conversations, memory\n"
+	"                        and configuration with [REDACTED:<kind>]\n"
 	"      --time TIME       the archive's creation time (RFC 3339); default: the\n"
 	"                        source's own time for files, now for live sources\n"
 	"      --level N         zstd level, 1-19 (default 3)\n"
@@ -52,7 +54,7 @@ struct opts {
 };
 
 static void print_summary(const struct tool *t, const struct opts *o,
-			  const struct fy_writer_stats *st, const struct fy_pump_stats *ps)
+			  const struct fy_writer_stats *st, const struct fy_pump_stats *ps, int redacted)
 {
 	char in[32], out[32];
 	int k, first = 1;
@@ -70,8 +72,10 @@ static void print_summary(const struct tool *t, const struct opts *o,
 			       (unsigned long long)st->records.records[k]);
 			first = 0;
 		}
-		printf("},\"warnings\":%llu,\"secrets\":%zu}\n",
-		       (unsigned long long)st->records.warnings, st->records.nsecrets);
+		printf("},\"warnings\":%llu,\"secrets\":%zu,\"credentials_in_text\":%llu,"
+		       "\"redacted\":%s}\n",
+		       (unsigned long long)st->records.warnings, st->records.nsecrets,
+		       (unsigned long long)ps->secrets, redacted ? "true" : "false");
 		return;
 	}
 	if (t->verbosity < 2 && !(t->verbosity == 1 && t->progress))
@@ -171,7 +175,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	tool_progress_end(&t);
-	print_summary(&t, &o, &st, &ps);
+	tool_say_credentials(&t, &ctx, ps.secrets);
+	print_summary(&t, &o, &st, &ps, ctx.secrets == FY_SECRETS_REDACT);
 	rc = tool_close_stdout(&t);
 out:
 	tool_source_release(&o.src);

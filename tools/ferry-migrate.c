@@ -61,6 +61,8 @@ static const char help[] =
 	"                         and its memory\n"
 	"      --only KINDS       only these record kinds\n"
 	"      --id ID, --ids-from FILE  the ids an API source cannot list\n"
+	"      --redact           replace credentials found in the records with\n"
+	"                         [REDACTED:<kind>] (see ferry-export(1), CREDENTIALS)\n"
 	"      --option KEY=VAL   a target adapter option (letta-af: agents=account|thread,\n"
 	"                         agent-name=NAME, model=PROVIDER/NAME, context-messages=N)\n"
 	"      --source-option KEY=VAL  a source adapter option\n"
@@ -101,6 +103,7 @@ struct run {
 static int export_pass(struct run *r, struct fy_error *err)
 {
 	struct fy_export_options eo;
+	struct fy_pump_stats ps;
 
 	memset(&eo, 0, sizeof(eo));
 	eo.source = r->source;
@@ -112,7 +115,10 @@ static int export_pass(struct run *r, struct fy_error *err)
 			return fy_error_set(err, FY_E_USAGE, "--time: '%s' is not an RFC 3339 time", r->o->time);
 		eo.created_set = 1;
 	}
-	return fy_export(&r->sctx, &eo, &tool_interrupted, NULL, NULL, err);
+	if (fy_export(&r->sctx, &eo, &tool_interrupted, NULL, &ps, err) < 0)
+		return -1;
+	tool_say_credentials(r->t, &r->sctx, ps.secrets);
+	return 0;
 }
 
 /* Call fn for each line of a JSON Lines buffer. */

@@ -71,6 +71,80 @@ void tool_init(struct tool *t, const char *prog, const char *usage)
 	setlocale(LC_CTYPE, "C.UTF-8");
 }
 
+/*
+ * Code points that must not reach a terminal raw: C0 and C1 controls
+ * (escape sequences can rewrite the screen or the window title), DEL, and
+ * the bidirectional and invisible format characters (they can make a name
+ * read as another). Messages quote names from hostile archives.
+ */
+static int unprintable(unsigned cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
+	       (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4) with its code point, or 0. */
+static size_t utf8_cp(const unsigned char *s, unsigned *cp)
+{
+	size_t len, k;
+
+	if (s[0] < 0x80)
+		return *cp = s[0], 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, *cp = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, *cp = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, *cp = s[0] & 0x07u;
+	else
+		return 0;
+	for (k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (s[k] & 0x3fu);
+	}
+	if ((len == 3 && (*cp < 0x800 || (*cp >= 0xd800 && *cp <= 0xdfff))) ||
+	    (len == 4 && (*cp < 0x10000 || *cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+void tool_put_safe(FILE *f, const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+
+	while (*s) {
+		unsigned cp;
+		size_t len = utf8_cp(s, &cp);
+
+		if (len == 0) {
+			fprintf(f, "\\x%02x", *s);
+			s++;
+		} else if (!unprintable(cp)) {
+			fwrite(s, 1, len, f);
+			s += len;
+		} else if (cp == '\n' || cp == '\t' || cp == '\r') {
+			fprintf(f, "\\%c", cp == '\n' ? 'n' : cp == '\t' ? 't' : 'r');
+			s += len;
+		} else {
+			fprintf(f, cp < 0x100 ? "\\x%02x" : "\\u%04x", cp);
+			s += len;
+		}
+	}
+}
+
+/* "prog: " prefix, then the formatted message made safe, then a newline. */
+static void vmessage(const struct tool *t, const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[4096];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	fprintf(stderr, "%s: %s", t->prog, prefix);
+	tool_put_safe(stderr, buf);
+	fputc('\n', stderr);
+}
+
 int tool_fail(const struct tool *t, const struct fy_error *err)
 {
 	tool_progress_end((struct tool *)t);
@@ -78,7 +152,9 @@ int tool_fail(const struct tool *t, const struct fy_error *err)
 		fprintf(stderr, "%s: interrupted\n", t->prog);
 		return EXIT_INTERRUPTED;
 	}
-	fprintf(stderr, "%s: %s\n", t->prog, err->msg[0] ? err->msg : fy_errcode_name(err->code));
+	fprintf(stderr, "%s: ", t->prog);
+	tool_put_safe(stderr, err->msg[0] ? err->msg : fy_errcode_name(err->code));
+	fputc('\n', stderr);
 	return tool_exit_code(err->code);
 }
 
@@ -86,11 +162,10 @@ int tool_usage_error(const struct tool *t, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", t->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage(t, "", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n%s(see '%s --help')\n", t->usage, t->prog);
+	fprintf(stderr, "%s(see '%s --help')\n", t->usage, t->prog);
 	return EXIT_USAGE;
 }
 
@@ -99,11 +174,9 @@ void tool_warn(const struct tool *t, const char *fmt, ...)
 	va_list ap;
 
 	tool_progress_end((struct tool *)t);
-	fprintf(stderr, "%s: warning: ", t->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage(t, "warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void tool_print_help(const struct tool *t, const char *body)
@@ -134,12 +207,10 @@ static void tool_log(void *cb, enum fy_log_level level, const char *fmt, ...)
 	if ((int)level > t->verbosity)
 		return;
 	tool_progress_end(t);
-	fprintf(stderr, "%s: %s", t->prog,
-		level == FY_LOG_ERROR ? "error: " : level == FY_LOG_WARN ? "warning: " : "");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage(t, level == FY_LOG_ERROR ? "error: " : level == FY_LOG_WARN ? "warning: " : "", fmt,
+		 ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static uint64_t now_ms(void)
@@ -322,6 +393,9 @@ int tool_source_option(const struct tool *t, int c, const char *arg, struct fy_a
 		if (s->threads < 1 || s->threads > 64)
 			*rc = tool_usage_error(t, "--threads takes 1 to 64");
 		break;
+	case TOOL_O_REDACT:
+		ctx->secrets = FY_SECRETS_REDACT;
+		break;
 	default:
 		return 0;
 	}
@@ -334,6 +408,20 @@ void tool_source_apply(struct tool_source *s, struct fy_adapter_ctx *ctx)
 	ctx->nids = s->nids;
 	ctx->options = (const char *const *)s->options;
 	ctx->noptions = s->noptions;
+}
+
+void tool_say_credentials(const struct tool *t, const struct fy_adapter_ctx *ctx, uint64_t found)
+{
+	if (!found)
+		return;
+	if (ctx->secrets != FY_SECRETS_REDACT && t->verbosity >= 1)
+		tool_warn(t, "%llu %s of the source hold%s what looks like a credential; each is in "
+			  "the archive's ledger (rule secret-in-text); --redact replaces them",
+			  (unsigned long long)found, found == 1 ? "string" : "strings",
+			  found == 1 ? "s" : "");
+	else if (ctx->secrets == FY_SECRETS_REDACT && t->verbosity >= 2)
+		fprintf(stderr, "%s: replaced credentials in %llu %s (see the ledger)\n", t->prog,
+			(unsigned long long)found, found == 1 ? "string" : "strings");
 }
 
 void tool_source_release(struct tool_source *s)

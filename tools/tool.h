@@ -64,6 +64,12 @@ void tool_print_version(const struct tool *t);
 /* Flush stdout; on a write error report it and return EXIT_IO. */
 int tool_close_stdout(const struct tool *t);
 void tool_warn(const struct tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Write text with control, bidirectional and invisible characters and
+ * invalid UTF-8 escaped (\x1b, \u202e): what every message above uses, so
+ * a name from a hostile archive cannot drive the terminal.
+ */
+void tool_put_safe(FILE *f, const char *text);
 
 /* Fill an adapter context with the tool's services (log, progress). */
 void tool_ctx_init(struct tool *t, struct fy_adapter_ctx *ctx);
@@ -77,13 +83,15 @@ int tool_list_add(char ***list, size_t *n, const char *s);
 
 /*
  * The source options export and backup share: --only --agent --since --id
- * --ids-from --option --level --threads. A tool puts TOOL_SOURCE_LONGOPTS
- * in its getopt_long() table and hands each option to tool_source_option().
+ * --ids-from --option --level --threads --redact. A tool puts
+ * TOOL_SOURCE_LONGOPTS in its getopt_long() table and hands each option to
+ * tool_source_option().
  */
 enum {
 	TOOL_O_ONLY = 0x1000, TOOL_O_AGENT, TOOL_O_SINCE, TOOL_O_ID, TOOL_O_IDS, TOOL_O_OPTION,
 	TOOL_O_LEVEL, TOOL_O_THREADS,
 };
+enum { TOOL_O_REDACT = 0x1100 };
 #define TOOL_SOURCE_LONGOPTS                                          \
 	{ "only", required_argument, NULL, TOOL_O_ONLY },             \
 	{ "agent", required_argument, NULL, TOOL_O_AGENT },           \
@@ -92,7 +100,8 @@ enum {
 	{ "ids-from", required_argument, NULL, TOOL_O_IDS },          \
 	{ "option", required_argument, NULL, TOOL_O_OPTION },         \
 	{ "level", required_argument, NULL, TOOL_O_LEVEL },           \
-	{ "threads", required_argument, NULL, TOOL_O_THREADS }
+	{ "threads", required_argument, NULL, TOOL_O_THREADS },       \
+	{ "redact", no_argument, NULL, TOOL_O_REDACT }
 
 struct tool_source {
 	char **ids;		/* --id, --ids-from */
@@ -113,6 +122,13 @@ int tool_source_option(const struct tool *t, int c, const char *arg, struct fy_a
 /* Point ctx at the ids and adapter options (borrowed from s). */
 void tool_source_apply(struct tool_source *s, struct fy_adapter_ctx *ctx);
 void tool_source_release(struct tool_source *s);
+/*
+ * After a pump: warn (unless -q) that ps->secrets strings of the source
+ * looked like credentials and are listed in the archive's ledger, or say
+ * at -v that they were replaced (--redact). Never prints a value.
+ */
+void tool_say_credentials(const struct tool *t, const struct fy_adapter_ctx *ctx,
+			  uint64_t found);
 
 /* "message"/"messages", "memory record"/"memory records", ... */
 const char *tool_kind_label(enum fy_kind kind, uint64_t count);

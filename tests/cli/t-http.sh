@@ -7,12 +7,7 @@ name=http
 . "$(dirname "$0")/../lib.sh"
 
 probe="$VG $BIN/../tests/http-probe"
-python3 "$TESTS/lib/faultsrv.py" port &
-srv=$!
-trap 'kill $srv 2>/dev/null; cd /; rm -rf "$work"' EXIT
-i=0
-while [ ! -s port ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-base=http://127.0.0.1:$(cat port)
+serve "$TESTS/lib/faultsrv.py"
 
 # attempts PATH: how many times the server saw PATH.
 attempts() { curl -s "$base/__log" | jq --arg p "$1" '[.[] | select(.path == $p)] | length'; }

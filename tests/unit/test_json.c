@@ -204,3 +204,34 @@ TEST(utf8_validation)
 	CHECK(!fy_utf8_valid("\xc1\xbf", 2));
 	CHECK(!fy_utf8_valid("abcdefgh\x80", 9));
 }
+
+/* Found by fuzz_claude: emitting an absent value read past the node array. */
+TEST(json_emit_absent_is_null)
+{
+	struct fy_buf b = FY_BUF_INIT(1024);
+	struct fy_error err;
+	struct fy_jdoc d;
+
+	fy_jdoc_init(&d);
+	CHECK(fy_jdoc_parse(&d, "{\"a\":1}", 7, 0, &err) == 0);
+	CHECK(fy_json_emit(&d, fy_json_get(&d, 0, "missing"), &b, &err) == 0);
+	CHECK_STR(b.ptr, "null");
+	fy_buf_reset(&b);
+	CHECK(fy_json_emit_pretty(&d, FY_JNONE, &b, &err) == 0);
+	CHECK_STR(b.ptr, "null");
+	fy_buf_release(&b);
+	fy_jdoc_release(&d);
+}
+
+/* Found by fuzz_bedrock_flow: a NULL literal went to strlen. */
+TEST(json_streq_null_literal)
+{
+	struct fy_error err;
+	struct fy_jdoc d;
+
+	fy_jdoc_init(&d);
+	CHECK(fy_jdoc_parse(&d, "\"x\"", 3, 0, &err) == 0);
+	CHECK(fy_json_streq(&d, 0, NULL) == 0);
+	CHECK(fy_json_streq(&d, 0, "x") == 1);
+	fy_jdoc_release(&d);
+}

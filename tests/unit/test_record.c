@@ -29,6 +29,21 @@ TEST(time_parse_and_format)
 	CHECK_STR(out, "2024-01-01T00:00:00Z");
 }
 
+/* Found by fuzz_record: strftime's %Y wrote year 24 as "24". */
+TEST(time_format_pads_the_year)
+{
+	int64_t s;
+	int32_t ns;
+	char out[40];
+
+	CHECK(fy_time_parse("0024-02-29T23:59:59.12Z", 23, &s, &ns) == 0);
+	fy_time_format(s, ns, out);
+	CHECK_STR(out, "0024-02-29T23:59:59.12Z");
+	CHECK(fy_time_parse("0000-01-01T00:00:00Z", 20, &s, &ns) == 0);
+	fy_time_format(s, 0, out);
+	CHECK_STR(out, "0000-01-01T00:00:00Z");
+}
+
 TEST(ids_are_file_name_safe)
 {
 	char out[FY_ID_MAX + 1];

@@ -1,0 +1,398 @@
+/*
+ * secrets.c - credential shapes in free text. See secrets.h.
+ *
+ * One pass over the bytes: at each position that starts a word, a switch
+ * on the first byte tries the few shapes that can start there. No regular
+ * expressions and no allocation, so scanning costs about what memchr does
+ * and can run on every record of an export.
+ */
+#include "secrets.h"
+
+#include <string.h>
+
+static const char *const kind_names[FY_SECRET__COUNT] = {
+	[FY_SECRET_NONE] = "secret",
+	[FY_SECRET_OPENAI] = "openai-key",
+	[FY_SECRET_ANTHROPIC] = "anthropic-key",
+	[FY_SECRET_AWS_KEY_ID] = "aws-access-key-id",
+	[FY_SECRET_AWS_SECRET] = "aws-secret-key",
+	[FY_SECRET_GOOGLE] = "google-api-key",
+	[FY_SECRET_AZURE] = "azure-key",
+	[FY_SECRET_GITHUB] = "github-token",
+	[FY_SECRET_SLACK] = "slack-token",
+	[FY_SECRET_STRIPE] = "stripe-key",
+	[FY_SECRET_BEARER] = "bearer-token",
+	[FY_SECRET_JWT] = "jwt",
+	[FY_SECRET_PRIVATE_KEY] = "private-key",
+	[FY_SECRET_CREDENTIAL] = "credential",
+};
+
+const char *fy_secret_kind_name(enum fy_secret_kind kind)
+{
+	if ((unsigned)kind >= FY_SECRET__COUNT)
+		return kind_names[FY_SECRET_NONE];
+	return kind_names[kind];
+}
+
+/* Character classes (ASCII only: every shape is ASCII). */
+static int c_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+static int c_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+static int c_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static int c_alnum(unsigned char c) { return c_upper(c) || c_lower(c) || c_digit(c); }
+static int c_word(unsigned char c) { return c_alnum(c) || c == '_'; }
+static int c_tok(unsigned char c) { return c_word(c) || c == '-'; }		/* base64url, ids */
+static int c_upnum(unsigned char c) { return c_upper(c) || c_digit(c); }
+static int c_b64(unsigned char c) { return c_alnum(c) || c == '+' || c == '/'; }
+static int c_b64eq(unsigned char c) { return c_b64(c) || c == '='; }
+static int c_sas(unsigned char c) { return c_b64eq(c) || c == '%'; }
+static int c_slack(unsigned char c) { return c_alnum(c) || c == '-'; }
+static int c_bearer(unsigned char c)
+{
+	return c_tok(c) || c == '.' || c == '~' || c == '+' || c == '/' || c == '=';
+}
+static int c_pemlabel(unsigned char c) { return c_upper(c) || c_digit(c) || c == ' '; }
+
+/* How many bytes from i on are in the class. */
+static size_t span(const unsigned char *s, size_t n, size_t i, int (*cls)(unsigned char))
+{
+	size_t j = i;
+
+	while (j < n && cls(s[j]))
+		j++;
+	return j - i;
+}
+
+/* s[i..] starts with lit (ASCII case ignored when ci). */
+static int starts(const unsigned char *s, size_t n, size_t i, const char *lit, int ci)
+{
+	size_t k, len = strlen(lit);
+
+	if (n - i < len)
+		return 0;
+	for (k = 0; k < len; k++) {
+		unsigned char c = s[i + k];
+
+		if (ci && c_upper(c))
+			c = (unsigned char)(c + 32);
+		if (c != (unsigned char)lit[k])
+			return 0;
+	}
+	return 1;
+}
+
+static int found(struct fy_secret_match *m, enum fy_secret_kind kind, size_t off, size_t len)
+{
+	m->kind = kind;
+	m->off = off;
+	m->len = len;
+	return 1;
+}
+
+/* After a key word: skip what separates it from its value (": ", "=", quotes). */
+static size_t skip_sep(const unsigned char *s, size_t n, size_t i)
+{
+	size_t k = 0;
+
+	while (i < n && k < 8 && strchr(" \t\"'=:\\", s[i]) && s[i]) {
+		i++;
+		k++;
+	}
+	return i;
+}
+
+static int has_digit_and_letter(const unsigned char *s, size_t len)
+{
+	size_t k;
+	int d = 0, a = 0;
+
+	for (k = 0; k < len; k++) {
+		d |= c_digit(s[k]);
+		a |= c_upper(s[k]) || c_lower(s[k]);
+	}
+	return d && a;
+}
+
+static int match_at(const unsigned char *s, size_t n, size_t i, struct fy_secret_match *m);
+
+/* The shapes that follow a key word ("aws_secret_access_key = ..."). */
+static int match_keyword(const unsigned char *s, size_t n, size_t i, struct fy_secret_match *m)
+{
+	static const char *const aws[] = {
+		"aws_secret_access_key", "aws-secret-access-key", "secret_access_key",
+		"secret-access-key", "secretaccesskey", "aws_secret_key",
+	};
+	static const char *const azure_hdr[] = {
+		"ocp-apim-subscription-key", "x-functions-key", "api-key",
+	};
+	size_t k, v, len;
+
+	for (k = 0; k < sizeof(aws) / sizeof(aws[0]); k++) {
+		if (!starts(s, n, i, aws[k], 1))
+			continue;
+		v = skip_sep(s, n, i + strlen(aws[k]));
+		len = span(s, n, v, c_b64);
+		if (len == 40 && (v + len == n || !c_b64eq(s[v + len])))
+			return found(m, FY_SECRET_AWS_SECRET, v, len);
+	}
+	for (k = 0; k < sizeof(azure_hdr) / sizeof(azure_hdr[0]); k++) {
+		if (!starts(s, n, i, azure_hdr[k], 1))
+			continue;
+		v = skip_sep(s, n, i + strlen(azure_hdr[k]));
+		len = span(s, n, v, c_alnum);
+		if (len >= 32 && len <= 128)
+			return found(m, FY_SECRET_AZURE, v, len);
+	}
+	if (starts(s, n, i, "accountkey=", 1) || starts(s, n, i, "sharedaccesskey=", 1)) {
+		v = (size_t)((const unsigned char *)memchr(s + i, '=', n - i) - s) + 1;
+		len = span(s, n, v, c_b64eq);
+		if (len >= 20)
+			return found(m, FY_SECRET_AZURE, v, len);
+	}
+	if (i > 0 && (s[i - 1] == '?' || s[i - 1] == '&') && starts(s, n, i, "sig=", 1)) {
+		len = span(s, n, i + 4, c_sas);
+		if (len >= 20)
+			return found(m, FY_SECRET_AZURE, i + 4, len);
+	}
+	if (starts(s, n, i, "bearer", 1) && i + 6 < n && (s[i + 6] == ' ' || s[i + 6] == '\t')) {
+		v = i + 6;
+		while (v < n && (s[v] == ' ' || s[v] == '\t'))
+			v++;
+		len = span(s, n, v, c_bearer);
+		if (len >= 16) {
+			/* A token of a known shape is named by its shape. */
+			if (match_at(s, n, v, m) && m->off == v && m->kind != FY_SECRET_BEARER)
+				return 1;
+			return found(m, FY_SECRET_BEARER, v, len);
+		}
+	}
+	return 0;
+}
+
+/* A PEM label ("RSA PRIVATE KEY") at s[j..] that ends in PRIVATE KEY and then "-----". */
+static size_t pem_label(const unsigned char *s, size_t n, size_t j)
+{
+	size_t label = span(s, n, j, c_pemlabel);
+
+	if (label < 11 || label > 64 || !starts(s, n, j + label - 11, "PRIVATE KEY", 0) ||
+	    !starts(s, n, j + label, "-----", 0))
+		return 0;
+	return label + 5;
+}
+
+static int match_pem(const unsigned char *s, size_t n, size_t i, struct fy_secret_match *m)
+{
+	size_t j = i + 11, label = pem_label(s, n, j);
+	const unsigned char *e;
+
+	if (!label)
+		return 0;
+	j += label;
+	/* Through the matching END line, or to the end of the text. */
+	for (e = s + j; j < n && (e = memchr(e, '-', n - (size_t)(e - s))); e++) {
+		size_t at = (size_t)(e - s), l2;
+
+		if (!starts(s, n, at, "-----END ", 0))
+			continue;
+		l2 = pem_label(s, n, at + 9);
+		if (l2)
+			return found(m, FY_SECRET_PRIVATE_KEY, i, at + 9 + l2 - i);
+	}
+	return found(m, FY_SECRET_PRIVATE_KEY, i, n - i);
+}
+
+static int match_jwt(const unsigned char *s, size_t n, size_t i, struct fy_secret_match *m)
+{
+	size_t a = span(s, n, i, c_tok), j, b;
+
+	if (a < 8 || i + a >= n || s[i + a] != '.')
+		return 0;
+	j = i + a + 1;
+	if (!starts(s, n, j, "eyJ", 0))
+		return 0;
+	b = span(s, n, j, c_tok);
+	if (b < 8)
+		return 0;
+	j += b;
+	if (j < n && s[j] == '.')
+		j += 1 + span(s, n, j + 1, c_tok);
+	return found(m, FY_SECRET_JWT, i, j - i);
+}
+
+static int match_at(const unsigned char *s, size_t n, size_t i, struct fy_secret_match *m)
+{
+	static const char *const aws_prefixes[] = {
+		"AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AIPA", "ANPA", "ANVA", "AROA",
+		"APKA", "ASCA",
+	};
+	size_t len, k;
+
+	if (i > 0 && c_word(s[i - 1]) && s[i] != '-')
+		return 0;
+	switch (s[i]) {
+	case 's':
+		if (starts(s, n, i, "sk-ant-", 0)) {
+			len = span(s, n, i + 7, c_tok);
+			if (len >= 20)
+				return found(m, FY_SECRET_ANTHROPIC, i, 7 + len);
+		} else if (starts(s, n, i, "sk-", 0)) {
+			len = span(s, n, i + 3, c_tok);
+			if (len >= 20 && has_digit_and_letter(s + i + 3, len))
+				return found(m, FY_SECRET_OPENAI, i, 3 + len);
+		}
+		if (starts(s, n, i, "sk_live_", 0) || starts(s, n, i, "sk_test_", 0)) {
+			len = span(s, n, i + 8, c_alnum);
+			if (len >= 16)
+				return found(m, FY_SECRET_STRIPE, i, 8 + len);
+		}
+		break;
+	case 'r':
+		if (starts(s, n, i, "rk_live_", 0)) {
+			len = span(s, n, i + 8, c_alnum);
+			if (len >= 16)
+				return found(m, FY_SECRET_STRIPE, i, 8 + len);
+		}
+		break;
+	case 'A':
+		if (starts(s, n, i, "AIza", 0)) {
+			len = span(s, n, i + 4, c_tok);
+			if (len >= 35)
+				return found(m, FY_SECRET_GOOGLE, i, 4 + len);
+		}
+		for (k = 0; k < sizeof(aws_prefixes) / sizeof(aws_prefixes[0]); k++)
+			if (starts(s, n, i, aws_prefixes[k], 0)) {
+				len = span(s, n, i + 4, c_upnum);
+				if (len == 16 && (i + 20 == n || !c_alnum(s[i + 20])))
+					return found(m, FY_SECRET_AWS_KEY_ID, i, 20);
+			}
+		break;
+	case 'g':
+		if (n - i > 4 && s[i + 1] == 'h' && strchr("pousr", s[i + 2]) && s[i + 2] &&
+		    s[i + 3] == '_') {
+			len = span(s, n, i + 4, c_alnum);
+			if (len >= 36)
+				return found(m, FY_SECRET_GITHUB, i, 4 + len);
+		}
+		if (starts(s, n, i, "github_pat_", 0)) {
+			len = span(s, n, i + 11, c_word);
+			if (len >= 22)
+				return found(m, FY_SECRET_GITHUB, i, 11 + len);
+		}
+		break;
+	case 'x':
+		if (n - i > 5 && starts(s, n, i, "xox", 0) && strchr("abposr", s[i + 3]) && s[i + 3] &&
+		    s[i + 4] == '-') {
+			len = span(s, n, i + 5, c_slack);
+			if (len >= 10)
+				return found(m, FY_SECRET_SLACK, i, 5 + len);
+		}
+		break;
+	case 'e':
+		if (starts(s, n, i, "eyJ", 0) && match_jwt(s, n, i, m))
+			return 1;
+		break;
+	case '-':
+		if (starts(s, n, i, "-----BEGIN ", 0) && match_pem(s, n, i, m))
+			return 1;
+		return 0;
+	}
+	if (s[i] == '-')
+		return 0;
+	switch (s[i] | 0x20) {
+	case 'a': case 's': case 'o': case 'x': case 'b':
+		return match_keyword(s, n, i, m);
+	}
+	return 0;
+}
+
+int fy_secret_find(const char *text, size_t n, size_t from, struct fy_secret_match *m)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i;
+
+	for (i = from; i < n; i++) {
+		/* Most bytes cannot start a shape; skip them before any call. */
+		switch (s[i]) {
+		case 's': case 'r': case 'A': case 'g': case 'x': case 'e': case '-':
+		case 'a': case 'S': case 'o': case 'O': case 'X': case 'b': case 'B':
+			if (match_at(s, n, i, m))
+				return 1;
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+int fy_secret_redact(const char *s, size_t n, struct fy_buf *out, size_t *count,
+		     struct fy_error *err)
+{
+	struct fy_secret_match m;
+	size_t pos = 0;
+
+	while (fy_secret_find(s, n, pos, &m)) {
+		if (fy_buf_add(out, s + pos, m.off - pos, err) < 0 ||
+		    fy_buf_addf(out, err, "[REDACTED:%s]", fy_secret_kind_name(m.kind)) < 0)
+			return -1;
+		pos = m.off + m.len;
+		(*count)++;
+	}
+	return fy_buf_add(out, s + pos, n - pos, err);
+}
+
+int fy_secret_key_name(const char *key, size_t n)
+{
+	static const char *const suffixes[] = {
+		"apikey", "apitoken", "accesstoken", "authtoken", "secret", "secretkey", "password",
+		"passwd", "privatekey", "subscriptionkey", "accountkey", "authorization",
+		"connectionstring",
+	};
+	char norm[64];
+	size_t i, len = 0, k;
+
+	/* "$secret" names a reference, and "$..." keys are markup, not data. */
+	if (n && key[0] == '$')
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)key[i];
+
+		if (c == '-' || c == '_' || c == '.' || c == ' ')
+			continue;
+		if (len == sizeof(norm) - 1)
+			return 0;
+		norm[len++] = (char)(c_upper(c) ? c + 32 : c);
+	}
+	norm[len] = '\0';
+	if (strcmp(norm, "token") == 0)
+		return 1;
+	for (k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {
+		size_t sl = strlen(suffixes[k]);
+
+		if (len >= sl && memcmp(norm + len - sl, suffixes[k], sl) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int fy_secret_literal(const char *value, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)value;
+	size_t i, start = 0;
+	int same = 1;
+
+	if (n < 8 || n > 8192)
+		return 0;
+	if (strchr("${<%[", s[0]) && s[0])
+		return 0;
+	if (starts(s, n, 0, "bearer ", 1) || starts(s, n, 0, "basic ", 1))
+		start = s[1] == 'e' || s[1] == 'E' ? 7 : 6;
+	for (i = start; i < n; i++) {
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == 0)
+			return 0;
+		if (s[i] != s[start])
+			same = 0;
+	}
+	if (same || n - start < 8 || memmem(value, n, "REDACTED", 8))
+		return 0;
+	return 1;
+}
