@@ -90,6 +90,25 @@ enum {
 	FY_ADAPTER_WRITE = 1 << 1,
 };
 
+/*
+ * What an import would do: filled by a sink's optional write_plan hook
+ * after every item was put with ctx->dry_run set (a dry-run sink makes no
+ * change anywhere). Kept to counts so the shared audit/plan engine can
+ * take it over; ledger lines go through ctx->ledger as they are decided.
+ */
+struct fy_plan {
+	uint64_t create[FY_KIND__COUNT];	/* objects to create */
+	uint64_t skip[FY_KIND__COUNT];		/* done already, by the journal */
+	uint64_t resume[FY_KIND__COUNT];	/* started but unconfirmed: looked up first */
+	uint64_t calls;				/* API requests, at least */
+	uint64_t bytes;				/* bytes to upload */
+	uint64_t ledger[7];			/* ledger lines by outcome (ledger.json order) */
+	double rate;				/* requests a second the estimate assumes */
+	long latency_ms;			/* time a request takes, assumed */
+	double seconds;				/* estimated duration */
+	char journal[1024];			/* the journal the import would use */
+};
+
 struct fy_adapter {
 	const char *name;
 	const char *summary;		/* one line for `ferry adapters` */
@@ -111,6 +130,8 @@ struct fy_adapter {
 	/* Everything was put: commit. Without it, write_close abandons. */
 	int (*write_finish)(void *state, struct fy_error *err);
 	void (*write_close)(void *state);
+	/* Optional: instead of write_finish in a dry run, say what would be done. */
+	int (*write_plan)(void *state, struct fy_plan *plan, struct fy_error *err);
 };
 
 /* The value of option key in ctx->options ("key=value"), or NULL. */
