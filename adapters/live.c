@@ -193,6 +193,41 @@ int live_streq(const struct fy_jdoc *d, uint32_t obj, const char *key, const cha
 	return fy_json_streq(d, fy_json_get(d, obj, key), lit);
 }
 
+int live_b64_decode(const char *s, size_t n, struct fy_buf *out, struct fy_error *err)
+{
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int v;
+
+		if (c >= 'A' && c <= 'Z')
+			v = c - 'A';
+		else if (c >= 'a' && c <= 'z')
+			v = c - 'a' + 26;
+		else if (c >= '0' && c <= '9')
+			v = c - '0' + 52;
+		else if (c == '+' || c == '-')
+			v = 62;
+		else if (c == '/' || c == '_')
+			v = 63;
+		else if (c == '=' || c == ' ' || c == '\n' || c == '\r' || c == '\t')
+			continue;
+		else
+			return fy_error_set(err, FY_E_DATA, "not base64 (byte %zu)", i);
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (fy_buf_addc(out, (char)((acc >> bits) & 0xff), err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* --- client ----------------------------------------------------------------- */
 
 static long opt_long(const struct fy_adapter_ctx *ctx, const char *key, long def)

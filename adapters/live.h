@@ -79,6 +79,12 @@ int64_t live_get_int(const struct fy_jdoc *d, uint32_t obj, const char *key, int
 /* 1 when string member key of obj equals lit. */
 int live_streq(const struct fy_jdoc *d, uint32_t obj, const char *key, const char *lit);
 
+/*
+ * Decode standard or URL-safe base64 (padding optional, whitespace
+ * skipped) into out. -1 on a character outside the alphabet.
+ */
+int live_b64_decode(const char *s, size_t n, struct fy_buf *out, struct fy_error *err);
+
 /* --- client ----------------------------------------------------------------- */
 
 #define LIVE_MAX_HEADERS 8

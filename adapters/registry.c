@@ -7,9 +7,11 @@
 #include <string.h>
 
 extern const struct fy_adapter fy_adapter_dir;
+extern const struct fy_adapter fy_adapter_openai;
 
 const struct fy_adapter *const fy_adapters[] = {
 	&fy_adapter_dir,
+	&fy_adapter_openai,
 	NULL,
 };
 

@@ -44,12 +44,14 @@ def hid(prefix, *parts, sep="_"):
 def item(kind, seed, c, k, files):
     """Item k of conversation c: cycles through every item type."""
     t = TEXTS[(c + k) % len(TEXTS)]
-    fid = files[k % len(files)]["id"] if files else None
+    # Only downloadable files (not purpose "assistants", the third) are referenced.
+    usable = [f for f in files if f["purpose"] != "assistants"]
+    fid = usable[k % len(usable)]["id"] if usable else None
     call = hid("call", seed, c, k)
     if kind == 0:
         content = [{"type": "input_text", "text": t}]
         if fid and k % 3 == 0:
-            content.append({"type": "input_file", "file_id": fid, "filename": files[k % len(files)]["filename"]})
+            content.append({"type": "input_file", "file_id": fid, "filename": usable[k % len(usable)]["filename"]})
         if k % 4 == 0:
             content.append({"type": "input_image", "image_url": "data:image/png;base64," + PNG, "detail": "auto"})
         return {"id": hid("msg", seed, c, k), "type": "message", "status": "completed", "role": "user", "content": content}
