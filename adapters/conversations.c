@@ -220,7 +220,7 @@ static int export_units(struct oai_api *a, enum unit_kind kind, char *const *ids
 	size_t w = a->window ? a->window : 16, start, i;
 	struct conv_unit *units = calloc(w, sizeof(*units));
 	struct live_unit **ptrs = calloc(w, sizeof(*ptrs));
-	int rc = -1;
+	int rc = 0;
 
 	if (!units || !ptrs) {
 		free(units);

@@ -8,10 +8,12 @@
 
 extern const struct fy_adapter fy_adapter_dir;
 extern const struct fy_adapter fy_adapter_openai;
+extern const struct fy_adapter fy_adapter_azure;
 
 const struct fy_adapter *const fy_adapters[] = {
 	&fy_adapter_dir,
 	&fy_adapter_openai,
+	&fy_adapter_azure,
 	NULL,
 };
 

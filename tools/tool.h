@@ -46,6 +46,7 @@ struct tool {
 	int verbosity;		/* 0 quiet, 1 normal, 2 verbose, 3 trace */
 	int progress;		/* draw progress on stderr */
 	uint64_t last_draw;
+	void *ledger_cb;	/* the tool's ledger sink, for its ctx->ledger function */
 };
 
 extern volatile sig_atomic_t tool_interrupted;

@@ -48,6 +48,7 @@ Control (never faulted, never logged):
     GET  /__sim/state      the state of every account
     POST /__sim/config     {"fault_rate", "seed", "latency_ms", "faults", "stall_s"}
     POST /__sim/reset-log
+    POST /__sim/reset-account  {"account": "B"}: forget everything that account holds
 """
 import base64
 import hashlib
@@ -635,6 +636,12 @@ class Handler(BaseHTTPRequestHandler):
                 SEEN.clear()
                 STREAK.clear()
             return self.send(200, CFG)
+        if path == "/__sim/reset-account" and method == "POST":
+            with LOCK:
+                name = body.get("account")
+                if name in ACCOUNTS:
+                    ACCOUNTS[name] = Account(name)
+            return self.send(200, {"ok": True})
         if path == "/__sim/reset-log" and method == "POST":
             with LOCK:
                 LOG.clear()
