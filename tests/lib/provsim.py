@@ -686,6 +686,13 @@ class Handler(BaseHTTPRequestHandler):
         entry = {"method": self.command, "path": path, "query": u.query,
                  "headers": {k.lower(): v for k, v in self.headers.items()},
                  "t0": t0, "status": None, "fault": fault, "after": after}
+        if raw[:1] == b"{":
+            try:
+                b = json.loads(raw)
+                if isinstance(b.get("items"), list):
+                    entry["n_items"] = len(b["items"])
+            except ValueError:
+                pass
         with LOCK:
             LOG.append(entry)
         mutating = self.command in ("POST", "DELETE", "PATCH")
@@ -806,8 +813,11 @@ def load_fixture(path):
         for t in st.get("threads", []):
             a.threads[t["thread"]["id"]] = t
         # Encrypted reasoning minted for this account.
-        for c in a.conversations.values():
-            for it in c["items"]:
+        lists = [c["items"] for c in a.conversations.values()]
+        lists += [r["response"].get("output", []) for r in a.responses.values()]
+        lists += [r.get("input_items", []) for r in a.responses.values()]
+        for items in lists:
+            for it in items:
                 if it.get("type") == "reasoning" and it.get("encrypted_content") == "@":
                     it["encrypted_content"] = a.encrypt(it["id"])
 
