@@ -484,6 +484,23 @@ static ssize_t body_read(const struct fy_http_request *rq, char *p, size_t want,
 	return 0;
 }
 
+/*
+ * libcurl rewinds an upload when it sends the request again itself (a
+ * reused connection that died before any answer); without this the
+ * attempt fails with CURLE_SEND_FAIL_REWIND. A request that must not be
+ * repeated (no_retry) is not rewound: the server may have acted on it, and
+ * the caller decides.
+ */
+static int seek_cb(void *ctx, curl_off_t offset, int origin)
+{
+	struct transfer *t = ctx;
+
+	if (t->rq->no_retry || origin != SEEK_SET || offset < 0 || (uint64_t)offset > body_total(t->rq))
+		return CURL_SEEKFUNC_CANTSEEK;
+	t->body_pos = (uint64_t)offset;
+	return CURL_SEEKFUNC_OK;
+}
+
 static size_t read_cb(char *p, size_t sz, size_t nm, void *ctx)
 {
 	struct transfer *t = ctx;
@@ -667,6 +684,8 @@ static int setup_attempt(struct transfer *t, struct fy_error *err)
 		curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(e, CURLOPT_READFUNCTION, read_cb);
 		curl_easy_setopt(e, CURLOPT_READDATA, t);
+		curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, seek_cb);
+		curl_easy_setopt(e, CURLOPT_SEEKDATA, t);
 		curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)body_total(rq));
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, rq->method);
 	}
@@ -708,6 +727,7 @@ static int curl_retryable(CURLcode c)
 	case CURLE_HTTP2_STREAM:
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_SEND_FAIL_REWIND:	/* a reused connection died mid-upload: send it whole again */
 		return 1;
 	default:
 		return 0;

@@ -7,7 +7,7 @@
  *	http-probe [--rate R] [--concurrency C] [--retries N] [--max B]
  *	           [--stall S] [--backoff MS] [--header H]... [--secret S]...
  *	           [--print-body] [-v|-vv]
- *	           [--upload FILE --head TEXT --tail TEXT]
+ *	           [--upload FILE --head TEXT --tail TEXT] [--no-retry]
  *	           BASE PATH...
  * With --upload every request is a POST whose body is TEXT (head), the
  * bytes of FILE (read from its descriptor on every attempt), then TEXT
@@ -52,6 +52,7 @@ int main(int argc, char **argv)
 		{ "upload", required_argument, NULL, 'U' },
 		{ "head", required_argument, NULL, 'A' },
 		{ "tail", required_argument, NULL, 'Z' },
+		{ "no-retry", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *headers[16];
@@ -62,7 +63,7 @@ int main(int argc, char **argv)
 	struct fy_http_response *rs;
 	struct fy_error err;
 	struct fy_http *h;
-	int c, rc = 0, print_body = 0, upload_fd = -1;
+	int c, rc = 0, print_body = 0, upload_fd = -1, no_retry = 0;
 	const char *head = "", *tail = "";
 	struct stat st;
 
@@ -89,6 +90,7 @@ int main(int argc, char **argv)
 			break;
 		case 'A': head = optarg; break;
 		case 'Z': tail = optarg; break;
+		case 'N': no_retry = 1; break;
 		case 'v': o.verbosity = o.verbosity ? o.verbosity + 1 : 2; break;
 		default: return 2;
 		}
@@ -112,6 +114,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		fy_http_request_init(&rq[i], "GET", argv[optind + 1 + i]);
 		rq[i].headers = headers;
+		rq[i].no_retry = no_retry;
 		if (upload_fd >= 0) {
 			rq[i].method = "POST";
 			rq[i].body_fd = upload_fd;

@@ -18,6 +18,9 @@ Paths (N = how many of the first requests to that path misbehave):
     /big?bytes=B                a body of B bytes
     /quota                      x-ratelimit-remaining-requests: 0, reset 1s (first), then normal
     /echo-headers               the request headers as JSON
+    /close-quietly              200, then the connection is closed without saying so
+                                (no "Connection: close"): the client's next request on
+                                it meets a reset
     /echo-body[/N]              {"len", "sha256"} of the request body; with N, the
                                 first N requests are cut off after the body is read
     /__log                      every request so far: [{"path","t"}]
@@ -120,6 +123,13 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, headers=[("x-ratelimit-remaining-requests", "0"),
                                                 ("x-ratelimit-reset-requests", "1s")])
             return self.reply(200)
+        if p0 == "close-quietly":
+            self.reply(200)
+            self.wfile.flush()
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return
         if p0 == "echo-body":
             if len(parts) > 1 and hit <= int(parts[1]):
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
