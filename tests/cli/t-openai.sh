@@ -181,7 +181,7 @@ check "the traces were written (-vv shows headers, redacted)" grep -q "Authoriza
 check "the canary key is in no archive, journal, ledger or log" sh -c \
 	"! grep -r -l -F '$CANARY' all state logs.txt ledger.jsonl logs-ledger.jsonl dump-ledger.jsonl plan.json ./*.ferry"
 sim_config '{"latency_ms": 150}'
-ferry export openai: --ids-from ids.txt -o slow.ferry 2>/dev/null &
+$VG "$BIN/ferry" export openai: --ids-from ids.txt -o slow.ferry 2>/dev/null &
 pid=$!
 sleep 0.6
 ps -eo args > ps.txt

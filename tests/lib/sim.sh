@@ -3,7 +3,7 @@
 #
 #   sim_start [provsim options]      sets $SIM (http://127.0.0.1:PORT)
 #   sim_config JSON                  POST /__sim/config
-#   sim_reset_log; sim_log > FILE; sim_state > FILE
+#   sim_reset_log; sim_log > FILE; sim_state [ACCOUNT] > FILE
 #
 # Keys go to the simulator in a file (accounts.json), never on a command line.
 
@@ -28,4 +28,4 @@ sim_config() { curl -s -X POST -d "$1" "$SIM/__sim/config" >/dev/null; }
 sim_reset_log() { curl -s -X POST "$SIM/__sim/reset-log" >/dev/null; }
 sim_reset_account() { curl -s -X POST -d "{\"account\":\"$1\"}" "$SIM/__sim/reset-account" >/dev/null; }
 sim_log() { curl -s "$SIM/__sim/log"; }
-sim_state() { curl -s "$SIM/__sim/state"; }
+sim_state() { curl -s "$SIM/__sim/state${1:+?account=$1}"; }
