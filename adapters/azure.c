@@ -504,7 +504,7 @@ static int azure_read_open(const struct fy_adapter_ctx *ctx, void **state, struc
 	s->api.adapter = "azure";
 	s->api.prefix = "/openai";
 	s->api.page_size = 100;
-	s->api.window = (size_t)s->client.concurrency * 4;
+	s->api.window = (size_t)s->client.concurrency * 8;
 	s->api.map.adapter = "azure";
 	s->api.map.blob = az_blob;
 	s->api.map.ledger = az_ledger;

@@ -59,6 +59,7 @@ struct conv_unit {
 	const char *id;
 	int step;
 	int more;
+	int have_head;
 	char *after;
 	struct fy_buf head;		/* the conversation / response / thread object */
 	struct fy_buf msgs;		/* message records, one a line */
@@ -72,8 +73,10 @@ static int unit_next(struct live_unit *lu, struct live_req *r, struct fy_error *
 	struct conv_unit *u = (struct conv_unit *)lu;
 	const char *p = u->a->prefix;
 	char lim[16];
+	int again = 1;
 
-	if (u->step == 0) {
+	if (!u->step) {
+		/* The object and the first page of its items, side by side. */
 		if (u->kind == U_CONV && live_req_set(r, "GET", err, "%s/conversations/", p) < 0)
 			return -1;
 		if (u->kind == U_RESP && live_req_set(r, "GET", err, "%s/responses/", p) < 0)
@@ -82,6 +85,8 @@ static int unit_next(struct live_unit *lu, struct live_req *r, struct fy_error *
 			return -1;
 		if (live_req_path_enc(r, u->id, err) < 0 || (u->kind == U_RESP && add_includes(r, err) < 0))
 			return -1;
+		u->step = 1;
+		u->more = 1;
 	} else {
 		if (!u->more)
 			return 0;
@@ -95,10 +100,12 @@ static int unit_next(struct live_unit *lu, struct live_req *r, struct fy_error *
 		    (u->kind != U_CHATKIT && add_includes(r, err) < 0) ||
 		    (u->after && live_req_param(r, "after", u->after, err) < 0))
 			return -1;
+		u->more = 0;	/* until its answer says there is more */
+		again = 0;
 	}
 	if (u->kind == U_CHATKIT)
 		r->extra[0] = "OpenAI-Beta: chatkit_beta=v1";
-	return 1;
+	return again ? 2 : 1;
 }
 
 static int unit_take(struct live_unit *lu, struct fy_http_response *resp, struct fy_error *err)
@@ -113,8 +120,8 @@ static int unit_take(struct live_unit *lu, struct fy_http_response *resp, struct
 		return -1;
 	if (fy_jdoc_parse(&u->doc, resp->body.ptr ? resp->body.ptr : "", resp->body.len, 0, err) < 0)
 		return fy_error_prefix(err, "%s: %s", u->a->adapter, label);
-	if (u->step++ == 0) {
-		u->more = 1;
+	if (!u->have_head) {
+		u->have_head = 1;
 		fy_buf_reset(&u->head);
 		if (fy_json_emit(&u->doc, 0, &u->head, err) < 0)
 			return -1;

@@ -986,7 +986,7 @@ static int run(struct fy_http *h, struct transfer *ts, size_t n, struct fy_error
 
 	while (done < n) {
 		int64_t now = now_ms(), sleep_ms = 1000;
-		int running;
+		int running, finished;
 		CURLMsg *m;
 
 		/* Start what may start. */
@@ -1023,6 +1023,7 @@ static int run(struct fy_http *h, struct transfer *ts, size_t n, struct fy_error
 			rc = fy_error_set(err, FY_E_INTERNAL, "curl_multi_perform failed");
 			break;
 		}
+		finished = 0;
 		while ((m = curl_multi_info_read(h->multi, &running))) {
 			struct transfer *t;
 
@@ -1031,10 +1032,12 @@ static int run(struct fy_http *h, struct transfer *ts, size_t n, struct fy_error
 			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
 			finish(h, t, m->data.result);
 			flying--;
+			finished++;
 			if (t->state == T_DONE)
 				done++;
 		}
-		if (done < n)
+		/* A slot came free: start the next request now, not after a poll timeout. */
+		if (done < n && !finished)
 			curl_multi_poll(h->multi, NULL, 0, (int)(sleep_ms < 100 ? sleep_ms : 100), NULL);
 	}
 	for (i = 0; i < n; i++) {

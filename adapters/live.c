@@ -419,10 +419,11 @@ int live_get(struct live_client *c, struct live_req *r, struct fy_http_response 
 
 int live_run_units(struct live_client *c, struct live_unit **units, size_t n, struct fy_error *err)
 {
-	struct live_req *reqs = calloc(n ? n : 1, sizeof(*reqs));
-	struct fy_http_request *rqs = calloc(n ? n : 1, sizeof(*rqs));
-	struct fy_http_response *resps = calloc(n ? n : 1, sizeof(*resps));
-	size_t *who = calloc(n ? n : 1, sizeof(*who));
+	size_t cap = n * 4 + 1;		/* a unit asks at most 4 requests a round */
+	struct live_req *reqs = calloc(cap, sizeof(*reqs));
+	struct fy_http_request *rqs = calloc(cap, sizeof(*rqs));
+	struct fy_http_response *resps = calloc(cap, sizeof(*resps));
+	size_t *who = calloc(cap, sizeof(*who));
 	size_t i, k;
 	int rc = -1;
 
@@ -430,7 +431,7 @@ int live_run_units(struct live_client *c, struct live_unit **units, size_t n, st
 		fy_error_set(err, FY_E_NOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < cap; i++) {
 		live_req_init(&reqs[i]);
 		fy_http_response_init(&resps[i]);
 	}
@@ -438,22 +439,26 @@ int live_run_units(struct live_client *c, struct live_unit **units, size_t n, st
 		size_t m = 0;
 
 		for (i = 0; i < n; i++) {
-			int got;
+			int got, asked = 0;
 
 			if (units[i]->done)
 				continue;
-			got = units[i]->ops->next(units[i], &reqs[m], err);
-			if (got < 0)
-				goto out;
-			if (got == 0) {
-				units[i]->done = 1;
-				continue;
-			}
-			if (live_prepare(c, &reqs[m], err) < 0)
-				goto out;
-			rqs[m] = reqs[m].rq;
-			who[m] = i;
-			m++;
+			do {
+				got = units[i]->ops->next(units[i], &reqs[m], err);
+				if (got < 0)
+					goto out;
+				if (got == 0) {
+					if (!asked)
+						units[i]->done = 1;
+					break;
+				}
+				if (live_prepare(c, &reqs[m], err) < 0)
+					goto out;
+				rqs[m] = reqs[m].rq;
+				who[m] = i;
+				m++;
+				asked++;
+			} while (got == 2 && asked < 4);
 		}
 		if (m == 0)
 			break;
@@ -465,7 +470,7 @@ int live_run_units(struct live_client *c, struct live_unit **units, size_t n, st
 	}
 	rc = 0;
 out:
-	for (i = 0; reqs && resps && i < n; i++) {
+	for (i = 0; reqs && resps && i < cap; i++) {
 		live_req_release(&reqs[i]);
 		fy_http_response_release(&resps[i]);
 	}

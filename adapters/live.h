@@ -148,7 +148,11 @@ int live_get(struct live_client *c, struct live_req *r, struct fy_http_response 
 struct live_unit;
 
 struct live_unit_ops {
-	/* Fill r with the next request: 1, or 0 when the unit is done. */
+	/*
+	 * Fill r with the next request: 1; 2 to be asked again in the same
+	 * round (a request that does not need the other's answer); 0 when the
+	 * unit is done.
+	 */
 	int (*next)(struct live_unit *u, struct live_req *r, struct fy_error *err);
 	/* Take the response to the last request (any status): 0 or -1. */
 	int (*take)(struct live_unit *u, struct fy_http_response *resp, struct fy_error *err);
@@ -163,8 +167,8 @@ struct live_unit {
 /*
  * Run units until each is done, keeping at most the client's concurrency
  * of requests in flight. Units are independent; their responses are taken
- * in unit order within each round, so output built from them in unit
- * order does not depend on timing.
+ * in unit order (and, within a unit, request order) each round, so output
+ * built from them in unit order does not depend on timing.
  */
 int live_run_units(struct live_client *c, struct live_unit **units, size_t n, struct fy_error *err);
 

@@ -250,7 +250,7 @@ static int openai_read_open(const struct fy_adapter_ctx *ctx, void **state,
 	}
 	s->has_client = 1;
 	s->api.client = &s->client;
-	s->api.window = (size_t)s->client.concurrency * 4;
+	s->api.window = (size_t)s->client.concurrency * 8;
 	for (i = 0; i < ctx->nids; i++) {
 		const char *id = ctx->ids[i];
 		int rc;
