@@ -15,7 +15,7 @@ cd "$work" || exit 1
 
 KEY=sk-bench-000000000000000000000000000001
 echo "{\"A\": {\"keys\": [\"$KEY\"]}}" > accounts.json
-python3 "$tests/lib/provgen.py" fx.json --convs 48 --items 60 --files 0 --stores 0 --responses 0 \
+python3 "$tests/lib/provgen.py" fx.json --convs 72 --items 60 --files 0 --stores 0 --responses 0 \
 	--chatkit 0 > /dev/null
 python3 "$tests/lib/provsim.py" port --accounts accounts.json --fixture fx.json --latency-ms 50 &
 pid=$!
@@ -58,7 +58,7 @@ limited=$secs
 set -- $peak
 peak50=$1
 ratio=$(echo "$eight $one" | awk '{ printf "%.3f", $1 / $2 }')
-echo "bench-http: openai export of 48 conversations, $requests requests, 50 ms a request"
+echo "bench-http: openai export of 72 conversations, $requests requests, 50 ms a request"
 printf "  %-34s %6s s\n" "1 request at a time" "$one"
 printf "  %-34s %6s s   %s of the 1-way time (must be <= 0.167)\n" "8 at a time, limit 200/s" "$eight" "$ratio"
 printf "  %-34s %6s   most requests started in one second (limit 200)\n" "" "$peak8"
