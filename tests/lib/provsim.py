@@ -184,8 +184,9 @@ def check_metadata(md):
 
 
 def view_item(item, include):
-    """An item as a listing returns it: fields that need include[] are left out without it."""
-    it = json.loads(json.dumps(item))
+    """An item as a listing returns it: fields that need include[] are left out without it.
+    Only what changes is copied (the stored item stays whole)."""
+    it = dict(item)
     t = it.get("type")
     if t == "reasoning" and "reasoning.encrypted_content" not in include:
         it.pop("encrypted_content", None)
@@ -195,17 +196,22 @@ def view_item(item, include):
         it["results"] = None
     if t == "web_search_call" and "web_search_call.action.sources" not in include:
         if isinstance(it.get("action"), dict):
+            it["action"] = dict(it["action"])
             it["action"].pop("sources", None)
     if t == "computer_call_output" and "computer_call_output.output.image_url" not in include:
         if isinstance(it.get("output"), dict):
+            it["output"] = dict(it["output"])
             it["output"].pop("image_url", None)
-    if t == "message":
-        for c in it.get("content") or []:
-            if c.get("type") == "input_image" and "message.input_image.image_url" not in include:
-                if c.get("image_url") is not None:
-                    c["image_url"] = None
-            if c.get("type") == "output_text" and "message.output_text.logprobs" not in include:
-                c.pop("logprobs", None)
+    if t == "message" and isinstance(it.get("content"), list):
+        content = []
+        for c in it["content"]:
+            if c.get("type") == "input_image" and "message.input_image.image_url" not in include and c.get("image_url") is not None:
+                c = dict(c, image_url=None)
+            if c.get("type") == "output_text" and "message.output_text.logprobs" not in include and "logprobs" in c:
+                c = dict(c)
+                c.pop("logprobs")
+            content.append(c)
+        it["content"] = content
     return it
 
 
@@ -553,8 +559,11 @@ def azure_route(h, acct, method, parts, q, body):
 def ratelimit_headers():
     now = time.time()
     with LOCK:
-        while WINDOW and WINDOW[0] < now - 60:
-            WINDOW.pop(0)
+        cut = 0
+        while cut < len(WINDOW) and WINDOW[cut] < now - 60:
+            cut += 1
+        if cut:
+            del WINDOW[:cut]
         WINDOW.append(now)
         used = len(WINDOW)
     limit = CFG["quota"] or 10000
