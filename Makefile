@@ -47,6 +47,7 @@ ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c adapters/http.
 ADAPTERS_SRC += adapters/live.c adapters/openai_map.c adapters/conversations.c adapters/openai.c adapters/azure.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
+MAN7 = tools/ferry-openai.7 tools/ferry-azure.7
 TOOL_COMMON_SRC = tools/tool.c
 
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
@@ -143,6 +144,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(TOOLS:%=tools/%.1) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(MANDIR)/man7
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 
 check-headers:
 	@for h in formats/*.h adapters/*.h tools/*.h; do \

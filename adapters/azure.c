@@ -1472,8 +1472,8 @@ static const struct fy_capability azure_caps[] = {
 const struct fy_adapter fy_adapter_azure = {
 	.name = "azure",
 	.summary = "Azure AI Foundry project: versioned agents, conversations, responses, memory stores, classic threads",
-	.locations = "azure: (AZURE_AI_PROJECT_ENDPOINT; AZURE_OPENAI_AD_TOKEN, the AZURE_TENANT_ID/"
-		     "AZURE_CLIENT_ID/AZURE_CLIENT_SECRET service principal, or AZURE_OPENAI_API_KEY), azure:ENDPOINT",
+	.locations = "azure: (AZURE_AI_PROJECT_ENDPOINT; an Entra ID token, service principal or api-key "
+		     "from the environment), azure:ENDPOINT",
 	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE,
 	.caps = azure_caps,
 	.ncaps = sizeof(azure_caps) / sizeof(azure_caps[0]),

@@ -1369,8 +1369,8 @@ static const struct fy_capability openai_caps[] = {
 const struct fy_adapter fy_adapter_openai = {
 	.name = "openai",
 	.summary = "OpenAI API: conversations, responses, files, vector stores, ChatKit; Assistants dumps",
-	.locations = "openai: (the API: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID; "
-		     "ids from --id/--ids-from), openai:PATH (an Assistants-era dump)",
+	.locations = "openai: (the API, key from OPENAI_API_KEY; ids from --id/--ids-from), "
+		     "openai:PATH (an Assistants-era dump)",
 	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE,
 	.caps = openai_caps,
 	.ncaps = sizeof(openai_caps) / sizeof(openai_caps[0]),
