@@ -27,3 +27,28 @@ jq -r 'select(.kind=="message" and .role=="user") | "user: " + (.parts[] | selec
 	"$out"/tar/threads/*.jsonl
 echo
 echo "archives and folders are in $out/"
+
+say "a live provider, offline: the OpenAI API simulator (tests/lib/provsim.py) with two accounts"
+sim=$out/sim
+mkdir -p "$sim"
+printf '{"A": {"keys": ["sk-demo-source-0000000000000000001"]}, "B": {"keys": ["sk-demo-target-0000000000000000002"]}}\n' > "$sim/accounts.json"
+python3 tests/lib/provgen.py "$sim/fixture.json" --convs 3 --items 12 --files 2 --stores 1 --responses 1 --chatkit 0 > /dev/null
+python3 tests/lib/provsim.py "$sim/port" --accounts "$sim/accounts.json" --fixture "$sim/fixture.json" &
+simpid=$!
+trap 'kill $simpid 2>/dev/null' EXIT
+i=0
+while [ ! -s "$sim/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+export OPENAI_BASE_URL="http://127.0.0.1:$(cat "$sim/port")/v1" FERRY_STATE_DIR="$sim/state"
+python3 -c 'import json, sys; a = json.load(open(sys.argv[1]))["accounts"]["A"]
+print("\n".join([c["id"] for c in a["conversations"]] + [r["response"]["id"] for r in a["responses"]]))' \
+	"$sim/fixture.json" > "$sim/ids.txt"
+OPENAI_API_KEY=sk-demo-source-0000000000000000001 "$bin/ferry" export openai: --ids-from "$sim/ids.txt" \
+	--option rate=0 -o "$out/openai.ferry"
+"$bin/ferry" ls "$out/openai.ferry" | sed -n 4,13p
+export OPENAI_API_KEY=sk-demo-target-0000000000000000002
+say "the plan of an import into the second account"
+"$bin/ferry" import --dry-run "$out/openai.ferry" openai: | cut -c1-160 | head -8
+say "the import, then the same again: the journal makes the second one create nothing"
+"$bin/ferry" import "$out/openai.ferry" openai: --option rate=0 --ledger "$sim/ledger.jsonl"
+"$bin/ferry" import --dry-run "$out/openai.ferry" openai: | head -3
+kill $simpid 2>/dev/null
