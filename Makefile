@@ -2,6 +2,7 @@
 #
 #   make                 build the tools into build/bin
 #   make check           build under AddressSanitizer + UBSan and run every test
+#   make check-peers     the tests against real servers installed from npm (S3)
 #   make test            run every test on the plain build
 #   make demo            export the bundled samples, list, verify and import them
 #   make bench           benchmarks: throughput and peak memory next to tar, zstd, jq
@@ -39,21 +40,37 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 FORMATS_SRC = formats/error.c formats/buf.c formats/json.c formats/sha256.c \
 	      formats/zstream.c formats/record.c formats/idset.c formats/names.c \
 	      formats/schema.c formats/check.c formats/writer.c formats/reader.c \
-	      formats/durable.c
+	      formats/durable.c formats/vpool.c
+FORMATS_SRC += formats/diff.c
+FORMATS_SRC += formats/jsonw.c
 SCHEMAS = $(sort $(wildcard formats/schema/*.json))
 
-# The adapters: add a new one's file here and to adapters/registry.c.
+# The adapters: add a new one's files here and a line to adapters/adapters.def.
 ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c adapters/http.c adapters/journal.c
+ADAPTERS_SRC += adapters/sigv4.c
+ADAPTERS_SRC += adapters/ledger.c adapters/models.c adapters/fidelity.c adapters/audit_json.c adapters/sunsets.c
+ADAPTERS_SRC += adapters/retention.c adapters/repo.c adapters/repo_s3.c adapters/s3.c
+ADAPTERS_SRC += adapters/jw.c adapters/recq.c adapters/jarray.c adapters/bundle.c adapters/tree.c
+ADAPTERS_SRC += adapters/chatgpt.c adapters/chatgpt_map.c
+ADAPTERS_SRC += adapters/claude.c adapters/claude_map.c
+ADAPTERS_SRC += adapters/aws.c
+ADAPTERS_SRC += adapters/agentcore.c
+ADAPTERS_SRC += adapters/bedrock_flow.c
+ADAPTERS_SRC += adapters/bedrock_agents.c
 ADAPTERS_SRC += adapters/live.c adapters/openai_map.c adapters/conversations.c adapters/openai.c adapters/azure.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
+TOOLS += ferry-audit
+TOOLS += ferry-backup ferry-forget ferry-diff
 MAN7 = tools/ferry-openai.7 tools/ferry-azure.7
 TOOL_COMMON_SRC = tools/tool.c
+TOOL_COMMON_SRC += tools/plan.c
 
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 
 FORMATS_OBJ = $(FORMATS_SRC:%.c=$(O)/obj/%.o) $(O)/obj/gen/schema_data.o
 ADAPTERS_OBJ = $(ADAPTERS_SRC:%.c=$(O)/obj/%.o)
+ADAPTERS_OBJ += $(O)/obj/gen/model_policy.o
 TOOL_COMMON_OBJ = $(TOOL_COMMON_SRC:%.c=$(O)/obj/%.o)
 LIB_FORMATS = $(O)/lib/libferry-formats.a
 LIB_ADAPTERS = $(O)/lib/libferry-adapters.a
@@ -61,6 +78,8 @@ BINS = $(TOOLS:%=$(O)/bin/%)
 UNIT_BIN = $(O)/tests/unit
 
 .PHONY: all check test tests-build demo bench install deps check-headers valgrind clean
+.PHONY: check-browser
+.PHONY: check-peers
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -82,6 +101,18 @@ $(O)/gen/schema_data.c: $(O)/host/embed $(SCHEMAS)
 	@mkdir -p $(@D)
 	$(O)/host/embed $@ $(SCHEMAS)
 
+# The default model policy is compiled into the library (adapters/models.c).
+$(O)/gen/model_policy.c: policy/models.json
+	@mkdir -p $(@D)
+	{ echo '/* Generated from policy/models.json by the Makefile. Do not edit. */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const char fy_model_policy_default[];'; \
+	  echo 'extern const size_t fy_model_policy_default_len;'; \
+	  echo 'const char fy_model_policy_default[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0 };'; \
+	  echo 'const size_t fy_model_policy_default_len = sizeof(fy_model_policy_default) - 1;'; } > $@
+
 $(LIB_FORMATS): $(FORMATS_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -98,6 +129,22 @@ $(O)/bin/ferry-%: $(O)/obj/tools/ferry-%.o $(TOOL_COMMON_OBJ) $(LIB_ADAPTERS) $(
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
+# Tools that link helpers beyond tools/tool.c (before the libraries).
+$(O)/bin/ferry-backup: $(O)/obj/tools/ferry-backup.o $(O)/obj/tools/repo-tool.o \
+		      $(O)/obj/tools/diff-print.o $(TOOL_COMMON_OBJ) $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/bin/ferry-forget: $(O)/obj/tools/ferry-forget.o $(O)/obj/tools/repo-tool.o \
+		      $(TOOL_COMMON_OBJ) $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/bin/ferry-diff: $(O)/obj/tools/ferry-diff.o $(O)/obj/tools/diff-print.o \
+		    $(TOOL_COMMON_OBJ) $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
 # Unit tests: one file per module, one TEST() per behaviour; the list is
 # generated from the sources, so adding a test needs no registration.
 $(O)/gen/unit_list.h: $(UNIT_SRC)
@@ -111,9 +158,25 @@ $(UNIT_BIN): $(O)/obj/tests/unit/unit_main.o $(UNIT_SRC:%.c=$(O)/obj/%.o) $(LIB_
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 # Test drivers: small programs the shell tests run.
+# One line each, so branches adding drivers do not collide.
 TEST_PROGS = $(O)/tests/http-probe
+TEST_PROGS += $(O)/tests/gen-neutral
+TEST_PROGS += $(O)/tests/sigv4-suite
+TEST_PROGS += $(O)/tests/aws-probe
+
+$(O)/tests/gen-neutral: tests/bench/gen_neutral.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -o $@ $<
 
 $(O)/tests/http-probe: $(O)/obj/tests/http_probe.o $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/tests/sigv4-suite: $(O)/obj/tests/sigv4_suite.o $(LIB_ADAPTERS) $(LIB_FORMATS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/tests/aws-probe: $(O)/obj/tests/aws_probe.o $(LIB_ADAPTERS) $(LIB_FORMATS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
@@ -127,6 +190,25 @@ check: deps
 	$(MAKE) O=build/asan SANITIZE=1 CFLAGS='-O1 -g' tests-build
 	FERRY_BUILD=build/asan sh tests/run.sh
 
+# The audit's HTML page in a real headless Chromium (installs Debian's
+# chromium when missing; a screenshot lands in build/browser/).
+check-browser: deps
+	$(MAKE) all
+	sh tools/deps.sh browser
+	FERRY_BUILD=$(O) sh tests/run.sh tests/browser/t-html.sh
+
+# Tests against real servers on loopback (tests/peers/): each installs its
+# server from the npm registry into $(FERRY_PEERS) (default
+# ~/.cache/ferry-peers, outside the tree) and picks free ports. They need
+# the registry, so they are not part of `make check`; .ci/run runs both.
+# Add a peer test by appending to PEER_TESTS.
+PEER_TESTS = tests/peers/t-backup-s3.sh
+
+check-peers:
+	@sh tools/deps.sh build test peers
+	$(MAKE) O=build/asan SANITIZE=1 CFLAGS='-O1 -g' tests-build
+	FERRY_BUILD=build/asan sh tests/run.sh $(PEER_TESTS)
+
 test: tests-build
 	FERRY_BUILD=$(O) sh tests/run.sh
 
@@ -137,7 +219,7 @@ demo: deps
 	$(MAKE) all
 	sh tools/demo.sh $(O)/bin
 
-bench: all
+bench: tests-build
 	sh tests/bench/run.sh $(O)/bin
 
 install: all

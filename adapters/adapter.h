@@ -17,8 +17,10 @@
  *     through ctx->log, and put every item that does not cross unchanged
  *     in the ledger (a FY_ITEM_LEDGER item from a source, ctx->ledger()
  *     from a sink).
- *  4. Declare the capabilities table (what each kind and field becomes).
- *  5. Add it to the table in adapters/registry.c and to the Makefile's
+ *  4. Declare the capabilities table (what each kind and field becomes,
+ *     see "Capability declarations" below) and the limits; a sink reports
+ *     what it did through ctx->ledger as "The done-ledger" below says.
+ *  5. Add a line to adapters/adapters.def and its files to the Makefile's
  *     ADAPTERS list; write samples/<name>/ cases and tests; cite the
  *     provider's published documentation in the file's header comment.
  *  6. Credentials come from the environment or files named there, never
@@ -57,6 +59,11 @@ struct fy_adapter_ctx {
 	void (*log)(void *cb, enum fy_log_level level, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
 	void (*progress)(void *cb, const char *what, uint64_t done, uint64_t total);
+	/*
+	 * A sink's done-ledger line (one compact JSON object, schema
+	 * formats/schema/ledger.json; see "The done-ledger" below). NULL when
+	 * nobody listens. Returns 0 or -1 with err set (stop writing then).
+	 */
 	int (*ledger)(void *cb, const char *json, size_t len, struct fy_error *err);
 	void *cb;
 };
@@ -69,44 +76,150 @@ struct fy_source_info {
 	char account[128];		/* a fingerprint of the account, or empty */
 };
 
+/*
+ * Capability declarations: what an adapter reads and writes, as data.
+ *
+ * Every adapter has one table of struct fy_capability lines. `ferry
+ * adapters --json` prints it, and the fidelity engine (fidelity.h) computes
+ * `ferry audit` and `ferry import --dry-run` from the target's table, so a
+ * line is a promise the sink keeps (and reports through ctx->ledger).
+ *
+ * A line is (kind, field, read level, write level, note, rule):
+ *   kind   the record kind; FY_KIND_NONE = every kind (for "$secret").
+ *   field  NULL: the record as a whole. Its write level is the record's
+ *          outcome; a kind with no whole-record line is not written at all
+ *          (every such record is dropped).
+ *          "type=VALUE": the record as a whole when its own "type" (tool
+ *          type, memory type) is VALUE; it overrides the whole-record line.
+ *          "PATH": a field of the record, a dotted path; an array on the
+ *          way is entered (every element): "embedding", "model",
+ *          "parts.citations", "mcp.headers". Applies when present.
+ *          "PATH=VALUE": the elements or fields where PATH is the string
+ *          VALUE: "parts.type=reasoning", "parts.tool_type=mcp",
+ *          "nodes.type=approval". A line with a value wins over one without.
+ *          "$secret": every {"$secret": NAME} reference in the record.
+ *          Without such a line a secret is held back (the user rebinds NAME
+ *          at the target); NATIVE means the target keeps the reference.
+ *   levels NATIVE crosses unchanged (outcome "preserved"); TRANSFORMED
+ *          crosses in another shape, nothing lost ("transformed"); EMULATED
+ *          is represented another way, e.g. memory blocks written into a
+ *          system-prompt section ("emulated"); DEGRADED crosses with loss
+ *          ("degraded"); UNSUPPORTED and NONE are not written ("dropped").
+ *          A field line that drops or degrades makes its record "degraded".
+ *   note   one sentence for people: how it is emulated, what is lost.
+ *   rule   a short stable name for the how ("memory-block-in-instructions"),
+ *          the ledger's "rule"; NULL = the level's name.
+ * Write lines with all six members or with designated initialisers (a
+ * positional line without "rule" makes -Wextra warn).
+ * Fields not named by any line cross with their record. Lines are read in
+ * table order; the first that matches wins.
+ *
+ * Order of outcomes, best to worst: preserved, transformed, emulated,
+ * degraded, held_back, dropped. A record's outcome is the worst of its
+ * whole-record level and its field outcomes.
+ */
 enum fy_cap_level {
 	FY_CAP_NONE = 0,		/* not read / not written at all */
 	FY_CAP_NATIVE,			/* crosses unchanged */
 	FY_CAP_EMULATED,		/* represented another way (note says how) */
 	FY_CAP_DEGRADED,		/* crosses with loss (note says what) */
 	FY_CAP_UNSUPPORTED,		/* dropped */
+	FY_CAP_TRANSFORMED,		/* another shape, nothing lost (rule says which) */
 };
 
 /* One line of an adapter's capability table. */
 struct fy_capability {
 	enum fy_kind kind;
-	const char *field;		/* NULL = the record as a whole */
+	const char *field;		/* NULL = the record as a whole; syntax above */
 	enum fy_cap_level read, write;
 	const char *note;
+	const char *rule;		/* the ledger's "rule" for this line; NULL = level name */
 };
+
+/*
+ * What a target can and cannot do beyond per-field levels. One struct per
+ * adapter (struct fy_adapter.limits; NULL = not declared). Zero means
+ * "no limit" for sizes and "no" for flags.
+ */
+enum {
+	FY_LIMIT_SETS_TIMESTAMPS = 1 << 0,	/* original created/updated times can be written */
+	FY_LIMIT_SETS_IDS = 1 << 1,		/* original ids can be kept at the target */
+	FY_LIMIT_EXPOSES_EMBEDDINGS = 1 << 2,	/* export yields the vectors */
+	FY_LIMIT_ACCEPTS_EMBEDDINGS = 1 << 3,	/* import stores given vectors as they are */
+	FY_LIMIT_STORES_PROVENANCE = 1 << 4,	/* the source id is kept at the target (metadata) */
+};
+
+struct fy_adapter_limits {
+	unsigned flags;			/* FY_LIMIT_* */
+	uint32_t max_items_per_call;	/* records one write request takes; 0 = no limit */
+	uint64_t max_text_bytes;	/* longest message part or memory text; 0 = no limit */
+	uint64_t max_instructions_bytes; /* longest agent instructions; 0 = no limit */
+	uint64_t max_file_bytes;	/* largest file it stores; 0 = no limit */
+	uint32_t max_tools_per_agent;	/* 0 = no limit */
+	double requests_per_second;	/* documented write rate; 0 = unknown */
+	/*
+	 * The platform whose model names the target runs, a key of the model
+	 * policy (policy/models.json): "openai", "azure", "anthropic",
+	 * "bedrock", "vertex", "mistral", ... NULL: the target keeps model names
+	 * as given (files), unless the user names a platform (--model-platform).
+	 */
+	const char *model_platform;
+	/*
+	 * The embedding model the target computes vectors with. NULL: it has
+	 * none, or (with FY_LIMIT_ACCEPTS_EMBEDDINGS) it keeps given vectors.
+	 * A vector made by another model is re-computed (outcome degraded,
+	 * rule "re-embed") or, when the target has no model, dropped.
+	 */
+	const char *embedding_model;
+	const char *note;		/* anything else a planner should know */
+};
+
+/*
+ * The cost of a plan, from an adapter's optional estimate hook: filled in
+ * by adapters whose writes are API calls, printed by `ferry import
+ * --dry-run` and `ferry audit`. What is to be written is given per kind.
+ */
+struct fy_estimate_input {
+	uint64_t records[FY_KIND__COUNT];	/* records the sink will be handed */
+	uint64_t blobs, blob_bytes;
+	uint64_t text_bytes;			/* message and memory text */
+};
+
+struct fy_estimate {
+	uint64_t api_calls;
+	double seconds;			/* at the documented rate, without retries */
+	char note[256];			/* how it was estimated */
+};
+
+/*
+ * The done-ledger: what a sink reports through ctx->ledger.
+ *
+ * `ferry import` plans with the fidelity engine, then writes, then compares
+ * the plan with what was done, item by item. An item is a record, named by
+ * (kind, id) and for messages also the thread. The tool itself reports the
+ * records it does not hand to the sink (a kind or "type=" line the target
+ * does not write: dropped) and the changes it makes before handing a record
+ * over (model names mapped by the model policy). Everything else is the
+ * sink's to report, for every record it is handed:
+ *   - one line per field line of its table that applied and whose outcome
+ *     is not "preserved": {"item":{"kind","id","thread"?,"field"},
+ *     "outcome","rule","reason"} with the same field, outcome and rule the
+ *     table names (the reason may say more);
+ *   - one line per secret reference it could not bind, field "$secret",
+ *     outcome "held_back" (or nothing when its table keeps references);
+ *   - a record it handles differently from its table (dropped after all,
+ *     emulated another way): a line for the record (no "field") with what
+ *     it did. Silence means the record crossed as its table says.
+ * Use fy_ledger_report() (ledger.h) to format a line. A sink that skips a
+ * record its journal says is already done reports the same lines again:
+ * the outcome depends on the record and the sink's code, not on the run.
+ * Lines the archive carried from its export (phase "export") are not
+ * compared. Planned and done differ => the import exits 10 (ferry-import(1)).
+ */
 
 enum {
 	FY_ADAPTER_READ = 1 << 0,
 	FY_ADAPTER_WRITE = 1 << 1,
-};
-
-/*
- * What an import would do: filled by a sink's optional write_plan hook
- * after every item was put with ctx->dry_run set (a dry-run sink makes no
- * change anywhere). Kept to counts so the shared audit/plan engine can
- * take it over; ledger lines go through ctx->ledger as they are decided.
- */
-struct fy_plan {
-	uint64_t create[FY_KIND__COUNT];	/* objects to create */
-	uint64_t skip[FY_KIND__COUNT];		/* done already, by the journal */
-	uint64_t resume[FY_KIND__COUNT];	/* started but unconfirmed: looked up first */
-	uint64_t calls;				/* API requests, at least */
-	uint64_t bytes;				/* bytes to upload */
-	uint64_t ledger[7];			/* ledger lines by outcome (ledger.json order) */
-	double rate;				/* requests a second the estimate assumes */
-	long latency_ms;			/* time a request takes, assumed */
-	double seconds;				/* estimated duration */
-	char journal[1024];			/* the journal the import would use */
 };
 
 struct fy_adapter {
@@ -116,6 +229,7 @@ struct fy_adapter {
 	unsigned flags;
 	const struct fy_capability *caps;
 	size_t ncaps;
+	const struct fy_adapter_limits *limits;	/* NULL = not declared */
 
 	/* Source: open, pull items (1 item, 0 end, -1 error), close. */
 	int (*read_open)(const struct fy_adapter_ctx *ctx, void **state,
@@ -130,8 +244,14 @@ struct fy_adapter {
 	/* Everything was put: commit. Without it, write_close abandons. */
 	int (*write_finish)(void *state, struct fy_error *err);
 	void (*write_close)(void *state);
-	/* Optional: instead of write_finish in a dry run, say what would be done. */
-	int (*write_plan)(void *state, struct fy_plan *plan, struct fy_error *err);
+
+	/*
+	 * Optional: how many API calls and how long writing in will take, for
+	 * the plan. Called with the counts the plan will hand the sink; no
+	 * network access. Return 0, or -1 with err set.
+	 */
+	int (*estimate)(const struct fy_adapter_ctx *ctx, const struct fy_estimate_input *in,
+			struct fy_estimate *out, struct fy_error *err);
 };
 
 /* The value of option key in ctx->options ("key=value"), or NULL. */

@@ -193,7 +193,7 @@ static int azure_agent_records(const struct fy_jdoc *d, uint32_t vers, struct fy
 	uint32_t n = fy_json_len(d, vers), latest, def, tools, k, t;
 	char aid[FY_ID_MAX + 1];
 	struct fy_buf name = FY_BUF_INIT(4096);
-	struct jw w;
+	struct lw w;
 	int rc = -1;
 
 	if (!n)
@@ -215,69 +215,69 @@ static int azure_agent_records(const struct fy_jdoc *d, uint32_t vers, struct fy
 			fy_buf_adds(&tn, type.ptr ? type.ptr : "tool", NULL);
 		fy_buf_addf(&key, NULL, "%s.%s", name.ptr, tn.ptr);
 		fy_id_make(key.ptr, key.len, tid);
-		jw_init(&w, out, err);
-		jw_obj(&w);
-		jw_kstr(&w, "kind", "tool");
-		jw_kstr(&w, "id", tid);
-		jw_kstr(&w, "type", nt);
-		jw_kstr(&w, "name", tn.ptr);
+		lw_init(&w, out, err);
+		lw_obj(&w);
+		lw_kstr(&w, "kind", "tool");
+		lw_kstr(&w, "id", tid);
+		lw_kstr(&w, "type", nt);
+		lw_kstr(&w, "name", tn.ptr);
 		if (fy_json_type(d, fy_json_get(d, t, "description")) == FY_JSTRING)
-			jw_knode(&w, "description", d, fy_json_get(d, t, "description"));
+			lw_knode(&w, "description", d, fy_json_get(d, t, "description"));
 		if (fy_json_type(d, fy_json_get(d, t, "parameters")) == FY_JOBJECT)
-			jw_knode(&w, "parameters", d, fy_json_get(d, t, "parameters"));
+			lw_knode(&w, "parameters", d, fy_json_get(d, t, "parameters"));
 		if (!strcmp(nt, "mcp")) {
-			jw_key(&w, "mcp");
-			jw_obj(&w);
+			lw_key(&w, "mcp");
+			lw_obj(&w);
 			if (fy_json_get(d, t, "server_label") != FY_JNONE)
-				jw_knode(&w, "server_label", d, fy_json_get(d, t, "server_label"));
+				lw_knode(&w, "server_label", d, fy_json_get(d, t, "server_label"));
 			if (fy_json_get(d, t, "server_url") != FY_JNONE)
-				jw_knode(&w, "server_url", d, fy_json_get(d, t, "server_url"));
+				lw_knode(&w, "server_url", d, fy_json_get(d, t, "server_url"));
 			if (fy_json_type(d, fy_json_get(d, t, "allowed_tools")) == FY_JARRAY)
-				jw_knode(&w, "allowed_tools", d, fy_json_get(d, t, "allowed_tools"));
-			jw_end_obj(&w);
+				lw_knode(&w, "allowed_tools", d, fy_json_get(d, t, "allowed_tools"));
+			lw_end_obj(&w);
 		}
 		if (!strcmp(nt, "builtin") || !strcmp(nt, "file_search") || !strcmp(nt, "web_search"))
-			jw_knode(&w, "config", d, t);
-		jw_key(&w, "source");
-		jw_obj(&w);
-		jw_kstr(&w, "adapter", "azure");
-		jw_kstr(&w, "id", key.ptr);
-		jw_end_obj(&w);
-		jw_end_obj(&w);
+			lw_knode(&w, "config", d, t);
+		lw_key(&w, "source");
+		lw_obj(&w);
+		lw_kstr(&w, "adapter", "azure");
+		lw_kstr(&w, "id", key.ptr);
+		lw_end_obj(&w);
+		lw_end_obj(&w);
 		fy_buf_release(&tn);
 		fy_buf_release(&type);
 		fy_buf_release(&key);
-		if (jw_done(&w) < 0 || fy_buf_addc(out, '\n', err) < 0)
+		if (lw_done(&w) < 0 || fy_buf_addc(out, '\n', err) < 0)
 			goto out;
 	}
-	jw_init(&w, out, err);
-	jw_obj(&w);
-	jw_kstr(&w, "kind", "agent");
-	jw_kstr(&w, "id", aid);
-	jw_kstr(&w, "name", name.ptr);
+	lw_init(&w, out, err);
+	lw_obj(&w);
+	lw_kstr(&w, "kind", "agent");
+	lw_kstr(&w, "id", aid);
+	lw_kstr(&w, "name", name.ptr);
 	if (fy_json_type(d, fy_json_get(d, latest, "description")) == FY_JSTRING)
-		jw_knode(&w, "description", d, fy_json_get(d, latest, "description"));
+		lw_knode(&w, "description", d, fy_json_get(d, latest, "description"));
 	if (fy_json_type(d, fy_json_get(d, def, "instructions")) == FY_JSTRING)
-		jw_knode(&w, "instructions", d, fy_json_get(d, def, "instructions"));
+		lw_knode(&w, "instructions", d, fy_json_get(d, def, "instructions"));
 	if (fy_json_type(d, fy_json_get(d, def, "model")) == FY_JSTRING) {
-		jw_key(&w, "model");
-		jw_obj(&w);
-		jw_kstr(&w, "provider", "azure");
-		jw_knode(&w, "name", d, fy_json_get(d, def, "model"));
+		lw_key(&w, "model");
+		lw_obj(&w);
+		lw_kstr(&w, "provider", "azure");
+		lw_knode(&w, "name", d, fy_json_get(d, def, "model"));
 		if (fy_json_type(d, fy_json_get(d, def, "temperature")) == FY_JNUMBER ||
 		    fy_json_type(d, fy_json_get(d, def, "top_p")) == FY_JNUMBER) {
-			jw_key(&w, "parameters");
-			jw_obj(&w);
+			lw_key(&w, "parameters");
+			lw_obj(&w);
 			if (fy_json_type(d, fy_json_get(d, def, "temperature")) == FY_JNUMBER)
-				jw_knode(&w, "temperature", d, fy_json_get(d, def, "temperature"));
+				lw_knode(&w, "temperature", d, fy_json_get(d, def, "temperature"));
 			if (fy_json_type(d, fy_json_get(d, def, "top_p")) == FY_JNUMBER)
-				jw_knode(&w, "top_p", d, fy_json_get(d, def, "top_p"));
-			jw_end_obj(&w);
+				lw_knode(&w, "top_p", d, fy_json_get(d, def, "top_p"));
+			lw_end_obj(&w);
 		}
-		jw_end_obj(&w);
+		lw_end_obj(&w);
 	}
-	jw_key(&w, "tools");
-	jw_arr(&w);
+	lw_key(&w, "tools");
+	lw_arr(&w);
 	FY_JSON_FOREACH(d, tools, k, t) {
 		struct fy_buf tn = FY_BUF_INIT(4096), key = FY_BUF_INIT(8192);
 		char tid[FY_ID_MAX + 1];
@@ -287,38 +287,38 @@ static int azure_agent_records(const struct fy_jdoc *d, uint32_t vers, struct fy
 			fy_buf_adds(&tn, "tool", NULL);
 		fy_buf_addf(&key, NULL, "%s.%s", name.ptr, tn.ptr);
 		fy_id_make(key.ptr, key.len, tid);
-		jw_str(&w, tid);
+		lw_str(&w, tid);
 		fy_buf_release(&tn);
 		fy_buf_release(&key);
 	}
-	jw_end_arr(&w);
+	lw_end_arr(&w);
 	if (fy_json_type(d, fy_json_get(d, latest, "version")) == FY_JSTRING)
-		jw_knode(&w, "version", d, fy_json_get(d, latest, "version"));
+		lw_knode(&w, "version", d, fy_json_get(d, latest, "version"));
 	if (live_get_int(d, fy_json_at(d, vers, 0), "created_at", 0) > 0) {
-		jw_key(&w, "created");
-		jw_time(&w, live_get_int(d, fy_json_at(d, vers, 0), "created_at", 0));
+		lw_key(&w, "created");
+		lw_time(&w, live_get_int(d, fy_json_at(d, vers, 0), "created_at", 0));
 	}
 	if (live_get_int(d, latest, "created_at", 0) > 0) {
-		jw_key(&w, "updated");
-		jw_time(&w, live_get_int(d, latest, "created_at", 0));
+		lw_key(&w, "updated");
+		lw_time(&w, live_get_int(d, latest, "created_at", 0));
 	}
 	if (fy_json_type(d, fy_json_get(d, latest, "metadata")) == FY_JOBJECT &&
 	    fy_json_len(d, fy_json_get(d, latest, "metadata")))
-		jw_knode(&w, "metadata", d, fy_json_get(d, latest, "metadata"));
-	jw_key(&w, "source");
-	jw_obj(&w);
-	jw_kstr(&w, "adapter", "azure");
-	jw_kstr(&w, "id", name.ptr);
-	jw_end_obj(&w);
-	jw_key(&w, "ext");
-	jw_obj(&w);
-	jw_key(&w, "azure");
-	jw_obj(&w);
-	jw_knode(&w, "versions", d, vers);
-	jw_end_obj(&w);
-	jw_end_obj(&w);
-	jw_end_obj(&w);
-	if (jw_done(&w) < 0 || fy_buf_addc(out, '\n', err) < 0)
+		lw_knode(&w, "metadata", d, fy_json_get(d, latest, "metadata"));
+	lw_key(&w, "source");
+	lw_obj(&w);
+	lw_kstr(&w, "adapter", "azure");
+	lw_kstr(&w, "id", name.ptr);
+	lw_end_obj(&w);
+	lw_key(&w, "ext");
+	lw_obj(&w);
+	lw_key(&w, "azure");
+	lw_obj(&w);
+	lw_knode(&w, "versions", d, vers);
+	lw_end_obj(&w);
+	lw_end_obj(&w);
+	lw_end_obj(&w);
+	if (lw_done(&w) < 0 || fy_buf_addc(out, '\n', err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -333,7 +333,7 @@ static int azure_memory_record(const struct fy_jdoc *d, uint32_t item, const str
 	struct fy_buf kind = FY_BUF_INIT(64);
 	char id[FY_ID_MAX + 1];
 	const char *type;
-	struct jw w;
+	struct lw w;
 	int rc;
 
 	if (live_get_str(d, item, "memory_id", &kind) < 0) {
@@ -344,51 +344,51 @@ static int azure_memory_record(const struct fy_jdoc *d, uint32_t item, const str
 	live_get_str(d, item, "kind", &kind);
 	type = !kind.ptr ? "fact" : !strcmp(kind.ptr, "user_profile") ? "profile"
 		 : !strcmp(kind.ptr, "chat_summary") ? "summary" : !strcmp(kind.ptr, "procedural") ? "fact" : "fact";
-	jw_init(&w, out, err);
-	jw_obj(&w);
-	jw_kstr(&w, "kind", "memory");
-	jw_kstr(&w, "id", id);
-	jw_key(&w, "scope");
-	jw_obj(&w);
-	jw_kstr(&w, "type", "user");
-	jw_knode(&w, "user", d, fy_json_get(d, item, "scope"));
-	jw_knode(&w, "namespace", sd, fy_json_get(sd, store, "name"));
-	jw_end_obj(&w);
-	jw_kstr(&w, "type", type);
+	lw_init(&w, out, err);
+	lw_obj(&w);
+	lw_kstr(&w, "kind", "memory");
+	lw_kstr(&w, "id", id);
+	lw_key(&w, "scope");
+	lw_obj(&w);
+	lw_kstr(&w, "type", "user");
+	lw_knode(&w, "user", d, fy_json_get(d, item, "scope"));
+	lw_knode(&w, "namespace", sd, fy_json_get(sd, store, "name"));
+	lw_end_obj(&w);
+	lw_kstr(&w, "type", type);
 	if (kind.ptr)
-		jw_kstr(&w, "label", kind.ptr);
-	jw_key(&w, "text");
+		lw_kstr(&w, "label", kind.ptr);
+	lw_key(&w, "text");
 	if (fy_json_type(d, fy_json_get(d, item, "content")) == FY_JSTRING)
-		jw_node(&w, d, fy_json_get(d, item, "content"));
+		lw_node(&w, d, fy_json_get(d, item, "content"));
 	else
-		jw_str(&w, "");
+		lw_str(&w, "");
 	if (live_get_int(d, item, "updated_at", 0) > 0) {
-		jw_key(&w, "updated");
-		jw_time(&w, live_get_int(d, item, "updated_at", 0));
+		lw_key(&w, "updated");
+		lw_time(&w, live_get_int(d, item, "updated_at", 0));
 	}
 	{
 		uint32_t def = fy_json_get(sd, store, "definition");
 
 		if (fy_json_type(sd, fy_json_get(sd, def, "embedding_model")) == FY_JSTRING) {
 			/* The store embeds with this model; the vectors themselves are not exposed. */
-			jw_knode(&w, "strategy", sd, fy_json_get(sd, def, "kind"));
+			lw_knode(&w, "strategy", sd, fy_json_get(sd, def, "kind"));
 		}
 	}
-	jw_key(&w, "source");
-	jw_obj(&w);
-	jw_kstr(&w, "adapter", "azure");
-	jw_knode(&w, "id", d, fy_json_get(d, item, "memory_id"));
-	jw_end_obj(&w);
-	jw_key(&w, "ext");
-	jw_obj(&w);
-	jw_key(&w, "azure");
-	jw_obj(&w);
-	jw_knode(&w, "item", d, item);
-	jw_knode(&w, "store", sd, store);
-	jw_end_obj(&w);
-	jw_end_obj(&w);
-	jw_end_obj(&w);
-	rc = jw_done(&w);
+	lw_key(&w, "source");
+	lw_obj(&w);
+	lw_kstr(&w, "adapter", "azure");
+	lw_knode(&w, "id", d, fy_json_get(d, item, "memory_id"));
+	lw_end_obj(&w);
+	lw_key(&w, "ext");
+	lw_obj(&w);
+	lw_key(&w, "azure");
+	lw_obj(&w);
+	lw_knode(&w, "item", d, item);
+	lw_knode(&w, "store", sd, store);
+	lw_end_obj(&w);
+	lw_end_obj(&w);
+	lw_end_obj(&w);
+	rc = lw_done(&w);
 	fy_buf_release(&kind);
 	return rc;
 }
@@ -692,16 +692,16 @@ static int stage_memory(struct az_src *s, struct fy_error *err)
 			goto out;
 		for (j = 0; j < s->nscopes; j++) {
 			struct fy_buf path = FY_BUF_INIT(4096), body = FY_BUF_INIT(4096);
-			struct jw w;
+			struct lw w;
 			int r;
 
-			jw_init(&w, &body, err);
-			jw_obj(&w);
-			jw_kstr(&w, "scope", s->scopes[j]);
-			jw_end_obj(&w);
+			lw_init(&w, &body, err);
+			lw_obj(&w);
+			lw_kstr(&w, "scope", s->scopes[j]);
+			lw_end_obj(&w);
 			r = fy_buf_adds(&path, "/memory_stores/", err) < 0 ||
 			    fy_http_encode(&path, name, strlen(name), 0, err) < 0 ||
-			    fy_buf_adds(&path, "/items:list", err) < 0 || jw_done(&w) < 0 ||
+			    fy_buf_adds(&path, "/items:list", err) < 0 || lw_done(&w) < 0 ||
 			    az_list(s, path.ptr, MEMORY_HEADER, "memory_id", body.ptr, 0, &items, &ni, err) < 0 ? -1 : 0;
 			fy_buf_release(&path);
 			fy_buf_release(&body);
@@ -991,32 +991,28 @@ static int version_landed(void *ctx, struct fy_buf *out, struct fy_error *err)
 }
 
 /* A definition from neutral fields, for agents that did not come from Azure. */
-static int build_definition(struct oai_sink *s, const struct fy_jdoc *d, const char *id, struct jw *w,
+static int build_definition(struct oai_sink *s, const struct fy_jdoc *d, struct lw *w,
 			    struct fy_error *err)
 {
 	uint32_t tools = fy_json_get(d, 0, "tools"), k, v;
 	struct fy_jdoc td;
 
 	fy_jdoc_init(&td);
-	jw_key(w, "definition");
-	jw_obj(w);
-	jw_kstr(w, "kind", "prompt");
-	jw_key(w, "model");
+	lw_key(w, "definition");
+	lw_obj(w);
+	lw_kstr(w, "kind", "prompt");
+	lw_key(w, "model");
 	if (fy_json_type(d, fy_json_get(d, fy_json_get(d, 0, "model"), "name")) == FY_JSTRING) {
-		jw_node(w, d, fy_json_get(d, fy_json_get(d, 0, "model"), "name"));
+		lw_node(w, d, fy_json_get(d, fy_json_get(d, 0, "model"), "name"));
 	} else {
 		const char *m = fy_adapter_option(s->live.ctx, "model");
 
-		jw_str(w, m ? m : "gpt-4.1");
-		if (live_sink_ledger(&s->live, "agent", id, "model", "transformed", "default-model",
-				     "the agent names no model; the deployment of --option model= (default gpt-4.1) is used",
-				     err) < 0)
-			return -1;
+		lw_str(w, m ? m : "gpt-4.1");	/* reported by azure_check */
 	}
 	if (fy_json_type(d, fy_json_get(d, 0, "instructions")) == FY_JSTRING)
-		jw_knode(w, "instructions", d, fy_json_get(d, 0, "instructions"));
-	jw_key(w, "tools");
-	jw_arr(w);
+		lw_knode(w, "instructions", d, fy_json_get(d, 0, "instructions"));
+	lw_key(w, "tools");
+	lw_arr(w);
 	FY_JSON_FOREACH(d, tools, k, v) {
 		char *tid = fy_json_strdup(d, v, NULL);
 		size_t i;
@@ -1027,34 +1023,40 @@ static int build_definition(struct oai_sink *s, const struct fy_jdoc *d, const c
 			    fy_jdoc_parse(&td, s->recs[FY_KIND_TOOL][i].json, s->recs[FY_KIND_TOOL][i].len, 0, err) == 0) {
 				live_get_str(&td, 0, "type", &type);
 				if (type.ptr && !strcmp(type.ptr, "function")) {
-					jw_obj(w);
-					jw_kstr(w, "type", "function");
-					jw_knode(w, "name", &td, fy_json_get(&td, 0, "name"));
+					lw_obj(w);
+					lw_kstr(w, "type", "function");
+					lw_knode(w, "name", &td, fy_json_get(&td, 0, "name"));
 					if (fy_json_type(&td, fy_json_get(&td, 0, "description")) == FY_JSTRING)
-						jw_knode(w, "description", &td, fy_json_get(&td, 0, "description"));
+						lw_knode(w, "description", &td, fy_json_get(&td, 0, "description"));
 					if (fy_json_type(&td, fy_json_get(&td, 0, "parameters")) == FY_JOBJECT)
-						jw_knode(w, "parameters", &td, fy_json_get(&td, 0, "parameters"));
-					jw_end_obj(w);
+						lw_knode(w, "parameters", &td, fy_json_get(&td, 0, "parameters"));
+					lw_end_obj(w);
 				} else if (type.ptr && (!strcmp(type.ptr, "code_interpreter") || !strcmp(type.ptr, "web_search"))) {
-					jw_obj(w);
-					jw_kstr(w, "type", type.ptr);
-					jw_end_obj(w);
-				} else if (live_sink_ledger(&s->live, "tool", tid, NULL, "dropped", "tool-needs-setup",
-							    "this tool needs resources (a vector store, a connection) that "
-							    "must be set up at the target", err) < 0) {
-					free(tid);
-					fy_buf_release(&type);
-					fy_jdoc_release(&td);
-					return -1;
+					lw_obj(w);
+					lw_kstr(w, "type", type.ptr);
+					lw_end_obj(w);
 				}
+				/* other types are not handed over: the table drops them (tool-needs-setup) */
 			}
 		free(tid);
 		fy_buf_release(&type);
 	}
-	jw_end_arr(w);
-	jw_end_obj(w);
+	lw_end_arr(w);
+	lw_end_obj(w);
 	fy_jdoc_release(&td);
 	return 0;
+}
+
+/* An Azure agent name for a record id: letters, digits and '-', up to 63. */
+static void agent_name(const char *id, char name[64])
+{
+	size_t j;
+
+	snprintf(name, 64, "%.63s", id);
+	for (j = 0; name[j]; j++)
+		if (!((name[j] >= 'a' && name[j] <= 'z') || (name[j] >= 'A' && name[j] <= 'Z') ||
+		      (name[j] >= '0' && name[j] <= '9') || name[j] == '-'))
+			name[j] = '-';
 }
 
 static int sink_agents(struct oai_sink *s, struct fy_error *err)
@@ -1071,8 +1073,9 @@ static int sink_agents(struct oai_sink *s, struct fy_error *err)
 		const char *target;
 		enum fy_journal_state st;
 		struct fy_buf src = FY_BUF_INIT(1024);
+		struct oai_extras x;
+		const char *extra[12];
 		int total, have = 0, v, ok = 0;
-		size_t j;
 
 		if (fy_jdoc_parse(&d, rec->json, rec->len, 0, err) < 0)
 			goto out;
@@ -1080,27 +1083,8 @@ static int sink_agents(struct oai_sink *s, struct fy_error *err)
 		st = live_sink_state(&s->live, "agent", key, &target);
 		vers = fy_json_get(&d, fy_json_get(&d, fy_json_get(&d, 0, "ext"), "azure"), "versions");
 		total = fy_json_type(&d, vers) == FY_JARRAY && fy_json_len(&d, vers) ? (int)fy_json_len(&d, vers) : 1;
-		/* Agent names: letters, digits and '-', up to 63. */
-		snprintf(name, sizeof(name), "%.63s", rec->id);
-		for (j = 0; name[j]; j++)
-			if (!((name[j] >= 'a' && name[j] <= 'z') || (name[j] >= 'A' && name[j] <= 'Z') ||
-			      (name[j] >= '0' && name[j] <= '9') || name[j] == '-'))
-				name[j] = '-';
-		if (strcmp(name, rec->id) != 0 &&
-		    live_sink_ledger(&s->live, "agent", rec->id, "name", "transformed", "agent-name",
-				     "Azure agent names take letters, digits and '-' (at most 63)", err) < 0)
-			goto out;
-		if (st == FY_JOURNAL_VERIFIED) {
-			s->live.plan.skip[FY_KIND_AGENT]++;
-			continue;
-		}
-		s->live.plan.create[FY_KIND_AGENT]++;
-		s->live.plan.calls += (uint64_t)total + 1;
-		if (total == 1 && fy_json_type(&d, vers) != FY_JARRAY &&
-		    live_sink_ledger(&s->live, "agent", rec->id, NULL, "transformed", "prompt-agent",
-				     "written as a prompt agent definition (model, instructions, tools)", err) < 0)
-			goto out;
-		if (s->dry)
+		agent_name(rec->id, name);
+		if (st == FY_JOURNAL_VERIFIED)
 			continue;
 		have = az_versions(s, name, &src, err);
 		if (have < 0)
@@ -1114,52 +1098,51 @@ static int sink_agents(struct oai_sink *s, struct fy_error *err)
 		fy_buf_release(&src);
 		if (live_sink_put(&s->live, "agent", key, NULL, FY_JOURNAL_PLANNED, err) < 0)
 			goto out;
+		oai_record_extras(&d, rec->id, &x, extra);
 		for (v = have; v < total && ok == 0; v++) {
 			struct live_req r;
 			struct fy_http_response resp;
 			struct ver_lookup l = { s, name, v + 1 };
 			uint32_t ver = fy_json_at(&d, vers, (uint32_t)v);
-			struct jw w;
+			struct lw w;
 			int found;
 
 			live_req_init(&r);
 			fy_http_response_init(&resp);
 			ok = v == 0 ? live_req_set(&r, "POST", err, "/agents")
 				    : live_req_set(&r, "POST", err, "/agents/%s/versions", name);
-			jw_init(&w, &r.body, err);
-			jw_obj(&w);
+			lw_init(&w, &r.body, err);
+			lw_obj(&w);
 			if (v == 0)
-				jw_kstr(&w, "name", name);
+				lw_kstr(&w, "name", name);
 			if (ver != FY_JNONE) {
 				if (fy_json_type(&d, fy_json_get(&d, ver, "description")) == FY_JSTRING)
-					jw_knode(&w, "description", &d, fy_json_get(&d, ver, "description"));
-				jw_knode(&w, "definition", &d, fy_json_get(&d, ver, "definition"));
+					lw_knode(&w, "description", &d, fy_json_get(&d, ver, "description"));
+				lw_knode(&w, "definition", &d, fy_json_get(&d, ver, "definition"));
 			} else {
 				if (fy_json_type(&d, fy_json_get(&d, 0, "description")) == FY_JSTRING)
-					jw_knode(&w, "description", &d, fy_json_get(&d, 0, "description"));
+					lw_knode(&w, "description", &d, fy_json_get(&d, 0, "description"));
 				if (ok == 0)
-					ok = build_definition(s, &d, rec->id, &w, err);
+					ok = build_definition(s, &d, &w, err);
 			}
 			if (ok == 0)
 				ok = oai_sink_metadata(s, &w, &d, ver != FY_JNONE ? fy_json_get(&d, ver, "metadata")
 										   : fy_json_get(&d, 0, "metadata"),
-						       "agent", rec->id, key, NULL, err);
-			jw_end_obj(&w);
+						       "agent", rec->id, key, extra, 0, err);
+			lw_end_obj(&w);
 			if (ok == 0)
-				ok = jw_done(&w);
+				ok = lw_done(&w);
 			if (ok == 0)
 				ok = live_create(&s->client, &r, &resp, key, version_landed, &l, NULL, &found, err);
 			live_req_release(&r);
 			fy_http_response_release(&resp);
 		}
+		oai_extras_release(&x);
 		if (ok < 0 || live_sink_put(&s->live, "agent", key, name, FY_JOURNAL_VERIFIED, err) < 0)
 			goto out;
 		s->live.created++;
 	}
-	for (i = 0; i < s->nrecs[FY_KIND_TOOL]; i++)
-		if (live_sink_ledger(&s->live, "tool", s->recs[FY_KIND_TOOL][i].id, NULL, "emulated", "agent-tools",
-				     "Azure has no tool object: tools are part of their agents' definitions", err) < 0)
-			goto out;
+	/* Tools are part of their agents' definitions (the table says so). */
 	rc = 0;
 out:
 	fy_jdoc_release(&d);
@@ -1177,22 +1160,22 @@ static int memory_landed(void *ctx, struct fy_buf *out, struct fy_error *err)
 	struct live_req r;
 	struct fy_http_response resp;
 	struct fy_jdoc d;
-	struct jw w;
+	struct lw w;
 	uint32_t data, k, v;
 	int rc = -1;
 
 	live_req_init(&r);
 	fy_http_response_init(&resp);
 	fy_jdoc_init(&d);
-	jw_init(&w, &r.body, err);
+	lw_init(&w, &r.body, err);
 	if (live_req_set(&r, "POST", err, "/memory_stores/") < 0 || live_req_path_enc(&r, l->store, err) < 0 ||
 	    fy_buf_adds(&r.path, "/items:list", err) < 0 || live_req_param(&r, "limit", "100", err) < 0)
 		goto out;
-	jw_obj(&w);
-	jw_kstr(&w, "scope", l->scope);
-	jw_end_obj(&w);
+	lw_obj(&w);
+	lw_kstr(&w, "scope", l->scope);
+	lw_end_obj(&w);
 	r.extra[0] = MEMORY_HEADER;
-	if (jw_done(&w) < 0 || live_get(&l->s->client, &r, &resp, l->store, err) < 0 ||
+	if (lw_done(&w) < 0 || live_get(&l->s->client, &r, &resp, l->store, err) < 0 ||
 	    fy_jdoc_parse(&d, resp.body.ptr, resp.body.len, 0, err) < 0)
 		goto out;
 	rc = 0;
@@ -1216,7 +1199,7 @@ static int ensure_store(struct oai_sink *s, const char *name, const struct fy_jd
 {
 	struct live_req r;
 	struct fy_http_response resp;
-	struct jw w;
+	struct lw w;
 	int rc = -1, found;
 
 	live_req_init(&r);
@@ -1233,24 +1216,24 @@ static int ensure_store(struct oai_sink *s, const char *name, const struct fy_jd
 	if (live_req_set(&r, "POST", err, "/memory_stores") < 0)
 		goto out;
 	r.extra[0] = MEMORY_HEADER;
-	jw_init(&w, &r.body, err);
-	jw_obj(&w);
-	jw_kstr(&w, "name", name);
+	lw_init(&w, &r.body, err);
+	lw_obj(&w);
+	lw_kstr(&w, "name", name);
 	if (fy_json_type(d, fy_json_get(d, store, "definition")) == FY_JOBJECT) {
-		jw_knode(&w, "definition", d, fy_json_get(d, store, "definition"));
+		lw_knode(&w, "definition", d, fy_json_get(d, store, "definition"));
 	} else {
 		const char *cm = fy_adapter_option(s->live.ctx, "chat-model");
 		const char *em = fy_adapter_option(s->live.ctx, "embedding-model");
 
-		jw_key(&w, "definition");
-		jw_obj(&w);
-		jw_kstr(&w, "kind", "default");
-		jw_kstr(&w, "chat_model", cm ? cm : "gpt-4.1");
-		jw_kstr(&w, "embedding_model", em ? em : "text-embedding-3-small");
-		jw_end_obj(&w);
+		lw_key(&w, "definition");
+		lw_obj(&w);
+		lw_kstr(&w, "kind", "default");
+		lw_kstr(&w, "chat_model", cm ? cm : "gpt-4.1");
+		lw_kstr(&w, "embedding_model", em ? em : "text-embedding-3-small");
+		lw_end_obj(&w);
 	}
-	jw_end_obj(&w);
-	if (jw_done(&w) < 0 || live_create(&s->client, &r, &resp, name, NULL, NULL, NULL, &found, err) < 0) {
+	lw_end_obj(&w);
+	if (lw_done(&w) < 0 || live_create(&s->client, &r, &resp, name, NULL, NULL, NULL, &found, err) < 0) {
 		/* Created by a try whose answer was lost: 409 says it is there. */
 		if (resp.status != 409)
 			goto out;
@@ -1282,7 +1265,7 @@ static int sink_memory(struct oai_sink *s, struct fy_error *err)
 		struct fy_http_response resp;
 		struct mem_lookup l;
 		struct fy_buf id = FY_BUF_INIT(1024);
-		struct jw w;
+		struct lw w;
 		int ok = 0, found = 0;
 
 		live_req_init(&r);
@@ -1293,10 +1276,8 @@ static int sink_memory(struct oai_sink *s, struct fy_error *err)
 		}
 		live_sink_key(&s->live, rec->id, key, sizeof(key));
 		st = live_sink_state(&s->live, "memory", key, &target);
-		if (st == FY_JOURNAL_VERIFIED || st == FY_JOURNAL_CREATED) {
-			s->live.plan.skip[FY_KIND_MEMORY]++;
+		if (st == FY_JOURNAL_VERIFIED || st == FY_JOURNAL_CREATED)
 			goto mnext;
-		}
 		sc = fy_json_get(&d, 0, "scope");
 		ext = fy_json_get(&d, fy_json_get(&d, 0, "ext"), "azure");
 		if (live_get_str(&d, sc, "user", &scope) < 0) {
@@ -1308,9 +1289,6 @@ static int sink_memory(struct oai_sink *s, struct fy_error *err)
 			fy_buf_addf(&scope, NULL, "ferry-%s%s%s", t.ptr ? t.ptr : "global", a.ptr ? "-" : "", a.ptr ? a.ptr : "");
 			fy_buf_release(&t);
 			fy_buf_release(&a);
-			ok = live_sink_ledger(&s->live, "memory", rec->id, "scope", "transformed", "memory-scope",
-					      "Azure memory scopes are user ids: the record's scope became a named scope",
-					      err);
 		}
 		if (opt)
 			fy_buf_adds(&store, opt, NULL);
@@ -1322,18 +1300,8 @@ static int sink_memory(struct oai_sink *s, struct fy_error *err)
 
 			live_get_str(&d, 0, "type", &t);
 			kind = t.ptr && (!strcmp(t.ptr, "summary") || !strcmp(t.ptr, "episode")) ? "chat_summary" : "user_profile";
-			if (ok == 0 && t.ptr && strcmp(t.ptr, "summary") && strcmp(t.ptr, "profile"))
-				ok = live_sink_ledger(&s->live, "memory", rec->id, "type", "transformed", "memory-kind",
-						      "Azure memory items are user_profile or chat_summary", err);
 			fy_buf_release(&t);
 		}
-		if (ok == 0 && fy_json_get(&d, 0, "embedding") != FY_JNONE)
-			ok = live_sink_ledger(&s->live, "memory", rec->id, "embedding", "transformed", "re-embed",
-					      "the memory store embeds with its own model", err);
-		s->live.plan.create[FY_KIND_MEMORY]++;
-		s->live.plan.calls += 2;
-		if (ok < 0 || s->dry)
-			goto mnext;
 		if (strcmp(last_store, store.ptr) != 0) {
 			ok = ensure_store(s, store.ptr, &d, fy_json_get(&d, ext, "store"), err);
 			snprintf(last_store, sizeof(last_store), "%s", store.ptr);
@@ -1355,14 +1323,14 @@ static int sink_memory(struct oai_sink *s, struct fy_error *err)
 			if (ok == 0)
 				ok = fy_buf_adds(&r.path, "/items", err);
 			r.extra[0] = MEMORY_HEADER;
-			jw_init(&w, &r.body, err);
-			jw_obj(&w);
-			jw_kstr(&w, "scope", scope.ptr);
-			jw_kstr(&w, "content", text.ptr ? text.ptr : "");
-			jw_kstr(&w, "kind", kind);
-			jw_end_obj(&w);
+			lw_init(&w, &r.body, err);
+			lw_obj(&w);
+			lw_kstr(&w, "scope", scope.ptr);
+			lw_kstr(&w, "content", text.ptr ? text.ptr : "");
+			lw_kstr(&w, "kind", kind);
+			lw_end_obj(&w);
 			if (ok == 0)
-				ok = jw_done(&w);
+				ok = lw_done(&w);
 			if (ok == 0)
 				ok = live_create(&s->client, &r, &resp, key, memory_landed, &l, &id, &found, err);
 			if (ok == 0 && !found) {
@@ -1395,7 +1363,214 @@ out:
 	return rc;
 }
 
+/*
+ * What the import makes of each kind and field (adapter.h). Threads and
+ * messages go the way they go into OpenAI (conversations.c), with the
+ * items 20 a call; a message exported from Azure carries its item
+ * (ext.azure.item) and goes back as it was.
+ */
+static const struct fy_capability azure_caps[] = {
+	{ FY_KIND_AGENT, NULL, FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "a versioned prompt agent: an exported Azure agent's versions are recreated in order, any other "
+	  "agent is one version (model, instructions, function/code interpreter/web search tools)",
+	  "prompt-agent" },
+	{ FY_KIND_AGENT, "id", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "an agent is named by its id, any character Azure does not take (letters, digits, '-'; 63 at "
+	  "most) as '-'", "agent-name" },
+	{ FY_KIND_AGENT, "created", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "the original time is metadata.ferry_created", "time-in-metadata" },
+	{ FY_KIND_AGENT, "knowledge", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "knowledge sets are not imported into Azure: set up a vector store or search index and add "
+	  "its tool", "knowledge-needs-setup" },
+	{ FY_KIND_AGENT, "memory", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "agents are not linked to memory stores by the import", "agent-memory-link" },
+	{ FY_KIND_AGENT, "handoffs", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "prompt agents have no handoffs", "no-handoffs" },
+	{ FY_KIND_AGENT, "response_format", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "the definition built for another provider's agent has no response format", "no-response-format" },
+	{ FY_KIND_TOOL, NULL, FY_CAP_NATIVE, FY_CAP_EMULATED,
+	  "Azure has no tool object: the tool is part of its agents' definitions", "agent-tools" },
+	{ FY_KIND_TOOL, "type=file_search", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "needs a vector store at the target: set it up and add the tool", "tool-needs-setup" },
+	{ FY_KIND_TOOL, "type=mcp", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "needs a project connection at the target: set it up and add the tool", "tool-needs-setup" },
+	{ FY_KIND_TOOL, "type=openapi", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "needs a project connection at the target: set it up and add the tool", "tool-needs-setup" },
+	{ FY_KIND_TOOL, "type=computer_use", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "needs an environment at the target", "tool-needs-setup" },
+	{ FY_KIND_TOOL, "type=builtin", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "a provider's built-in tool without an Azure counterpart", "tool-needs-setup" },
+	{ FY_KIND_THREAD, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "a conversation created with its metadata (ferry_src, ferry_id), then its items, 20 a call, in "
+	  "order; read: conversations (listed), responses by id, classic threads", NULL },
+	{ FY_KIND_THREAD, "title", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "conversations have no title: it is metadata.title", "title-in-metadata" },
+	{ FY_KIND_THREAD, "created", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "the original time is metadata.ferry_created", "time-in-metadata" },
+	{ FY_KIND_THREAD, "agent", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "conversations name no agent: the agent id is metadata.ferry_agent", "agent-in-metadata" },
+	{ FY_KIND_THREAD, "updated", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "conversations keep no update time",
+	  "conversation-has-no-update-time" },
+	{ FY_KIND_THREAD, "participants", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "conversations have no participants", "conversation-has-no-participants" },
+	{ FY_KIND_THREAD, "archived", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "conversations are not archived",
+	  "conversation-not-archived" },
+	{ FY_KIND_THREAD, "ext.azure.response", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "a stored response cannot be recreated without running a model: its input and output items "
+	  "became a conversation", "response-as-conversation" },
+	{ FY_KIND_THREAD, "ext.azure.thread", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "a classic (Assistants-compatible) thread became a conversation", "assistants-thread" },
+	{ FY_KIND_MESSAGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "conversation items of every type; an item exported from Azure goes back as it was", NULL },
+	{ FY_KIND_MESSAGE, "role=tool", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "a tool message becomes function_call_output items (and a user message for any text)",
+	  "tool-message-as-items" },
+	{ FY_KIND_MESSAGE, "parts.tool_type=function", FY_CAP_NATIVE, FY_CAP_NATIVE, "a function_call item",
+	  NULL },
+	{ FY_KIND_MESSAGE, "parts.tool_type=file_search", FY_CAP_NATIVE, FY_CAP_DEGRADED,
+	  "a file search call's results name files of the source project: they are left out (the import "
+	  "uploads no files to Azure)", "no-file-upload" },
+	{ FY_KIND_MESSAGE, "parts.tool_type", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "a built-in tool call goes back as its own item when the archive has it (ext.azure.item), else "
+	  "as a function_call", "tool-call-as-function" },
+	{ FY_KIND_MESSAGE, "parts.format=encrypted", FY_CAP_NATIVE, FY_CAP_DEGRADED,
+	  "encrypted reasoning is readable only by the project that made it: elsewhere the reasoning item "
+	  "keeps its summary (none left: no item)", "encrypted-reasoning" },
+	{ FY_KIND_MESSAGE, "parts.type=reasoning", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "reasoning text is a reasoning item's summary_text", "reasoning-as-summary" },
+	{ FY_KIND_MESSAGE, "parts.type=image", FY_CAP_NATIVE, FY_CAP_DEGRADED,
+	  "the import uploads no files to Azure: an image keeps its URL, else it is a note in the text",
+	  "no-file-upload" },
+	{ FY_KIND_MESSAGE, "parts.type=file", FY_CAP_NATIVE, FY_CAP_DEGRADED,
+	  "the import uploads no files to Azure: a file keeps its URL, else it is a note in the text",
+	  "no-file-upload" },
+	{ FY_KIND_MESSAGE, "parts.type=code", FY_CAP_NATIVE, FY_CAP_EMULATED,
+	  "code is a fenced block in the message text", "part-as-text" },
+	{ FY_KIND_MESSAGE, "parts.type=code_output", FY_CAP_NATIVE, FY_CAP_EMULATED,
+	  "code output is a fenced block in the message text", "part-as-text" },
+	{ FY_KIND_MESSAGE, "parts.type=audio", FY_CAP_NONE, FY_CAP_EMULATED,
+	  "audio is its transcript in the message text", "part-as-text" },
+	{ FY_KIND_MESSAGE, "parts.type=citation", FY_CAP_NATIVE, FY_CAP_EMULATED,
+	  "a citation part is a [title](url) line in the message text", "part-as-text" },
+	{ FY_KIND_MESSAGE, "parts.type=other", FY_CAP_NATIVE, FY_CAP_EMULATED,
+	  "content without a neutral part is its JSON in the message text", "part-as-text" },
+	{ FY_KIND_MESSAGE, "parts.citations", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "citations are output_text annotations (url_citation)", "citations-as-annotations" },
+	{ FY_KIND_MESSAGE, "created", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
+	  "conversation items carry no time of their own", "item-has-no-time" },
+	{ FY_KIND_MESSAGE, "updated", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "conversation items carry no time of their own", "item-has-no-time" },
+	{ FY_KIND_MESSAGE, "model", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED, "conversation items name no model",
+	  "item-has-no-model" },
+	{ FY_KIND_MESSAGE, "author", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "items have a role, not an author",
+	  "item-has-no-author" },
+	{ FY_KIND_MESSAGE, "metadata", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED, "conversation items have no metadata",
+	  "item-has-no-metadata" },
+	{ FY_KIND_MESSAGE, "in_context", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "conversation items have no in-context flag", "item-has-no-context-flag" },
+	{ FY_KIND_MEMORY, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "a memory store item (preview) under its user scope; the store is the record's namespace, "
+	  "--option memory-store=, or ferry-import", NULL },
+	{ FY_KIND_MEMORY, "type=block", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "memory items are user_profile or chat_summary: a block is user_profile", "memory-kind" },
+	{ FY_KIND_MEMORY, "type=fact", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "memory items are user_profile or chat_summary: a fact is user_profile", "memory-kind" },
+	{ FY_KIND_MEMORY, "type=preference", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "memory items are user_profile or chat_summary: a preference is user_profile", "memory-kind" },
+	{ FY_KIND_MEMORY, "type=passage", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "memory items are user_profile or chat_summary: a passage is user_profile", "memory-kind" },
+	{ FY_KIND_MEMORY, "type=episode", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "memory items are user_profile or chat_summary: an episode is chat_summary", "memory-kind" },
+	{ FY_KIND_MEMORY, "scope.type=agent", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "memory scopes are user ids: an agent's memory is scope ferry-agent-AGENT", "memory-scope" },
+	{ FY_KIND_MEMORY, "scope.type=namespace", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "memory scopes are user ids: a namespace is scope ferry-namespace-NAME", "memory-scope" },
+	{ FY_KIND_MEMORY, "scope.type=global", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "memory scopes are user ids: global memory is scope ferry-global", "memory-scope" },
+	{ FY_KIND_MEMORY, "embedding", FY_CAP_NONE, FY_CAP_DEGRADED,
+	  "the memory store embeds with its own model: the given vector is not kept", "re-embed" },
+	{ FY_KIND_MEMORY, "label", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "memory items have no label",
+	  "memory-item-has-no-label" },
+	{ FY_KIND_MEMORY, "description", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "memory items have no description",
+	  "memory-item-has-no-description" },
+	{ FY_KIND_MEMORY, "limit", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "memory items have no size limit",
+	  "memory-item-has-no-limit" },
+	{ FY_KIND_MEMORY, "read_only", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "memory items have no read-only flag",
+	  "memory-item-has-no-flag" },
+	{ FY_KIND_MEMORY, "strategy", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "the store's own extraction decides", "memory-item-has-no-strategy" },
+	{ FY_KIND_MEMORY, "created", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
+	  "a memory item's time is the import's", "memory-item-has-import-time" },
+	{ FY_KIND_MEMORY, "updated", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
+	  "a memory item's time is the import's", "memory-item-has-import-time" },
+	{ FY_KIND_MEMORY, "metadata", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "memory items have no metadata",
+	  "memory-item-has-no-metadata" },
+	{ FY_KIND_FILE, NULL, FY_CAP_NONE, FY_CAP_NONE, "not read or written by this adapter", NULL },
+	{ FY_KIND_KNOWLEDGE, NULL, FY_CAP_NONE, FY_CAP_NONE, "not read or written by this adapter", NULL },
+	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NONE, FY_CAP_NONE, "no workflow objects", NULL },
+};
+
+/*
+ * Foundry's documented limits: conversation items 20 a call, metadata 16
+ * keys of 64 / 512 characters; rates are per deployment and learnt from
+ * x-ratelimit-*.
+ */
+static const struct fy_adapter_limits azure_limits = {
+	.flags = FY_LIMIT_STORES_PROVENANCE,
+	.max_items_per_call = 20,
+	.model_platform = "azure",
+	.note = "agents, conversations and memory items are created, never overwritten (an agent name in "
+		"use by something else stops the import, exit 13)",
+};
+
+/* An agent's versions 1 each (+1 listing), a memory item 1, a conversation 2 (create, count). */
+static const struct live_costs azure_costs = { 0, 0, 0, 2, 1, 2 };
+
+static int azure_estimate(const struct fy_adapter_ctx *ctx, const struct fy_estimate_input *in,
+			  struct fy_estimate *out, struct fy_error *err)
+{
+	const char *endpoint = ctx->location && *ctx->location ? ctx->location : getenv("AZURE_AI_PROJECT_ENDPOINT");
+	struct fy_buf id = FY_BUF_INIT(1 << 16);
+	char account[80] = "";
+	int rc;
+
+	if (endpoint && *endpoint && fy_buf_addf(&id, NULL, "azure\n%s", endpoint) == 0)
+		live_account(id.ptr, account);
+	rc = live_estimate(ctx, "azure", account, &azure_costs, in, out, err);
+	fy_buf_release(&id);
+	return rc;
+}
+
+/*
+ * What an agent's contents decide, beyond the table: no model, metadata
+ * that does not fit. Called once per record.
+ */
+static int azure_check(struct oai_sink *s, enum fy_kind k, const struct fy_jdoc *d, const char *id,
+		       struct fy_error *err)
+{
+	struct oai_extras x;
+	const char *extra[12];
+	char key[512];
+	int rc = 0;
+
+	if (k != FY_KIND_AGENT)
+		return 0;
+	if (fy_json_get(d, fy_json_get(d, fy_json_get(d, 0, "ext"), "azure"), "versions") == FY_JNONE &&
+	    fy_json_type(d, fy_json_get(d, fy_json_get(d, 0, "model"), "name")) != FY_JSTRING)
+		rc = live_sink_ledger(&s->live, "agent", id, NULL, "model", "transformed", "default-model",
+				      "the agent names no model: the deployment of --option model= (default gpt-4.1) "
+				      "is used", err);
+	if (rc == 0) {
+		oai_record_extras(d, id, &x, extra);
+		live_sink_key(&s->live, id, key, sizeof(key));
+		rc = oai_sink_metadata(s, NULL, d, fy_json_get(d, 0, "metadata"), "agent", id, key, extra, 1, err);
+		oai_extras_release(&x);
+	}
+	return rc;
+}
+
 static const struct oai_sink_ops azure_ops = {
+	.check = azure_check,
 	.agents = sink_agents,
 	.memory = sink_memory,
 	.find_conversation = az_find_conversation,
@@ -1433,6 +1608,8 @@ static int azure_write_open(const struct fy_adapter_ctx *ctx, const struct fy_he
 	s->api.adapter = "azure";
 	s->api.prefix = "/openai";
 	s->api.page_size = 100;
+	s->caps = azure_caps;
+	s->ncaps = sizeof(azure_caps) / sizeof(azure_caps[0]);
 	if (oai_sink_open(s, ctx, "azure", account, hdr, &azure_ops, err) < 0) {
 		azure_write_close(s);
 		return -1;
@@ -1451,24 +1628,6 @@ static int azure_write_finish(void *state, struct fy_error *err)
 	return oai_sink_finish(state, err);
 }
 
-static int azure_write_plan(void *state, struct fy_plan *plan, struct fy_error *err)
-{
-	return oai_sink_plan(state, plan, err);
-}
-
-static const struct fy_capability azure_caps[] = {
-	{ FY_KIND_AGENT, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "versioned agents; every version recreated in order" },
-	{ FY_KIND_TOOL, NULL, FY_CAP_NATIVE, FY_CAP_EMULATED, "part of the agent definition" },
-	{ FY_KIND_THREAD, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "conversations (listed), responses by id, classic threads (read only)" },
-	{ FY_KIND_MESSAGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "every item type; 20 a call, in order" },
-	{ FY_KIND_MEMORY, NULL, FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "memory store items by scope (preview); kinds user_profile and chat_summary" },
-	{ FY_KIND_FILE, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, "not read or written by this adapter" },
-	{ FY_KIND_KNOWLEDGE, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, "not read or written by this adapter" },
-	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, "no workflow objects" },
-};
-
 const struct fy_adapter fy_adapter_azure = {
 	.name = "azure",
 	.summary = "Azure AI Foundry project: versioned agents, conversations, responses, memory stores, classic threads",
@@ -1477,6 +1636,7 @@ const struct fy_adapter fy_adapter_azure = {
 	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE,
 	.caps = azure_caps,
 	.ncaps = sizeof(azure_caps) / sizeof(azure_caps[0]),
+	.limits = &azure_limits,
 	.read_open = azure_read_open,
 	.read_next = azure_read_next,
 	.read_close = azure_read_close,
@@ -1484,5 +1644,5 @@ const struct fy_adapter fy_adapter_azure = {
 	.write_put = azure_write_put,
 	.write_finish = azure_write_finish,
 	.write_close = azure_write_close,
-	.write_plan = azure_write_plan,
+	.estimate = azure_estimate,
 };

@@ -62,6 +62,13 @@ struct oai_sink_ops {
 	int (*knowledge)(struct oai_sink *s, struct fy_error *err);
 	int (*agents)(struct oai_sink *s, struct fy_error *err);
 	int (*memory)(struct oai_sink *s, struct fy_error *err);
+	/*
+	 * Optional: the done-ledger lines of a held record (files, knowledge,
+	 * agents) that depend on its contents, not on the run: called once
+	 * for every record handed over, after the table's lines.
+	 */
+	int (*check)(struct oai_sink *s, enum fy_kind k, const struct fy_jdoc *d, const char *id,
+		     struct fy_error *err);
 	/* Look a conversation up by its provenance key (metadata ferry_src): 1 found, 0 not. */
 	int (*find_conversation)(struct oai_sink *s, const char *key, struct fy_buf *id,
 				 struct fy_error *err);
@@ -80,6 +87,9 @@ struct oai_sink {
 	int has_client;
 	struct oai_api api;
 	const struct oai_sink_ops *ops;
+	const struct fy_capability *caps;	/* the target's table: its lines are reported per record */
+	size_t ncaps;
+	const char *cur_thread;		/* the thread whose messages are being built */
 	int same_account;
 	int dry;
 	/* held back until the end */
@@ -93,7 +103,6 @@ struct oai_sink {
 	size_t nblobs, capblobs;
 	/* target file ids, from the journal, for mapping references */
 	struct fy_buf scratch;
-	long latency_ms;		/* for the dry-run estimate */
 };
 
 /* Open the common sink: live_sink, spool, and (not in a dry run) the client set up by the caller. */
@@ -103,7 +112,6 @@ int oai_sink_open(struct oai_sink *s, const struct fy_adapter_ctx *ctx, const ch
 int oai_sink_put(struct oai_sink *s, const struct fy_item *it, struct fy_error *err);
 /* Write everything held (or, in a dry run, count it). */
 int oai_sink_finish(struct oai_sink *s, struct fy_error *err);
-int oai_sink_plan(struct oai_sink *s, struct fy_plan *p, struct fy_error *err);
 void oai_sink_close(struct oai_sink *s);
 
 /* The spool path of a blob (real runs), into out[4300]; 0 or -1 when the archive has no such blob. */
@@ -119,9 +127,28 @@ const char *oai_sink_file_target(struct oai_sink *s, const char *id);
 int oai_sink_upload(struct oai_sink *s, const char *jkind, const char *key, const char *hex,
 		    const char *name, const char *purpose, const char *media_type, const char **target,
 		    struct fy_error *err);
-/* Map metadata for the target: keep what fits 16 keys x 512 chars, add ferry_src and extras. */
-int oai_sink_metadata(struct oai_sink *s, struct jw *w, const struct fy_jdoc *d, uint32_t md,
+/*
+ * Map metadata for the target: keep what fits 16 keys x 512 chars, add
+ * ferry_src and the extras (NULL-terminated name, value pairs). With
+ * report set, what does not fit goes to the done-ledger (w may be NULL
+ * then: nothing is written); the creating calls pass report 0, since the
+ * lines were reported when the record was handed over (oai_sink_put).
+ */
+int oai_sink_metadata(struct oai_sink *s, struct lw *w, const struct fy_jdoc *d, uint32_t md,
 		      const char *kind, const char *id, const char *key, const char *const *extra,
-		      struct fy_error *err);
+		      int report, struct fy_error *err);
+
+/*
+ * The provenance a record's metadata gets besides ferry_src: title
+ * (threads, when its metadata has none), ferry_id (the source id),
+ * ferry_created, ferry_agent (threads). Fills extra (at least 11 slots,
+ * NULL-terminated pairs) with strings owned by x.
+ */
+struct oai_extras {
+	char *title, *srcid, *agent;
+	char created[40];
+};
+void oai_record_extras(const struct fy_jdoc *d, const char *id, struct oai_extras *x, const char **extra);
+void oai_extras_release(struct oai_extras *x);
 
 #endif

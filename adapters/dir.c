@@ -455,14 +455,22 @@ static void dir_write_close(void *state)
 }
 
 static const struct fy_capability dir_caps[] = {
-	{ FY_KIND_AGENT, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "agents/<id>.json" },
-	{ FY_KIND_TOOL, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "tools/<id>.json" },
-	{ FY_KIND_KNOWLEDGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "knowledge/<id>.json" },
-	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "workflows/<id>.json" },
-	{ FY_KIND_FILE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "files/*.jsonl and blobs/<sha256>" },
-	{ FY_KIND_THREAD, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "threads/*.jsonl" },
-	{ FY_KIND_MESSAGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "threads/*.jsonl, after their thread" },
-	{ FY_KIND_MEMORY, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "memory/*.jsonl, embeddings included" },
+	{ FY_KIND_AGENT, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "agents/<id>.json", NULL },
+	{ FY_KIND_TOOL, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "tools/<id>.json", NULL },
+	{ FY_KIND_KNOWLEDGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "knowledge/<id>.json", NULL },
+	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "workflows/<id>.json", NULL },
+	{ FY_KIND_FILE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "files/*.jsonl and blobs/<sha256>", NULL },
+	{ FY_KIND_THREAD, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "threads/*.jsonl", NULL },
+	{ FY_KIND_MESSAGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "threads/*.jsonl, after their thread", NULL },
+	{ FY_KIND_MEMORY, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "memory/*.jsonl, embeddings included", NULL },
+	{ FY_KIND_NONE, "$secret", FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "secrets stay {\"$secret\": NAME} references, as in the archive", NULL },
+};
+
+static const struct fy_adapter_limits dir_limits = {
+	.flags = FY_LIMIT_SETS_TIMESTAMPS | FY_LIMIT_SETS_IDS | FY_LIMIT_EXPOSES_EMBEDDINGS |
+		 FY_LIMIT_ACCEPTS_EMBEDDINGS | FY_LIMIT_STORES_PROVENANCE,
+	.note = "a file tree: every record as written, byte for byte",
 };
 
 const struct fy_adapter fy_adapter_dir = {
@@ -472,6 +480,7 @@ const struct fy_adapter fy_adapter_dir = {
 	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE,
 	.caps = dir_caps,
 	.ncaps = sizeof(dir_caps) / sizeof(dir_caps[0]),
+	.limits = &dir_limits,
 	.read_open = dir_read_open,
 	.read_next = dir_read_next,
 	.read_close = dir_read_close,

@@ -580,8 +580,10 @@ static int build_headers(struct transfer *t, struct fy_error *err)
 		if (add_header(t, line, err) < 0)
 			return -1;
 	}
-	/* No "Expect: 100-continue" pause on uploads. */
-	if (add_header(t, "Expect:", err) < 0)
+	/* No "Expect: 100-continue" pause on uploads. Not with libcurl's own
+	 * SigV4 signer: 7.88 signs the empty "Expect:" line it then does not
+	 * send, so every request would fail with SignatureDoesNotMatch. */
+	if (!h->curl_sigv4 && add_header(t, "Expect:", err) < 0)
 		return -1;
 	if (!h->o.sign && !h->curl_sigv4)
 		return 0;
@@ -665,7 +667,10 @@ static int setup_attempt(struct transfer *t, struct fy_error *err)
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->o.max_response);
+	/* Not for HEAD: it has no body, and curl would refuse the answer for the
+	 * Content-Length of the object it describes. */
+	if (strcmp(rq->method, "HEAD") != 0)
+		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->o.max_response);
 	if (h->o.verbosity >= 3) {
 		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
 		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, debug_cb);

@@ -15,158 +15,56 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ledger.h"
 #include "record.h"
 #include "sha256.h"
 #include "zstream.h"
 
 /* --- JSON writer ---------------------------------------------------------- */
 
-void jw_init(struct jw *w, struct fy_buf *b, struct fy_error *err)
+static const char *take_key(struct lw *w)
 {
-	memset(w, 0, sizeof(*w));
-	w->b = b;
-	w->err = err;
-	w->first[0] = 1;
+	const char *k = w->key;
+
+	w->key = NULL;
+	return k;
 }
 
-static void jw_fail(struct jw *w)
+void lw_init(struct lw *w, struct fy_buf *b, struct fy_error *err)
 {
-	w->failed = 1;
+	jw_open(&w->w, b, err);
+	w->key = NULL;
 }
 
-static int jw_ok(struct jw *w)
+void lw_obj(struct lw *w) { jw_obj(&w->w, take_key(w)); }
+void lw_end_obj(struct lw *w) { jw_end(&w->w, '}'); }
+void lw_arr(struct lw *w) { jw_arr(&w->w, take_key(w)); }
+void lw_end_arr(struct lw *w) { jw_end(&w->w, ']'); }
+void lw_key(struct lw *w, const char *key) { w->key = key; }
+void lw_strn(struct lw *w, const char *s, size_t n) { jw_str(&w->w, take_key(w), s, n); }
+void lw_str(struct lw *w, const char *s) { lw_strn(w, s, strlen(s)); }
+void lw_int(struct lw *w, int64_t v) { jw_int(&w->w, take_key(w), v); }
+void lw_bool(struct lw *w, int v) { jw_bool(&w->w, take_key(w), v); }
+void lw_null(struct lw *w) { jw_null(&w->w, take_key(w)); }
+void lw_node(struct lw *w, const struct fy_jdoc *d, uint32_t i) { jw_node(&w->w, take_key(w), d, i); }
+void lw_time(struct lw *w, int64_t sec) { jw_time(&w->w, take_key(w), sec, 0); }
+
+void lw_kstr(struct lw *w, const char *key, const char *s)
 {
-	return !w->failed;
+	if (s)
+		jw_str(&w->w, key, s, strlen(s));
 }
 
-/* Before a value or a key: the comma, unless a key was just written. */
-static void jw_sep(struct jw *w, int is_key)
-{
-	if (!jw_ok(w))
-		return;
-	if (!is_key && w->first[w->depth] == 2) {	/* right after a key */
-		w->first[w->depth] = 0;
-		return;
-	}
-	if (w->depth > 0 && !w->first[w->depth] && fy_buf_addc(w->b, ',', w->err) < 0)
-		jw_fail(w);
-	w->first[w->depth] = 0;
-}
-
-static void jw_open(struct jw *w, char c)
-{
-	jw_sep(w, 0);
-	if (!jw_ok(w))
-		return;
-	if (w->depth + 1 >= sizeof(w->first)) {
-		fy_error_set(w->err, FY_E_UNSAFE, "JSON nested too deep");
-		jw_fail(w);
-		return;
-	}
-	if (fy_buf_addc(w->b, c, w->err) < 0)
-		jw_fail(w);
-	w->first[++w->depth] = 1;
-}
-
-static void jw_close(struct jw *w, char c)
-{
-	if (!jw_ok(w))
-		return;
-	if (w->depth > 0)
-		w->depth--;
-	if (fy_buf_addc(w->b, c, w->err) < 0)
-		jw_fail(w);
-}
-
-void jw_obj(struct jw *w) { jw_open(w, '{'); }
-void jw_end_obj(struct jw *w) { jw_close(w, '}'); }
-void jw_arr(struct jw *w) { jw_open(w, '['); }
-void jw_end_arr(struct jw *w) { jw_close(w, ']'); }
-
-void jw_key(struct jw *w, const char *key)
-{
-	jw_sep(w, 1);
-	if (!jw_ok(w))
-		return;
-	if (fy_buf_add_jstr(w->b, key, strlen(key), w->err) < 0 || fy_buf_addc(w->b, ':', w->err) < 0)
-		jw_fail(w);
-	w->first[w->depth] = 2;
-}
-
-void jw_strn(struct jw *w, const char *s, size_t n)
-{
-	jw_sep(w, 0);
-	if (jw_ok(w) && fy_buf_add_jstr(w->b, s, n, w->err) < 0)
-		jw_fail(w);
-}
-
-void jw_str(struct jw *w, const char *s)
-{
-	jw_strn(w, s, strlen(s));
-}
-
-void jw_int(struct jw *w, int64_t v)
-{
-	jw_sep(w, 0);
-	if (jw_ok(w) && fy_buf_addf(w->b, w->err, "%lld", (long long)v) < 0)
-		jw_fail(w);
-}
-
-void jw_bool(struct jw *w, int v)
-{
-	jw_raw(w, v ? "true" : "false", v ? 4 : 5);
-}
-
-void jw_null(struct jw *w)
-{
-	jw_raw(w, "null", 4);
-}
-
-void jw_raw(struct jw *w, const char *json, size_t n)
-{
-	jw_sep(w, 0);
-	if (jw_ok(w) && fy_buf_add(w->b, json, n, w->err) < 0)
-		jw_fail(w);
-}
-
-void jw_node(struct jw *w, const struct fy_jdoc *d, uint32_t i)
-{
-	jw_sep(w, 0);
-	if (jw_ok(w) && fy_json_emit(d, i, w->b, w->err) < 0)
-		jw_fail(w);
-}
-
-void jw_time(struct jw *w, int64_t sec)
-{
-	char t[40];
-
-	fy_time_format(sec, 0, t);
-	jw_str(w, t);
-}
-
-void jw_kstr(struct jw *w, const char *key, const char *s)
-{
-	if (!s)
-		return;
-	jw_key(w, key);
-	jw_str(w, s);
-}
-
-void jw_knode(struct jw *w, const char *key, const struct fy_jdoc *d, uint32_t i)
+void lw_knode(struct lw *w, const char *key, const struct fy_jdoc *d, uint32_t i)
 {
 	if (i == FY_JNONE || fy_json_type(d, i) == FY_JABSENT)
 		return;
-	jw_key(w, key);
-	jw_node(w, d, i);
+	jw_node(&w->w, key, d, i);
 }
 
-int jw_done(struct jw *w)
+int lw_done(struct lw *w)
 {
-	if (w->failed)
-		return -1;
-	if (w->depth != 0)
-		return fy_error_set(w->err, FY_E_INTERNAL, "unbalanced JSON writer");
-	return 0;
+	return jw_done(&w->w);
 }
 
 int live_get_str(const struct fy_jdoc *d, uint32_t obj, const char *key, struct fy_buf *out)
@@ -255,8 +153,6 @@ int live_client_open(struct live_client *c, const struct fy_adapter_ctx *ctx, co
 		     const char *base_url, const char *identity, struct fy_error *err)
 {
 	struct fy_http_options o;
-	unsigned char sha[FY_SHA256_LEN];
-	char hex[FY_SHA256_HEX];
 	const char *v;
 
 	memset(c, 0, sizeof(*c));
@@ -285,9 +181,63 @@ int live_client_open(struct live_client *c, const struct fy_adapter_ctx *ctx, co
 	c->rate = o.rate;
 	c->max_retries = o.max_retries;
 	c->backoff_base_ms = o.backoff_base_ms;
+	live_account(identity, c->account);
+	return 0;
+}
+
+void live_account(const char *identity, char out[80])
+{
+	unsigned char sha[FY_SHA256_LEN];
+	char hex[FY_SHA256_HEX];
+
 	fy_sha256(identity ? identity : "", identity ? strlen(identity) : 0, sha);
 	fy_hex(sha, 8, hex);
-	snprintf(c->account, sizeof(c->account), "sha256:%s", hex);
+	snprintf(out, 80, "sha256:%s", hex);
+}
+
+int live_estimate(const struct fy_adapter_ctx *ctx, const char *adapter, const char *account,
+		  const struct live_costs *c, const struct fy_estimate_input *in, struct fy_estimate *out,
+		  struct fy_error *err)
+{
+	const uint64_t *n = in->records;
+	const char *v = fy_adapter_option(ctx, "rate");
+	double rate = v ? strtod(v, NULL) : 10, per, calls;
+	long latency = opt_long(ctx, "latency-ms", 300);
+	uint64_t blobs = in->blobs > n[FY_KIND_FILE] ? in->blobs - n[FY_KIND_FILE] : 0;
+	char path[4096], journal[120] = "";
+	struct stat st;
+
+	calls = c->file * (double)(n[FY_KIND_FILE] + blobs) + c->knowledge * (double)n[FY_KIND_KNOWLEDGE] +
+		(n[FY_KIND_KNOWLEDGE] ? c->attach * (double)n[FY_KIND_FILE] : 0) +
+		c->agent * (double)n[FY_KIND_AGENT] + c->memory * (double)n[FY_KIND_MEMORY] +
+		c->thread * (double)n[FY_KIND_THREAD] + (double)((n[FY_KIND_MESSAGE] + 19) / 20);
+	out->api_calls = (uint64_t)(calls + 0.5);
+	/* One request at a time: each takes the latency, and no less than the rate allows. */
+	per = latency / 1000.0;
+	if (rate > 0 && 1.0 / rate > per)
+		per = 1.0 / rate;
+	out->seconds = calls * per;
+	if (account && *account && fy_journal_path(ctx->state_dir, adapter, account, path, sizeof(path), err) == 0 &&
+	    stat(path, &st) == 0) {
+		struct fy_journal *j = fy_journal_open(path, err);
+
+		if (j) {
+			uint64_t k[4];
+
+			fy_journal_counts(j, k);
+			fy_journal_close(j);
+			snprintf(journal, sizeof(journal), "; journal: %llu done, skipped; %llu unconfirmed, looked up first",
+				 (unsigned long long)(k[FY_JOURNAL_CREATED] + k[FY_JOURNAL_VERIFIED]),
+				 (unsigned long long)k[FY_JOURNAL_PLANNED]);
+		}
+	}
+	fy_error_clear(err);
+	snprintf(out->note, sizeof(out->note),
+		 "%llu uploads, %llu conversations, %llu items by 20; one call at a time, %.0f ms each "
+		 "(options rate=%g, latency-ms=%ld)%s",
+		 (unsigned long long)(c->file > 0 ? n[FY_KIND_FILE] + blobs : 0),
+		 (unsigned long long)n[FY_KIND_THREAD], (unsigned long long)n[FY_KIND_MESSAGE], per * 1000, rate,
+		 latency, journal);
 	return 0;
 }
 
@@ -696,24 +646,24 @@ int live_ledger_line(struct fy_buf *out, const char *adapter, const char *phase,
 		     const char *id, const char *field, const char *outcome, const char *rule,
 		     const char *reason, struct fy_error *err)
 {
-	struct jw w;
+	struct lw w;
 
 	fy_buf_reset(out);
-	jw_init(&w, out, err);
-	jw_obj(&w);
-	jw_key(&w, "item");
-	jw_obj(&w);
-	jw_kstr(&w, "kind", kind);
-	jw_kstr(&w, "id", id);
-	jw_kstr(&w, "field", field);
-	jw_end_obj(&w);
-	jw_kstr(&w, "outcome", outcome);
-	jw_kstr(&w, "rule", rule);
-	jw_kstr(&w, "reason", reason);
-	jw_kstr(&w, "adapter", adapter);
-	jw_kstr(&w, "phase", phase);
-	jw_end_obj(&w);
-	return jw_done(&w);
+	lw_init(&w, out, err);
+	lw_obj(&w);
+	lw_key(&w, "item");
+	lw_obj(&w);
+	lw_kstr(&w, "kind", kind);
+	lw_kstr(&w, "id", id);
+	lw_kstr(&w, "field", field);
+	lw_end_obj(&w);
+	lw_kstr(&w, "outcome", outcome);
+	lw_kstr(&w, "rule", rule);
+	lw_kstr(&w, "reason", reason);
+	lw_kstr(&w, "adapter", adapter);
+	lw_kstr(&w, "phase", phase);
+	lw_end_obj(&w);
+	return lw_done(&w);
 }
 
 /* --- sink ----------------------------------------------------------------- */
@@ -824,26 +774,22 @@ int live_sink_put(struct live_sink *s, const char *kind, const char *key, const 
 	return fy_journal_put(s->journal, kind, key, target, st, err);
 }
 
-static const char *const outcomes[7] = { "preserved", "transformed", "emulated", "degraded",
-					 "dropped", "held_back", "warning" };
-
-int live_sink_ledger(struct live_sink *s, const char *kind, const char *id, const char *field,
-		     const char *outcome, const char *rule, const char *reason, struct fy_error *err)
+int live_sink_ledger(struct live_sink *s, const char *kind, const char *id, const char *thread,
+		     const char *field, const char *outcome, const char *rule, const char *reason,
+		     struct fy_error *err)
 {
-	struct fy_buf b = FY_BUF_INIT(1 << 20);
-	int i, rc = 0;
+	struct fy_ledger_item item;
+	int o = fy_outcome_from_name(outcome, strlen(outcome));
 
-	for (i = 0; i < 7; i++)
-		if (!strcmp(outcome, outcomes[i]))
-			s->plan.ledger[i]++;
-	if (!s->ctx->ledger)
+	if (s->ctx->dry_run)
 		return 0;
-	if (live_ledger_line(&b, s->adapter, s->ctx->dry_run ? "plan" : "import", kind, id, field,
-			     outcome, rule, reason, err) < 0 ||
-	    s->ctx->ledger(s->ctx->cb, b.ptr, b.len, err) < 0)
-		rc = -1;
-	fy_buf_release(&b);
-	return rc;
+	item.kind = fy_kind_from_name(kind, strlen(kind));
+	item.id = id;
+	item.thread = thread;
+	item.field = field;
+	if (o < 0)
+		return fy_error_set(err, FY_E_INTERNAL, "unknown outcome %s", outcome);
+	return fy_ledger_report(s->ctx, &item, (enum fy_outcome)o, rule, reason, err);
 }
 
 int live_create(struct live_client *c, struct live_req *r, struct fy_http_response *resp,
@@ -897,21 +843,3 @@ int live_create(struct live_client *c, struct live_req *r, struct fy_http_respon
 	}
 }
 
-void live_plan_export(const struct live_sink *s, double rate, long latency_ms, struct fy_plan *p)
-{
-	double by_rate, by_latency;
-
-	memset(p, 0, sizeof(*p));
-	memcpy(p->create, s->plan.create, sizeof(p->create));
-	memcpy(p->skip, s->plan.skip, sizeof(p->skip));
-	memcpy(p->resume, s->plan.resume, sizeof(p->resume));
-	memcpy(p->ledger, s->plan.ledger, sizeof(p->ledger));
-	p->calls = s->plan.calls;
-	p->bytes = s->plan.bytes;
-	p->rate = rate;
-	p->latency_ms = latency_ms;
-	by_rate = rate > 0 ? (double)p->calls / rate : 0;
-	by_latency = (double)p->calls * (double)latency_ms / 1000.0;
-	p->seconds = by_rate > by_latency ? by_rate : by_latency;
-	snprintf(p->journal, sizeof(p->journal), "%.1023s", s->journal_path);
-}

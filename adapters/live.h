@@ -14,7 +14,7 @@
  *   - struct live_sink: the import side: the journal, the spool folder,
  *     a create call that reconciles an ambiguous failure by looking the
  *     object up before trying again, the ledger, and the dry-run plan;
- *   - a small JSON writer (jw_*) over struct fy_buf that copies provider
+ *   - a small JSON writer (lw_*) over struct fy_buf that copies provider
  *     values through byte for byte (fy_json_emit), so numbers keep their
  *     original text.
  *
@@ -33,44 +33,40 @@
 #include "http.h"
 #include "journal.h"
 #include "json.h"
+#include "jw.h"
 #include "reader.h"
 
 /* --- JSON writer ---------------------------------------------------------- */
 
 /*
- * A JSON writer: it remembers whether a comma is due at each depth.
- * jw_key() before a member value; values add themselves.
+ * A key-then-value face on the shared JSON writer (jw.h): lw_key() names
+ * the member the next value goes into, so a record reads top to bottom.
  */
-struct jw {
-	struct fy_buf *b;
-	unsigned depth;
-	unsigned char first[66];
-	struct fy_error *err;
-	int failed;
+struct lw {
+	struct jw w;
+	const char *key;		/* borrowed: the pending member name, or NULL */
 };
 
-void jw_init(struct jw *w, struct fy_buf *b, struct fy_error *err);
-void jw_obj(struct jw *w);
-void jw_end_obj(struct jw *w);
-void jw_arr(struct jw *w);
-void jw_end_arr(struct jw *w);
-void jw_key(struct jw *w, const char *key);
-void jw_str(struct jw *w, const char *s);
-void jw_strn(struct jw *w, const char *s, size_t n);
-void jw_int(struct jw *w, int64_t v);
-void jw_bool(struct jw *w, int v);
-void jw_null(struct jw *w);
-/* Raw JSON text (already valid). */
-void jw_raw(struct jw *w, const char *json, size_t n);
+void lw_init(struct lw *w, struct fy_buf *b, struct fy_error *err);
+void lw_obj(struct lw *w);
+void lw_end_obj(struct lw *w);
+void lw_arr(struct lw *w);
+void lw_end_arr(struct lw *w);
+void lw_key(struct lw *w, const char *key);
+void lw_str(struct lw *w, const char *s);
+void lw_strn(struct lw *w, const char *s, size_t n);
+void lw_int(struct lw *w, int64_t v);
+void lw_bool(struct lw *w, int v);
+void lw_null(struct lw *w);
 /* Value i of d, copied through compact. */
-void jw_node(struct jw *w, const struct fy_jdoc *d, uint32_t i);
+void lw_node(struct lw *w, const struct fy_jdoc *d, uint32_t i);
 /* Unix seconds as an RFC 3339 UTC string. */
-void jw_time(struct jw *w, int64_t sec);
+void lw_time(struct lw *w, int64_t sec);
 /* "key": value helpers that skip absent values. */
-void jw_kstr(struct jw *w, const char *key, const char *s);
-void jw_knode(struct jw *w, const char *key, const struct fy_jdoc *d, uint32_t i);
-/* 0, or -1 with the first error in w->err. */
-int jw_done(struct jw *w);
+void lw_kstr(struct lw *w, const char *key, const char *s);
+void lw_knode(struct lw *w, const char *key, const struct fy_jdoc *d, uint32_t i);
+/* 0, or -1 with the first error. */
+int lw_done(struct lw *w);
 
 /* Decoded string member key of obj into out (reset first); 0, or -1 when absent. */
 int live_get_str(const struct fy_jdoc *d, uint32_t obj, const char *key, struct fy_buf *out);
@@ -109,6 +105,27 @@ struct live_client {
 int live_client_open(struct live_client *c, const struct fy_adapter_ctx *ctx, const char *provider,
 		     const char *base_url, const char *identity, struct fy_error *err);
 void live_client_close(struct live_client *c);
+/* The account fingerprint of an identity, "sha256:<16 hex>", as live_client_open makes it. */
+void live_account(const char *identity, char out[80]);
+
+/* API calls per record of each kind an import makes, for live_estimate. */
+struct live_costs {
+	double file;		/* upload (files and blobs of message parts) */
+	double knowledge;	/* create a set */
+	double attach;		/* attach a file to a set */
+	double agent, memory;
+	double thread;		/* create, name, count (items are by 20, apart) */
+};
+
+/*
+ * The estimate hook's work (adapter.h): calls from the record counts and
+ * c; seconds at one request at a time, each the option latency-ms
+ * (default 300) and no less than 1/rate; the note says how, and what the
+ * journal of account (if any; no network, nothing created) has done.
+ */
+int live_estimate(const struct fy_adapter_ctx *ctx, const char *adapter, const char *account,
+		  const struct live_costs *c, const struct fy_estimate_input *in, struct fy_estimate *out,
+		  struct fy_error *err);
 /* Add a header line; secret_value (may be NULL) is registered for redaction. */
 int live_client_header(struct live_client *c, const char *line, const char *secret_value,
 		       struct fy_error *err);
@@ -216,22 +233,6 @@ int live_fd_sha256(int fd, char hex[65], uint64_t *size, struct fy_error *err);
 
 /* --- the import side ------------------------------------------------------- */
 
-/*
- * The dry-run plan of an import (the optional write_plan hook): what would
- * be created and skipped, the API calls, and an estimate of the duration
- * under the provider's limits. Ledger lines are reported through
- * ctx->ledger as they are decided. Meant to be merged into the shared
- * audit/plan engine: it only counts.
- */
-struct live_plan {
-	uint64_t create[FY_KIND__COUNT];
-	uint64_t skip[FY_KIND__COUNT];
-	uint64_t resume[FY_KIND__COUNT];	/* planned but unconfirmed: looked up first */
-	uint64_t calls;
-	uint64_t bytes;				/* upload bytes */
-	uint64_t ledger[7];			/* lines per outcome, in ledger.json order */
-};
-
 struct live_sink {
 	const struct fy_adapter_ctx *ctx;
 	const char *adapter;
@@ -241,7 +242,6 @@ struct live_sink {
 	char spool[4200];			/* a folder beside the journal */
 	char srcfp[20];				/* fingerprint of the archive's source */
 	const struct fy_header *hdr;
-	struct live_plan plan;
 	uint64_t created, skipped;
 };
 
@@ -263,9 +263,15 @@ enum fy_journal_state live_sink_state(const struct live_sink *s, const char *kin
 int live_sink_put(struct live_sink *s, const char *kind, const char *key, const char *target,
 		  enum fy_journal_state st, struct fy_error *err);
 
-/* Report one ledger line (and count it for the plan). */
-int live_sink_ledger(struct live_sink *s, const char *kind, const char *id, const char *field,
-		     const char *outcome, const char *rule, const char *reason, struct fy_error *err);
+/*
+ * Report what the sink did with a record when it differs from what its
+ * capability table promised (adapter.h, "The done-ledger"): kind, id, the
+ * thread of a message (or NULL), the field (NULL: the record), outcome
+ * name, rule, reason.
+ */
+int live_sink_ledger(struct live_sink *s, const char *kind, const char *id, const char *thread,
+		     const char *field, const char *outcome, const char *rule, const char *reason,
+		     struct fy_error *err);
 
 /*
  * A lookup that decides whether an ambiguous create took effect: 1 and
@@ -284,12 +290,5 @@ typedef int (*live_lookup_fn)(void *ctx, struct fy_buf *out, struct fy_error *er
 int live_create(struct live_client *c, struct live_req *r, struct fy_http_response *resp,
 		const char *what, live_lookup_fn lookup, void *lookup_ctx, struct fy_buf *found_id,
 		int *found, struct fy_error *err);
-
-/*
- * Fill the adapter-facing plan (adapter.h) from a sink: counts, and the
- * duration estimate for calls made one at a time at latency_ms each and
- * at most `rate` a second.
- */
-void live_plan_export(const struct live_sink *s, double rate, long latency_ms, struct fy_plan *p);
 
 #endif

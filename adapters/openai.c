@@ -63,25 +63,33 @@
 #define DEFAULT_BASE "https://api.openai.com/v1"
 
 /* The client for the OpenAI API from the environment. */
-static int openai_client(struct live_client *c, const struct fy_adapter_ctx *ctx, struct fy_error *err)
+/* The account's identity: where, which organisation and project, which key (hashed). */
+static int openai_identity(struct fy_buf *id, const char **base_out, struct fy_error *err)
 {
 	const char *key = getenv("OPENAI_API_KEY"), *base = getenv("OPENAI_BASE_URL");
 	const char *org = getenv("OPENAI_ORG_ID"), *proj = getenv("OPENAI_PROJECT_ID");
-	struct fy_buf id = FY_BUF_INIT(1 << 16), line = FY_BUF_INIT(1 << 16);
 	unsigned char sha[FY_SHA256_LEN];
 	char hex[FY_SHA256_HEX];
-	int rc = -1;
 
 	if (!key || !*key)
 		return fy_error_set(err, FY_E_AUTH, "openai: set OPENAI_API_KEY (it is never read from the "
 				    "command line)");
 	if (!base || !*base)
 		base = DEFAULT_BASE;
-	/* The account: where, which organisation and project, which key (hashed). */
+	*base_out = base;
 	fy_sha256(key, strlen(key), sha);
 	fy_hex(sha, sizeof(sha), hex);
-	if (fy_buf_addf(&id, err, "openai\n%s\n%s\n%s\n%s", base, org ? org : "", proj ? proj : "", hex) < 0 ||
-	    live_client_open(c, ctx, "openai", base, id.ptr, err) < 0)
+	return fy_buf_addf(id, err, "openai\n%s\n%s\n%s\n%s", base, org ? org : "", proj ? proj : "", hex);
+}
+
+static int openai_client(struct live_client *c, const struct fy_adapter_ctx *ctx, struct fy_error *err)
+{
+	const char *key = getenv("OPENAI_API_KEY"), *base = NULL;
+	const char *org = getenv("OPENAI_ORG_ID"), *proj = getenv("OPENAI_PROJECT_ID");
+	struct fy_buf id = FY_BUF_INIT(1 << 16), line = FY_BUF_INIT(1 << 16);
+	int rc = -1;
+
+	if (openai_identity(&id, &base, err) < 0 || live_client_open(c, ctx, "openai", base, id.ptr, err) < 0)
 		goto out;
 	if (fy_buf_addf(&line, err, "Authorization: Bearer %s", key) < 0 ||
 	    live_client_header(c, line.ptr, key, err) < 0)
@@ -801,6 +809,50 @@ static int openai_read_next(void *state, struct fy_item *it, struct fy_error *er
 static const char *const purposes[] = { "assistants", "batch", "fine-tune", "vision", "user_data",
 					"evals", NULL };
 
+/*
+ * What a file's or vector store's contents decide, beyond the table: no
+ * bytes (nothing to upload), a purpose OpenAI does not take, metadata
+ * that does not fit. Called once per record handed over.
+ */
+static int openai_check(struct oai_sink *s, enum fy_kind k, const struct fy_jdoc *d, const char *id,
+			struct fy_error *err)
+{
+	if (k == FY_KIND_FILE) {
+		char *purpose = fy_json_get_strdup(d, 0, "purpose");
+		int rc = 0;
+		size_t i;
+
+		if (fy_json_type(d, fy_json_get(d, 0, "blob")) != FY_JSTRING) {
+			rc = live_sink_ledger(&s->live, "file", id, NULL, NULL, "dropped", "no-bytes",
+					      "the archive has no bytes for this file (the provider did not give "
+					      "them): nothing to upload", err);
+		} else if (purpose) {
+			for (i = 0; purposes[i] && strcmp(purposes[i], purpose); i++)
+				;
+			if (!purposes[i])
+				rc = live_sink_ledger(&s->live, "file", id, NULL, "purpose", "transformed",
+						      "purpose-user-data",
+						      "the purpose is not one OpenAI takes: uploaded as user_data", err);
+		}
+		free(purpose);
+		return rc;
+	}
+	if (k == FY_KIND_KNOWLEDGE) {
+		struct oai_extras x;
+		const char *extra[12];
+		char key[512];
+		int rc;
+
+		oai_record_extras(d, id, &x, extra);
+		live_sink_key(&s->live, id, key, sizeof(key));
+		rc = oai_sink_metadata(s, NULL, d, fy_json_get(d, 0, "metadata"), "knowledge", id, key, extra, 1,
+				       err);
+		oai_extras_release(&x);
+		return rc;
+	}
+	return 0;
+}
+
 static int sink_files(struct oai_sink *s, struct fy_error *err)
 {
 	size_t i, k;
@@ -824,17 +876,8 @@ static int sink_files(struct oai_sink *s, struct fy_error *err)
 			if (!strcmp(purpose, purposes[k]))
 				use = purposes[k];
 		live_sink_key(&s->live, r->id, key, sizeof(key));
-		if (!blob) {
-			ok = live_sink_ledger(&s->live, "file", r->id, "blob", "dropped", "no-bytes",
-					      "the archive has no bytes for this file: nothing to upload", err);
-		} else {
-			ok = (purpose && strcmp(use, purpose) != 0)
-				     ? live_sink_ledger(&s->live, "file", r->id, "purpose", "transformed", "purpose",
-							"the purpose is not one OpenAI takes; uploaded as user_data", err)
-				     : 0;
-			if (ok == 0)
-				ok = oai_sink_upload(s, "file", key, blob, name ? name : r->id, use, mt, &target, err);
-		}
+		/* no bytes: nothing to upload (reported by openai_check) */
+		ok = blob ? oai_sink_upload(s, "file", key, blob, name ? name : r->id, use, mt, &target, err) : 0;
 		free(blob), free(name), free(purpose), free(mt);
 		if (ok < 0)
 			goto out;
@@ -897,26 +940,26 @@ static int attach_file(struct oai_sink *s, const char *store, const char *file, 
 {
 	struct live_req r;
 	struct fy_http_response resp;
-	struct jw w;
+	struct lw w;
 	int rc;
 
 	live_req_init(&r);
 	fy_http_response_init(&resp);
-	jw_init(&w, &r.body, err);
+	lw_init(&w, &r.body, err);
 	rc = live_req_set(&r, "POST", err, "/vector_stores/");
 	if (rc == 0)
 		rc = live_req_path_enc(&r, store, err);
 	if (rc == 0)
 		rc = fy_buf_adds(&r.path, "/files", err);
-	jw_obj(&w);
-	jw_kstr(&w, "file_id", file);
+	lw_obj(&w);
+	lw_kstr(&w, "file_id", file);
 	if (fd && fy_json_type(fd, fy_json_get(fd, vsf, "attributes")) == FY_JOBJECT)
-		jw_knode(&w, "attributes", fd, fy_json_get(fd, vsf, "attributes"));
+		lw_knode(&w, "attributes", fd, fy_json_get(fd, vsf, "attributes"));
 	if (fd && live_streq(fd, fy_json_get(fd, vsf, "chunking_strategy"), "type", "static"))
-		jw_knode(&w, "chunking_strategy", fd, fy_json_get(fd, vsf, "chunking_strategy"));
-	jw_end_obj(&w);
+		lw_knode(&w, "chunking_strategy", fd, fy_json_get(fd, vsf, "chunking_strategy"));
+	lw_end_obj(&w);
 	if (rc == 0)
-		rc = jw_done(&w);
+		rc = lw_done(&w);
 	if (rc == 0)
 		rc = live_get(&s->client, &r, &resp, store, err);
 	live_req_release(&r);
@@ -941,41 +984,33 @@ static int sink_knowledge(struct oai_sink *s, struct fy_error *err)
 		struct live_req r;
 		struct fy_http_response resp;
 		struct vs_lookup l;
-		struct jw w;
+		struct lw w;
+		struct oai_extras x;
+		const char *extra[12];
 		int found = 0, ok = -1;
 
 		if (fy_jdoc_parse(&d, rec->json, rec->len, 0, err) < 0)
 			goto out;
 		live_sink_key(&s->live, rec->id, key, sizeof(key));
 		st = live_sink_state(&s->live, "knowledge", key, &target);
-		if (st == FY_JOURNAL_VERIFIED) {
-			s->live.plan.skip[FY_KIND_KNOWLEDGE]++;
-			continue;
-		}
 		files = fy_json_get(&d, 0, "files");
 		ext = fy_json_get(&d, fy_json_get(&d, 0, "ext"), "openai");
 		vsfiles = fy_json_get(&d, ext, "files");
-		if (fy_json_get(&d, 0, "embedding") != FY_JNONE &&
-		    live_sink_ledger(&s->live, "knowledge", rec->id, "embedding", "transformed", "re-embed",
-				     "OpenAI vector stores choose their own embedding model: the files are "
-				     "embedded again", err) < 0)
-			goto out;
-		s->live.plan.create[FY_KIND_KNOWLEDGE] += st != FY_JOURNAL_CREATED;
-		s->live.plan.calls += 1 + fy_json_len(&d, files) + (st == FY_JOURNAL_PLANNED);
-		if (s->dry) {
-			FY_JSON_FOREACH(&d, files, k, f) {
-				char *fid = fy_json_strdup(&d, f, NULL);
+		/* Files the target does not have: reported on every run, done or not. */
+		FY_JSON_FOREACH(&d, files, k, f) {
+			char *fid = fy_json_strdup(&d, f, NULL);
 
-				if (fid && !oai_sink_file_target(s, fid) &&
-				    live_sink_ledger(&s->live, "knowledge", rec->id, "files", "degraded", "file-not-imported",
-						     "a file of the set is not at the target and is left out", err) < 0) {
-					free(fid);
-					goto out;
-				}
+			if (fid && !oai_sink_file_target(s, fid) &&
+			    live_sink_ledger(&s->live, "knowledge", rec->id, NULL, "files", "degraded",
+					     "file-not-imported",
+					     "a file of the set is not at the target and is left out", err) < 0) {
 				free(fid);
+				goto out;
 			}
-			continue;
+			free(fid);
 		}
+		if (st == FY_JOURNAL_VERIFIED)
+			continue;
 		live_req_init(&r);
 		fy_http_response_init(&resp);
 		l.s = s;
@@ -993,29 +1028,32 @@ static int sink_knowledge(struct oai_sink *s, struct fy_error *err)
 			if (live_sink_put(&s->live, "knowledge", key, NULL, FY_JOURNAL_PLANNED, err) < 0 ||
 			    live_req_set(&r, "POST", err, "/vector_stores") < 0)
 				goto knext;
-			jw_init(&w, &r.body, err);
-			jw_obj(&w);
-			jw_knode(&w, "name", &d, fy_json_get(&d, 0, "name"));
+			lw_init(&w, &r.body, err);
+			lw_obj(&w);
+			lw_knode(&w, "name", &d, fy_json_get(&d, 0, "name"));
 			if (fy_json_type(&d, fy_json_get(&d, 0, "description")) == FY_JSTRING)
-				jw_knode(&w, "description", &d, fy_json_get(&d, 0, "description"));
+				lw_knode(&w, "description", &d, fy_json_get(&d, 0, "description"));
 			ch = fy_json_get(&d, 0, "chunking");
 			if (fy_json_get(&d, ch, "max_tokens") != FY_JNONE) {
-				jw_key(&w, "chunking_strategy");
-				jw_obj(&w);
-				jw_kstr(&w, "type", "static");
-				jw_key(&w, "static");
-				jw_obj(&w);
-				jw_knode(&w, "max_chunk_size_tokens", &d, fy_json_get(&d, ch, "max_tokens"));
+				lw_key(&w, "chunking_strategy");
+				lw_obj(&w);
+				lw_kstr(&w, "type", "static");
+				lw_key(&w, "static");
+				lw_obj(&w);
+				lw_knode(&w, "max_chunk_size_tokens", &d, fy_json_get(&d, ch, "max_tokens"));
 				if (fy_json_get(&d, ch, "overlap_tokens") != FY_JNONE)
-					jw_knode(&w, "chunk_overlap_tokens", &d, fy_json_get(&d, ch, "overlap_tokens"));
-				jw_end_obj(&w);
-				jw_end_obj(&w);
+					lw_knode(&w, "chunk_overlap_tokens", &d, fy_json_get(&d, ch, "overlap_tokens"));
+				lw_end_obj(&w);
+				lw_end_obj(&w);
 			}
-			if (oai_sink_metadata(s, &w, &d, fy_json_get(&d, 0, "metadata"), "knowledge", rec->id, key, NULL,
-					      err) < 0)
+			oai_record_extras(&d, rec->id, &x, extra);
+			ok = oai_sink_metadata(s, &w, &d, fy_json_get(&d, 0, "metadata"), "knowledge", rec->id, key,
+					       extra, 0, err);
+			oai_extras_release(&x);
+			if (ok < 0)
 				goto knext;
-			jw_end_obj(&w);
-			if (jw_done(&w) < 0 ||
+			lw_end_obj(&w);
+			if (lw_done(&w) < 0 ||
 			    live_create(&s->client, &r, &resp, key, find_store, &l, &id, &found, err) < 0)
 				goto knext;
 			if (!found) {
@@ -1050,12 +1088,7 @@ static int sink_knowledge(struct oai_sink *s, struct fy_error *err)
 				}
 				free(pid);
 			}
-			if (!tf) {
-				ok = live_sink_ledger(&s->live, "knowledge", rec->id, "files", "degraded", "file-not-imported",
-						      "a file of the set is not at the target and is left out", err);
-			} else {
-				ok = attach_file(s, id.ptr, tf, &d, match, err);
-			}
+			ok = tf ? attach_file(s, id.ptr, tf, &d, match, err) : 0;
 			free(fid);
 			if (ok < 0)
 				goto knext;
@@ -1122,26 +1155,26 @@ static int agent_config(struct oai_sink *s, const struct fy_jdoc *d, const char 
 	uint32_t tools = fy_json_get(d, 0, "tools"), kn = fy_json_get(d, 0, "knowledge"), k, v;
 	uint32_t model = fy_json_get(d, 0, "model");
 	struct fy_jdoc td;
-	struct jw w;
+	struct lw w;
 	int rc = -1;
 
 	fy_jdoc_init(&td);
-	jw_init(&w, out, err);
-	jw_obj(&w);
-	jw_kstr(&w, "format", "openai-agents-sdk/agent");
-	jw_knode(&w, "name", d, fy_json_get(d, 0, "name"));
+	lw_init(&w, out, err);
+	lw_obj(&w);
+	lw_kstr(&w, "format", "openai-agents-sdk/agent");
+	lw_knode(&w, "name", d, fy_json_get(d, 0, "name"));
 	if (fy_json_type(d, fy_json_get(d, 0, "instructions")) == FY_JSTRING)
-		jw_knode(&w, "instructions", d, fy_json_get(d, 0, "instructions"));
+		lw_knode(&w, "instructions", d, fy_json_get(d, 0, "instructions"));
 	if (fy_json_type(d, fy_json_get(d, 0, "description")) == FY_JSTRING)
-		jw_knode(&w, "handoff_description", d, fy_json_get(d, 0, "description"));
+		lw_knode(&w, "handoff_description", d, fy_json_get(d, 0, "description"));
 	if (fy_json_get(d, model, "name") != FY_JNONE)
-		jw_knode(&w, "model", d, fy_json_get(d, model, "name"));
+		lw_knode(&w, "model", d, fy_json_get(d, model, "name"));
 	if (fy_json_type(d, fy_json_get(d, model, "parameters")) == FY_JOBJECT)
-		jw_knode(&w, "model_settings", d, fy_json_get(d, model, "parameters"));
+		lw_knode(&w, "model_settings", d, fy_json_get(d, model, "parameters"));
 	if (fy_json_type(d, fy_json_get(d, 0, "response_format")) == FY_JOBJECT)
-		jw_knode(&w, "output_type", d, fy_json_get(d, 0, "response_format"));
-	jw_key(&w, "tools");
-	jw_arr(&w);
+		lw_knode(&w, "output_type", d, fy_json_get(d, 0, "response_format"));
+	lw_key(&w, "tools");
+	lw_arr(&w);
 	FY_JSON_FOREACH(d, tools, k, v) {
 		char *tid = fy_json_strdup(d, v, NULL);
 		const struct oai_rec *t = tid ? find_rec(s, FY_KIND_TOOL, tid) : NULL;
@@ -1151,22 +1184,22 @@ static int agent_config(struct oai_sink *s, const struct fy_jdoc *d, const char 
 		if (!t || fy_jdoc_parse(&td, t->json, t->len, 0, err) < 0)
 			continue;
 		live_get_str(&td, 0, "type", &type);
-		jw_obj(&w);
+		lw_obj(&w);
 		if (type.ptr && !strcmp(type.ptr, "function")) {
-			jw_kstr(&w, "type", "function");
-			jw_knode(&w, "name", &td, fy_json_get(&td, 0, "name"));
+			lw_kstr(&w, "type", "function");
+			lw_knode(&w, "name", &td, fy_json_get(&td, 0, "name"));
 			if (fy_json_type(&td, fy_json_get(&td, 0, "description")) == FY_JSTRING)
-				jw_knode(&w, "description", &td, fy_json_get(&td, 0, "description"));
+				lw_knode(&w, "description", &td, fy_json_get(&td, 0, "description"));
 			if (fy_json_type(&td, fy_json_get(&td, 0, "parameters")) == FY_JOBJECT)
-				jw_knode(&w, "params_json_schema", &td, fy_json_get(&td, 0, "parameters"));
+				lw_knode(&w, "params_json_schema", &td, fy_json_get(&td, 0, "parameters"));
 			if (fy_json_get(&td, 0, "strict") != FY_JNONE)
-				jw_knode(&w, "strict_json_schema", &td, fy_json_get(&td, 0, "strict"));
+				lw_knode(&w, "strict_json_schema", &td, fy_json_get(&td, 0, "strict"));
 		} else if (type.ptr && !strcmp(type.ptr, "file_search")) {
 			uint32_t kk, kv;
 
-			jw_kstr(&w, "type", "file_search");
-			jw_key(&w, "vector_store_ids");
-			jw_arr(&w);
+			lw_kstr(&w, "type", "file_search");
+			lw_key(&w, "vector_store_ids");
+			lw_arr(&w);
 			FY_JSON_FOREACH(d, kn, kk, kv) {
 				char *kid = fy_json_strdup(d, kv, NULL), key[512];
 				const char *target = NULL;
@@ -1174,47 +1207,47 @@ static int agent_config(struct oai_sink *s, const struct fy_jdoc *d, const char 
 				if (kid) {
 					live_sink_key(&s->live, kid, key, sizeof(key));
 					if (live_sink_state(&s->live, "knowledge", key, &target) >= FY_JOURNAL_CREATED && target)
-						jw_str(&w, target);
+						lw_str(&w, target);
 				}
 				free(kid);
 			}
-			jw_end_arr(&w);
+			lw_end_arr(&w);
 		} else if (type.ptr && !strcmp(type.ptr, "mcp")) {
-			jw_kstr(&w, "type", "mcp");
-			jw_knode(&w, "name", &td, fy_json_get(&td, 0, "name"));
+			lw_kstr(&w, "type", "mcp");
+			lw_knode(&w, "name", &td, fy_json_get(&td, 0, "name"));
 			if (fy_json_get(&td, 0, "mcp") != FY_JNONE)
-				jw_knode(&w, "server", &td, fy_json_get(&td, 0, "mcp"));
+				lw_knode(&w, "server", &td, fy_json_get(&td, 0, "mcp"));
 		} else {
-			jw_kstr(&w, "type", type.ptr ? type.ptr : "builtin");
-			jw_knode(&w, "name", &td, fy_json_get(&td, 0, "name"));
+			lw_kstr(&w, "type", type.ptr ? type.ptr : "builtin");
+			lw_knode(&w, "name", &td, fy_json_get(&td, 0, "name"));
 			if (fy_json_get(&td, 0, "config") != FY_JNONE)
-				jw_knode(&w, "config", &td, fy_json_get(&td, 0, "config"));
+				lw_knode(&w, "config", &td, fy_json_get(&td, 0, "config"));
 		}
-		jw_end_obj(&w);
+		lw_end_obj(&w);
 		fy_buf_release(&type);
 	}
-	jw_end_arr(&w);
-	jw_key(&w, "handoffs");
-	jw_arr(&w);
+	lw_end_arr(&w);
+	lw_key(&w, "handoffs");
+	lw_arr(&w);
 	FY_JSON_FOREACH(d, fy_json_get(d, 0, "handoffs"), k, v) {
 		char *hid = fy_json_strdup(d, v, NULL);
 		const struct oai_rec *h = hid ? find_rec(s, FY_KIND_AGENT, hid) : NULL;
 
 		if (h && fy_jdoc_parse(&td, h->json, h->len, 0, err) == 0)
-			jw_node(&w, &td, fy_json_get(&td, 0, "name"));
+			lw_node(&w, &td, fy_json_get(&td, 0, "name"));
 		free(hid);
 	}
-	jw_end_arr(&w);
-	jw_key(&w, "source");
-	jw_obj(&w);
-	jw_kstr(&w, "archive_id", id);
+	lw_end_arr(&w);
+	lw_key(&w, "source");
+	lw_obj(&w);
+	lw_kstr(&w, "archive_id", id);
 	if (fy_json_get(d, fy_json_get(d, 0, "source"), "adapter") != FY_JNONE)
-		jw_knode(&w, "adapter", d, fy_json_get(d, fy_json_get(d, 0, "source"), "adapter"));
+		lw_knode(&w, "adapter", d, fy_json_get(d, fy_json_get(d, 0, "source"), "adapter"));
 	if (fy_json_get(d, fy_json_get(d, 0, "source"), "id") != FY_JNONE)
-		jw_knode(&w, "id", d, fy_json_get(d, fy_json_get(d, 0, "source"), "id"));
-	jw_end_obj(&w);
-	jw_end_obj(&w);
-	if (jw_done(&w) == 0 && fy_buf_addc(out, '\n', err) == 0)
+		lw_knode(&w, "id", d, fy_json_get(d, fy_json_get(d, 0, "source"), "id"));
+	lw_end_obj(&w);
+	lw_end_obj(&w);
+	if (lw_done(&w) == 0 && fy_buf_addc(out, '\n', err) == 0)
 		rc = 0;
 	fy_jdoc_release(&td);
 	return rc;
@@ -1240,43 +1273,167 @@ static int sink_agents(struct oai_sink *s, struct fy_error *err)
 		live_sink_key(&s->live, r->id, key, sizeof(key));
 		st = live_sink_state(&s->live, "agent", key, &target);
 		snprintf(path, sizeof(path), "%s/%s.json", dir, r->id);
-		snprintf(why, sizeof(why),
-			 "OpenAI has no server-side agent object after 2026-11-30 (Agent Builder and "
-			 "prompt objects retired): written as an OpenAI Agents SDK configuration, %s", path);
-		ok = live_sink_ledger(&s->live, "agent", r->id, NULL, "emulated", "agents-sdk-config", why, err);
-		if (ok == 0 && st == FY_JOURNAL_VERIFIED) {
-			s->live.plan.skip[FY_KIND_AGENT]++;
-		} else if (ok == 0) {
-			s->live.plan.create[FY_KIND_AGENT]++;
+		snprintf(why, sizeof(why), "the Agents SDK configuration is %s", path);
+		/* where it landed: a warning line (not compared with the plan) */
+		ok = live_sink_ledger(&s->live, "agent", r->id, NULL, NULL, "warning", "agents-sdk-config", why, err);
+		if (ok == 0 && st != FY_JOURNAL_VERIFIED) {
 			ok = fy_jdoc_parse(&d, r->json, r->len, 0, err);
 			if (ok == 0)
 				ok = agent_config(s, &d, r->id, &cfg, err);
-			if (ok == 0 && !s->dry) {
-				if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-					ok = fy_error_errno(err, errno, "%s", dir);
-				if (ok == 0)
-					ok = write_atomic(path, cfg.ptr, cfg.len, err);
-				if (ok == 0)
-					ok = live_sink_put(&s->live, "agent", key, path, FY_JOURNAL_VERIFIED, err);
-			}
+			if (ok == 0 && mkdir(dir, 0700) < 0 && errno != EEXIST)
+				ok = fy_error_errno(err, errno, "%s", dir);
+			if (ok == 0)
+				ok = write_atomic(path, cfg.ptr, cfg.len, err);
+			if (ok == 0)
+				ok = live_sink_put(&s->live, "agent", key, path, FY_JOURNAL_VERIFIED, err);
 		}
 		fy_buf_release(&cfg);
 		if (ok < 0)
 			goto out;
 	}
-	/* Tools travel inside the agents' configurations. */
-	for (i = 0; i < s->nrecs[FY_KIND_TOOL]; i++)
-		if (live_sink_ledger(&s->live, "tool", s->recs[FY_KIND_TOOL][i].id, NULL, "emulated", "agents-sdk-config",
-				     "OpenAI has no tool object: the tool is part of its agents' Agents SDK "
-				     "configurations", err) < 0)
-			goto out;
+	/* Tools travel inside the agents' configurations (the table says so). */
 	rc = 0;
 out:
 	fy_jdoc_release(&d);
 	return rc;
 }
 
+/*
+ * What the import makes of each kind and field (adapter.h). Messages
+ * exported from OpenAI carry their item (ext.openai.item) and go back as
+ * it was; the part lines below say what a message built from neutral parts
+ * becomes, and are reported for every message (an item written back as it
+ * was loses nothing they name).
+ */
+static const struct fy_capability openai_caps[] = {
+	{ FY_KIND_THREAD, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "a conversation (created empty, then metadata ferry_src/ferry_id and the items, 20 a call, in order); "
+	  "read: conversations by id (no list call), stored responses, ChatKit threads", NULL },
+	{ FY_KIND_THREAD, "title", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "conversations have no title: it is metadata.title", "title-in-metadata" },
+	{ FY_KIND_THREAD, "created", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "the conversation's created_at is the import's: the original time is metadata.ferry_created",
+	  "time-in-metadata" },
+	{ FY_KIND_THREAD, "agent", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "conversations name no agent: the agent id is metadata.ferry_agent", "agent-in-metadata" },
+	{ FY_KIND_THREAD, "updated", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "conversations keep no update time",
+	  "conversation-has-no-update-time" },
+	{ FY_KIND_THREAD, "participants", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "conversations have no participants", "conversation-has-no-participants" },
+	{ FY_KIND_THREAD, "archived", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "conversations are not archived",
+	  "conversation-not-archived" },
+	{ FY_KIND_THREAD, "ext.openai.response", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "a stored response cannot be recreated without running a model: its input and output items "
+	  "became a conversation", "response-as-conversation" },
+	{ FY_KIND_THREAD, "ext.openai.chatkit_thread", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "ChatKit threads are read-only: the thread became a conversation", "chatkit-as-conversation" },
+	{ FY_KIND_THREAD, "ext.openai.thread", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "an Assistants thread (API shut down 2026-08-26) became a conversation", "assistants-thread" },
+	{ FY_KIND_MESSAGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "conversation items of every type with every include[] field; an item exported from OpenAI goes "
+	  "back as it was (ids are the target's)", NULL },
+	{ FY_KIND_MESSAGE, "role=tool", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "a tool message becomes function_call_output items (and a user message for any text)",
+	  "tool-message-as-items" },
+	{ FY_KIND_MESSAGE, "parts.tool_type=function", FY_CAP_NATIVE, FY_CAP_NATIVE, "a function_call item",
+	  NULL },
+	{ FY_KIND_MESSAGE, "parts.tool_type", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "a built-in tool call (web or file search, code interpreter, MCP, image generation, ...) goes back "
+	  "as its own item when the archive has it (ext.openai.item), else as a function_call",
+	  "tool-call-as-function" },
+	{ FY_KIND_MESSAGE, "parts.format=encrypted", FY_CAP_NATIVE, FY_CAP_DEGRADED,
+	  "encrypted reasoning is readable only by the organisation that made it: it crosses into that "
+	  "organisation only; elsewhere the reasoning item keeps its summary (none left: no item)",
+	  "encrypted-reasoning" },
+	{ FY_KIND_MESSAGE, "parts.type=reasoning", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "reasoning text is a reasoning item's summary_text", "reasoning-as-summary" },
+	{ FY_KIND_MESSAGE, "parts.type=code", FY_CAP_NATIVE, FY_CAP_EMULATED,
+	  "code is a fenced block in the message text (an exported code interpreter call goes back as it was)",
+	  "part-as-text" },
+	{ FY_KIND_MESSAGE, "parts.type=code_output", FY_CAP_NATIVE, FY_CAP_EMULATED,
+	  "code output is a fenced block in the message text", "part-as-text" },
+	{ FY_KIND_MESSAGE, "parts.type=audio", FY_CAP_NONE, FY_CAP_EMULATED,
+	  "audio is its transcript in the message text", "part-as-text" },
+	{ FY_KIND_MESSAGE, "parts.type=citation", FY_CAP_NATIVE, FY_CAP_EMULATED,
+	  "a citation part is a [title](url) line in the message text", "part-as-text" },
+	{ FY_KIND_MESSAGE, "parts.type=other", FY_CAP_NATIVE, FY_CAP_EMULATED,
+	  "content without a neutral part is its JSON in the message text", "part-as-text" },
+	{ FY_KIND_MESSAGE, "parts.citations", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "citations are output_text annotations (url_citation, file_citation)", "citations-as-annotations" },
+	{ FY_KIND_MESSAGE, "created", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
+	  "conversation items carry no time of their own", "item-has-no-time" },
+	{ FY_KIND_MESSAGE, "updated", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "conversation items carry no time of their own", "item-has-no-time" },
+	{ FY_KIND_MESSAGE, "model", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED, "conversation items name no model",
+	  "item-has-no-model" },
+	{ FY_KIND_MESSAGE, "author", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "items have a role, not an author",
+	  "item-has-no-author" },
+	{ FY_KIND_MESSAGE, "metadata", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED, "conversation items have no metadata",
+	  "item-has-no-metadata" },
+	{ FY_KIND_MESSAGE, "in_context", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "conversation items have no in-context flag", "item-has-no-context-flag" },
+	{ FY_KIND_FILE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "uploaded with its bytes (multipart /v1/files) under its purpose, else user_data; read: bytes where "
+	  "the API gives them (not purpose assistants)", NULL },
+	{ FY_KIND_FILE, "created", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
+	  "a file's created_at is the upload's and files have no metadata", "file-has-upload-time" },
+	{ FY_KIND_FILE, "updated", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "files keep no update time",
+	  "file-has-upload-time" },
+	{ FY_KIND_FILE, "metadata", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "files have no metadata",
+	  "file-has-no-metadata" },
+	{ FY_KIND_KNOWLEDGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
+	  "a vector store with its files, their attributes and chunking strategy; provenance in metadata", NULL },
+	{ FY_KIND_KNOWLEDGE, "created", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "the original time is metadata.ferry_created", "time-in-metadata" },
+	{ FY_KIND_KNOWLEDGE, "embedding", FY_CAP_NONE, FY_CAP_DEGRADED,
+	  "vector stores embed with their own model: the files are embedded again", "re-embed" },
+	{ FY_KIND_AGENT, NULL, FY_CAP_NATIVE, FY_CAP_EMULATED,
+	  "OpenAI has no server-side agent object after 2026-11-30: written as an OpenAI Agents SDK "
+	  "configuration, <journal>.agents/<id>.json beside the import journal (a warning line names it); "
+	  "read from Assistants-era dumps", "agents-sdk-config" },
+	{ FY_KIND_AGENT, "memory", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "OpenAI has no memory API",
+	  "no-memory-api" },
+	{ FY_KIND_TOOL, NULL, FY_CAP_NATIVE, FY_CAP_EMULATED,
+	  "part of its agents' Agents SDK configurations", "agents-sdk-config" },
+	{ FY_KIND_NONE, "$secret", FY_CAP_NONE, FY_CAP_NATIVE,
+	  "the configuration keeps {\"$secret\": NAME}: bind it where the Agents SDK runs", NULL },
+};
+
+/*
+ * Documented limits (openapi.json): 20 items per create-items call,
+ * metadata 16 keys of 64 / 512 characters. Rate limits are per
+ * organisation and model tier; the client learns them from x-ratelimit-*.
+ */
+static const struct fy_adapter_limits openai_limits = {
+	.flags = FY_LIMIT_STORES_PROVENANCE,
+	.max_items_per_call = 20,
+	.max_file_bytes = (uint64_t)512 << 20,
+	.model_platform = "openai",
+	.note = "conversations, files and vector stores are created, never overwritten; ids are the target's, "
+		"the source's are metadata.ferry_id",
+};
+
+/* Uploads 1, a vector store 1 and an attach 1, an agent 0 (a local file), a conversation 3. */
+static const struct live_costs openai_costs = { 1, 1, 1, 0, 0, 3 };
+
+static int openai_estimate(const struct fy_adapter_ctx *ctx, const struct fy_estimate_input *in,
+			   struct fy_estimate *out, struct fy_error *err)
+{
+	struct fy_buf id = FY_BUF_INIT(1 << 16);
+	const char *base;
+	char account[80] = "";
+	int rc;
+
+	if (openai_identity(&id, &base, err) == 0)
+		live_account(id.ptr, account);
+	fy_error_clear(err);	/* no key: no journal to look at */
+	fy_buf_release(&id);
+	rc = live_estimate(ctx, "openai", account, &openai_costs, in, out, err);
+	return rc;
+}
+
 static const struct oai_sink_ops openai_ops = {
+	.check = openai_check,
 	.files = sink_files,
 	.knowledge = sink_knowledge,
 	.agents = sink_agents,
@@ -1324,6 +1481,8 @@ static int openai_write_open(const struct fy_adapter_ctx *ctx, const struct fy_h
 	s->api.adapter = "openai";
 	s->api.prefix = "";
 	s->api.page_size = 100;
+	s->caps = openai_caps;
+	s->ncaps = sizeof(openai_caps) / sizeof(openai_caps[0]);
 	if (oai_sink_open(s, ctx, "openai", account, hdr, &openai_ops, err) < 0) {
 		openai_write_close(s);
 		return -1;
@@ -1342,30 +1501,6 @@ static int openai_write_finish(void *state, struct fy_error *err)
 	return oai_sink_finish(state, err);
 }
 
-static int openai_write_plan(void *state, struct fy_plan *plan, struct fy_error *err)
-{
-	return oai_sink_plan(state, plan, err);
-}
-
-static const struct fy_capability openai_caps[] = {
-	{ FY_KIND_THREAD, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "conversations by id (no list call), stored responses and ChatKit threads (read-only); imported as conversations" },
-	{ FY_KIND_MESSAGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "every item type, all include[] fields; imported 20 a call in order, ids assigned by OpenAI" },
-	{ FY_KIND_MESSAGE, "parts.reasoning.encrypted", FY_CAP_NATIVE, FY_CAP_DEGRADED,
-	  "encrypted reasoning only goes back to the organisation that made it" },
-	{ FY_KIND_MESSAGE, "created", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "items carry no time" },
-	{ FY_KIND_THREAD, "created", FY_CAP_NATIVE, FY_CAP_EMULATED, "kept in metadata.ferry_created" },
-	{ FY_KIND_FILE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "bytes where the API gives them (not purpose assistants)" },
-	{ FY_KIND_KNOWLEDGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "vector stores with files, attributes and chunking" },
-	{ FY_KIND_AGENT, NULL, FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "from Assistants dumps; written as Agents SDK configurations (no server object after 2026-11-30)" },
-	{ FY_KIND_TOOL, NULL, FY_CAP_NATIVE, FY_CAP_EMULATED, "inside the agents' configurations" },
-	{ FY_KIND_MEMORY, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, "OpenAI has no memory API" },
-	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NONE, FY_CAP_UNSUPPORTED, "no workflow objects" },
-};
-
 const struct fy_adapter fy_adapter_openai = {
 	.name = "openai",
 	.summary = "OpenAI API: conversations, responses, files, vector stores, ChatKit; Assistants dumps",
@@ -1374,6 +1509,7 @@ const struct fy_adapter fy_adapter_openai = {
 	.flags = FY_ADAPTER_READ | FY_ADAPTER_WRITE,
 	.caps = openai_caps,
 	.ncaps = sizeof(openai_caps) / sizeof(openai_caps[0]),
+	.limits = &openai_limits,
 	.read_open = openai_read_open,
 	.read_next = openai_read_next,
 	.read_close = openai_read_close,
@@ -1381,5 +1517,5 @@ const struct fy_adapter fy_adapter_openai = {
 	.write_put = openai_write_put,
 	.write_finish = openai_write_finish,
 	.write_close = openai_write_close,
-	.write_plan = openai_write_plan,
+	.estimate = openai_estimate,
 };

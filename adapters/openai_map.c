@@ -76,53 +76,53 @@ static char *sdup(const struct fy_jdoc *d, uint32_t obj, const char *key)
 }
 
 /* "key": compact JSON text of node v as a string. */
-static void kjson_text(struct jw *w, const char *key, const struct fy_jdoc *d, uint32_t v)
+static void kjson_text(struct lw *w, const char *key, const struct fy_jdoc *d, uint32_t v)
 {
 	struct fy_buf t = FY_BUF_INIT((size_t)64 << 20);
 
 	if (v == FY_JNONE || fy_json_type(d, v) == FY_JABSENT || fy_json_type(d, v) == FY_JNULL)
 		return;
 	if (fy_json_type(d, v) == FY_JSTRING) {
-		jw_key(w, key);
-		jw_node(w, d, v);
+		lw_key(w, key);
+		lw_node(w, d, v);
 		return;
 	}
-	if (fy_json_emit(d, v, &t, w->err) < 0) {
-		w->failed = 1;
+	if (fy_json_emit(d, v, &t, w->w.err) < 0) {
+		w->w.failed = 1;
 		return;
 	}
-	jw_key(w, key);
-	jw_strn(w, t.ptr ? t.ptr : "", t.len);
+	lw_key(w, key);
+	lw_strn(w, t.ptr ? t.ptr : "", t.len);
 	fy_buf_release(&t);
 }
 
 /* "key": string node v when it is a string. */
-static void kstr_node(struct jw *w, const char *key, const struct fy_jdoc *d, uint32_t v)
+static void kstr_node(struct lw *w, const char *key, const struct fy_jdoc *d, uint32_t v)
 {
 	if (fy_json_type(d, v) != FY_JSTRING)
 		return;
-	jw_key(w, key);
-	jw_node(w, d, v);
+	lw_key(w, key);
+	lw_node(w, d, v);
 }
 
-static void kint_node(struct jw *w, const char *key, const struct fy_jdoc *d, uint32_t v)
+static void kint_node(struct lw *w, const char *key, const struct fy_jdoc *d, uint32_t v)
 {
 	int64_t x;
 
 	if (fy_json_int(d, v, &x) < 0 || x < 0)
 		return;
-	jw_key(w, key);
-	jw_int(w, x);
+	lw_key(w, key);
+	lw_int(w, x);
 }
 
-static void ktime_node(struct jw *w, const char *key, const struct fy_jdoc *d, uint32_t v)
+static void ktime_node(struct lw *w, const char *key, const struct fy_jdoc *d, uint32_t v)
 {
 	int64_t x;
 
 	if (fy_json_int(d, v, &x) < 0 || x <= 0)
 		return;
-	jw_key(w, key);
-	jw_time(w, x);
+	lw_key(w, key);
+	lw_time(w, x);
 }
 
 /*
@@ -130,7 +130,7 @@ static void ktime_node(struct jw *w, const char *key, const struct fy_jdoc *d, u
  * "blob" (and "media_type" when the URL names one) and returns 1; 0 when
  * the value is not inline data or the caller takes no blobs.
  */
-static int inline_blob(const struct oai_map *m, struct jw *w, const struct fy_jdoc *d, uint32_t v,
+static int inline_blob(const struct oai_map *m, struct lw *w, const struct fy_jdoc *d, uint32_t v,
 		       int bare, const char *media_type, struct fy_error *err)
 {
 	struct fy_buf s = FY_BUF_INIT((size_t)64 << 20), bytes = FY_BUF_INIT((size_t)64 << 20);
@@ -156,11 +156,11 @@ static int inline_blob(const struct oai_map *m, struct jw *w, const struct fy_jd
 		rc = -1;
 		goto out;
 	}
-	jw_kstr(w, "blob", hex);
+	lw_kstr(w, "blob", hex);
 	if (mt[0] || media_type)
-		jw_kstr(w, "media_type", mt[0] ? mt : media_type);
-	jw_key(w, "size");
-	jw_int(w, (int64_t)bytes.len);
+		lw_kstr(w, "media_type", mt[0] ? mt : media_type);
+	lw_key(w, "size");
+	lw_int(w, (int64_t)bytes.len);
 	rc = 1;
 out:
 	fy_buf_release(&s);
@@ -169,7 +169,7 @@ out:
 }
 
 /* "file": the ferry id of a provider file id, when the archive has that file. */
-static int kfile(const struct oai_map *m, struct jw *w, const struct fy_jdoc *d, uint32_t v)
+static int kfile(const struct oai_map *m, struct lw *w, const struct fy_jdoc *d, uint32_t v)
 {
 	char *fid, id[FY_ID_MAX + 1];
 	int ok;
@@ -179,26 +179,26 @@ static int kfile(const struct oai_map *m, struct jw *w, const struct fy_jdoc *d,
 	ok = !m->has_file || m->has_file(m->cb, fid);
 	if (ok) {
 		fy_id_make(fid, strlen(fid), id);
-		jw_kstr(w, "file", id);
+		lw_kstr(w, "file", id);
 	}
 	free(fid);
 	return ok;
 }
 
 /* The citations of a text part from its annotations. */
-static void citations(const struct oai_map *m, struct jw *w, const struct fy_jdoc *d, uint32_t anns)
+static void citations(const struct oai_map *m, struct lw *w, const struct fy_jdoc *d, uint32_t anns)
 {
 	uint32_t k, a;
 
 	if (fy_json_type(d, anns) != FY_JARRAY || !fy_json_len(d, anns))
 		return;
-	jw_key(w, "citations");
-	jw_arr(w);
+	lw_key(w, "citations");
+	lw_arr(w);
 	FY_JSON_FOREACH(d, anns, k, a) {
 		uint32_t nested;
 
-		jw_obj(w);
-		jw_kstr(w, "type", "citation");
+		lw_obj(w);
+		lw_kstr(w, "type", "citation");
 		kstr_node(w, "url", d, fy_json_get(d, a, "url"));
 		kstr_node(w, "title", d, fy_json_get(d, a, "title"));
 		kstr_node(w, "title", d, fy_json_get(d, a, "filename"));
@@ -215,16 +215,16 @@ static void citations(const struct oai_map *m, struct jw *w, const struct fy_jdo
 			char *fid = fy_json_get_strdup(d, nested, "file_id");
 
 			if (fid && (!m->has_file || m->has_file(m->cb, fid)))
-				jw_kstr(w, "file", fid);
+				lw_kstr(w, "file", fid);
 			free(fid);
 		}
-		jw_end_obj(w);
+		lw_end_obj(w);
 	}
-	jw_end_arr(w);
+	lw_end_arr(w);
 }
 
 /* One content part of a message item. */
-static int content_part(const struct oai_map *m, struct jw *w, const struct fy_jdoc *d, uint32_t c,
+static int content_part(const struct oai_map *m, struct lw *w, const struct fy_jdoc *d, uint32_t c,
 			const char *msg_id, struct fy_error *err)
 {
 	uint32_t type = fy_json_get(d, c, "type");
@@ -233,29 +233,29 @@ static int content_part(const struct oai_map *m, struct jw *w, const struct fy_j
 	    fy_json_streq(d, type, "text") || fy_json_streq(d, type, "quoted_text")) {
 		uint32_t t = fy_json_get(d, c, "text");
 
-		jw_obj(w);
-		jw_kstr(w, "type", "text");
-		jw_key(w, "text");
+		lw_obj(w);
+		lw_kstr(w, "type", "text");
+		lw_key(w, "text");
 		if (fy_json_type(d, t) == FY_JSTRING)
-			jw_node(w, d, t);
+			lw_node(w, d, t);
 		else if (fy_json_type(d, fy_json_get(d, t, "value")) == FY_JSTRING)	/* Assistants */
-			jw_node(w, d, fy_json_get(d, t, "value"));
+			lw_node(w, d, fy_json_get(d, t, "value"));
 		else
-			jw_str(w, "");
+			lw_str(w, "");
 		citations(m, w, d, fy_json_type(d, t) == FY_JOBJECT ? fy_json_get(d, t, "annotations")
 								     : fy_json_get(d, c, "annotations"));
-		jw_end_obj(w);
+		lw_end_obj(w);
 		return 0;
 	}
 	if (fy_json_streq(d, type, "refusal")) {
-		jw_obj(w);
-		jw_kstr(w, "type", "refusal");
-		jw_key(w, "text");
+		lw_obj(w);
+		lw_kstr(w, "type", "refusal");
+		lw_key(w, "text");
 		if (fy_json_type(d, fy_json_get(d, c, "refusal")) == FY_JSTRING)
-			jw_node(w, d, fy_json_get(d, c, "refusal"));
+			lw_node(w, d, fy_json_get(d, c, "refusal"));
 		else
-			jw_str(w, "");
-		jw_end_obj(w);
+			lw_str(w, "");
+		lw_end_obj(w);
 		return 0;
 	}
 	if (fy_json_streq(d, type, "input_image") || fy_json_streq(d, type, "image_url") ||
@@ -267,8 +267,8 @@ static int content_part(const struct oai_map *m, struct jw *w, const struct fy_j
 			url = fy_json_get(d, url, "url");
 		if (fy_json_streq(d, type, "image_file"))
 			fid = fy_json_get(d, fy_json_get(d, c, "image_file"), "file_id");
-		jw_obj(w);
-		jw_kstr(w, "type", "image");
+		lw_obj(w);
+		lw_kstr(w, "type", "image");
 		got = inline_blob(m, w, d, url, 0, NULL, err);
 		if (got < 0)
 			return -1;
@@ -279,14 +279,14 @@ static int content_part(const struct oai_map *m, struct jw *w, const struct fy_j
 			   "the image's file is not in the archive; it stays at the provider", err) < 0)
 			return -1;
 		kstr_node(w, "detail", d, fy_json_get(d, c, "detail"));
-		jw_end_obj(w);
+		lw_end_obj(w);
 		return 0;
 	}
 	if (fy_json_streq(d, type, "input_file")) {
 		int got;
 
-		jw_obj(w);
-		jw_kstr(w, "type", "file");
+		lw_obj(w);
+		lw_kstr(w, "type", "file");
 		got = inline_blob(m, w, d, fy_json_get(d, c, "file_data"), 1, NULL, err);
 		if (got < 0)
 			return -1;
@@ -296,7 +296,7 @@ static int content_part(const struct oai_map *m, struct jw *w, const struct fy_j
 		    ledger(m, "message", msg_id, "parts.file", "degraded", "file-not-exported",
 			   "the attached file is not in the archive; it stays at the provider", err) < 0)
 			return -1;
-		jw_end_obj(w);
+		lw_end_obj(w);
 		return 0;
 	}
 	if (fy_json_streq(d, type, "input_audio")) {
@@ -306,19 +306,19 @@ static int content_part(const struct oai_map *m, struct jw *w, const struct fy_j
 
 		snprintf(mt, sizeof(mt), "audio/%s", fmt ? fmt : "wav");
 		free(fmt);
-		jw_obj(w);
-		jw_kstr(w, "type", "audio");
+		lw_obj(w);
+		lw_kstr(w, "type", "audio");
 		if (inline_blob(m, w, d, fy_json_get(d, a, "data"), 1, mt, err) < 0)
 			return -1;
-		jw_end_obj(w);
+		lw_end_obj(w);
 		return 0;
 	}
 	if (fy_json_streq(d, type, "reasoning_text") || fy_json_streq(d, type, "summary_text")) {
-		jw_obj(w);
-		jw_kstr(w, "type", "reasoning");
-		jw_kstr(w, "format", fy_json_streq(d, type, "summary_text") ? "summary" : "plain");
+		lw_obj(w);
+		lw_kstr(w, "type", "reasoning");
+		lw_kstr(w, "format", fy_json_streq(d, type, "summary_text") ? "summary" : "plain");
 		kstr_node(w, "text", d, fy_json_get(d, c, "text"));
-		jw_end_obj(w);
+		lw_end_obj(w);
 		return 0;
 	}
 	{
@@ -327,60 +327,60 @@ static int content_part(const struct oai_map *m, struct jw *w, const struct fy_j
 
 		snprintf(ct, sizeof(ct), "%s/%s", m->adapter, t ? t : "unknown");
 		free(t);
-		jw_obj(w);
-		jw_kstr(w, "type", "other");
-		jw_kstr(w, "content_type", ct);
-		jw_key(w, "data");
-		jw_node(w, d, c);
-		jw_end_obj(w);
+		lw_obj(w);
+		lw_kstr(w, "type", "other");
+		lw_kstr(w, "content_type", ct);
+		lw_key(w, "data");
+		lw_node(w, d, c);
+		lw_end_obj(w);
 	}
 	return 0;
 }
 
 /* A tool_call part. */
-static void tool_call(struct jw *w, const struct fy_jdoc *d, uint32_t id, const char *name,
+static void tool_call(struct lw *w, const struct fy_jdoc *d, uint32_t id, const char *name,
 		      uint32_t name_node, const char *tool_type, uint32_t args, int args_text,
 		      uint32_t status, uint32_t server)
 {
-	jw_obj(w);
-	jw_kstr(w, "type", "tool_call");
-	jw_key(w, "id");
+	lw_obj(w);
+	lw_kstr(w, "type", "tool_call");
+	lw_key(w, "id");
 	if (fy_json_type(d, id) == FY_JSTRING)
-		jw_node(w, d, id);
+		lw_node(w, d, id);
 	else
-		jw_str(w, "");
-	jw_key(w, "name");
+		lw_str(w, "");
+	lw_key(w, "name");
 	if (fy_json_type(d, name_node) == FY_JSTRING)
-		jw_node(w, d, name_node);
+		lw_node(w, d, name_node);
 	else
-		jw_str(w, name);
-	jw_kstr(w, "tool_type", tool_type);
+		lw_str(w, name);
+	lw_kstr(w, "tool_type", tool_type);
 	if (args_text)
 		kstr_node(w, "arguments", d, args);
 	else
 		kjson_text(w, "arguments", d, args);
 	kstr_node(w, "server", d, server);
 	kstr_node(w, "status", d, status);
-	jw_end_obj(w);
+	lw_end_obj(w);
 }
 
-static void tool_result(struct jw *w, const struct fy_jdoc *d, uint32_t call_id, const char *name,
+static void tool_result(struct lw *w, const struct fy_jdoc *d, uint32_t call_id, const char *name,
 			uint32_t output, int is_error)
 {
-	jw_obj(w);
-	jw_kstr(w, "type", "tool_result");
-	jw_key(w, "call_id");
+	lw_obj(w);
+	lw_kstr(w, "type", "tool_result");
+	lw_key(w, "call_id");
 	if (fy_json_type(d, call_id) == FY_JSTRING)
-		jw_node(w, d, call_id);
+		lw_node(w, d, call_id);
 	else
-		jw_str(w, "");
-	jw_kstr(w, "name", name);
+		lw_str(w, "");
+	lw_kstr(w, "name", name);
 	kjson_text(w, "output", d, output);
 	if (is_error) {
-		jw_key(w, "is_error");
-		jw_bool(w, 1);
+		lw_key(w, "is_error");
+		lw_bool(w, 1);
 	}
-	jw_end_obj(w);
+	lw_end_obj(w);
 }
 
 static const char *item_role(const struct fy_jdoc *d, uint32_t item, const char *type)
@@ -402,7 +402,7 @@ static const char *item_role(const struct fy_jdoc *d, uint32_t item, const char 
 }
 
 /* The parts of one item. */
-static int item_parts(const struct oai_map *m, struct jw *w, const struct fy_jdoc *d, uint32_t it,
+static int item_parts(const struct oai_map *m, struct lw *w, const struct fy_jdoc *d, uint32_t it,
 		      const char *type, const char *msg_id, struct fy_error *err)
 {
 	uint32_t k, v, id = fy_json_get(d, it, "id"), call = fy_json_get(d, it, "call_id");
@@ -412,11 +412,11 @@ static int item_parts(const struct oai_map *m, struct jw *w, const struct fy_jdo
 		uint32_t content = fy_json_get(d, it, "content");
 
 		if (fy_json_type(d, content) == FY_JSTRING) {	/* EasyInputMessage */
-			jw_obj(w);
-			jw_kstr(w, "type", "text");
-			jw_key(w, "text");
-			jw_node(w, d, content);
-			jw_end_obj(w);
+			lw_obj(w);
+			lw_kstr(w, "type", "text");
+			lw_key(w, "text");
+			lw_node(w, d, content);
+			lw_end_obj(w);
 			return 0;
 		}
 		FY_JSON_FOREACH(d, content, k, v)
@@ -447,12 +447,12 @@ static int item_parts(const struct oai_map *m, struct jw *w, const struct fy_jdo
 			if (content_part(m, w, d, v, msg_id, err) < 0)
 				return -1;
 		if (fy_json_type(d, enc) == FY_JSTRING) {
-			jw_obj(w);
-			jw_kstr(w, "type", "reasoning");
-			jw_kstr(w, "format", "encrypted");
-			jw_key(w, "encrypted");
-			jw_node(w, d, enc);
-			jw_end_obj(w);
+			lw_obj(w);
+			lw_kstr(w, "type", "reasoning");
+			lw_kstr(w, "format", "encrypted");
+			lw_key(w, "encrypted");
+			lw_node(w, d, enc);
+			lw_end_obj(w);
 		}
 		return 0;
 	}
@@ -461,11 +461,11 @@ static int item_parts(const struct oai_map *m, struct jw *w, const struct fy_jdo
 
 		tool_call(w, d, id, "web_search", FY_JNONE, "web_search", action, 0, status, FY_JNONE);
 		FY_JSON_FOREACH(d, fy_json_get(d, action, "sources"), k, v) {
-			jw_obj(w);
-			jw_kstr(w, "type", "citation");
+			lw_obj(w);
+			lw_kstr(w, "type", "citation");
 			kstr_node(w, "url", d, fy_json_get(d, v, "url"));
 			kstr_node(w, "title", d, fy_json_get(d, v, "title"));
-			jw_end_obj(w);
+			lw_end_obj(w);
 		}
 		return 0;
 	}
@@ -481,16 +481,16 @@ static int item_parts(const struct oai_map *m, struct jw *w, const struct fy_jdo
 			fy_buf_release(&q);
 			return -1;
 		}
-		jw_obj(w);
-		jw_kstr(w, "type", "tool_call");
-		jw_key(w, "id");
-		jw_node(w, d, id);
-		jw_kstr(w, "name", "file_search");
-		jw_kstr(w, "tool_type", "file_search");
-		jw_key(w, "arguments");
-		jw_strn(w, q.ptr, q.len);
+		lw_obj(w);
+		lw_kstr(w, "type", "tool_call");
+		lw_key(w, "id");
+		lw_node(w, d, id);
+		lw_kstr(w, "name", "file_search");
+		lw_kstr(w, "tool_type", "file_search");
+		lw_key(w, "arguments");
+		lw_strn(w, q.ptr, q.len);
 		kstr_node(w, "status", d, status);
-		jw_end_obj(w);
+		lw_end_obj(w);
 		fy_buf_release(&q);
 		if (fy_json_type(d, res) == FY_JARRAY)
 			tool_result(w, d, id, "file_search", res, 0);
@@ -499,32 +499,32 @@ static int item_parts(const struct oai_map *m, struct jw *w, const struct fy_jdo
 	if (!strcmp(type, "code_interpreter_call")) {
 		tool_call(w, d, id, "code_interpreter", FY_JNONE, "code_interpreter", FY_JNONE, 0, status,
 			  FY_JNONE);
-		jw_obj(w);
-		jw_kstr(w, "type", "code");
-		jw_kstr(w, "language", "python");
-		jw_key(w, "code");
+		lw_obj(w);
+		lw_kstr(w, "type", "code");
+		lw_kstr(w, "language", "python");
+		lw_key(w, "code");
 		if (fy_json_type(d, fy_json_get(d, it, "code")) == FY_JSTRING)
-			jw_node(w, d, fy_json_get(d, it, "code"));
+			lw_node(w, d, fy_json_get(d, it, "code"));
 		else
-			jw_str(w, "");
-		jw_end_obj(w);
+			lw_str(w, "");
+		lw_end_obj(w);
 		FY_JSON_FOREACH(d, fy_json_get(d, it, "outputs"), k, v) {
 			if (live_streq(d, v, "type", "logs")) {
-				jw_obj(w);
-				jw_kstr(w, "type", "code_output");
+				lw_obj(w);
+				lw_kstr(w, "type", "code_output");
 				kstr_node(w, "output", d, fy_json_get(d, v, "logs"));
-				jw_end_obj(w);
+				lw_end_obj(w);
 			} else if (live_streq(d, v, "type", "image")) {
 				int got;
 
-				jw_obj(w);
-				jw_kstr(w, "type", "image");
+				lw_obj(w);
+				lw_kstr(w, "type", "image");
 				got = inline_blob(m, w, d, fy_json_get(d, v, "url"), 0, NULL, err);
 				if (got < 0)
 					return -1;
 				if (!got)
 					kstr_node(w, "url", d, fy_json_get(d, v, "url"));
-				jw_end_obj(w);
+				lw_end_obj(w);
 			}
 		}
 		return 0;
@@ -534,12 +534,12 @@ static int item_parts(const struct oai_map *m, struct jw *w, const struct fy_jdo
 
 		tool_call(w, d, id, "image_generation", FY_JNONE, "image_generation", FY_JNONE, 0, status,
 			  FY_JNONE);
-		jw_obj(w);
-		jw_kstr(w, "type", "image");
+		lw_obj(w);
+		lw_kstr(w, "type", "image");
 		got = inline_blob(m, w, d, fy_json_get(d, it, "result"), 1, "image/png", err);
 		if (got < 0)
 			return -1;
-		jw_end_obj(w);
+		lw_end_obj(w);
 		return 0;
 	}
 	if (!strcmp(type, "mcp_call")) {
@@ -547,19 +547,19 @@ static int item_parts(const struct oai_map *m, struct jw *w, const struct fy_jdo
 
 		tool_call(w, d, id, "", fy_json_get(d, it, "name"), "mcp", fy_json_get(d, it, "arguments"), 1,
 			  status, fy_json_get(d, it, "server_label"));
-		jw_obj(w);
-		jw_kstr(w, "type", "tool_result");
-		jw_key(w, "call_id");
-		jw_node(w, d, id);
+		lw_obj(w);
+		lw_kstr(w, "type", "tool_result");
+		lw_key(w, "call_id");
+		lw_node(w, d, id);
 		kstr_node(w, "name", d, fy_json_get(d, it, "name"));
 		if (fy_json_type(d, e) != FY_JNULL && e != FY_JNONE) {
 			kjson_text(w, "output", d, e);
-			jw_key(w, "is_error");
-			jw_bool(w, 1);
+			lw_key(w, "is_error");
+			lw_bool(w, 1);
 		} else {
 			kjson_text(w, "output", d, fy_json_get(d, it, "output"));
 		}
-		jw_end_obj(w);
+		lw_end_obj(w);
 		return 0;
 	}
 	if (!strcmp(type, "computer_call") || !strcmp(type, "local_shell_call")) {
@@ -574,23 +574,23 @@ static int item_parts(const struct oai_map *m, struct jw *w, const struct fy_jdo
 		uint32_t out = fy_json_get(d, it, "output");
 		int got;
 
-		jw_obj(w);
-		jw_kstr(w, "type", "tool_result");
-		jw_key(w, "call_id");
-		jw_node(w, d, call);
-		jw_kstr(w, "name", "computer");
+		lw_obj(w);
+		lw_kstr(w, "type", "tool_result");
+		lw_key(w, "call_id");
+		lw_node(w, d, call);
+		lw_kstr(w, "name", "computer");
 		kstr_node(w, "output", d, fy_json_get(d, out, "type"));
-		jw_end_obj(w);
+		lw_end_obj(w);
 		if (fy_json_get(d, out, "image_url") != FY_JNONE || fy_json_get(d, out, "file_id") != FY_JNONE) {
-			jw_obj(w);
-			jw_kstr(w, "type", "image");
+			lw_obj(w);
+			lw_kstr(w, "type", "image");
 			got = inline_blob(m, w, d, fy_json_get(d, out, "image_url"), 0, NULL, err);
 			if (got < 0)
 				return -1;
 			if (!got)
 				kstr_node(w, "url", d, fy_json_get(d, out, "image_url"));
 			kfile(m, w, d, fy_json_get(d, out, "file_id"));
-			jw_end_obj(w);
+			lw_end_obj(w);
 		}
 		return 0;
 	}
@@ -599,45 +599,45 @@ static int item_parts(const struct oai_map *m, struct jw *w, const struct fy_jdo
 		char ct[160];
 
 		snprintf(ct, sizeof(ct), "%s/%s", m->adapter, type);
-		jw_obj(w);
-		jw_kstr(w, "type", "other");
-		jw_kstr(w, "content_type", ct);
-		jw_key(w, "data");
-		jw_node(w, d, it);
-		jw_end_obj(w);
+		lw_obj(w);
+		lw_kstr(w, "type", "other");
+		lw_kstr(w, "content_type", ct);
+		lw_key(w, "data");
+		lw_node(w, d, it);
+		lw_end_obj(w);
 	}
 	return 0;
 }
 
-static void source(struct jw *w, const struct oai_map *m, const struct fy_jdoc *d, uint32_t id)
+static void source(struct lw *w, const struct oai_map *m, const struct fy_jdoc *d, uint32_t id)
 {
-	jw_key(w, "source");
-	jw_obj(w);
-	jw_kstr(w, "adapter", m->adapter);
+	lw_key(w, "source");
+	lw_obj(w);
+	lw_kstr(w, "adapter", m->adapter);
 	kstr_node(w, "id", d, id);
-	jw_end_obj(w);
+	lw_end_obj(w);
 }
 
-static void ext(struct jw *w, const struct oai_map *m, const char *key, const struct fy_jdoc *d,
+static void ext(struct lw *w, const struct oai_map *m, const char *key, const struct fy_jdoc *d,
 		uint32_t v)
 {
-	jw_key(w, "ext");
-	jw_obj(w);
-	jw_key(w, m->adapter);
-	jw_obj(w);
-	jw_key(w, key);
-	jw_node(w, d, v);
-	jw_end_obj(w);
-	jw_end_obj(w);
+	lw_key(w, "ext");
+	lw_obj(w);
+	lw_key(w, m->adapter);
+	lw_obj(w);
+	lw_key(w, key);
+	lw_node(w, d, v);
+	lw_end_obj(w);
+	lw_end_obj(w);
 }
 
-static void parent(struct jw *w, const char *p)
+static void parent(struct lw *w, const char *p)
 {
-	jw_key(w, "parent");
+	lw_key(w, "parent");
 	if (p)
-		jw_str(w, p);
+		lw_str(w, p);
 	else
-		jw_null(w);
+		lw_null(w);
 }
 
 int oai_item_message(const struct oai_map *m, const struct fy_jdoc *d, uint32_t item,
@@ -648,7 +648,7 @@ int oai_item_message(const struct oai_map *m, const struct fy_jdoc *d, uint32_t 
 	uint32_t idn = fy_json_get(d, item, "id");
 	const char *type;
 	const char *role;
-	struct jw w;
+	struct lw w;
 	int rc = -1;
 
 	if (fy_json_type(d, item) != FY_JOBJECT)
@@ -663,29 +663,29 @@ int oai_item_message(const struct oai_map *m, const struct fy_jdoc *d, uint32_t 
 		goto out;
 	make_id(d, idn, raw.ptr ? raw.ptr : "", raw.len, id_out);
 	role = item_role(d, item, type);
-	jw_init(&w, out, err);
-	jw_obj(&w);
-	jw_kstr(&w, "kind", "message");
-	jw_kstr(&w, "id", id_out);
-	jw_kstr(&w, "thread", thread_id);
+	lw_init(&w, out, err);
+	lw_obj(&w);
+	lw_kstr(&w, "kind", "message");
+	lw_kstr(&w, "id", id_out);
+	lw_kstr(&w, "thread", thread_id);
 	parent(&w, parent_id);
-	jw_kstr(&w, "role", role);
+	lw_kstr(&w, "role", role);
 	kstr_node(&w, "status", d, fy_json_get(d, item, "status"));
 	if (m->model && !strcmp(role, "assistant"))
-		jw_kstr(&w, "model", m->model);
+		lw_kstr(&w, "model", m->model);
 	if (m->created > 0) {
-		jw_key(&w, "created");
-		jw_time(&w, m->created);
+		lw_key(&w, "created");
+		lw_time(&w, m->created);
 	}
-	jw_key(&w, "parts");
-	jw_arr(&w);
-	if (w.failed || item_parts(m, &w, d, item, type, id_out, err) < 0)
+	lw_key(&w, "parts");
+	lw_arr(&w);
+	if (w.w.failed || item_parts(m, &w, d, item, type, id_out, err) < 0)
 		goto out;
-	jw_end_arr(&w);
+	lw_end_arr(&w);
 	source(&w, m, d, idn);
 	ext(&w, m, "item", d, item);
-	jw_end_obj(&w);
-	rc = jw_done(&w);
+	lw_end_obj(&w);
+	rc = lw_done(&w);
 out:
 	fy_buf_release(&tb);
 	fy_buf_release(&raw);
@@ -693,10 +693,10 @@ out:
 }
 
 /* "metadata": the provider's metadata object when it has members. */
-static void kmetadata(struct jw *w, const struct fy_jdoc *d, uint32_t md)
+static void kmetadata(struct lw *w, const struct fy_jdoc *d, uint32_t md)
 {
 	if (fy_json_type(d, md) == FY_JOBJECT && fy_json_len(d, md))
-		jw_knode(w, "metadata", d, md);
+		lw_knode(w, "metadata", d, md);
 }
 
 static int thread_record(const struct oai_map *m, const struct fy_jdoc *d, uint32_t obj,
@@ -705,27 +705,27 @@ static int thread_record(const struct oai_map *m, const struct fy_jdoc *d, uint3
 {
 	uint32_t idn = fy_json_get(d, obj, "id");
 	char id[FY_ID_MAX + 1];
-	struct jw w;
+	struct lw w;
 
 	if (fy_json_type(d, idn) != FY_JSTRING)
 		return fy_error_set(err, FY_E_DATA, "%s: a %s has no id", m->adapter, ext_key);
 	make_id(d, idn, "", 0, id);
-	jw_init(&w, out, err);
-	jw_obj(&w);
-	jw_kstr(&w, "kind", "thread");
-	jw_kstr(&w, "id", id);
+	lw_init(&w, out, err);
+	lw_obj(&w);
+	lw_kstr(&w, "kind", "thread");
+	lw_kstr(&w, "id", id);
 	if (fy_json_type(d, title) == FY_JSTRING)
-		jw_knode(&w, "title", d, title);
+		lw_knode(&w, "title", d, title);
 	if (agent)
-		jw_kstr(&w, "agent", agent);
+		lw_kstr(&w, "agent", agent);
 	if (last)
-		jw_kstr(&w, "active_leaf", last);
+		lw_kstr(&w, "active_leaf", last);
 	ktime_node(&w, "created", d, fy_json_get(d, obj, "created_at"));
 	kmetadata(&w, d, fy_json_get(d, obj, "metadata"));
 	source(&w, m, d, idn);
 	ext(&w, m, ext_key, d, obj);
-	jw_end_obj(&w);
-	return jw_done(&w);
+	lw_end_obj(&w);
+	return lw_done(&w);
 }
 
 int oai_conversation_thread(const struct oai_map *m, const struct fy_jdoc *d, uint32_t conv,
@@ -753,7 +753,7 @@ int oai_chatkit_message(const struct oai_map *m, const struct fy_jdoc *d, uint32
 			struct fy_buf *out, struct fy_error *err)
 {
 	uint32_t idn = fy_json_get(d, item, "id"), k, v;
-	struct jw w;
+	struct lw w;
 	int user = live_streq(d, item, "type", "chatkit.user_message");
 	int asst = live_streq(d, item, "type", "chatkit.assistant_message");
 	int call = live_streq(d, item, "type", "chatkit.client_tool_call");
@@ -761,29 +761,29 @@ int oai_chatkit_message(const struct oai_map *m, const struct fy_jdoc *d, uint32
 	if (fy_json_type(d, idn) != FY_JSTRING)
 		return fy_error_set(err, FY_E_DATA, "%s: a ChatKit item has no id", m->adapter);
 	make_id(d, idn, "", 0, id_out);
-	jw_init(&w, out, err);
-	jw_obj(&w);
-	jw_kstr(&w, "kind", "message");
-	jw_kstr(&w, "id", id_out);
-	jw_kstr(&w, "thread", thread_id);
+	lw_init(&w, out, err);
+	lw_obj(&w);
+	lw_kstr(&w, "kind", "message");
+	lw_kstr(&w, "id", id_out);
+	lw_kstr(&w, "thread", thread_id);
 	parent(&w, parent_id);
-	jw_kstr(&w, "role", user ? "user" : "assistant");
+	lw_kstr(&w, "role", user ? "user" : "assistant");
 	kstr_node(&w, "status", d, fy_json_get(d, item, "status"));
 	kstr_node(&w, "model", d, fy_json_get(d, fy_json_get(d, item, "inference_options"), "model"));
 	ktime_node(&w, "created", d, fy_json_get(d, item, "created_at"));
-	jw_key(&w, "parts");
-	jw_arr(&w);
+	lw_key(&w, "parts");
+	lw_arr(&w);
 	if (user || asst) {
 		FY_JSON_FOREACH(d, fy_json_get(d, item, "content"), k, v)
 			if (content_part(m, &w, d, v, id_out, err) < 0)
 				return -1;
 		FY_JSON_FOREACH(d, fy_json_get(d, item, "attachments"), k, v) {
-			jw_obj(&w);
-			jw_kstr(&w, "type", live_streq(d, v, "type", "image") ? "image" : "file");
+			lw_obj(&w);
+			lw_kstr(&w, "type", live_streq(d, v, "type", "image") ? "image" : "file");
 			kstr_node(&w, "name", d, fy_json_get(d, v, "name"));
 			kstr_node(&w, "media_type", d, fy_json_get(d, v, "mime_type"));
 			kstr_node(&w, "url", d, fy_json_get(d, v, "preview_url"));
-			jw_end_obj(&w);
+			lw_end_obj(&w);
 		}
 	} else if (call) {
 		tool_call(&w, d, fy_json_get(d, item, "call_id"), "", fy_json_get(d, item, "name"), "client",
@@ -797,18 +797,18 @@ int oai_chatkit_message(const struct oai_map *m, const struct fy_jdoc *d, uint32
 		live_get_str(d, item, "type", &t);
 		snprintf(ct, sizeof(ct), "%s/%s", m->adapter, t.ptr ? t.ptr : "chatkit.item");
 		fy_buf_release(&t);
-		jw_obj(&w);
-		jw_kstr(&w, "type", "other");
-		jw_kstr(&w, "content_type", ct);
-		jw_key(&w, "data");
-		jw_node(&w, d, item);
-		jw_end_obj(&w);
+		lw_obj(&w);
+		lw_kstr(&w, "type", "other");
+		lw_kstr(&w, "content_type", ct);
+		lw_key(&w, "data");
+		lw_node(&w, d, item);
+		lw_end_obj(&w);
 	}
-	jw_end_arr(&w);
+	lw_end_arr(&w);
 	source(&w, m, d, idn);
 	ext(&w, m, "chatkit_item", d, item);
-	jw_end_obj(&w);
-	return jw_done(&w);
+	lw_end_obj(&w);
+	return lw_done(&w);
 }
 
 int oai_file_record(const struct oai_map *m, const struct fy_jdoc *d, uint32_t file,
@@ -816,28 +816,28 @@ int oai_file_record(const struct oai_map *m, const struct fy_jdoc *d, uint32_t f
 {
 	uint32_t idn = fy_json_get(d, file, "id");
 	char id[FY_ID_MAX + 1];
-	struct jw w;
+	struct lw w;
 
 	if (fy_json_type(d, idn) != FY_JSTRING)
 		return fy_error_set(err, FY_E_DATA, "%s: a file has no id", m->adapter);
 	make_id(d, idn, "", 0, id);
-	jw_init(&w, out, err);
-	jw_obj(&w);
-	jw_kstr(&w, "kind", "file");
-	jw_kstr(&w, "id", id);
-	jw_key(&w, "name");
+	lw_init(&w, out, err);
+	lw_obj(&w);
+	lw_kstr(&w, "kind", "file");
+	lw_kstr(&w, "id", id);
+	lw_key(&w, "name");
 	if (fy_json_type(d, fy_json_get(d, file, "filename")) == FY_JSTRING)
-		jw_node(&w, d, fy_json_get(d, file, "filename"));
+		lw_node(&w, d, fy_json_get(d, file, "filename"));
 	else
-		jw_str(&w, id);
-	jw_kstr(&w, "blob", blob);
+		lw_str(&w, id);
+	lw_kstr(&w, "blob", blob);
 	kint_node(&w, "size", d, fy_json_get(d, file, "bytes"));
 	kstr_node(&w, "purpose", d, fy_json_get(d, file, "purpose"));
 	ktime_node(&w, "created", d, fy_json_get(d, file, "created_at"));
 	source(&w, m, d, idn);
 	ext(&w, m, "file", d, file);
-	jw_end_obj(&w);
-	return jw_done(&w);
+	lw_end_obj(&w);
+	return lw_done(&w);
 }
 
 int oai_vector_store_record(const struct oai_map *m, const struct fy_jdoc *d, uint32_t vs,
@@ -846,23 +846,23 @@ int oai_vector_store_record(const struct oai_map *m, const struct fy_jdoc *d, ui
 {
 	uint32_t idn = fy_json_get(d, vs, "id"), k, v, st = FY_JNONE;
 	char id[FY_ID_MAX + 1];
-	struct jw w;
+	struct lw w;
 
 	if (fy_json_type(d, idn) != FY_JSTRING)
 		return fy_error_set(err, FY_E_DATA, "%s: a vector store has no id", m->adapter);
 	make_id(d, idn, "", 0, id);
-	jw_init(&w, out, err);
-	jw_obj(&w);
-	jw_kstr(&w, "kind", "knowledge");
-	jw_kstr(&w, "id", id);
-	jw_key(&w, "name");
+	lw_init(&w, out, err);
+	lw_obj(&w);
+	lw_kstr(&w, "kind", "knowledge");
+	lw_kstr(&w, "id", id);
+	lw_key(&w, "name");
 	if (fy_json_type(d, fy_json_get(d, vs, "name")) == FY_JSTRING)
-		jw_node(&w, d, fy_json_get(d, vs, "name"));
+		lw_node(&w, d, fy_json_get(d, vs, "name"));
 	else
-		jw_str(&w, id);
+		lw_str(&w, id);
 	kstr_node(&w, "description", d, fy_json_get(d, vs, "description"));
-	jw_key(&w, "files");
-	jw_arr(&w);
+	lw_key(&w, "files");
+	lw_arr(&w);
 	FY_JSON_FOREACH(fd, files, k, v) {
 		char *fid = fy_json_get_strdup(fd, v, "id"), fy[FY_ID_MAX + 1];
 
@@ -870,7 +870,7 @@ int oai_vector_store_record(const struct oai_map *m, const struct fy_jdoc *d, ui
 			continue;
 		if (!m->has_file || m->has_file(m->cb, fid)) {
 			fy_id_make(fid, strlen(fid), fy);
-			jw_str(&w, fy);
+			lw_str(&w, fy);
 			if (st == FY_JNONE)
 				st = fy_json_get(fd, fy_json_get(fd, v, "chunking_strategy"), "static");
 		} else if (ledger(m, "knowledge", id, "files", "degraded", "file-not-exported",
@@ -880,30 +880,30 @@ int oai_vector_store_record(const struct oai_map *m, const struct fy_jdoc *d, ui
 		}
 		free(fid);
 	}
-	jw_end_arr(&w);
+	lw_end_arr(&w);
 	if (st != FY_JNONE) {
-		jw_key(&w, "chunking");
-		jw_obj(&w);
-		jw_kstr(&w, "strategy", "static");
+		lw_key(&w, "chunking");
+		lw_obj(&w);
+		lw_kstr(&w, "strategy", "static");
 		kint_node(&w, "max_tokens", fd, fy_json_get(fd, st, "max_chunk_size_tokens"));
 		kint_node(&w, "overlap_tokens", fd, fy_json_get(fd, st, "chunk_overlap_tokens"));
-		jw_end_obj(&w);
+		lw_end_obj(&w);
 	}
 	ktime_node(&w, "created", d, fy_json_get(d, vs, "created_at"));
 	ktime_node(&w, "updated", d, fy_json_get(d, vs, "last_active_at"));
 	kmetadata(&w, d, fy_json_get(d, vs, "metadata"));
 	source(&w, m, d, idn);
-	jw_key(&w, "ext");
-	jw_obj(&w);
-	jw_key(&w, m->adapter);
-	jw_obj(&w);
-	jw_knode(&w, "vector_store", d, vs);
-	jw_key(&w, "files");
-	jw_node(&w, fd, files);
-	jw_end_obj(&w);
-	jw_end_obj(&w);
-	jw_end_obj(&w);
-	return jw_done(&w);
+	lw_key(&w, "ext");
+	lw_obj(&w);
+	lw_key(&w, m->adapter);
+	lw_obj(&w);
+	lw_knode(&w, "vector_store", d, vs);
+	lw_key(&w, "files");
+	lw_node(&w, fd, files);
+	lw_end_obj(&w);
+	lw_end_obj(&w);
+	lw_end_obj(&w);
+	return lw_done(&w);
 }
 
 /* --- Assistants-era objects ---------------------------------------------------- */
@@ -916,7 +916,7 @@ int oai_assistant_records(const struct oai_map *m, const struct fy_jdoc *d, uint
 	char aid[FY_ID_MAX + 1];
 	char **tids = NULL;
 	size_t ntids = 0, i;
-	struct jw w;
+	struct lw w;
 	int rc = -1;
 
 	if (fy_json_type(d, idn) != FY_JSTRING)
@@ -949,81 +949,81 @@ int oai_assistant_records(const struct oai_map *m, const struct fy_jdoc *d, uint
 		}
 		fy_id_make(key.ptr ? key.ptr : "", key.len, tid);
 		tids[ntids] = strdup(tid);
-		jw_init(&w, out, err);
-		jw_obj(&w);
-		jw_kstr(&w, "kind", "tool");
-		jw_kstr(&w, "id", tid);
-		jw_kstr(&w, "type", neutral);
-		jw_key(&w, "name");
+		lw_init(&w, out, err);
+		lw_obj(&w);
+		lw_kstr(&w, "kind", "tool");
+		lw_kstr(&w, "id", tid);
+		lw_kstr(&w, "type", neutral);
+		lw_key(&w, "name");
 		if (fn != FY_JNONE && fy_json_type(d, fy_json_get(d, fn, "name")) == FY_JSTRING)
-			jw_node(&w, d, fy_json_get(d, fn, "name"));
+			lw_node(&w, d, fy_json_get(d, fn, "name"));
 		else
-			jw_str(&w, type);
+			lw_str(&w, type);
 		kstr_node(&w, "description", d, fy_json_get(d, fn, "description"));
 		if (fy_json_type(d, fy_json_get(d, fn, "parameters")) == FY_JOBJECT)
-			jw_knode(&w, "parameters", d, fy_json_get(d, fn, "parameters"));
+			lw_knode(&w, "parameters", d, fy_json_get(d, fn, "parameters"));
 		if (fy_json_type(d, fy_json_get(d, fn, "strict")) == FY_JTRUE ||
 		    fy_json_type(d, fy_json_get(d, fn, "strict")) == FY_JFALSE)
-			jw_knode(&w, "strict", d, fy_json_get(d, fn, "strict"));
+			lw_knode(&w, "strict", d, fy_json_get(d, fn, "strict"));
 		if (!strcmp(neutral, "builtin") || !strcmp(neutral, "file_search"))
-			jw_knode(&w, "config", d, v);
-		jw_key(&w, "source");
-		jw_obj(&w);
-		jw_kstr(&w, "adapter", m->adapter);
-		jw_kstr(&w, "id", key.ptr ? key.ptr : "");
-		jw_end_obj(&w);
-		jw_end_obj(&w);
+			lw_knode(&w, "config", d, v);
+		lw_key(&w, "source");
+		lw_obj(&w);
+		lw_kstr(&w, "adapter", m->adapter);
+		lw_kstr(&w, "id", key.ptr ? key.ptr : "");
+		lw_end_obj(&w);
+		lw_end_obj(&w);
 		fy_buf_release(&t);
 		fy_buf_release(&key);
-		if (jw_done(&w) < 0 || !tids[ntids] || fy_buf_addc(out, '\n', err) < 0)
+		if (lw_done(&w) < 0 || !tids[ntids] || fy_buf_addc(out, '\n', err) < 0)
 			goto out;
 		ntids++;
 	}
-	jw_init(&w, out, err);
-	jw_obj(&w);
-	jw_kstr(&w, "kind", "agent");
-	jw_kstr(&w, "id", aid);
-	jw_key(&w, "name");
+	lw_init(&w, out, err);
+	lw_obj(&w);
+	lw_kstr(&w, "kind", "agent");
+	lw_kstr(&w, "id", aid);
+	lw_key(&w, "name");
 	if (fy_json_type(d, fy_json_get(d, asst, "name")) == FY_JSTRING)
-		jw_node(&w, d, fy_json_get(d, asst, "name"));
+		lw_node(&w, d, fy_json_get(d, asst, "name"));
 	else
-		jw_str(&w, aid);
+		lw_str(&w, aid);
 	kstr_node(&w, "description", d, fy_json_get(d, asst, "description"));
 	kstr_node(&w, "instructions", d, fy_json_get(d, asst, "instructions"));
 	if (fy_json_type(d, fy_json_get(d, asst, "model")) == FY_JSTRING) {
 		uint32_t t = fy_json_get(d, asst, "temperature"), p = fy_json_get(d, asst, "top_p");
 		uint32_t re = fy_json_get(d, asst, "reasoning_effort");
 
-		jw_key(&w, "model");
-		jw_obj(&w);
-		jw_kstr(&w, "provider", "openai");
-		jw_knode(&w, "name", d, fy_json_get(d, asst, "model"));
+		lw_key(&w, "model");
+		lw_obj(&w);
+		lw_kstr(&w, "provider", "openai");
+		lw_knode(&w, "name", d, fy_json_get(d, asst, "model"));
 		if (fy_json_type(d, t) == FY_JNUMBER || fy_json_type(d, p) == FY_JNUMBER ||
 		    fy_json_type(d, re) == FY_JSTRING) {
-			jw_key(&w, "parameters");
-			jw_obj(&w);
+			lw_key(&w, "parameters");
+			lw_obj(&w);
 			if (fy_json_type(d, t) == FY_JNUMBER)
-				jw_knode(&w, "temperature", d, t);
+				lw_knode(&w, "temperature", d, t);
 			if (fy_json_type(d, p) == FY_JNUMBER)
-				jw_knode(&w, "top_p", d, p);
+				lw_knode(&w, "top_p", d, p);
 			kstr_node(&w, "reasoning_effort", d, re);
-			jw_end_obj(&w);
+			lw_end_obj(&w);
 		}
-		jw_end_obj(&w);
+		lw_end_obj(&w);
 	}
 	if (fy_json_type(d, fy_json_get(d, asst, "response_format")) == FY_JOBJECT)
-		jw_knode(&w, "response_format", d, fy_json_get(d, asst, "response_format"));
-	jw_key(&w, "tools");
-	jw_arr(&w);
+		lw_knode(&w, "response_format", d, fy_json_get(d, asst, "response_format"));
+	lw_key(&w, "tools");
+	lw_arr(&w);
 	for (i = 0; i < ntids; i++)
-		jw_str(&w, tids[i]);
-	jw_end_arr(&w);
+		lw_str(&w, tids[i]);
+	lw_end_arr(&w);
 	{
 		uint32_t ids = fy_json_get(d, fy_json_get(d, fy_json_get(d, asst, "tool_resources"), "file_search"),
 					   "vector_store_ids");
 
-		jw_key(&w, "knowledge");
-		jw_arr(&w);
+		lw_key(&w, "knowledge");
+		lw_arr(&w);
 		FY_JSON_FOREACH(d, ids, k, v) {
 			char *vid = fy_json_strdup(d, v, NULL), kid[FY_ID_MAX + 1];
 
@@ -1031,7 +1031,7 @@ int oai_assistant_records(const struct oai_map *m, const struct fy_jdoc *d, uint
 				continue;
 			if (has_store && has_store(m->cb, vid)) {
 				fy_id_make(vid, strlen(vid), kid);
-				jw_str(&w, kid);
+				lw_str(&w, kid);
 			} else if (ledger(m, "agent", aid, "knowledge", "degraded", "store-not-exported",
 					  "a vector store of the assistant is not in the archive", err) < 0) {
 				free(vid);
@@ -1039,14 +1039,14 @@ int oai_assistant_records(const struct oai_map *m, const struct fy_jdoc *d, uint
 			}
 			free(vid);
 		}
-		jw_end_arr(&w);
+		lw_end_arr(&w);
 	}
 	ktime_node(&w, "created", d, fy_json_get(d, asst, "created_at"));
 	kmetadata(&w, d, fy_json_get(d, asst, "metadata"));
 	source(&w, m, d, idn);
 	ext(&w, m, "assistant", d, asst);
-	jw_end_obj(&w);
-	if (jw_done(&w) < 0 || fy_buf_addc(out, '\n', err) < 0)
+	lw_end_obj(&w);
+	if (lw_done(&w) < 0 || fy_buf_addc(out, '\n', err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -1069,46 +1069,46 @@ int oai_classic_message(const struct oai_map *m, const struct fy_jdoc *d, uint32
 {
 	uint32_t idn = fy_json_get(d, msg, "id"), k, v;
 	int assistant = live_streq(d, msg, "role", "assistant");
-	struct jw w;
+	struct lw w;
 
 	if (fy_json_type(d, idn) != FY_JSTRING)
 		return fy_error_set(err, FY_E_DATA, "%s: a message has no id", m->adapter);
 	make_id(d, idn, "", 0, id_out);
-	jw_init(&w, out, err);
-	jw_obj(&w);
-	jw_kstr(&w, "kind", "message");
-	jw_kstr(&w, "id", id_out);
-	jw_kstr(&w, "thread", thread_id);
+	lw_init(&w, out, err);
+	lw_obj(&w);
+	lw_kstr(&w, "kind", "message");
+	lw_kstr(&w, "id", id_out);
+	lw_kstr(&w, "thread", thread_id);
 	parent(&w, parent_id);
-	jw_kstr(&w, "role", assistant ? "assistant" : "user");
+	lw_kstr(&w, "role", assistant ? "assistant" : "user");
 	kstr_node(&w, "status", d, fy_json_get(d, msg, "status"));
 	if (assistant && m->model)
-		jw_kstr(&w, "model", m->model);
+		lw_kstr(&w, "model", m->model);
 	if (fy_json_type(d, fy_json_get(d, msg, "assistant_id")) == FY_JSTRING) {
-		jw_key(&w, "author");
-		jw_obj(&w);
-		jw_knode(&w, "id", d, fy_json_get(d, msg, "assistant_id"));
-		jw_end_obj(&w);
+		lw_key(&w, "author");
+		lw_obj(&w);
+		lw_knode(&w, "id", d, fy_json_get(d, msg, "assistant_id"));
+		lw_end_obj(&w);
 	}
 	ktime_node(&w, "created", d, fy_json_get(d, msg, "created_at"));
-	jw_key(&w, "parts");
-	jw_arr(&w);
+	lw_key(&w, "parts");
+	lw_arr(&w);
 	FY_JSON_FOREACH(d, fy_json_get(d, msg, "content"), k, v)
 		if (content_part(m, &w, d, v, id_out, err) < 0)
 			return -1;
 	FY_JSON_FOREACH(d, fy_json_get(d, msg, "attachments"), k, v) {
-		jw_obj(&w);
-		jw_kstr(&w, "type", "file");
+		lw_obj(&w);
+		lw_kstr(&w, "type", "file");
 		if (!kfile(m, &w, d, fy_json_get(d, v, "file_id")))
 			kstr_node(&w, "name", d, fy_json_get(d, v, "file_id"));
-		jw_end_obj(&w);
+		lw_end_obj(&w);
 	}
-	jw_end_arr(&w);
+	lw_end_arr(&w);
 	kmetadata(&w, d, fy_json_get(d, msg, "metadata"));
 	source(&w, m, d, idn);
 	ext(&w, m, "message", d, msg);
-	jw_end_obj(&w);
-	return jw_done(&w);
+	lw_end_obj(&w);
+	return lw_done(&w);
 }
 
 int oai_run_step_messages(const struct oai_map *m, const struct fy_jdoc *d, uint32_t step,
@@ -1118,7 +1118,7 @@ int oai_run_step_messages(const struct oai_map *m, const struct fy_jdoc *d, uint
 	uint32_t idn = fy_json_get(d, step, "id"), calls, k, v;
 	char id[FY_ID_MAX + 1], rid[FY_ID_MAX + 1];
 	struct fy_buf rb = FY_BUF_INIT(1024);
-	struct jw w;
+	struct lw w;
 	int results = 0, pass;
 
 	if (!live_streq(d, fy_json_get(d, step, "step_details"), "type", "tool_calls"))
@@ -1132,19 +1132,19 @@ int oai_run_step_messages(const struct oai_map *m, const struct fy_jdoc *d, uint
 	fy_id_make(rb.ptr ? rb.ptr : "", rb.len, rid);
 	fy_buf_release(&rb);
 	for (pass = 0; pass < 2; pass++) {
-		jw_init(&w, out, err);
-		jw_obj(&w);
-		jw_kstr(&w, "kind", "message");
-		jw_kstr(&w, "id", pass ? rid : id);
-		jw_kstr(&w, "thread", thread_id);
+		lw_init(&w, out, err);
+		lw_obj(&w);
+		lw_kstr(&w, "kind", "message");
+		lw_kstr(&w, "id", pass ? rid : id);
+		lw_kstr(&w, "thread", thread_id);
 		parent(&w, pass ? id : parent_id);
-		jw_kstr(&w, "role", pass ? "tool" : "assistant");
+		lw_kstr(&w, "role", pass ? "tool" : "assistant");
 		kstr_node(&w, "status", d, fy_json_get(d, step, "status"));
 		if (!pass && m->model)
-			jw_kstr(&w, "model", m->model);
+			lw_kstr(&w, "model", m->model);
 		ktime_node(&w, "created", d, fy_json_get(d, step, pass ? "completed_at" : "created_at"));
-		jw_key(&w, "parts");
-		jw_arr(&w);
+		lw_key(&w, "parts");
+		lw_arr(&w);
 		FY_JSON_FOREACH(d, calls, k, v) {
 			uint32_t cid = fy_json_get(d, v, "id");
 
@@ -1155,13 +1155,13 @@ int oai_run_step_messages(const struct oai_map *m, const struct fy_jdoc *d, uint
 					tool_call(&w, d, cid, "", fy_json_get(d, fn, "name"), "function",
 						  fy_json_get(d, fn, "arguments"), 1, FY_JNONE, FY_JNONE);
 				} else if (fy_json_type(d, fy_json_get(d, fn, "output")) == FY_JSTRING) {
-					jw_obj(&w);
-					jw_kstr(&w, "type", "tool_result");
-					jw_key(&w, "call_id");
-					jw_node(&w, d, cid);
-					jw_knode(&w, "name", d, fy_json_get(d, fn, "name"));
-					jw_knode(&w, "output", d, fy_json_get(d, fn, "output"));
-					jw_end_obj(&w);
+					lw_obj(&w);
+					lw_kstr(&w, "type", "tool_result");
+					lw_key(&w, "call_id");
+					lw_node(&w, d, cid);
+					lw_knode(&w, "name", d, fy_json_get(d, fn, "name"));
+					lw_knode(&w, "output", d, fy_json_get(d, fn, "output"));
+					lw_end_obj(&w);
 					results++;
 				}
 			} else if (live_streq(d, v, "type", "code_interpreter")) {
@@ -1170,29 +1170,29 @@ int oai_run_step_messages(const struct oai_map *m, const struct fy_jdoc *d, uint
 				if (!pass) {
 					tool_call(&w, d, cid, "code_interpreter", FY_JNONE, "code_interpreter",
 						  FY_JNONE, 0, FY_JNONE, FY_JNONE);
-					jw_obj(&w);
-					jw_kstr(&w, "type", "code");
-					jw_kstr(&w, "language", "python");
-					jw_key(&w, "code");
+					lw_obj(&w);
+					lw_kstr(&w, "type", "code");
+					lw_kstr(&w, "language", "python");
+					lw_key(&w, "code");
 					if (fy_json_type(d, fy_json_get(d, ci, "input")) == FY_JSTRING)
-						jw_node(&w, d, fy_json_get(d, ci, "input"));
+						lw_node(&w, d, fy_json_get(d, ci, "input"));
 					else
-						jw_str(&w, "");
-					jw_end_obj(&w);
+						lw_str(&w, "");
+					lw_end_obj(&w);
 					continue;
 				}
 				FY_JSON_FOREACH(d, fy_json_get(d, ci, "outputs"), kk, o) {
 					if (live_streq(d, o, "type", "logs")) {
-						jw_obj(&w);
-						jw_kstr(&w, "type", "code_output");
+						lw_obj(&w);
+						lw_kstr(&w, "type", "code_output");
 						kstr_node(&w, "output", d, fy_json_get(d, o, "logs"));
-						jw_end_obj(&w);
+						lw_end_obj(&w);
 						results++;
 					} else if (live_streq(d, o, "type", "image")) {
-						jw_obj(&w);
-						jw_kstr(&w, "type", "image");
+						lw_obj(&w);
+						lw_kstr(&w, "type", "image");
 						kfile(m, &w, d, fy_json_get(d, fy_json_get(d, o, "image"), "file_id"));
-						jw_end_obj(&w);
+						lw_end_obj(&w);
 						results++;
 					}
 				}
@@ -1214,11 +1214,11 @@ int oai_run_step_messages(const struct oai_map *m, const struct fy_jdoc *d, uint
 				fy_buf_release(&t);
 			}
 		}
-		jw_end_arr(&w);
+		lw_end_arr(&w);
 		source(&w, m, d, idn);
 		if (!pass)
 			ext(&w, m, "step", d, step);
-		jw_end_obj(&w);
+		lw_end_obj(&w);
 		if (pass && !results) {
 			/* No results: drop the half-written record. */
 			size_t nl = out->len;
@@ -1229,7 +1229,7 @@ int oai_run_step_messages(const struct oai_map *m, const struct fy_jdoc *d, uint
 			out->ptr[nl] = '\0';
 			break;
 		}
-		if (jw_done(&w) < 0 || fy_buf_addc(out, '\n', err) < 0)
+		if (lw_done(&w) < 0 || fy_buf_addc(out, '\n', err) < 0)
 			return -1;
 		snprintf(last_out, FY_ID_MAX + 1, "%s", pass ? rid : id);
 	}
@@ -1250,19 +1250,20 @@ static int uledger(const struct oai_unmap *u, const char *id, const char *field,
  * a file the target does not have are left out (ledger).
  */
 static int copy_item(const struct oai_unmap *u, const struct fy_jdoc *d, uint32_t v, int top,
-		     const char *msg_id, struct jw *w, struct fy_error *err)
+		     const char *msg_id, const char *under, struct lw *w, struct fy_error *err)
 {
 	uint32_t k, key, val, el;
 
 	switch (fy_json_type(d, v)) {
 	case FY_JOBJECT:
-		jw_obj(w);
+		lw_obj(w);
 		FY_JSON_FOREACH_MEMBER(d, v, k, key, val) {
 			char *name = fy_json_strdup(d, key, NULL);
 
 			if (!name)
 				return fy_error_set(err, FY_E_NOMEM, "out of memory");
-			if (top && !strcmp(name, "id")) {
+			if (top && (!strcmp(name, "id") ||
+				    (!u->same_account && !strcmp(name, "encrypted_content")))) {
 				free(name);
 				continue;
 			}
@@ -1270,25 +1271,25 @@ static int copy_item(const struct oai_unmap *u, const struct fy_jdoc *d, uint32_
 				char *src = fy_json_strdup(d, val, NULL);
 				const char *dst = src && u->file_id ? u->file_id(u->cb, src) : NULL;
 
-				jw_key(w, name);
+				lw_key(w, name);
 				if (dst)
-					jw_str(w, dst);
+					lw_str(w, dst);
 				else
-					jw_node(w, d, val);
+					lw_node(w, d, val);
 				free(src);
 			} else {
-				jw_key(w, name);
-				if (copy_item(u, d, val, 0, msg_id, w, err) < 0) {
+				lw_key(w, name);
+				if (copy_item(u, d, val, 0, msg_id, name, w, err) < 0) {
 					free(name);
 					return -1;
 				}
 			}
 			free(name);
 		}
-		jw_end_obj(w);
+		lw_end_obj(w);
 		return 0;
 	case FY_JARRAY:
-		jw_arr(w);
+		lw_arr(w);
 		FY_JSON_FOREACH(d, v, k, el) {
 			uint32_t fid = fy_json_get(d, el, "file_id");
 
@@ -1298,44 +1299,179 @@ static int copy_item(const struct oai_unmap *u, const struct fy_jdoc *d, uint32_
 
 				free(src);
 				if (!dst) {
-					if (uledger(u, msg_id, "parts.file", "degraded", "file-not-imported",
+					/*
+					 * Without uploads the target's table covers image and
+					 * file parts and file search results (no-file-upload).
+					 */
+					int covered = u->no_files && (live_streq(d, el, "type", "input_image") ||
+								      live_streq(d, el, "type", "input_file") ||
+								      (under && !strcmp(under, "results")));
+
+					if (!covered &&
+					    uledger(u, msg_id,
+						    under && !strcmp(under, "annotations") ? "parts.citations"
+											  : "parts.file",
+						    "degraded", "file-not-imported",
 						    "a part refers to a file the target does not have; left out",
 						    err) < 0)
 						return -1;
 					continue;
 				}
 			}
-			if (copy_item(u, d, el, 0, msg_id, w, err) < 0)
+			if (copy_item(u, d, el, 0, msg_id, NULL, w, err) < 0)
 				return -1;
 		}
-		jw_end_arr(w);
+		lw_end_arr(w);
 		return 0;
 	default:
-		jw_node(w, d, v);
+		lw_node(w, d, v);
 		return 0;
 	}
 }
 
 /* Text of a part field, or "". */
-static void kpart_text(struct jw *w, const char *key, const struct fy_jdoc *d, uint32_t p,
+static void kpart_text(struct lw *w, const char *key, const struct fy_jdoc *d, uint32_t p,
 		       const char *field)
 {
 	uint32_t v = fy_json_get(d, p, field);
 
-	jw_key(w, key);
+	lw_key(w, key);
 	if (fy_json_type(d, v) == FY_JSTRING)
-		jw_node(w, d, v);
+		lw_node(w, d, v);
 	else
-		jw_str(w, "");
+		lw_str(w, "");
 }
 
-/* Build items from the neutral parts of a message from another provider. */
+/* An integer field of a part, or def. */
+static int64_t part_int(const struct fy_jdoc *d, uint32_t p, const char *key, int64_t def)
+{
+	int64_t v;
+
+	return fy_json_int(d, fy_json_get(d, p, key), &v) == 0 ? v : def;
+}
+
+/*
+ * A text part's citations as output_text annotations (url_citation,
+ * file_citation with the target's file id). Those with neither a URL nor
+ * an imported file are left out, with a ledger line.
+ */
+static int annotations(const struct oai_unmap *u, const struct fy_jdoc *d, uint32_t p, const char *id,
+		       struct lw *w, struct fy_error *err)
+{
+	uint32_t k, c;
+	size_t lost = 0;
+
+	lw_key(w, "annotations");
+	lw_arr(w);
+	FY_JSON_FOREACH(d, fy_json_get(d, p, "citations"), k, c) {
+		char *fid = fy_json_get_strdup(d, c, "file");
+		const char *target = fid && u->file_id ? u->file_id(u->cb, fid) : NULL;
+		uint32_t title = fy_json_get(d, c, "title");
+
+		if (fy_json_type(d, fy_json_get(d, c, "url")) == FY_JSTRING) {
+			lw_obj(w);
+			lw_kstr(w, "type", "url_citation");
+			lw_knode(w, "url", d, fy_json_get(d, c, "url"));
+			lw_key(w, "title");
+			if (fy_json_type(d, title) == FY_JSTRING)
+				lw_node(w, d, title);
+			else
+				lw_str(w, "");
+			lw_key(w, "start_index");
+			lw_int(w, part_int(d, c, "start", 0));
+			lw_key(w, "end_index");
+			lw_int(w, part_int(d, c, "end", 0));
+			lw_end_obj(w);
+		} else if (target) {
+			lw_obj(w);
+			lw_kstr(w, "type", "file_citation");
+			lw_kstr(w, "file_id", target);
+			lw_key(w, "filename");
+			if (fy_json_type(d, title) == FY_JSTRING)
+				lw_node(w, d, title);
+			else
+				lw_str(w, "");
+			lw_key(w, "index");
+			lw_int(w, part_int(d, c, "start", 0));
+			lw_end_obj(w);
+		} else {
+			lost++;
+		}
+		free(fid);
+	}
+	lw_end_arr(w);
+	if (lost) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "%zu citation(s) with neither a URL nor a file at the target were left out",
+			 lost);
+		return uledger(u, id, "parts.citations", "degraded", "citation-not-kept", why, err);
+	}
+	return 0;
+}
+
+/*
+ * The text that stands for a part without an input item of its own
+ * (code, code output, audio, a citation, other content), into t.
+ */
+static int part_as_text(const struct fy_jdoc *d, uint32_t p, struct fy_buf *t, struct fy_error *err)
+{
+	struct fy_buf a = FY_BUF_INIT(1 << 24), b = FY_BUF_INIT(1 << 24);
+	int rc = 0;
+
+	if (live_streq(d, p, "type", "code")) {
+		live_get_str(d, p, "language", &a);
+		live_get_str(d, p, "code", &b);
+		rc = fy_buf_addf(t, err, "```%s\n%s\n```", a.ptr ? a.ptr : "", b.ptr ? b.ptr : "");
+	} else if (live_streq(d, p, "type", "code_output")) {
+		live_get_str(d, p, "output", &b);
+		rc = fy_buf_addf(t, err, "```output\n%s\n```", b.ptr ? b.ptr : "");
+	} else if (live_streq(d, p, "type", "audio")) {
+		if (live_get_str(d, p, "transcript", &b) == 0)
+			rc = fy_buf_addf(t, err, "[audio] %s", b.ptr);
+		else
+			rc = fy_buf_adds(t, "[audio without a transcript]", err);
+	} else if (live_streq(d, p, "type", "citation")) {
+		live_get_str(d, p, "title", &a);
+		if (live_get_str(d, p, "url", &b) < 0)
+			live_get_str(d, p, "file", &b);
+		rc = fy_buf_addf(t, err, "[%s](%s)", a.ptr ? a.ptr : "source", b.ptr ? b.ptr : "");
+		if (rc == 0 && (fy_buf_reset(&a), live_get_str(d, p, "text", &a) == 0))
+			rc = fy_buf_addf(t, err, ": %s", a.ptr);
+	} else {
+		live_get_str(d, p, "content_type", &a);
+		rc = fy_buf_addf(t, err, "[%s] ", a.ptr ? a.ptr : (live_get_str(d, p, "type", &b), b.ptr ? b.ptr : "content"));
+		if (rc == 0 && fy_json_get(d, p, "data") != FY_JNONE) {
+			if (fy_json_type(d, fy_json_get(d, p, "data")) == FY_JSTRING) {
+				fy_buf_reset(&b);
+				rc = fy_json_str(d, fy_json_get(d, p, "data"), &b, err);
+				if (rc == 0)
+					rc = fy_buf_add(t, b.ptr ? b.ptr : "", b.len, err);
+			} else {
+				rc = fy_json_emit(d, fy_json_get(d, p, "data"), t, err);
+			}
+		}
+	}
+	fy_buf_release(&a);
+	fy_buf_release(&b);
+	return rc;
+}
+
+/*
+ * Build items from the neutral parts of a message from another provider.
+ * What becomes what is the adapter's capability table: text, refusal,
+ * image and file parts gather into one message item; a tool call is a
+ * function_call and its result a function_call_output; reasoning text a
+ * reasoning item's summary; code, code output, audio transcripts,
+ * citation parts and other content become text. What the table cannot
+ * say (a file or citation the target lacks) gets a ledger line.
+ */
 static int build_items(const struct oai_unmap *u, const struct fy_jdoc *d, const char *id,
 		       struct fy_buf *out, size_t *count, struct fy_error *err)
 {
 	uint32_t parts = fy_json_get(d, 0, "parts"), k, p;
 	struct fy_buf role = FY_BUF_INIT(64);
-	struct jw w;
+	struct lw w;
 	int assistant, open = 0, rc = -1;
 
 	live_get_str(d, 0, "role", &role);
@@ -1344,50 +1480,48 @@ static int build_items(const struct oai_unmap *u, const struct fy_jdoc *d, const
 		fy_buf_reset(&role);
 		fy_buf_adds(&role, "user", NULL);
 	}
-	/* Text-like parts gather into one message; calls and results are items of their own. */
+	/* Text-like parts gather into one message; calls, results, reasoning are items of their own. */
 	FY_JSON_FOREACH(d, parts, k, p) {
 		uint32_t type = fy_json_get(d, p, "type");
-		int textish = fy_json_streq(d, type, "text") || fy_json_streq(d, type, "refusal") ||
-			      fy_json_streq(d, type, "image") || fy_json_streq(d, type, "file");
+		int item = fy_json_streq(d, type, "tool_call") || fy_json_streq(d, type, "tool_result") ||
+			   fy_json_streq(d, type, "reasoning");
 
-		if (textish && !open) {
+		if (!item && !open) {
 			if (*count && fy_buf_addc(out, '\n', err) < 0)
 				goto out;
-			jw_init(&w, out, err);
-			jw_obj(&w);
-			jw_kstr(&w, "type", "message");
-			jw_kstr(&w, "role", role.ptr ? role.ptr : "user");
-			jw_key(&w, "content");
-			jw_arr(&w);
+			lw_init(&w, out, err);
+			lw_obj(&w);
+			lw_kstr(&w, "type", "message");
+			lw_kstr(&w, "role", role.ptr ? role.ptr : "user");
+			lw_key(&w, "content");
+			lw_arr(&w);
 			open = 1;
 		}
-		if (!textish && open) {
-			jw_end_arr(&w);
-			jw_end_obj(&w);
-			if (jw_done(&w) < 0)
+		if (item && open) {
+			lw_end_arr(&w);
+			lw_end_obj(&w);
+			if (lw_done(&w) < 0)
 				goto out;
 			(*count)++;
 			open = 0;
 		}
 		if (fy_json_streq(d, type, "text")) {
-			jw_obj(&w);
-			jw_kstr(&w, "type", assistant ? "output_text" : "input_text");
+			lw_obj(&w);
+			lw_kstr(&w, "type", assistant ? "output_text" : "input_text");
 			kpart_text(&w, "text", d, p, "text");
-			if (assistant) {
-				jw_key(&w, "annotations");
-				jw_arr(&w);
-				jw_end_arr(&w);
-			}
-			jw_end_obj(&w);
-			if (fy_json_get(d, p, "citations") != FY_JNONE &&
-			    uledger(u, id, "parts.citations", "degraded", "no-citation-input",
-				    "citations are not accepted on input items; the text is kept", err) < 0)
+			if (assistant && annotations(u, d, p, id, &w, err) < 0)
+				goto out;
+			lw_end_obj(&w);
+			if (!assistant && fy_json_len(d, fy_json_get(d, p, "citations")) &&
+			    uledger(u, id, "parts.citations", "degraded", "citation-not-kept",
+				    "input text takes no annotations: the citations of a non-assistant message were left out",
+				    err) < 0)
 				goto out;
 		} else if (fy_json_streq(d, type, "refusal")) {
-			jw_obj(&w);
-			jw_kstr(&w, "type", "refusal");
+			lw_obj(&w);
+			lw_kstr(&w, "type", "refusal");
 			kpart_text(&w, "refusal", d, p, "text");
-			jw_end_obj(&w);
+			lw_end_obj(&w);
 		} else if (fy_json_streq(d, type, "image") || fy_json_streq(d, type, "file")) {
 			int image = fy_json_streq(d, type, "image");
 			char *fid = fy_json_get_strdup(d, p, "file"), *blob = fy_json_get_strdup(d, p, "blob");
@@ -1405,30 +1539,30 @@ static int build_items(const struct oai_unmap *u, const struct fy_jdoc *d, const
 				}
 			}
 			if (target) {
-				jw_obj(&w);
-				jw_kstr(&w, "type", image ? "input_image" : "input_file");
-				jw_kstr(&w, "file_id", target);
+				lw_obj(&w);
+				lw_kstr(&w, "type", image ? "input_image" : "input_file");
+				lw_kstr(&w, "file_id", target);
 				if (image)
-					jw_kstr(&w, "detail", "auto");
-				jw_end_obj(&w);
+					lw_kstr(&w, "detail", "auto");
+				lw_end_obj(&w);
 			} else if (fy_json_type(d, fy_json_get(d, p, "url")) == FY_JSTRING) {
-				jw_obj(&w);
-				jw_kstr(&w, "type", image ? "input_image" : "input_file");
-				jw_knode(&w, image ? "image_url" : "file_url", d, fy_json_get(d, p, "url"));
-				jw_end_obj(&w);
+				lw_obj(&w);
+				lw_kstr(&w, "type", image ? "input_image" : "input_file");
+				lw_knode(&w, image ? "image_url" : "file_url", d, fy_json_get(d, p, "url"));
+				lw_end_obj(&w);
 			} else {
-				jw_obj(&w);
-				jw_kstr(&w, "type", "input_text");
-				jw_key(&w, "text");
+				lw_obj(&w);
+				lw_kstr(&w, "type", "input_text");
+				lw_key(&w, "text");
 				{
 					char note[512];
 
 					snprintf(note, sizeof(note), "[%s %s not available]", image ? "image" : "file",
 						 name ? name : "");
-					jw_str(&w, note);
+					lw_str(&w, note);
 				}
-				jw_end_obj(&w);
-				if (uledger(u, id, "parts", "degraded", "content-not-available",
+				lw_end_obj(&w);
+				if (!u->no_files && uledger(u, id, "parts", "degraded", "content-not-available",
 					    "an image or file without bytes or URL became a note in the text", err) < 0) {
 					free(fid), free(blob), free(name), free(mt);
 					goto out;
@@ -1438,53 +1572,100 @@ static int build_items(const struct oai_unmap *u, const struct fy_jdoc *d, const
 		} else if (fy_json_streq(d, type, "tool_call")) {
 			if (*count && fy_buf_addc(out, '\n', err) < 0)
 				goto out;
-			jw_init(&w, out, err);
-			jw_obj(&w);
-			jw_kstr(&w, "type", "function_call");
+			lw_init(&w, out, err);
+			lw_obj(&w);
+			lw_kstr(&w, "type", "function_call");
 			kpart_text(&w, "call_id", d, p, "id");
 			kpart_text(&w, "name", d, p, "name");
-			jw_key(&w, "arguments");
+			lw_key(&w, "arguments");
 			if (fy_json_type(d, fy_json_get(d, p, "arguments")) == FY_JSTRING)
-				jw_node(&w, d, fy_json_get(d, p, "arguments"));
-			else
-				jw_str(&w, "{}");
-			jw_end_obj(&w);
-			if (jw_done(&w) < 0)
+				lw_node(&w, d, fy_json_get(d, p, "arguments"));
+			else if (fy_json_get(d, p, "arguments") != FY_JNONE) {
+				struct fy_buf a = FY_BUF_INIT(1 << 24);
+
+				if (fy_json_emit(d, fy_json_get(d, p, "arguments"), &a, err) < 0) {
+					fy_buf_release(&a);
+					goto out;
+				}
+				lw_strn(&w, a.ptr ? a.ptr : "{}", a.len);
+				fy_buf_release(&a);
+			} else {
+				lw_str(&w, "{}");
+			}
+			lw_end_obj(&w);
+			if (lw_done(&w) < 0)
 				goto out;
 			(*count)++;
-			if (fy_json_type(d, fy_json_get(d, p, "tool_type")) == FY_JSTRING &&
-			    !fy_json_streq(d, fy_json_get(d, p, "tool_type"), "function") &&
-			    uledger(u, id, "parts.tool_call", "transformed", "tool-call-as-function",
-				    "a built-in tool call was written as a function call", err) < 0)
-				goto out;
 		} else if (fy_json_streq(d, type, "tool_result")) {
 			if (*count && fy_buf_addc(out, '\n', err) < 0)
 				goto out;
-			jw_init(&w, out, err);
-			jw_obj(&w);
-			jw_kstr(&w, "type", "function_call_output");
+			lw_init(&w, out, err);
+			lw_obj(&w);
+			lw_kstr(&w, "type", "function_call_output");
 			kpart_text(&w, "call_id", d, p, "call_id");
-			kpart_text(&w, "output", d, p, "output");
-			jw_end_obj(&w);
-			if (jw_done(&w) < 0)
+			lw_key(&w, "output");
+			if (fy_json_type(d, fy_json_get(d, p, "output")) == FY_JSTRING)
+				lw_node(&w, d, fy_json_get(d, p, "output"));
+			else if (fy_json_get(d, p, "output") != FY_JNONE) {
+				struct fy_buf a = FY_BUF_INIT(1 << 24);
+
+				if (fy_json_emit(d, fy_json_get(d, p, "output"), &a, err) < 0) {
+					fy_buf_release(&a);
+					goto out;
+				}
+				lw_strn(&w, a.ptr ? a.ptr : "", a.len);
+				fy_buf_release(&a);
+			} else {
+				lw_str(&w, "");
+			}
+			lw_end_obj(&w);
+			if (lw_done(&w) < 0)
+				goto out;
+			(*count)++;
+		} else if (fy_json_streq(d, type, "reasoning")) {
+			/* Only the text crosses: encrypted reasoning is for the vendor that made it. */
+			if (fy_json_type(d, fy_json_get(d, p, "text")) != FY_JSTRING)
+				continue;
+			if (*count && fy_buf_addc(out, '\n', err) < 0)
+				goto out;
+			lw_init(&w, out, err);
+			lw_obj(&w);
+			lw_kstr(&w, "type", "reasoning");
+			lw_key(&w, "summary");
+			lw_arr(&w);
+			lw_obj(&w);
+			lw_kstr(&w, "type", "summary_text");
+			lw_knode(&w, "text", d, fy_json_get(d, p, "text"));
+			lw_end_obj(&w);
+			lw_end_arr(&w);
+			lw_end_obj(&w);
+			if (lw_done(&w) < 0)
 				goto out;
 			(*count)++;
 		} else {
-			struct fy_buf t = FY_BUF_INIT(64);
-			char why[160];
+			struct fy_buf t = FY_BUF_INIT(1 << 24);
 
-			live_get_str(d, p, "type", &t);
-			snprintf(why, sizeof(why), "a %s part has no input item at OpenAI",
-				 t.ptr ? t.ptr : "typeless");
-			fy_buf_release(&t);
-			if (uledger(u, id, "parts", "dropped", "no-input-item", why, err) < 0)
+			if (part_as_text(d, p, &t, err) < 0) {
+				fy_buf_release(&t);
 				goto out;
+			}
+			lw_obj(&w);
+			lw_kstr(&w, "type", assistant ? "output_text" : "input_text");
+			lw_key(&w, "text");
+			lw_strn(&w, t.ptr ? t.ptr : "", t.len);
+			if (assistant) {
+				lw_key(&w, "annotations");
+				lw_arr(&w);
+				lw_end_arr(&w);
+			}
+			lw_end_obj(&w);
+			fy_buf_release(&t);
 		}
 	}
 	if (open) {
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-		if (jw_done(&w) < 0)
+		lw_end_arr(&w);
+		lw_end_obj(&w);
+		if (lw_done(&w) < 0)
 			goto out;
 		(*count)++;
 	}
@@ -1499,20 +1680,26 @@ int oai_message_items(const struct oai_unmap *u, const struct fy_jdoc *d, struct
 {
 	uint32_t item = fy_json_get(d, fy_json_get(d, fy_json_get(d, 0, "ext"), u->adapter), "item");
 	char *id = fy_json_get_strdup(d, 0, "id");
-	struct jw w;
+	struct lw w;
 	int rc = -1;
 
 	*count = 0;
 	if (fy_json_type(d, item) == FY_JOBJECT) {
-		if (live_streq(d, item, "type", "reasoning") &&
-		    fy_json_get(d, item, "encrypted_content") != FY_JNONE && !u->same_account) {
-			rc = uledger(u, id, NULL, "dropped", "encrypted-reasoning",
-				     "encrypted reasoning is bound to the organisation that made it; the "
-				     "target account cannot read it", err);
+		/*
+		 * Encrypted reasoning only goes back to the organisation that made
+		 * it: elsewhere the item crosses without it (the table's
+		 * parts.format=encrypted line), and not at all when nothing else is
+		 * left of it.
+		 */
+		if (live_streq(d, item, "type", "reasoning") && !u->same_account &&
+		    fy_json_get(d, item, "encrypted_content") != FY_JNONE &&
+		    !fy_json_len(d, fy_json_get(d, item, "summary")) &&
+		    !fy_json_len(d, fy_json_get(d, item, "content"))) {
+			rc = 0;
 			goto out;
 		}
-		jw_init(&w, out, err);
-		if (copy_item(u, d, item, 1, id, &w, err) < 0 || jw_done(&w) < 0)
+		lw_init(&w, out, err);
+		if (copy_item(u, d, item, 1, id, NULL, &w, err) < 0 || lw_done(&w) < 0)
 			goto out;
 		*count = 1;
 		rc = 0;

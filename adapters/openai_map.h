@@ -146,6 +146,9 @@ int oai_objset_records(const struct oai_map *m, struct oai_objset *s,
 struct oai_unmap {
 	const char *adapter;		/* whose ext.<adapter>.item to prefer */
 	int same_account;		/* encrypted reasoning can only go back to its account */
+	int no_files;			/* the target takes no uploads: image and file parts without a
+					   URL become notes, parts naming a file are left out, without
+					   ledger lines (the target's table has them) */
 	/* Map a source file id (provider or ferry id) to the target's; NULL when unknown. */
 	const char *(*file_id)(void *cb, const char *id);
 	/* Upload a blob and return the target file id, or NULL (err set on failure, or not). */
@@ -160,8 +163,8 @@ struct oai_unmap {
 /*
  * The input items of one message record (root of d), appended to out as
  * compact JSON objects separated by '\n' (none after the last); *count
- * receives how many (0 when the whole message is dropped, with a ledger
- * line).
+ * receives how many (0 when nothing of it crosses: encrypted reasoning
+ * into another organisation, reasoning without text).
  */
 int oai_message_items(const struct oai_unmap *u, const struct fy_jdoc *d, struct fy_buf *out,
 		      size_t *count, struct fy_error *err);

@@ -5,13 +5,16 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "json.h"
+#include "registry.h"
 
 struct held {
 	char *json;
 	size_t len;
+	char *origin;
 	char *id;
 	char **handoffs;
 	size_t nhandoffs;
@@ -119,6 +122,7 @@ static int hold_agent(struct pump *p, const struct fy_item *it, struct fy_error 
 	memcpy(h->json, it->json, it->len);
 	h->json[it->len] = '\0';
 	h->len = it->len;
+	h->origin = it->member ? strdup(it->member) : NULL;
 	p->nagents++;
 	if (hand != FY_JNONE && fy_json_type(d, hand) == FY_JARRAY && fy_json_len(d, hand)) {
 		h->handoffs = calloc(fy_json_len(d, hand), sizeof(char *));
@@ -157,8 +161,9 @@ static int flush_agents(struct pump *p, struct fy_writer *w, struct fy_error *er
 			p->st->dropped++;
 			continue;
 		}
-		if (fy_writer_put_record(w, p->agents[i].json, p->agents[i].len, err) < 0)
-			return fy_error_prefix(err, "agent '%s'", p->agents[i].id);
+		if (fy_writer_put_record_at(w, p->agents[i].json, p->agents[i].len,
+					    p->agents[i].origin, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -169,6 +174,7 @@ static void pump_release(struct pump *p)
 
 	for (i = 0; i < p->nagents; i++) {
 		free(p->agents[i].json);
+		free(p->agents[i].origin);
 		free(p->agents[i].id);
 		for (j = 0; j < p->agents[i].nhandoffs; j++)
 			free(p->agents[i].handoffs[j]);
@@ -193,7 +199,8 @@ static int pump_record(struct pump *p, const struct fy_item *it, struct fy_write
 	const char *s;
 
 	if (fy_jdoc_parse(&p->doc, it->json, it->len, 0, err) < 0)
-		return -1;
+		return it->member ? fy_error_prefix(err, "%s line %llu", it->member,
+						    (unsigned long long)it->line) : -1;
 	kv = fy_json_get(&p->doc, 0, "kind");
 	if (kv == FY_JNONE || fy_json_type(&p->doc, kv) != FY_JSTRING)
 		return fy_error_set(err, FY_E_DATA, "record has no \"kind\"");
@@ -205,7 +212,21 @@ static int pump_record(struct pump *p, const struct fy_item *it, struct fy_write
 		p->st->dropped++;
 		return 0;
 	}
-	return fy_writer_put_record(w, it->json, it->len, err);
+	return fy_writer_put_item(w, it, err);
+}
+
+/* A ledger line saying the source dropped an item while exporting. */
+static int ledger_unreadable(struct pump *p, const struct fy_item *it)
+{
+	const struct fy_jdoc *d = it->doc;
+
+	if (!d) {
+		if (fy_jdoc_parse(&p->doc, it->json, it->len, 0, NULL) < 0)
+			return 0;	/* the writer reports the bad line */
+		d = &p->doc;
+	}
+	return fy_json_streq(d, fy_json_get(d, 0, "outcome"), "dropped") &&
+	       fy_json_streq(d, fy_json_get(d, 0, "phase"), "export");
 }
 
 int fy_pump(const struct fy_adapter *ad, void *src, const struct fy_adapter_ctx *ctx,
@@ -235,18 +256,15 @@ int fy_pump(const struct fy_adapter *ad, void *src, const struct fy_adapter_ctx 
 		if (got == 0)
 			break;
 		p.st->items++;
+		if (it.type == FY_ITEM_LEDGER && ledger_unreadable(&p, &it))
+			p.st->unreadable++;
 		if (it.type == FY_ITEM_RECORD && filtering(ctx))
 			got = pump_record(&p, &it, w, err);
 		else
 			got = fy_writer_put_item(w, &it, err);
-		if (got < 0) {
-			if (it.member && it.line)
-				fy_error_prefix(err, "%s line %llu", it.member,
-						(unsigned long long)it.line);
-			else if (it.member)
-				fy_error_prefix(err, "%s", it.member);
+		/* The writer names the record's origin in its errors (it may be an earlier one). */
+		if (got < 0)
 			goto out;
-		}
 	}
 	rc = flush_agents(&p, w, err);
 out:
@@ -295,4 +313,50 @@ char *fy_pump_scope_json(const struct fy_adapter_ctx *ctx)
 fail:
 	fy_buf_release(&b);
 	return NULL;
+}
+
+int fy_export(struct fy_adapter_ctx *ctx, const struct fy_export_options *o,
+	      const volatile sig_atomic_t *stop, struct fy_writer_stats *ws,
+	      struct fy_pump_stats *ps, struct fy_error *err)
+{
+	const struct fy_adapter *ad;
+	struct fy_source_info info;
+	struct fy_writer_options wo;
+	struct fy_writer *w = NULL;
+	char *scope = NULL;
+	void *src = NULL;
+	int rc = -1;
+
+	if (fy_location_parse(o->source, &ad, &ctx->location, err) < 0)
+		return -1;
+	if (!(ad->flags & FY_ADAPTER_READ))
+		return fy_error_set(err, FY_E_UNSUPPORTED, "adapter '%s' cannot be read from",
+				    ad->name);
+	ctx->name = ad->name;
+	memset(&info, 0, sizeof(info));
+	if (ad->read_open(ctx, &src, &info, err) < 0)
+		return -1;
+	fy_writer_options_init(&wo);
+	wo.producer = ctx->producer;
+	wo.created = o->created_set ? o->created : info.created ? info.created : (int64_t)time(NULL);
+	wo.source_adapter = info.adapter[0] ? info.adapter : ad->name;
+	wo.source_location = info.location[0] ? info.location : ctx->location;
+	wo.source_account = info.account[0] ? info.account : NULL;
+	scope = fy_pump_scope_json(ctx);
+	wo.scope_json = scope;
+	wo.level = o->level;
+	wo.threads = o->threads;
+	w = fy_writer_open(o->output, &wo, err);
+	if (!w)
+		goto out;
+	if (fy_pump(ad, src, ctx, w, stop, ps, err) < 0 || fy_writer_close(w, ws, err) < 0) {
+		fy_error_prefix(err, "%s", o->source);
+		goto out;
+	}
+	rc = 0;
+out:
+	fy_writer_free(w);
+	ad->read_close(src);
+	free(scope);
+	return rc;
 }

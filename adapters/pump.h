@@ -23,6 +23,7 @@
 struct fy_pump_stats {
 	uint64_t items;
 	uint64_t dropped;	/* records left out by the filters */
+	uint64_t unreadable;	/* items the source could not read (see below) */
 };
 
 /*
@@ -36,5 +37,32 @@ int fy_pump(const struct fy_adapter *ad, void *src, const struct fy_adapter_ctx 
 
 /* The header scope JSON for these filters, or NULL for none. New. */
 char *fy_pump_scope_json(const struct fy_adapter_ctx *ctx);
+
+/*
+ * An item a source could not read (a conversation the provider failed to
+ * return, a file it would not send) is reported as a ledger line with
+ * "outcome": "dropped" and "phase": "export"; fy_pump() counts those in
+ * st->unreadable, so a tool can say the run was partial (exit 10).
+ */
+
+/* What export and backup share: SOURCE -> filters -> archive. */
+struct fy_export_options {
+	const char *source;	/* "ADAPTER:LOCATION" */
+	const char *output;	/* the archive path; "-" for standard output */
+	int64_t created;	/* header time, when created_set */
+	int created_set;	/* else: the source's own time, or now */
+	int level, threads;	/* zstd */
+};
+
+/*
+ * Parse o->source, open it with ctx (its filters, options and services;
+ * ctx->name and ctx->location are set here), and write everything through
+ * fy_pump() into a new archive at o->output, which appears only when
+ * complete. stop as for fy_pump(). ws and ps may be NULL. Errors from the
+ * source or the writer are prefixed with o->source.
+ */
+int fy_export(struct fy_adapter_ctx *ctx, const struct fy_export_options *o,
+	      const volatile sig_atomic_t *stop, struct fy_writer_stats *ws,
+	      struct fy_pump_stats *ps, struct fy_error *err);
 
 #endif

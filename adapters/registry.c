@@ -6,14 +6,14 @@
 
 #include <string.h>
 
-extern const struct fy_adapter fy_adapter_dir;
-extern const struct fy_adapter fy_adapter_openai;
-extern const struct fy_adapter fy_adapter_azure;
+#define ADAPTER(name) extern const struct fy_adapter fy_adapter_##name;
+#include "adapters.def"
+#undef ADAPTER
 
 const struct fy_adapter *const fy_adapters[] = {
-	&fy_adapter_dir,
-	&fy_adapter_openai,
-	&fy_adapter_azure,
+#define ADAPTER(name) &fy_adapter_##name,
+#include "adapters.def"
+#undef ADAPTER
 	NULL,
 };
 

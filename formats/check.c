@@ -10,12 +10,11 @@
 #include "idset.h"
 #include "sha256.h"
 
-#define BLOB_TAG 0x42
 #define MAX_IDS ((size_t)64 << 20)
 #define MAX_PENDING ((size_t)4 << 20)
 
 struct pending {
-	unsigned tag;		/* target kind, or BLOB_TAG */
+	unsigned tag;		/* target kind, or FY_REF_BLOB */
 	uint64_t fp;
 	char *what;		/* "agent 'a1' references tool 't9'" */
 };
@@ -31,6 +30,7 @@ struct fy_checker {
 	struct fy_stats st;
 	size_t capsecrets;
 	unsigned flags;
+	struct fy_facts scratch;	/* for fy_checker_record() */
 };
 
 struct fy_checker *fy_checker_new(unsigned flags, struct fy_error *err)
@@ -69,6 +69,7 @@ void fy_checker_free(struct fy_checker *c)
 	for (i = 0; i < c->st.nsecrets; i++)
 		free(c->st.secrets[i]);
 	free(c->st.secrets);
+	fy_facts_release(&c->scratch);
 	free(c);
 }
 
@@ -103,65 +104,222 @@ static int add_pending(struct fy_checker *c, unsigned tag, uint64_t fp, const ch
 	return 0;
 }
 
+/* --- facts ------------------------------------------------------------- */
+
+void fy_facts_init(struct fy_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+}
+
+static void facts_reset(struct fy_facts *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nsecrets; i++)
+		free(f->secrets[i]);
+	f->nsecrets = 0;
+	f->nrefs = 0;
+	f->id = f->thread = f->parent = f->active_leaf = NULL;
+	f->id_len = f->thread_len = f->parent_len = f->leaf_len = 0;
+	f->has_created = f->has_updated = 0;
+	f->warnings = 0;
+}
+
+void fy_facts_release(struct fy_facts *f)
+{
+	if (!f)
+		return;
+	facts_reset(f);
+	free(f->refs);
+	free(f->secrets);
+	memset(f, 0, sizeof(*f));
+}
+
+/* An unescaped string member, or NULL. Escaped ids are refused. */
+static int fact_str(const struct fy_jdoc *d, uint32_t v, const char **s, size_t *len,
+		    const char *what, struct fy_error *err)
+{
+	*s = NULL;
+	*len = 0;
+	if (fy_json_type(d, v) != FY_JSTRING)
+		return 0;
+	if (fy_json_has_escapes(d, v))
+		return fy_error_set(err, FY_E_DATA, "%s is escaped (ids are written as plain text)", what);
+	*s = fy_json_raw(d, v, len);
+	return 0;
+}
+
+static int add_ref(struct fy_facts *f, unsigned target, const struct fy_jdoc *d, uint32_t v,
+		   const char *field, int index, const char *suffix, struct fy_error *err)
+{
+	struct fy_fact_ref *r;
+
+	if (fy_json_type(d, v) != FY_JSTRING)
+		return 0;
+	if (f->nrefs == f->caprefs) {
+		size_t cap = f->caprefs ? f->caprefs * 2 : 8;
+		struct fy_fact_ref *p = realloc(f->refs, cap * sizeof(*p));
+
+		if (!p)
+			return fy_error_set(err, FY_E_NOMEM, "out of memory");
+		f->refs = p;
+		f->caprefs = cap;
+	}
+	r = &f->refs[f->nrefs];
+	if (fact_str(d, v, &r->id, &r->len, "a reference", err) < 0)
+		return -1;
+	r->target = target;
+	r->field = field;
+	r->index = index;
+	r->suffix = suffix;
+	f->nrefs++;
+	return 0;
+}
+
+static int add_ref_list(struct fy_facts *f, unsigned target, const struct fy_jdoc *d, uint32_t arr,
+			const char *field, struct fy_error *err)
+{
+	uint32_t k, el;
+
+	if (fy_json_type(d, arr) != FY_JARRAY)
+		return 0;
+	FY_JSON_FOREACH(d, arr, k, el)
+		if (add_ref(f, target, d, el, field, (int)k, "", err) < 0)
+			return -1;
+	return 0;
+}
+
+static void fact_time(const struct fy_jdoc *d, uint32_t v, int *has, int64_t *sec, int32_t *ns)
+{
+	size_t len;
+	const char *s;
+
+	*has = 0;
+	if (fy_json_type(d, v) != FY_JSTRING)
+		return;
+	s = fy_json_raw(d, v, &len);
+	*has = fy_time_parse(s, len, sec, ns) == 0;
+}
+
+/* Collect {"$secret": NAME} names anywhere in the record. */
+static int fact_secrets(struct fy_facts *f, const struct fy_jdoc *d, uint32_t root,
+			struct fy_error *err)
+{
+	uint32_t i;
+
+	for (i = root; i < d->nodes[root].next; i++) {
+		char *name;
+
+		if (fy_json_type(d, i) != FY_JOBJECT || fy_json_len(d, i) != 1 ||
+		    !fy_json_streq(d, i + 1, "$secret") || fy_json_type(d, i + 2) != FY_JSTRING)
+			continue;
+		if (f->nsecrets == f->capsecrets) {
+			size_t cap = f->capsecrets ? f->capsecrets * 2 : 4;
+			char **p = realloc(f->secrets, cap * sizeof(*p));
+
+			if (!p)
+				return fy_error_set(err, FY_E_NOMEM, "out of memory");
+			f->secrets = p;
+			f->capsecrets = cap;
+		}
+		name = fy_json_strdup(d, i + 2, NULL);
+		if (!name)
+			return fy_error_set(err, FY_E_NOMEM, "out of memory");
+		f->secrets[f->nsecrets++] = name;
+	}
+	return 0;
+}
+
+static int fact_refs(struct fy_facts *f, enum fy_kind kind, const struct fy_jdoc *d, uint32_t root,
+		     struct fy_error *err)
+{
+	uint32_t parts, k, p;
+
+	switch (kind) {
+	case FY_KIND_AGENT:
+		if (add_ref_list(f, FY_KIND_TOOL, d, fy_json_get(d, root, "tools"), "tools", err) < 0 ||
+		    add_ref_list(f, FY_KIND_KNOWLEDGE, d, fy_json_get(d, root, "knowledge"), "knowledge",
+				 err) < 0 ||
+		    add_ref_list(f, FY_KIND_MEMORY, d, fy_json_get(d, root, "memory"), "memory", err) < 0 ||
+		    add_ref_list(f, FY_KIND_AGENT, d, fy_json_get(d, root, "handoffs"), "handoffs", err) < 0)
+			return -1;
+		return 0;
+	case FY_KIND_KNOWLEDGE:
+		return add_ref_list(f, FY_KIND_FILE, d, fy_json_get(d, root, "files"), "files", err);
+	case FY_KIND_FILE:
+		return add_ref(f, FY_REF_BLOB, d, fy_json_get(d, root, "blob"), "blob", -1, "", err);
+	case FY_KIND_MEMORY:
+		return add_ref(f, FY_KIND_AGENT, d, fy_json_get(d, fy_json_get(d, root, "scope"), "agent"),
+			       "scope.agent", -1, "", err);
+	case FY_KIND_THREAD:
+		return add_ref(f, FY_KIND_AGENT, d, fy_json_get(d, root, "agent"), "agent", -1, "", err);
+	case FY_KIND_MESSAGE:
+		parts = fy_json_get(d, root, "parts");
+		FY_JSON_FOREACH(d, parts, k, p) {
+			if (fy_json_streq(d, fy_json_get(d, p, "type"), "other"))
+				f->warnings++;
+			if (add_ref(f, FY_REF_BLOB, d, fy_json_get(d, p, "blob"), "parts", (int)k, ".blob",
+				    err) < 0 ||
+			    add_ref(f, FY_KIND_FILE, d, fy_json_get(d, p, "file"), "parts", (int)k, ".file",
+				    err) < 0)
+				return -1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int fy_facts_extract(struct fy_facts *f, enum fy_kind kind, const struct fy_jdoc *d, uint32_t root,
+		     struct fy_error *err)
+{
+	facts_reset(f);
+	f->kind = kind;
+	if (fact_str(d, fy_json_get(d, root, "id"), &f->id, &f->id_len, "the id", err) < 0)
+		return -1;
+	if (!f->id || !fy_id_valid(f->id, f->id_len))
+		return fy_error_set(err, FY_E_DATA, "record has no valid id");
+	if (fact_str(d, fy_json_get(d, root, "thread"), &f->thread, &f->thread_len, "thread", err) < 0 ||
+	    fact_str(d, fy_json_get(d, root, "parent"), &f->parent, &f->parent_len, "parent", err) < 0 ||
+	    fact_str(d, fy_json_get(d, root, "active_leaf"), &f->active_leaf, &f->leaf_len,
+		     "active_leaf", err) < 0)
+		return -1;
+	fact_time(d, fy_json_get(d, root, "created"), &f->has_created, &f->created_s, &f->created_ns);
+	fact_time(d, fy_json_get(d, root, "updated"), &f->has_updated, &f->updated_s, &f->updated_ns);
+	if (fact_refs(f, kind, d, root, err) < 0)
+		return -1;
+	return fact_secrets(f, d, root, err);
+}
+
+/* --- the rules ------------------------------------------------------------ */
+
 struct rec {
 	const char *kname;
 	char id[FY_ID_MAX + 1];
 };
 
-/* A reference from record r to an id of kind target (string node v). */
-static int ref(struct fy_checker *c, const struct rec *r, enum fy_kind target,
-	       const struct fy_jdoc *d, uint32_t v, const char *field, struct fy_error *err)
+/* A reference the record makes; it waits (formatted) only when unresolved. */
+static int check_ref(struct fy_checker *c, const struct rec *r, const struct fy_fact_ref *ref,
+		     struct fy_error *err)
 {
-	size_t len;
-	const char *s;
-	uint64_t fp;
-	char what[FY_ID_MAX * 2 + 128];
+	const struct fy_idset *set = ref->target == FY_REF_BLOB ? &c->blobs : &c->ids[ref->target];
+	char what[FY_ID_MAX * 2 + 256], fname[96];
+	uint64_t fp = fy_fingerprint(ref->target, ref->id, ref->len);
 
-	if (v == FY_JNONE || fy_json_type(d, v) != FY_JSTRING)
+	if (fy_idset_has(set, fp))
 		return 0;
-	s = fy_json_raw(d, v, &len);
-	fp = fy_fingerprint(target, s, len);
-	if (fy_idset_has(&c->ids[target], fp))
-		return 0;
-	snprintf(what, sizeof(what), "%s '%s': %s refers to %s '%.*s', which is not in the archive",
-		 r->kname, r->id, field, fy_kind_name(target), (int)len, s);
-	return add_pending(c, target, fp, what, err);
-}
-
-static int ref_list(struct fy_checker *c, const struct rec *r, enum fy_kind target,
-		    const struct fy_jdoc *d, uint32_t arr, const char *field, struct fy_error *err)
-{
-	uint32_t k, el;
-
-	if (arr == FY_JNONE || fy_json_type(d, arr) != FY_JARRAY)
-		return 0;
-	FY_JSON_FOREACH(d, arr, k, el) {
-		char f[64];
-
-		snprintf(f, sizeof(f), "%s[%u]", field, k);
-		if (ref(c, r, target, d, el, f, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int blob_ref(struct fy_checker *c, const struct rec *r, const struct fy_jdoc *d,
-		    uint32_t v, const char *field, struct fy_error *err)
-{
-	size_t len;
-	const char *s;
-	uint64_t fp;
-	char what[FY_ID_MAX + 256];
-
-	if (v == FY_JNONE || fy_json_type(d, v) != FY_JSTRING)
-		return 0;
-	s = fy_json_raw(d, v, &len);
-	fp = fy_fingerprint(BLOB_TAG, s, len);
-	if (fy_idset_has(&c->blobs, fp))
-		return 0;
-	snprintf(what, sizeof(what), "%s '%s': %s refers to blob %.*s, which is not in the archive",
-		 r->kname, r->id, field, (int)len, s);
-	return add_pending(c, BLOB_TAG, fp, what, err);
+	if (ref->index < 0)
+		snprintf(fname, sizeof(fname), "%s", ref->field);
+	else
+		snprintf(fname, sizeof(fname), "%s[%d]%s", ref->field, ref->index, ref->suffix);
+	if (ref->target == FY_REF_BLOB)
+		snprintf(what, sizeof(what), "%s '%s': %s refers to blob %.*s, which is not in the archive",
+			 r->kname, r->id, fname, (int)ref->len, ref->id);
+	else
+		snprintf(what, sizeof(what), "%s '%s': %s refers to %s '%.*s', which is not in the archive",
+			 r->kname, r->id, fname, fy_kind_name((enum fy_kind)ref->target), (int)ref->len,
+			 ref->id);
+	return add_pending(c, ref->target, fp, what, err);
 }
 
 /* Close the current thread: its active leaf must be one of its messages. */
@@ -183,60 +341,31 @@ static int end_thread(struct fy_checker *c, struct fy_error *err)
 	return rc;
 }
 
-static int add_secret(struct fy_checker *c, const struct fy_jdoc *d, uint32_t v,
-		      struct fy_error *err)
+static int add_secret(struct fy_checker *c, const char *name, struct fy_error *err)
 {
-	char *name = fy_json_strdup(d, v, NULL);
 	size_t i;
 
-	if (!name)
-		return 0;
 	for (i = 0; i < c->st.nsecrets; i++)
-		if (strcmp(c->st.secrets[i], name) == 0) {
-			free(name);
+		if (strcmp(c->st.secrets[i], name) == 0)
 			return 0;
-		}
 	if (c->st.nsecrets == c->capsecrets) {
 		size_t cap = c->capsecrets ? c->capsecrets * 2 : 8;
 		char **p = realloc(c->st.secrets, cap * sizeof(*p));
 
-		if (!p) {
-			free(name);
+		if (!p)
 			return fy_error_set(err, FY_E_NOMEM, "out of memory");
-		}
 		c->st.secrets = p;
 		c->capsecrets = cap;
 	}
-	c->st.secrets[c->st.nsecrets++] = name;
+	c->st.secrets[c->st.nsecrets] = strdup(name);
+	if (!c->st.secrets[c->st.nsecrets])
+		return fy_error_set(err, FY_E_NOMEM, "out of memory");
+	c->st.nsecrets++;
 	return 0;
 }
 
-/* Collect {"$secret": NAME} names anywhere in the record. */
-static int scan_secrets(struct fy_checker *c, const struct fy_jdoc *d, uint32_t root,
-			struct fy_error *err)
+static void note_time(struct fy_checker *c, int64_t sec, int32_t ns)
 {
-	uint32_t i;
-
-	for (i = root; i < d->nodes[root].next; i++)
-		if (fy_json_type(d, i) == FY_JOBJECT && fy_json_len(d, i) == 1 &&
-		    fy_json_streq(d, i + 1, "$secret") &&
-		    fy_json_type(d, i + 2) == FY_JSTRING && add_secret(c, d, i + 2, err) < 0)
-			return -1;
-	return 0;
-}
-
-static void note_time(struct fy_checker *c, const struct fy_jdoc *d, uint32_t v)
-{
-	size_t len;
-	const char *s;
-	int64_t sec;
-	int32_t ns;
-
-	if (v == FY_JNONE || fy_json_type(d, v) != FY_JSTRING)
-		return;
-	s = fy_json_raw(d, v, &len);
-	if (fy_time_parse(s, len, &sec, &ns) < 0)
-		return;
 	if (!c->st.has_time || fy_time_cmp(sec, ns, c->st.first_s, c->st.first_ns) < 0) {
 		c->st.first_s = sec;
 		c->st.first_ns = ns;
@@ -248,130 +377,88 @@ static void note_time(struct fy_checker *c, const struct fy_jdoc *d, uint32_t v)
 	c->st.has_time = 1;
 }
 
-static int check_message(struct fy_checker *c, const struct rec *r, const struct fy_jdoc *d,
-			 uint32_t root, struct fy_error *err)
+static int check_message(struct fy_checker *c, const struct rec *r, const struct fy_facts *f,
+			 struct fy_error *err)
 {
-	uint32_t thread = fy_json_get(d, root, "thread"), parent = fy_json_get(d, root, "parent");
-	uint32_t parts = fy_json_get(d, root, "parts"), k, p;
-	size_t len;
-	const char *s;
 	int added;
 
-	s = fy_json_raw(d, thread, &len);
-	if (!c->thread || strlen(c->thread) != len || memcmp(c->thread, s, len) != 0)
+	if (!f->thread || !c->thread || strlen(c->thread) != f->thread_len ||
+	    memcmp(c->thread, f->thread, f->thread_len) != 0)
 		return fy_error_set(err, FY_E_DATA,
 				    "message '%s': thread '%.*s' is not the thread record it follows%s%s%s",
-				    r->id, (int)len, s, c->thread ? " ('" : "",
-				    c->thread ? c->thread : "", c->thread ? "')" : " (none)");
-	if (fy_json_type(d, parent) == FY_JSTRING) {
-		s = fy_json_raw(d, parent, &len);
-		if (!fy_idset_has(&c->thread_msgs, fy_fingerprint(FY_KIND_MESSAGE, s, len)))
-			return fy_error_set(err, FY_E_DATA,
-					    "message '%s': parent '%.*s' is not an earlier message of thread '%s'",
-					    r->id, (int)len, s, c->thread);
-	}
-	added = fy_idset_add(&c->thread_msgs, fy_fingerprint(FY_KIND_MESSAGE, r->id, strlen(r->id)),
-			     err);
+				    r->id, (int)f->thread_len, f->thread ? f->thread : "",
+				    c->thread ? " ('" : "", c->thread ? c->thread : "",
+				    c->thread ? "')" : " (none)");
+	if (f->parent &&
+	    !fy_idset_has(&c->thread_msgs, fy_fingerprint(FY_KIND_MESSAGE, f->parent, f->parent_len)))
+		return fy_error_set(err, FY_E_DATA,
+				    "message '%s': parent '%.*s' is not an earlier message of thread '%s'",
+				    r->id, (int)f->parent_len, f->parent, c->thread);
+	added = fy_idset_add(&c->thread_msgs, fy_fingerprint(FY_KIND_MESSAGE, f->id, f->id_len), err);
 	if (added < 0)
 		return -1;
 	if (!added)
-		return fy_error_set(err, FY_E_DATA, "message '%s': duplicate id in thread '%s'",
-				    r->id, c->thread);
-	FY_JSON_FOREACH(d, parts, k, p) {
-		char f[48];
-
-		if (fy_json_streq(d, fy_json_get(d, p, "type"), "other"))
-			c->st.warnings++;
-		snprintf(f, sizeof(f), "parts[%u].blob", k);
-		if (blob_ref(c, r, d, fy_json_get(d, p, "blob"), f, err) < 0)
-			return -1;
-		snprintf(f, sizeof(f), "parts[%u].file", k);
-		if (ref(c, r, FY_KIND_FILE, d, fy_json_get(d, p, "file"), f, err) < 0)
-			return -1;
-	}
+		return fy_error_set(err, FY_E_DATA, "message '%s': duplicate id in thread '%s'", r->id,
+				    c->thread);
 	return 0;
 }
 
-static int check_refs(struct fy_checker *c, enum fy_kind kind, const struct rec *r,
-		      const struct fy_jdoc *d, uint32_t root, struct fy_error *err)
+int fy_checker_facts(struct fy_checker *c, const struct fy_facts *f, struct fy_error *err)
 {
-	switch (kind) {
-	case FY_KIND_AGENT:
-		if (ref_list(c, r, FY_KIND_TOOL, d, fy_json_get(d, root, "tools"), "tools", err) < 0 ||
-		    ref_list(c, r, FY_KIND_KNOWLEDGE, d, fy_json_get(d, root, "knowledge"),
-			     "knowledge", err) < 0 ||
-		    ref_list(c, r, FY_KIND_MEMORY, d, fy_json_get(d, root, "memory"), "memory",
-			     err) < 0 ||
-		    ref_list(c, r, FY_KIND_AGENT, d, fy_json_get(d, root, "handoffs"), "handoffs",
-			     err) < 0)
-			return -1;
-		return 0;
-	case FY_KIND_KNOWLEDGE:
-		return ref_list(c, r, FY_KIND_FILE, d, fy_json_get(d, root, "files"), "files", err);
-	case FY_KIND_FILE:
-		return blob_ref(c, r, d, fy_json_get(d, root, "blob"), "blob", err);
-	case FY_KIND_MEMORY:
-		return ref(c, r, FY_KIND_AGENT, d,
-			   fy_json_get(d, fy_json_get(d, root, "scope"), "agent"), "scope.agent", err);
-	case FY_KIND_THREAD:
-		return ref(c, r, FY_KIND_AGENT, d, fy_json_get(d, root, "agent"), "agent", err);
-	default:
-		return 0;
-	}
-}
-
-int fy_checker_record(struct fy_checker *c, enum fy_kind kind, const struct fy_jdoc *d,
-		      uint32_t root, struct fy_error *err)
-{
-	uint32_t idv = fy_json_get(d, root, "id");
 	struct rec r;
-	size_t len;
-	const char *s;
-	int added;
+	size_t i;
 
-	if (idv == FY_JNONE || fy_json_type(d, idv) != FY_JSTRING)
-		return fy_error_set(err, FY_E_DATA, "record has no id");
-	s = fy_json_raw(d, idv, &len);
-	if (!fy_id_valid(s, len))
-		return fy_error_set(err, FY_E_DATA, "record id is not a valid ferry id");
-	r.kname = fy_kind_name(kind);
-	memcpy(r.id, s, len);
-	r.id[len] = '\0';
-	if (kind == FY_KIND_THREAD) {
-		uint32_t leaf = fy_json_get(d, root, "active_leaf");
-
+	if (f->kind <= FY_KIND_NONE || f->kind >= FY_KIND__COUNT || !f->id || f->id_len > FY_ID_MAX)
+		return fy_error_set(err, FY_E_DATA, "record has no valid kind and id");
+	r.kname = fy_kind_name(f->kind);
+	memcpy(r.id, f->id, f->id_len);
+	r.id[f->id_len] = '\0';
+	if (f->kind == FY_KIND_THREAD) {
 		if (end_thread(c, err) < 0)
 			return -1;
 		c->thread = strdup(r.id);
 		if (!c->thread)
 			return fy_error_set(err, FY_E_NOMEM, "out of memory");
-		if (fy_json_type(d, leaf) == FY_JSTRING) {
-			c->active_leaf = fy_json_strdup(d, leaf, NULL);
-			if (!c->active_leaf)
-				return fy_error_set(err, FY_E_NOMEM, "out of memory");
-		}
+		if (f->active_leaf && !(c->active_leaf = strndup(f->active_leaf, f->leaf_len)))
+			return fy_error_set(err, FY_E_NOMEM, "out of memory");
 	}
-	if (kind == FY_KIND_MESSAGE) {
-		if (check_message(c, &r, d, root, err) < 0)
+	if (f->kind == FY_KIND_MESSAGE) {
+		if (check_message(c, &r, f, err) < 0)
 			return -1;
 	} else {
-		added = fy_idset_add(&c->ids[kind], fy_fingerprint(kind, r.id, len), err);
+		int added = fy_idset_add(&c->ids[f->kind], fy_fingerprint(f->kind, f->id, f->id_len), err);
+
 		if (added < 0)
 			return -1;
 		if (!added)
 			return fy_error_set(err, FY_E_DATA, "%s '%s': duplicate id", r.kname, r.id);
-		if (check_refs(c, kind, &r, d, root, err) < 0)
-			return -1;
 	}
-	note_time(c, d, fy_json_get(d, root, "created"));
-	note_time(c, d, fy_json_get(d, root, "updated"));
-	c->st.records[kind]++;
-	return scan_secrets(c, d, root, err);
+	for (i = 0; i < f->nrefs; i++)
+		if (check_ref(c, &r, &f->refs[i], err) < 0)
+			return -1;
+	if (f->has_created)
+		note_time(c, f->created_s, f->created_ns);
+	if (f->has_updated)
+		note_time(c, f->updated_s, f->updated_ns);
+	for (i = 0; i < f->nsecrets; i++)
+		if (add_secret(c, f->secrets[i], err) < 0)
+			return -1;
+	c->st.warnings += f->warnings;
+	c->st.records[f->kind]++;
+	return 0;
+}
+
+int fy_checker_record(struct fy_checker *c, enum fy_kind kind, const struct fy_jdoc *d,
+		      uint32_t root, struct fy_error *err)
+{
+	if (fy_facts_extract(&c->scratch, kind, d, root, err) < 0)
+		return -1;
+	return fy_checker_facts(c, &c->scratch, err);
 }
 
 int fy_checker_blob(struct fy_checker *c, const char *hex, struct fy_error *err)
 {
-	int added = fy_idset_add(&c->blobs, fy_fingerprint(BLOB_TAG, hex, strlen(hex)), err);
+	int added = fy_idset_add(&c->blobs, fy_fingerprint(FY_REF_BLOB, hex, strlen(hex)), err);
 
 	if (added > 0)
 		c->st.blobs++;
@@ -380,7 +467,7 @@ int fy_checker_blob(struct fy_checker *c, const char *hex, struct fy_error *err)
 
 int fy_checker_has_blob(const struct fy_checker *c, const char *hex)
 {
-	return fy_idset_has(&c->blobs, fy_fingerprint(BLOB_TAG, hex, strlen(hex)));
+	return fy_idset_has(&c->blobs, fy_fingerprint(FY_REF_BLOB, hex, strlen(hex)));
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -396,11 +483,11 @@ int fy_checker_finish(struct fy_checker *c, struct fy_error *err)
 		return -1;
 	for (i = 0; i < c->npending; i++) {
 		const struct pending *p = &c->pending[i];
-		const struct fy_idset *set = p->tag == BLOB_TAG ? &c->blobs : &c->ids[p->tag];
+		const struct fy_idset *set = p->tag == FY_REF_BLOB ? &c->blobs : &c->ids[p->tag];
 
 		if (fy_idset_has(set, p->fp))
 			continue;
-		if ((c->flags & FY_CHECK_SCOPED) && p->tag != BLOB_TAG)
+		if ((c->flags & FY_CHECK_SCOPED) && p->tag != FY_REF_BLOB)
 			c->st.external++;
 		else
 			return fy_error_set(err, FY_E_DATA, "%s", p->what);

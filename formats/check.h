@@ -25,6 +25,46 @@
 
 struct fy_checker;
 
+/* A reference target that is not a record kind: a blob by its SHA-256. */
+#define FY_REF_BLOB 0x42u
+
+/* One reference a record makes: "tools[2]" -> tool 'lookup'. */
+struct fy_fact_ref {
+	unsigned target;		/* a record kind, or FY_REF_BLOB */
+	const char *id;			/* borrowed */
+	size_t len;
+	const char *field;		/* "tools", "parts", "blob", ... */
+	int index;			/* the array index, or -1 */
+	const char *suffix;		/* after the index: ".blob", or "" */
+};
+
+/*
+ * What the rules need to know of one record, extracted from its parsed
+ * JSON: the writer extracts facts on its validation threads, so the
+ * order-dependent checking that follows is cheap. Strings are borrowed
+ * from the record's text; ids and references are never escaped (a valid
+ * ferry id needs no escaping, and fy_facts_extract refuses escaped ones).
+ */
+struct fy_facts {
+	enum fy_kind kind;
+	const char *id, *thread, *parent, *active_leaf;	/* NULL: absent or null */
+	size_t id_len, thread_len, parent_len, leaf_len;
+	int has_created, has_updated;
+	int64_t created_s, updated_s;
+	int32_t created_ns, updated_ns;
+	struct fy_fact_ref *refs;	/* owned, reused */
+	size_t nrefs, caprefs;
+	char **secrets;			/* owned: decoded {"$secret": NAME} names */
+	size_t nsecrets, capsecrets;
+	uint32_t warnings;		/* parts of type "other" */
+};
+
+void fy_facts_init(struct fy_facts *f);
+void fy_facts_release(struct fy_facts *f);
+/* Extract the facts of a schema-valid record of the given kind. */
+int fy_facts_extract(struct fy_facts *f, enum fy_kind kind, const struct fy_jdoc *d, uint32_t root,
+		     struct fy_error *err);
+
 struct fy_stats {
 	uint64_t records[FY_KIND__COUNT];
 	uint64_t blobs;
@@ -49,10 +89,12 @@ struct fy_checker *fy_checker_new(unsigned flags, struct fy_error *err);
 void fy_checker_free(struct fy_checker *c);
 
 /*
- * Check one schema-valid record (value root of d) of the given kind.
- * Errors name the record: "message 'm2': parent 'm9' is not an earlier
- * message of thread 't1'".
+ * Check one record by its facts, in archive order. Errors name the
+ * record: "message 'm2': parent 'm9' is not an earlier message of thread
+ * 't1'".
  */
+int fy_checker_facts(struct fy_checker *c, const struct fy_facts *f, struct fy_error *err);
+/* The same for a parsed, schema-valid record (extracts, then checks). */
 int fy_checker_record(struct fy_checker *c, enum fy_kind kind, const struct fy_jdoc *d,
 		      uint32_t root, struct fy_error *err);
 /* A blob with this hex is present. Returns 1 when new, 0 when already seen. */

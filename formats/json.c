@@ -11,6 +11,9 @@
 
 #include <errno.h>
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,6 +178,23 @@ static int scan_string(struct fy_jdoc *d, size_t pos, unsigned flags, size_t *en
 	for (;;) {
 		unsigned char c;
 
+#ifdef __SSE2__
+		/* Sixteen bytes at a time: stop at '"', '\\', a control byte or non-ASCII. */
+		while (i + 16 <= n) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(t + i));
+			__m128i special = _mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+				_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+			int mask = _mm_movemask_epi8(special);
+
+			if (mask) {
+				i += (size_t)__builtin_ctz((unsigned)mask);
+				break;
+			}
+			i += 16;
+		}
+#endif
 		while (i + 8 <= n) {
 			uint64_t v;
 
@@ -327,76 +347,121 @@ static inline size_t skip_inner(struct fy_jdoc *d, size_t i)
 	return j;
 }
 
-/* Compare two key nodes by decoded content. */
-static int key_equal(const struct fy_jdoc *d, uint32_t a, uint32_t b)
-{
-	size_t la, lb;
-	const char *pa = fy_json_raw(d, a, &la), *pb = fy_json_raw(d, b, &lb);
-	struct fy_buf ba = FY_BUF_INIT(SIZE_MAX / 2), bb = FY_BUF_INIT(SIZE_MAX / 2);
-	int eq;
-
-	if (!fy_json_has_escapes(d, a) && !fy_json_has_escapes(d, b))
-		return la == lb && memcmp(pa, pb, la) == 0;
-	if (fy_json_str(d, a, &ba, NULL) < 0 || fy_json_str(d, b, &bb, NULL) < 0) {
-		eq = 0;
-	} else {
-		eq = ba.len == bb.len && memcmp(ba.ptr, bb.ptr, ba.len) == 0;
-	}
-	fy_buf_release(&ba);
-	fy_buf_release(&bb);
-	return eq;
-}
-
-static int cmp_keyidx(const void *a, const void *b, void *ctx)
-{
-	const struct fy_jdoc *d = ctx;
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	size_t lx, ly;
-	const char *px = fy_json_raw(d, x, &lx), *py = fy_json_raw(d, y, &ly);
-	int c;
-
-	if (lx != ly)
-		return lx < ly ? -1 : 1;
-	c = memcmp(px, py, lx);
-	return c;
-}
-
-/* Refuse an object with two equal keys. */
+/*
+ * Refuse an object with two equal keys. Every object of every record goes
+ * through here, so this is a hash set of the keys' bytes (decoded, for the
+ * rare key with escapes): linear in the number of keys, no allocation for
+ * objects of up to 64 members.
+ */
 static int check_dups(struct fy_jdoc *d, uint32_t obj, struct fy_error *err)
 {
-	uint32_t count = fy_json_len(d, obj), k, key, val, *keys;
-	int any_esc = 0, bad = 0;
+	enum { SMALL = 64 };
+	uint32_t count = fy_json_len(d, obj), k, key, val, nslots, mask, dup = FY_JNONE;
+	uint32_t slots_small[2 * SMALL], *slots = slots_small, keys_small[SMALL], *keys = keys_small;
+	const char *ptr_small[SMALL], **kp = ptr_small;
+	size_t len_small[SMALL], *kl = len_small;
+	struct fy_buf dec = FY_BUF_INIT(SIZE_MAX / 2);
+	int any_esc = 0, rc = 0;
 
 	if (count < 2)
 		return 0;
-	keys = malloc((size_t)count * sizeof(*keys));
-	if (!keys)
-		return fy_error_set(err, FY_E_NOMEM, "out of memory parsing JSON");
+	for (nslots = 16; nslots < 2 * count; nslots *= 2)
+		;
+	mask = nslots - 1;
+	if (count > SMALL) {
+		slots = calloc(nslots, sizeof(*slots));
+		keys = malloc((size_t)count * sizeof(*keys));
+		kp = malloc((size_t)count * sizeof(*kp));
+		kl = malloc((size_t)count * sizeof(*kl));
+		if (!slots || !keys || !kp || !kl) {
+			rc = fy_error_set(err, FY_E_NOMEM, "out of memory parsing JSON");
+			goto out;
+		}
+	} else {
+		memset(slots, 0, nslots * sizeof(*slots));
+	}
 	FY_JSON_FOREACH_MEMBER(d, obj, k, key, val) {
 		keys[k] = key;
 		any_esc |= fy_json_has_escapes(d, key);
 	}
-	if (any_esc || count <= 8) {
+	if (!any_esc && count <= 8) {
+		/* small objects: comparing lengths first is cheaper than hashing */
 		uint32_t a, b;
 
-		for (a = 0; a < count && !bad; a++)
-			for (b = a + 1; b < count && !bad; b++)
-				if (key_equal(d, keys[a], keys[b])) {
-					bad = 1;
-					key = keys[b];
+		for (a = 1; a < count && dup == FY_JNONE; a++) {
+			size_t la;
+			const char *pa = fy_json_raw(d, keys[a], &la);
+
+			for (b = 0; b < a; b++) {
+				size_t lb;
+				const char *pb = fy_json_raw(d, keys[b], &lb);
+
+				if (la == lb && memcmp(pa, pb, la) == 0) {
+					dup = keys[a];
+					break;
 				}
-	} else {
-		qsort_r(keys, count, sizeof(*keys), cmp_keyidx, (void *)d);
-		for (k = 1; k < count && !bad; k++)
-			if (cmp_keyidx(&keys[k - 1], &keys[k], d) == 0) {
-				bad = 1;
-				key = keys[k];
 			}
+		}
+		goto found;
 	}
-	free(keys);
-	if (bad)
-		return perr(d, d->nodes[key].off - 1, err, FY_E_DATA, "duplicate object key");
-	return 0;
+	if (any_esc) {
+		/* decode every escaped key once; offsets first, pointers after (dec may move) */
+		for (k = 0; k < count; k++) {
+			if (!fy_json_has_escapes(d, keys[k]))
+				continue;
+			kl[k] = dec.len;
+			if (fy_json_str(d, keys[k], &dec, err) < 0) {
+				rc = -1;
+				goto out;
+			}
+		}
+	}
+	for (k = 0; k < count; k++) {
+		if (any_esc && fy_json_has_escapes(d, keys[k])) {
+			size_t start = kl[k], next = dec.len;
+			uint32_t j;
+
+			for (j = k + 1; j < count; j++)
+				if (fy_json_has_escapes(d, keys[j])) {
+					next = kl[j];
+					break;
+				}
+			kp[k] = dec.ptr + start;
+			kl[k] = next - start;
+		} else {
+			kp[k] = fy_json_raw(d, keys[k], &kl[k]);
+		}
+	}
+	for (k = 0; k < count && dup == FY_JNONE; k++) {
+		uint32_t h = 2166136261u, i;
+		size_t b;
+
+		for (b = 0; b < kl[k]; b++)
+			h = (h ^ (unsigned char)kp[k][b]) * 16777619u;
+		for (i = h & mask; slots[i]; i = (i + 1) & mask) {
+			uint32_t o = slots[i] - 1;
+
+			if (kl[o] == kl[k] && memcmp(kp[o], kp[k], kl[k]) == 0) {
+				dup = keys[k];
+				break;
+			}
+		}
+		slots[i] = k + 1;
+	}
+found:
+	if (dup != FY_JNONE)
+		rc = perr(d, d->nodes[dup].off - 1, err, FY_E_DATA, "duplicate object key");
+out:
+	fy_buf_release(&dec);
+	if (slots != slots_small)
+		free(slots);
+	if (keys != keys_small)
+		free(keys);
+	if (kp != ptr_small)
+		free(kp);
+	if (kl != len_small)
+		free(kl);
+	return rc;
 }
 
 int fy_jdoc_parse(struct fy_jdoc *d, const char *text, size_t len, unsigned flags,

@@ -76,22 +76,32 @@ int fy_kind_parse_list(const char *list, unsigned *set, struct fy_error *err)
 	return 0;
 }
 
-static int id_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '.' || c == '_' || c == '~' || c == '-';
-}
+/* [A-Za-z0-9._~-]: every id and reference of every record is checked, so a table. */
+static const unsigned char id_chars[256] = {
+	['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+	['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+	['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+	['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+	['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+	['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
 
 int fy_id_valid(const char *s, size_t n)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char all = 1;
 	size_t i;
 
 	if (n == 0 || n > FY_ID_MAX || s[0] == '.' || s[0] == '-')
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!id_char((unsigned char)s[i]))
-			return 0;
-	return 1;
+		all &= id_chars[p[i]];
+	return all;
 }
 
 void fy_id_make(const char *provider_id, size_t n, char *out)

@@ -19,12 +19,13 @@ enum {
 	T_STRING = 16, T_ARRAY = 32, T_OBJECT = 64,
 };
 
-enum sformat { F_NONE, F_DATETIME, F_ID, F_SHA256 };
+enum sformat { F_NONE, F_DATETIME, F_ID, F_SHA256, F_ADAPTER };
 
 struct snode;
 
 struct sprop {
 	const char *name;	/* decoded, owned */
+	size_t len;
 	struct snode *schema;
 	int required;
 };
@@ -216,9 +217,14 @@ static struct snode **compile_list(struct fy_schemaset *s, struct sfile *f, uint
 	return list;
 }
 
+/* By length first, so a lookup only compares names of the key's length. */
 static int cmp_prop(const void *a, const void *b)
 {
-	return strcmp(((const struct sprop *)a)->name, ((const struct sprop *)b)->name);
+	const struct sprop *x = a, *y = b;
+
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->name, y->name, x->len);
 }
 
 static struct snode *deref(struct snode *n)
@@ -285,7 +291,7 @@ static int compile_properties(struct fy_schemaset *s, struct sfile *f, struct sn
 	if (!n->props)
 		return fy_error_set(err, FY_E_NOMEM, "out of memory");
 	FY_JSON_FOREACH_MEMBER(d, v, k, key, val) {
-		n->props[k].name = fy_json_strdup(d, key, NULL);
+		n->props[k].name = fy_json_strdup(d, key, &n->props[k].len);
 		n->props[k].schema = compile_node(s, f, val, err);
 		n->nprops = k + 1;
 		if (!n->props[k].name || !n->props[k].schema)
@@ -395,6 +401,8 @@ static int compile_keyword(struct fy_schemaset *s, struct sfile *f, struct snode
 			n->format = F_ID;
 		else if (fy_json_streq(d, v, "sha256"))
 			n->format = F_SHA256;
+		else if (fy_json_streq(d, v, "adapter-name"))
+			n->format = F_ADAPTER;
 	} else if (strcmp(name, "allOf") == 0) {
 		rc = (n->all_of = compile_list(s, f, v, &n->nall, err)) ? 0 : -1;
 	} else if (strcmp(name, "anyOf") == 0) {
@@ -548,24 +556,41 @@ static int verr(struct vctx *c, const char *fmt, const char *a)
 	return fy_error_set(c->err, FY_E_DATA, "record: %s%s", fmt, a ? a : "");
 }
 
+/*
+ * The path is built on every step of every record, so no printf here: it
+ * runs once per field of millions of records and is only read on error.
+ */
+static void path_append(struct vctx *c, const char *s, size_t n)
+{
+	if (c->plen + n >= sizeof(c->path))
+		n = sizeof(c->path) - 1 - c->plen;
+	memcpy(c->path + c->plen, s, n);
+	c->plen += n;
+	c->path[c->plen] = '\0';
+}
+
 static size_t path_push_key(struct vctx *c, const char *key, size_t n)
 {
 	size_t old = c->plen;
-	int w = snprintf(c->path + c->plen, sizeof(c->path) - c->plen, "%s%.*s",
-			 c->plen ? "." : "", (int)n, key);
 
-	if (w > 0)
-		c->plen += (size_t)w < sizeof(c->path) - c->plen ? (size_t)w : 0;
+	if (c->plen)
+		path_append(c, ".", 1);
+	path_append(c, key, n);
 	return old;
 }
 
 static size_t path_push_index(struct vctx *c, uint32_t k)
 {
+	char digits[16], *p = digits + sizeof(digits);
 	size_t old = c->plen;
-	int w = snprintf(c->path + c->plen, sizeof(c->path) - c->plen, "[%u]", k);
 
-	if (w > 0)
-		c->plen += (size_t)w < sizeof(c->path) - c->plen ? (size_t)w : 0;
+	*--p = ']';
+	do {
+		*--p = (char)('0' + k % 10);
+		k /= 10;
+	} while (k);
+	*--p = '[';
+	path_append(c, p, (size_t)(digits + sizeof(digits) - p));
 	return old;
 }
 
@@ -584,9 +609,15 @@ static int json_equal(const struct fy_jdoc *a, uint32_t i, const struct fy_jdoc 
 		return 0;
 	switch (ta) {
 	case FY_JSTRING: {
-		char *sa = fy_json_strdup(a, i, NULL);
-		int eq = sa && fy_json_streq(b, j, sa);
+		size_t la, lb;
+		const char *ra = fy_json_raw(a, i, &la), *rb = fy_json_raw(b, j, &lb);
+		char *sa;
+		int eq;
 
+		if (!fy_json_has_escapes(a, i) && !fy_json_has_escapes(b, j))
+			return la == lb && memcmp(ra, rb, la) == 0;
+		sa = fy_json_strdup(a, i, NULL);
+		eq = sa && fy_json_streq(b, j, sa);
 		free(sa);
 		return eq;
 	}
@@ -667,6 +698,19 @@ static size_t utf8_chars(const char *s, size_t n)
 
 static int validate(const struct snode *n, uint32_t i, struct vctx *c);
 
+/* Format "adapter-name": [a-z0-9][a-z0-9-]*, at most 40 characters. */
+static int adapter_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 40 || s[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
 static int check_string(const struct snode *n, uint32_t i, struct vctx *c)
 {
 	const struct fy_jdoc *d = c->d;
@@ -676,6 +720,8 @@ static int check_string(const struct snode *n, uint32_t i, struct vctx *c)
 	const char *s = raw;
 	int rc = 0;
 
+	if (n->min_len < 0 && n->max_len < 0 && n->format == F_NONE && !n->re)
+		return 0;
 	/* regexec needs a NUL-terminated copy; the raw text is not. */
 	if (fy_json_has_escapes(d, i) || n->re) {
 		if (fy_json_str(d, i, &b, c->err) < 0)
@@ -703,6 +749,9 @@ static int check_string(const struct snode *n, uint32_t i, struct vctx *c)
 	} else if (rc == 0 && n->format == F_SHA256) {
 		if (!fy_is_sha256_hex(s, len))
 			rc = verr(c, "not a SHA-256 (64 lower-case hex digits)", NULL);
+	} else if (rc == 0 && n->format == F_ADAPTER) {
+		if (!adapter_name(s, len))
+			rc = verr(c, "not an adapter name ([a-z0-9-], 1-40 characters)", NULL);
 	}
 	if (rc == 0 && n->re) {
 		if (memchr(s, '\0', len) || regexec(n->re, s, 0, NULL, 0) != 0)
@@ -742,23 +791,24 @@ static int check_object(const struct snode *n, uint32_t i, struct vctx *c)
 					break;
 				}
 		} else {
+			/*
+			 * Properties are sorted by length, then bytes (see cmp_prop):
+			 * skip to the run of the right length, then compare.
+			 */
 			while (lo < hi) {
 				uint32_t mid = (lo + hi) / 2;
-				const char *pn = n->props[mid].name;
-				int cmp = strncmp(kraw, pn, klen);
 
-				if (cmp == 0)
-					cmp = pn[klen] == '\0' ? 0 : -1;
-				if (cmp == 0) {
-					ps = n->props[mid].schema;
-					seen[mid] = 1;
+				if (n->props[mid].len < klen)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < n->nprops && n->props[lo].len == klen; lo++)
+				if (memcmp(kraw, n->props[lo].name, klen) == 0) {
+					ps = n->props[lo].schema;
+					seen[lo] = 1;
 					break;
 				}
-				if (cmp < 0)
-					hi = mid;
-				else
-					lo = mid + 1;
-			}
 		}
 		old = path_push_key(c, kraw, klen);
 		if (ps)

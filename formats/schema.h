@@ -7,8 +7,10 @@
  * schemas use: type, const, enum, properties, required,
  * additionalProperties, items, minItems, maxItems, minLength, maxLength,
  * pattern, minimum, maximum, allOf, anyOf, oneOf and $ref to $defs in the
- * same or another schema file; format "date-time" (UTC only), "ferry-id"
- * and "sha256" as defined in SPEC.md. A schema using any other keyword
+ * same or another schema file; format "date-time" (UTC only), "ferry-id",
+ * "sha256" and "adapter-name" as defined in SPEC.md (checked natively:
+ * they are on every record, where a regex per field would be the
+ * bottleneck). A schema using any other keyword
  * fails to compile, so a schema cannot silently ask for more than is
  * checked.
  *

@@ -29,6 +29,7 @@
 #include "names.h"
 #include "schema.h"
 #include "sha256.h"
+#include "vpool.h"
 #include "zstream.h"
 
 struct member {
@@ -86,15 +87,28 @@ struct fy_writer {
 	struct fy_jdoc doc;
 	const struct fy_schemaset *schemas;
 	struct fy_checker *chk;
+	struct fy_vpool *pool;		/* validation threads; records come back in order */
 	uint64_t bytes_in;
 	int failed, committed;
+	struct fy_error failure;	/* the first error, repeated by every later call */
 };
 
-static int fail(struct fy_writer *w, int rc)
+/* Remember the first failure: with validation running ahead, a later call may be the one to see it. */
+static int fail(struct fy_writer *w, int rc, const struct fy_error *err)
 {
-	if (rc < 0)
+	if (rc < 0 && !w->failed) {
 		w->failed = 1;
+		if (err)
+			w->failure = *err;
+	}
 	return rc;
+}
+
+static int failed_already(const struct fy_writer *w, struct fy_error *err)
+{
+	if (err)
+		*err = w->failure;
+	return -1;
 }
 
 void fy_writer_options_init(struct fy_writer_options *o)
@@ -104,6 +118,7 @@ void fy_writer_options_init(struct fy_writer_options *o)
 	o->max_record = FY_RECORD_MAX_DEFAULT;
 	o->level = 3;
 	o->threads = 2;
+	o->workers = -1;
 }
 
 /* --- helpers ---------------------------------------------------------- */
@@ -544,7 +559,17 @@ static struct fy_writer *writer_new(const struct fy_writer_options *o, struct fy
 	}
 	w->schemas = fy_schemaset_default(err);
 	w->chk = w->schemas ? fy_checker_new(o->scope_json ? FY_CHECK_SCOPED : 0, err) : NULL;
-	if (!w->chk) {
+	if (w->chk) {
+		int workers = o->workers;
+
+		if (workers < 0) {
+			long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+			workers = n < 1 ? 1 : n > 4 ? 4 : (int)n;
+		}
+		w->pool = fy_vpool_new(workers, w->schemas, w->opt.max_record, err);
+	}
+	if (!w->pool) {
 		fy_writer_free(w);
 		return NULL;
 	}
@@ -708,10 +733,11 @@ static int flush_stream(struct fy_writer *w, struct stream *s, struct fy_error *
 	return rc;
 }
 
-/* Append the parsed record (w->doc) to a stream, compact, one line. */
-static int stream_add(struct fy_writer *w, struct stream *s, struct fy_error *err)
+/* Append one canonical record line to a stream; cut a chunk when it is full. */
+static int stream_add(struct fy_writer *w, struct stream *s, const char *text, size_t len,
+		      struct fy_error *err)
 {
-	if (fy_json_emit(&w->doc, 0, &s->buf, err) < 0 || fy_buf_addc(&s->buf, '\n', err) < 0)
+	if (fy_buf_add(&s->buf, text, len, err) < 0 || fy_buf_addc(&s->buf, '\n', err) < 0)
 		return -1;
 	s->records++;
 	if (s->buf.len >= w->opt.chunk_size)
@@ -719,87 +745,117 @@ static int stream_add(struct fy_writer *w, struct stream *s, struct fy_error *er
 	return 0;
 }
 
-static int object_add(struct fy_writer *w, enum fy_kind kind, const char *id,
-		      struct fy_error *err)
+static int object_add(struct fy_writer *w, enum fy_kind kind, const struct fy_facts *f,
+		      const char *text, size_t len, struct fy_error *err)
 {
 	char name[FY_NAME_MAX + 1];
 
-	snprintf(name, sizeof(name), "%s/%s.json", fy_kind_dir(kind), id);
-	fy_buf_reset(&w->scratch);
-	if (fy_json_emit_pretty(&w->doc, 0, &w->scratch, err) < 0 ||
-	    fy_buf_addc(&w->scratch, '\n', err) < 0)
+	snprintf(name, sizeof(name), "%s/%.*s.json", fy_kind_dir(kind), (int)f->id_len, f->id);
+	if (member_begin(w, name, len + 1, err) < 0 || member_data(w, text, len, err) < 0 ||
+	    member_data(w, "\n", 1, err) < 0)
 		return -1;
-	return member_mem(w, name, w->scratch.ptr, w->scratch.len, 1, 1, err);
+	return member_end(w, 1, 1, err);
 }
 
-static int put_record(struct fy_writer *w, const char *json, size_t len, struct fy_error *err)
+/* Put one validated record where it belongs, in order. */
+static int commit(struct fy_writer *w, const struct fy_vrec *r, struct fy_error *err)
 {
-	uint32_t kv, idv;
-	enum fy_kind kind;
-	char id[FY_ID_MAX + 1] = "";
-	size_t klen, ilen;
-	const char *ks, *is;
+	int rc;
 
-	if (len > w->opt.max_record)
-		return fy_error_set(err, FY_E_DATA, "record of %zu bytes is larger than the limit of %zu",
-				    len, w->opt.max_record);
-	if (fy_jdoc_parse(&w->doc, json, len, 0, err) < 0)
-		return -1;
-	kv = fy_json_get(&w->doc, 0, "kind");
-	if (kv == FY_JNONE || fy_json_type(&w->doc, kv) != FY_JSTRING)
-		return fy_error_set(err, FY_E_DATA, "record has no \"kind\"");
-	ks = fy_json_raw(&w->doc, kv, &klen);
-	kind = fy_kind_from_name(ks, klen);
-	if (kind == FY_KIND_NONE)
-		return fy_error_set(err, FY_E_DATA, "unknown record kind '%.*s'", (int)(klen > 40 ? 40 : klen), ks);
-	idv = fy_json_get(&w->doc, 0, "id");
-	if (idv != FY_JNONE && fy_json_type(&w->doc, idv) == FY_JSTRING) {
-		is = fy_json_raw(&w->doc, idv, &ilen);
-		if (fy_id_valid(is, ilen)) {
-			memcpy(id, is, ilen);
-			id[ilen] = '\0';
+	if (r->failed) {
+		*err = r->err;
+		rc = -1;
+	} else if (r->is_ledger) {
+		rc = stream_add(w, &w->streams[S_LEDGER], r->text, r->len, err);
+	} else if (fy_checker_facts(w->chk, r->facts, err) < 0) {
+		rc = -1;
+	} else {
+		switch (r->kind) {
+		case FY_KIND_THREAD:
+		case FY_KIND_MESSAGE:
+			rc = stream_add(w, &w->streams[S_THREADS], r->text, r->len, err);
+			break;
+		case FY_KIND_MEMORY:
+			rc = stream_add(w, &w->streams[S_MEMORY], r->text, r->len, err);
+			break;
+		case FY_KIND_FILE:
+			rc = stream_add(w, &w->streams[S_FILES], r->text, r->len, err);
+			break;
+		default:
+			rc = object_add(w, r->kind, r->facts, r->text, r->len, err);
 		}
 	}
-	if (fy_schema_validate_kind(w->schemas, kind, &w->doc, 0, 0, err) < 0)
-		return fy_error_prefix(err, "%s%s%s%s", fy_kind_name(kind), id[0] ? " '" : "", id,
-				       id[0] ? "'" : "");
-	if (fy_checker_record(w->chk, kind, &w->doc, 0, err) < 0)
-		return -1;
-	switch (kind) {
-	case FY_KIND_THREAD:
-	case FY_KIND_MESSAGE:
-		return stream_add(w, &w->streams[S_THREADS], err);
-	case FY_KIND_MEMORY:
-		return stream_add(w, &w->streams[S_MEMORY], err);
-	case FY_KIND_FILE:
-		return stream_add(w, &w->streams[S_FILES], err);
-	default:
-		return object_add(w, kind, id, err);
+	if (rc < 0 && r->member && *r->member) {
+		if (r->line)
+			fy_error_prefix(err, "%s line %llu", r->member, (unsigned long long)r->line);
+		else
+			fy_error_prefix(err, "%s", r->member);
 	}
+	return rc;
+}
+
+/* Commit what the validation threads have finished (all of it when waiting). */
+static int take(struct fy_writer *w, enum fy_vpool_wait wait, int all, struct fy_error *err)
+{
+	struct fy_vrec r;
+
+	while (fy_vpool_next(w->pool, wait, &r) == 1) {
+		if (commit(w, &r, err) < 0)
+			return -1;
+		if (!all && wait == FY_VPOOL_WAIT)
+			return 0;
+	}
+	return 0;
+}
+
+/* Everything added so far is committed: the layout is settled up to here. */
+static int drain(struct fy_writer *w, struct fy_error *err)
+{
+	fy_vpool_submit(w->pool);
+	return take(w, FY_VPOOL_WAIT, 1, err);
+}
+
+static int add(struct fy_writer *w, int is_ledger, const char *json, size_t len,
+	       const char *member, uint64_t line, struct fy_error *err)
+{
+	int rc;
+
+	if (len > w->opt.max_record) {
+		fy_error_set(err, FY_E_DATA, "%s larger than the limit of %zu bytes (%zu)",
+			     is_ledger ? "ledger line" : "record", w->opt.max_record, len);
+		if (member && line)
+			fy_error_prefix(err, "%s line %llu", member, (unsigned long long)line);
+		else if (member)
+			fy_error_prefix(err, "%s", member);
+		return -1;
+	}
+	while ((rc = fy_vpool_add(w->pool, is_ledger, json, len, member, line, err)) == 1)
+		if (take(w, FY_VPOOL_WAIT, 0, err) < 0)
+			return -1;
+	if (rc < 0)
+		return -1;
+	return take(w, FY_VPOOL_READY, 1, err);
+}
+
+int fy_writer_put_record_at(struct fy_writer *w, const char *json, size_t len, const char *origin,
+			    struct fy_error *err)
+{
+	if (w->failed)
+		return failed_already(w, err);
+	return fail(w, add(w, 0, json, len, origin, 0, err), err);
 }
 
 int fy_writer_put_record(struct fy_writer *w, const char *json, size_t len, struct fy_error *err)
 {
-	if (w->failed)
-		return fy_error_set(err, FY_E_INTERNAL, "writer already failed");
-	return fail(w, put_record(w, json, len, err));
+	return fy_writer_put_record_at(w, json, len, NULL, err);
 }
 
 int fy_writer_put_ledger(struct fy_writer *w, const char *json, size_t len,
 			 struct fy_error *err)
 {
-	int rc;
-
 	if (w->failed)
-		return fy_error_set(err, FY_E_INTERNAL, "writer already failed");
-	if (len > w->opt.max_record)
-		return fail(w, fy_error_set(err, FY_E_DATA, "ledger line larger than the limit"));
-	rc = fy_jdoc_parse(&w->doc, json, len, 0, err);
-	if (rc == 0 && fy_schema_validate(w->schemas, "ledger.json", &w->doc, 0, 0, err) < 0)
-		rc = fy_error_prefix(err, "ledger line");
-	if (rc == 0)
-		rc = stream_add(w, &w->streams[S_LEDGER], err);
-	return fail(w, rc);
+		return failed_already(w, err);
+	return fail(w, add(w, 1, json, len, NULL, 0, err), err);
 }
 
 /* --- blobs and raw members ------------------------------------------- */
@@ -845,8 +901,13 @@ int fy_writer_put_blob(struct fy_writer *w, const char *hex, uint64_t size, fy_r
 		       void *ctx, struct fy_error *err)
 {
 	if (w->failed)
-		return fy_error_set(err, FY_E_INTERNAL, "writer already failed");
-	return fail(w, put_blob(w, hex, size, read, ctx, err));
+		return failed_already(w, err);
+	if (fy_checker_has_blob(w->chk, hex))
+		return 0;
+	/* Members are written in order: everything before the blob first. */
+	if (fail(w, drain(w, err), err) < 0)
+		return -1;
+	return fail(w, put_blob(w, hex, size, read, ctx, err), err);
 }
 
 struct memsrc {
@@ -905,8 +966,10 @@ int fy_writer_put_raw(struct fy_writer *w, const char *path, uint64_t size, fy_r
 		      void *ctx, struct fy_error *err)
 {
 	if (w->failed)
-		return fy_error_set(err, FY_E_INTERNAL, "writer already failed");
-	return fail(w, put_raw(w, path, size, read, ctx, err));
+		return failed_already(w, err);
+	if (fail(w, drain(w, err), err) < 0)
+		return -1;
+	return fail(w, put_raw(w, path, size, read, ctx, err), err);
 }
 
 int fy_writer_put_raw_mem(struct fy_writer *w, const char *path, const void *p, size_t n,
@@ -921,13 +984,21 @@ int fy_writer_put_item(struct fy_writer *w, const struct fy_item *it, struct fy_
 {
 	switch (it->type) {
 	case FY_ITEM_RECORD:
-		return fy_writer_put_record(w, it->json, it->len, err);
+		if (w->failed)
+			return failed_already(w, err);
+		return fail(w, add(w, 0, it->json, it->len, it->member, it->line, err), err);
 	case FY_ITEM_LEDGER:
-		return fy_writer_put_ledger(w, it->json, it->len, err);
+		if (w->failed)
+			return failed_already(w, err);
+		return fail(w, add(w, 1, it->json, it->len, it->member, it->line, err), err);
 	case FY_ITEM_BLOB:
-		return fy_writer_put_blob(w, it->name, it->size, it->read, it->ctx, err);
+		if (fy_writer_put_blob(w, it->name, it->size, it->read, it->ctx, err) < 0)
+			return it->member ? fy_error_prefix(err, "%s", it->member) : -1;
+		return 0;
 	case FY_ITEM_RAW:
-		return fy_writer_put_raw(w, it->name, it->size, it->read, it->ctx, err);
+		if (fy_writer_put_raw(w, it->name, it->size, it->read, it->ctx, err) < 0)
+			return it->member ? fy_error_prefix(err, "%s", it->member) : -1;
+		return 0;
 	}
 	return fy_error_set(err, FY_E_INTERNAL, "unknown item type %d", (int)it->type);
 }
@@ -1018,6 +1089,8 @@ static int writer_close(struct fy_writer *w, struct fy_writer_stats *stats, stru
 {
 	int s;
 
+	if (drain(w, err) < 0)
+		return -1;
 	for (s = 0; s < S__COUNT; s++)
 		if (flush_stream(w, &w->streams[s], err) < 0)
 			return -1;
@@ -1043,8 +1116,8 @@ static int writer_close(struct fy_writer *w, struct fy_writer_stats *stats, stru
 int fy_writer_close(struct fy_writer *w, struct fy_writer_stats *stats, struct fy_error *err)
 {
 	if (w->failed)
-		return fy_error_set(err, FY_E_INTERNAL, "writer already failed");
-	return fail(w, writer_close(w, stats, err));
+		return failed_already(w, err);
+	return fail(w, writer_close(w, stats, err), err);
 }
 
 void fy_writer_free(struct fy_writer *w)
@@ -1054,6 +1127,7 @@ void fy_writer_free(struct fy_writer *w)
 
 	if (!w)
 		return;
+	fy_vpool_free(w->pool);
 	if (!w->committed && w->be)
 		w->be->abort(w);
 	if (w->ar)

@@ -46,6 +46,7 @@ struct fy_writer_options {
 	size_t max_record;		/* longest record accepted */
 	int level;			/* zstd level */
 	int threads;			/* zstd workers (>= 1; output does not depend on it) */
+	int workers;			/* validation threads; -1 = one per CPU up to 4; 0 = none */
 };
 
 struct fy_writer_stats {
@@ -70,9 +71,17 @@ struct fy_writer *fy_writer_open(const char *path, const struct fy_writer_option
 struct fy_writer *fy_writer_open_dir(const char *path, const struct fy_writer_options *o,
 				     struct fy_error *err);
 
-/* One record (a JSON object with "kind" and "id"). */
+/*
+ * One record (a JSON object with "kind" and "id"). Records are validated
+ * on worker threads and committed in order, so an invalid record may be
+ * reported by a later call (or by fy_writer_close); the error then starts
+ * with the record's origin, which put_record_at records ("threads/000001.jsonl
+ * line 3"). After an error every call returns it again.
+ */
 int fy_writer_put_record(struct fy_writer *w, const char *json, size_t len,
 			 struct fy_error *err);
+int fy_writer_put_record_at(struct fy_writer *w, const char *json, size_t len,
+			    const char *origin, struct fy_error *err);
 /* One ledger line (ledger.json schema). */
 int fy_writer_put_ledger(struct fy_writer *w, const char *json, size_t len,
 			 struct fy_error *err);

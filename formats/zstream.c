@@ -78,6 +78,12 @@ struct fy_zout *fy_zout_new(int fd, int level, int threads, struct fy_error *err
 		fy_error_set(err, FY_E_UNSUPPORTED, "this libzstd has no multithreading support");
 		return NULL;
 	}
+	/*
+	 * 2 MiB jobs instead of level 3's default 8 MiB: two workers then hold
+	 * ~14 MB instead of ~47 MB, for output 0.3% larger. Fixed, so the
+	 * bytes do not depend on the machine.
+	 */
+	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_jobSize, 2 << 20);
 	return z;
 nomem:
 	fy_zout_free(z);

@@ -68,3 +68,6 @@ done_testing() {
 work=$(mktemp -d "${TMPDIR:-/tmp}/ferry-test.XXXXXX")
 trap 'cd /; rm -rf "$work"' EXIT
 cd "$work" || exit 1
+# Imports keep their journal and done-ledger in the state folder: the test's own.
+FERRY_STATE_DIR=$work/state
+export FERRY_STATE_DIR

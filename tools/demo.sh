@@ -25,6 +25,29 @@ tar --zstd -xf "$out/neutral.ferry" -C "$out/tar"
 (cd "$out/tar" && sha256sum --quiet -c SHA256SUMS && echo "SHA256SUMS: all members OK")
 jq -r 'select(.kind=="message" and .role=="user") | "user: " + (.parts[] | select(.type=="text") | .text)' \
 	"$out"/tar/threads/*.jsonl
+say "nightly backups: two nights into a repository, what changed, and a retention plan"
+cp -r samples/neutral "$out/next"
+sed -i 's/never guess a delivery date. Quote/never guess a delivery date. Apologise once for any delay. Quote/' \
+	"$out/next/agents/support-bot.json"
+sed -i '/"id":"mem-fact-1"/d' "$out/next/memory/000001.jsonl"
+"$bin/ferry" backup dir:samples/neutral --name acme --repo "$out/backups" --time 2026-11-24T02:15:00Z
+"$bin/ferry" backup --diff dir:"$out/next" --name acme --repo "$out/backups" --time 2026-11-25T02:15:00Z
+ls "$out/backups"
+"$bin/ferry" forget --repo "$out/backups" --keep-last 1 --dry-run
+
+say "a ChatGPT account export (the sample zip): branches, tool calls, images as blobs"
+python3 tests/lib/zipdir.py samples/chatgpt/export-folder/export "$out/chatgpt-export.zip"
+"$bin/ferry" export -v chatgpt:"$out/chatgpt-export.zip" -o "$out/chatgpt.ferry"
+"$bin/ferry" verify "$out/chatgpt.ferry"
+"$bin/ferry" cat "$out/chatgpt.ferry" message |
+	jq -r '"\(.role): " + ([.parts[] | .text // .arguments // .output // ("[" + .type + "]")] | join(" "))'
+echo "what did not cross unchanged:"
+"$bin/ferry" cat "$out/chatgpt.ferry" ledger | jq -r '"  " + .outcome + ": " + .reason'
+say "a Bedrock Flows definition (every node type, a loop) as a workflow graph and back"
+"$bin/ferry" export bedrock-flow:samples/bedrock-flow/every-node-type/flow.json -o "$out/flow.ferry"
+"$bin/ferry" import "$out/flow.ferry" "bedrock-flow:$out/flow.json"
+jq -S . samples/bedrock-flow/every-node-type/flow.json > "$out/flow.orig.json"
+jq -S . "$out/flow.json" | cmp -s - "$out/flow.orig.json" && echo "the written flow is the original, as JSON"
 echo
 echo "archives and folders are in $out/"
 
@@ -47,8 +70,11 @@ OPENAI_API_KEY=sk-demo-source-0000000000000000001 "$bin/ferry" export openai: --
 "$bin/ferry" ls "$out/openai.ferry" | sed -n 4,13p
 export OPENAI_API_KEY=sk-demo-target-0000000000000000002
 say "the plan of an import into the second account"
-"$bin/ferry" import --dry-run "$out/openai.ferry" openai: | cut -c1-160 | head -8
-say "the import, then the same again: the journal makes the second one create nothing"
-"$bin/ferry" import "$out/openai.ferry" openai: --option rate=0 --ledger "$sim/ledger.jsonl"
-"$bin/ferry" import --dry-run "$out/openai.ferry" openai: | head -3
+"$bin/ferry" import --dry-run "$out/openai.ferry" openai: | grep -E '^  [0-9]+ items|estimate:|encrypted-reasoning' |
+	cut -c1-160 | head -4
+say "the import (losses accepted), then the same again: the journal makes the second one create nothing"
+"$bin/ferry" import "$out/openai.ferry" openai: --accept-loss --option rate=0 --ledger "$sim/ledger.jsonl"
+echo "done-ledger: $(wc -l < "$sim/ledger.jsonl") lines, as planned"
+"$bin/ferry" import --dry-run "$out/openai.ferry" openai: | grep -o 'journal: [^)]*'
+"$bin/ferry" import "$out/openai.ferry" openai: --accept-loss --option rate=0 && echo "re-run: nothing created"
 kill $simpid 2>/dev/null

@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh - install the Debian packages ferry needs, when they are missing.
 #
-#   sh tools/deps.sh GROUP...     groups: build test fuzz browser
+#   sh tools/deps.sh GROUP...     groups: build test fuzz browser peers
 #
 # Does nothing when everything is there; otherwise runs apt-get (as root,
 # or through sudo). Used by `make check` and `make demo`, so that a fresh
@@ -15,6 +15,11 @@ for group in "$@"; do
 	test) pkgs="$pkgs jq zstd tar python3 xxd" ;;
 	fuzz) pkgs="$pkgs clang libclang-rt-dev" ;;
 	browser) pkgs="$pkgs chromium" ;;
+	# Node and npm may come from elsewhere than Debian (NodeSource's nodejs
+	# bundles npm and conflicts with Debian's): only install what is missing.
+	peers)
+		command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
+		pkgs="$pkgs curl" ;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
 done

@@ -10,7 +10,6 @@
 
 #include "pump.h"
 #include "record.h"
-#include "registry.h"
 #include "tool.h"
 #include "writer.h"
 
@@ -49,11 +48,8 @@ static const char help[] =
 struct opts {
 	const char *output;
 	const char *time;
-	int level, threads, json;
-	char **ids;
-	size_t nids;
-	char **options;
-	size_t noptions;
+	int json;
+	struct tool_source src;
 };
 
 static void print_summary(const struct tool *t, const struct opts *o,
@@ -97,19 +93,11 @@ static void print_summary(const struct tool *t, const struct opts *o,
 static int parse_args(struct tool *t, int argc, char **argv, struct opts *o,
 		      struct fy_adapter_ctx *ctx, const char **source)
 {
-	enum { O_ONLY = 256, O_AGENT, O_SINCE, O_ID, O_IDS, O_OPTION, O_TIME, O_LEVEL,
-	       O_THREADS, O_JSON, O_VERSION };
+	enum { O_TIME = 256, O_JSON, O_VERSION };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "only", required_argument, NULL, O_ONLY },
-		{ "agent", required_argument, NULL, O_AGENT },
-		{ "since", required_argument, NULL, O_SINCE },
-		{ "id", required_argument, NULL, O_ID },
-		{ "ids-from", required_argument, NULL, O_IDS },
-		{ "option", required_argument, NULL, O_OPTION },
+		TOOL_SOURCE_LONGOPTS,
 		{ "time", required_argument, NULL, O_TIME },
-		{ "level", required_argument, NULL, O_LEVEL },
-		{ "threads", required_argument, NULL, O_THREADS },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -117,46 +105,17 @@ static int parse_args(struct tool *t, int argc, char **argv, struct opts *o,
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct fy_error err;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
+		if (tool_source_option(t, c, optarg, ctx, &o->src, &rc) != 0) {
+			if (rc != EXIT_OK)
+				return rc;
+			continue;
+		}
 		switch (c) {
 		case 'o': o->output = optarg; break;
-		case O_ONLY:
-			if (fy_kind_parse_list(optarg, &ctx->kinds, &err) < 0)
-				return tool_usage_error(t, "%s", err.msg);
-			break;
-		case O_AGENT: ctx->agent = optarg; break;
-		case O_SINCE:
-			if (fy_time_parse_user(optarg, &ctx->since) < 0)
-				return tool_usage_error(t, "--since: '%s' is not a date or RFC 3339 time", optarg);
-			break;
-		case O_ID:
-			if (tool_list_add(&o->ids, &o->nids, optarg) < 0)
-				return EXIT_FAILURE_;
-			break;
-		case O_IDS:
-			if ((rc = tool_read_ids(t, optarg, &o->ids, &o->nids)) != EXIT_OK)
-				return rc;
-			break;
-		case O_OPTION:
-			if (!strchr(optarg, '='))
-				return tool_usage_error(t, "--option takes KEY=VALUE");
-			if (tool_list_add(&o->options, &o->noptions, optarg) < 0)
-				return EXIT_FAILURE_;
-			break;
 		case O_TIME: o->time = optarg; break;
-		case O_LEVEL:
-			o->level = atoi(optarg);
-			if (o->level < 1 || o->level > 19)
-				return tool_usage_error(t, "--level takes 1 to 19");
-			break;
-		case O_THREADS:
-			o->threads = atoi(optarg);
-			if (o->threads < 1 || o->threads > 64)
-				return tool_usage_error(t, "--threads takes 1 to 64");
-			break;
 		case O_JSON: o->json = 1; break;
 		case 'q': t->verbosity = 0; break;
 		case 'v': t->verbosity++; break;
@@ -180,65 +139,35 @@ int main(int argc, char **argv)
 	struct tool t;
 	struct opts o;
 	struct fy_adapter_ctx ctx;
-	struct fy_source_info info;
-	struct fy_writer_options wo;
+	struct fy_export_options eo;
 	struct fy_writer_stats st;
 	struct fy_pump_stats ps;
 	struct fy_error err;
-	const struct fy_adapter *ad;
-	struct fy_writer *w = NULL;
 	const char *source = NULL;
-	void *src = NULL;
-	char *scope = NULL;
 	int rc;
 
 	tool_init(&t, "ferry-export", usage);
 	memset(&o, 0, sizeof(o));
-	o.level = 3;
-	o.threads = 2;
+	tool_source_init(&o.src);
 	fy_error_clear(&err);
 	tool_ctx_init(&t, &ctx);
+	memset(&eo, 0, sizeof(eo));
 	rc = parse_args(&t, argc, argv, &o, &ctx, &source);
 	if (rc != EXIT_OK)
-		return rc;
-	ctx.verbosity = t.verbosity;
-	ctx.ids = (const char *const *)o.ids;
-	ctx.nids = o.nids;
-	ctx.options = (const char *const *)o.options;
-	ctx.noptions = o.noptions;
-	tool_signals();
-	if (fy_location_parse(source, &ad, &ctx.location, &err) < 0)
-		return tool_fail(&t, &err);
-	if (!(ad->flags & FY_ADAPTER_READ)) {
-		fy_error_set(&err, FY_E_UNSUPPORTED, "adapter '%s' cannot be read from", ad->name);
-		return tool_fail(&t, &err);
-	}
-	ctx.name = ad->name;
-	memset(&info, 0, sizeof(info));
-	if (ad->read_open(&ctx, &src, &info, &err) < 0)
-		return tool_fail(&t, &err);
-	fy_writer_options_init(&wo);
-	wo.producer = ctx.producer;
-	wo.created = info.created ? info.created : (int64_t)time(NULL);
-	if (o.time && fy_time_parse_user(o.time, &wo.created) < 0) {
+		goto out;
+	if (o.time && fy_time_parse_user(o.time, &eo.created) < 0) {
 		rc = tool_usage_error(&t, "--time: '%s' is not an RFC 3339 time", o.time);
 		goto out;
 	}
-	wo.source_adapter = info.adapter[0] ? info.adapter : ad->name;
-	wo.source_location = info.location[0] ? info.location : ctx.location;
-	wo.source_account = info.account[0] ? info.account : NULL;
-	scope = fy_pump_scope_json(&ctx);
-	wo.scope_json = scope;
-	wo.level = o.level;
-	wo.threads = o.threads;
-	w = fy_writer_open(o.output, &wo, &err);
-	if (!w) {
-		rc = tool_fail(&t, &err);
-		goto out;
-	}
-	if (fy_pump(ad, src, &ctx, w, &tool_interrupted, &ps, &err) < 0 ||
-	    fy_writer_close(w, &st, &err) < 0) {
-		fy_error_prefix(&err, "%s", source);
+	eo.created_set = o.time != NULL;
+	ctx.verbosity = t.verbosity;
+	tool_source_apply(&o.src, &ctx);
+	tool_signals();
+	eo.source = source;
+	eo.output = o.output;
+	eo.level = o.src.level;
+	eo.threads = o.src.threads;
+	if (fy_export(&ctx, &eo, &tool_interrupted, &st, &ps, &err) < 0) {
 		rc = tool_fail(&t, &err);
 		goto out;
 	}
@@ -246,14 +175,6 @@ int main(int argc, char **argv)
 	print_summary(&t, &o, &st, &ps);
 	rc = tool_close_stdout(&t);
 out:
-	fy_writer_free(w);
-	ad->read_close(src);
-	free(scope);
-	while (o.nids)
-		free(o.ids[--o.nids]);
-	free(o.ids);
-	while (o.noptions)
-		free(o.options[--o.noptions]);
-	free(o.options);
+	tool_source_release(&o.src);
 	return rc;
 }

@@ -6,13 +6,20 @@
  * A file is verified completely (checksums, schemas, references) before
  * anything is written to the target; standard input is verified as it
  * streams, and the target is committed only when the end verified.
+ *
+ * The fidelity engine (adapters/fidelity.h) plans every item first; losses
+ * stop the import unless accepted; the engine then decides what the sink
+ * is handed (records the target does not write are not, mapped models are
+ * rewritten), the tool and the sink report what they did (the done-ledger,
+ * adapter.h), and the plan and the ledger are compared item by item.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "journal.h"
+#include "plan.h"
 #include "reader.h"
 #include "registry.h"
 #include "tool.h"
@@ -25,14 +32,23 @@ static const char help[] =
 	"(ADAPTER:LOCATION). A file is verified completely before anything is\n"
 	"written; the import never deletes or overwrites anything at the target.\n"
 	"\n"
-	"      --dry-run         verify and show what would be written; write nothing\n"
-	"                        (live targets: objects to create and skip, API calls,\n"
-	"                        time under the rate limit, and the ledger)\n"
-	"      --ledger FILE     append the ledger of what the import transformed or\n"
-	"                        dropped to FILE (JSON Lines)\n"
+	"Before writing, the fidelity engine plans the outcome of every item\n"
+	"(preserved, transformed, emulated, degraded, held back, dropped); an\n"
+	"import that would lose anything stops (exit 12) unless --accept-loss.\n"
+	"Afterwards the plan is compared with what the target reported doing.\n"
+	"\n"
+	"      --dry-run         verify and print the plan; write nothing\n"
+	"      --accept-loss     import even when items would be degraded, held\n"
+	"                        back (secrets to rebind) or dropped\n"
+	"      --ledger FILE     write the done-ledger here (default: beside the\n"
+	"                        target's journal in the state folder)\n"
+	"      --model-policy FILE  map models with this policy (default: built in)\n"
+	"      --model-platform P   the model platform of the target (e.g. bedrock)\n"
+	"      --embedding-model M  the embedding model of the target\n"
+	"      --as-of DATE      judge announced sunsets as of DATE (default: now)\n"
 	"      --option KEY=VAL  an adapter option (see the adapter's documentation)\n"
-	"      --state-dir DIR   where the import keeps its journal (live targets)\n"
-	"      --json            print a JSON summary on standard output\n"
+	"      --state-dir DIR   where the import keeps its journal and ledger\n"
+	"      --json            print JSON (with --dry-run: the audit document)\n"
 	"  -q, --quiet           no progress or summary\n"
 	"  -v, --verbose         more detail; twice for a trace\n"
 	"  -h, --help            this help\n"
@@ -46,160 +62,80 @@ struct opts {
 	size_t noptions;
 	const char *state_dir;
 	const char *ledger;
+	struct plan_opts po;
 };
 
-/* Where ledger lines go: a file (--ledger), and in a dry run the plan. */
-struct ledger_out {
-	FILE *f;
-	struct fy_buf lines;	/* dry run: kept for the plan */
-	int keep;
-	uint64_t n;
-};
-
-static int ledger_line(void *cb, const char *json, size_t len, struct fy_error *err)
+static void print_counts(const char *target, const struct fy_fidelity_report *r)
 {
-	struct tool *t = cb;
-	struct ledger_out *lo = t->ledger_cb;
+	int k;
 
-	lo->n++;
-	if (lo->f && (fwrite(json, 1, len, lo->f) != len || fputc('\n', lo->f) == EOF))
-		return fy_error_errno(err, errno, "ledger");
-	if (lo->keep && (fy_buf_add(&lo->lines, json, len, err) < 0 || fy_buf_addc(&lo->lines, '\n', err) < 0))
-		return -1;
-	return 0;
-}
-
-static void print_live_plan(const char *file, const char *target, const struct fy_stats *st,
-			    const struct fy_plan *p, const struct ledger_out *lo, int json)
-{
-	static const char *const outcomes[7] = { "preserved", "transformed", "emulated", "degraded",
-						 "dropped", "held_back", "warning" };
-	const char *line, *end;
-	int k, first;
-
-	if (json) {
-		printf("{\"archive\":");
-		tool_json_str(stdout, file);
-		printf(",\"target\":");
-		tool_json_str(stdout, target);
-		printf(",\"dry_run\":true,\"records\":{");
-		for (k = FY_KIND_NONE + 1, first = 1; k < FY_KIND__COUNT; k++, first = 0)
-			printf("%s\"%s\":%llu", first ? "" : ",", fy_kind_name((enum fy_kind)k),
-			       (unsigned long long)st->records[k]);
-		printf("},\"blobs\":%llu,\"plan\":{", (unsigned long long)st->blobs);
-		printf("\"journal\":");
-		tool_json_str(stdout, p->journal);
-		printf(",\"create\":{");
-		for (k = FY_KIND_NONE + 1, first = 1; k < FY_KIND__COUNT; k++, first = 0)
-			printf("%s\"%s\":%llu", first ? "" : ",", fy_kind_name((enum fy_kind)k),
-			       (unsigned long long)p->create[k]);
-		printf("},\"skip\":{");
-		for (k = FY_KIND_NONE + 1, first = 1; k < FY_KIND__COUNT; k++, first = 0)
-			printf("%s\"%s\":%llu", first ? "" : ",", fy_kind_name((enum fy_kind)k),
-			       (unsigned long long)p->skip[k]);
-		printf("},\"resume\":{");
-		for (k = FY_KIND_NONE + 1, first = 1; k < FY_KIND__COUNT; k++, first = 0)
-			printf("%s\"%s\":%llu", first ? "" : ",", fy_kind_name((enum fy_kind)k),
-			       (unsigned long long)p->resume[k]);
-		printf("},\"calls\":%llu,\"bytes\":%llu,\"rate\":%g,\"latency_ms\":%ld,\"seconds\":%.1f,"
-		       "\"outcomes\":{",
-		       (unsigned long long)p->calls, (unsigned long long)p->bytes, p->rate, p->latency_ms,
-		       p->seconds);
-		for (k = 0; k < 7; k++)
-			printf("%s\"%s\":%llu", k ? "," : "", outcomes[k], (unsigned long long)p->ledger[k]);
-		printf("}},\"ledger\":[");
-		for (line = lo->lines.ptr, first = 1; line && *line; line = end + 1, first = 0) {
-			end = strchr(line, '\n');
-			printf("%s%.*s", first ? "" : ",", (int)(end - line), line);
-		}
-		printf("]}\n");
-		return;
-	}
-	printf("plan for %s (journal %s):\n", target, p->journal);
-	printf("  create  ");
-	for (k = FY_KIND_NONE + 1, first = 1; k < FY_KIND__COUNT; k++)
-		if (p->create[k]) {
-			printf("%s%llu %s", first ? "" : ", ", (unsigned long long)p->create[k],
-			       tool_kind_label((enum fy_kind)k, p->create[k]));
-			first = 0;
-		}
-	printf("%s\n  skip    ", first ? "nothing" : "");
-	for (k = FY_KIND_NONE + 1, first = 1; k < FY_KIND__COUNT; k++)
-		if (p->skip[k]) {
-			printf("%s%llu %s", first ? "" : ", ", (unsigned long long)p->skip[k],
-			       tool_kind_label((enum fy_kind)k, p->skip[k]));
-			first = 0;
-		}
-	printf("%s (done, by the journal)\n", first ? "nothing" : "");
-	for (k = FY_KIND_NONE + 1, first = 1; k < FY_KIND__COUNT; k++)
-		if (p->resume[k]) {
-			printf("%s%llu %s", first ? "  resume  " : ", ", (unsigned long long)p->resume[k],
-			       tool_kind_label((enum fy_kind)k, p->resume[k]));
-			first = 0;
-		}
-	if (!first)
-		printf(" (started before: looked up first)\n");
-	printf("  calls   at least %llu API requests, %llu bytes to upload\n", (unsigned long long)p->calls,
-	       (unsigned long long)p->bytes);
-	printf("  time    about %.0f s (at most %g requests a second, about %ld ms each)\n", p->seconds,
-	       p->rate, p->latency_ms);
-	printf("  ledger  %llu lines:", (unsigned long long)lo->n);
-	for (k = 0, first = 1; k < 7; k++)
-		if (p->ledger[k]) {
-			printf("%s %llu %s", first ? "" : ",", (unsigned long long)p->ledger[k], outcomes[k]);
-			first = 0;
-		}
-	printf("\n");
-	for (line = lo->lines.ptr; line && *line; line = end + 1) {
-		end = strchr(line, '\n');
-		printf("    %.*s\n", (int)(end - line), line);
-	}
-}
-
-/* Read the whole archive once, checking everything; nothing is written. */
-static int verify_pass(const char *file, struct fy_error *err)
-{
-	struct fy_reader *r = fy_reader_open(file, NULL, err);
-	struct fy_item it;
-	int rc;
-
-	if (!r)
-		return -1;
-	while ((rc = fy_reader_next(r, &it, err)) == 1)
-		if (tool_interrupted) {
-			rc = fy_error_set(err, FY_E_INTERNAL, "interrupted");
-			break;
-		}
-	fy_reader_free(r);
-	return rc;
-}
-
-static void print_plan(const struct tool *t, const char *file, const char *target,
-		       const struct fy_stats *st, int json)
-{
-	int k, first = 1;
-
-	if (json) {
-		printf("{\"archive\":");
-		tool_json_str(stdout, file);
-		printf(",\"target\":");
-		tool_json_str(stdout, target);
-		printf(",\"dry_run\":true,\"records\":{");
-		for (k = FY_KIND_NONE + 1; k < FY_KIND__COUNT; k++) {
-			printf("%s\"%s\":%llu", first ? "" : ",", fy_kind_name((enum fy_kind)k),
-			       (unsigned long long)st->records[k]);
-			first = 0;
-		}
-		printf("},\"blobs\":%llu}\n", (unsigned long long)st->blobs);
-		return;
-	}
-	(void)t;
 	printf("would import into %s:\n", target);
 	for (k = FY_KIND_NONE + 1; k < FY_KIND__COUNT; k++)
-		if (st->records[k])
+		if (r->records[k])
 			printf("  %-10s %llu\n", fy_kind_name((enum fy_kind)k),
-			       (unsigned long long)st->records[k]);
-	printf("  %-10s %llu\n", "blobs", (unsigned long long)st->blobs);
+			       (unsigned long long)r->records[k]);
+	printf("  %-10s %llu\n", "blobs", (unsigned long long)r->to_write.blobs);
+}
+
+/* --dry-run: the plan, as text or as the audit document. */
+static int print_plan(struct tool *t, struct plan *p, const char *file, const char *target, int json)
+{
+	struct fy_buf b = FY_BUF_INIT((size_t)1 << 31);
+	struct fy_error err;
+
+	if (json) {
+		p->src.input = file;
+		if (fy_audit_json(&p->src, p->reports, p->n, &b, &err) < 0) {
+			fy_buf_release(&b);
+			return tool_fail(t, &err);
+		}
+		fwrite(b.ptr, 1, b.len, stdout);
+		putchar('\n');
+		fy_buf_release(&b);
+		return tool_close_stdout(t);
+	}
+	print_counts(target, p->reports[0]);
+	plan_print_text(stdout, p, 50);
+	return tool_close_stdout(t);
+}
+
+/* The losses of a plan stop the import unless accepted: exit 12. */
+static int refuse_loss(struct tool *t, const struct plan *p)
+{
+	const struct fy_fidelity_report *r = p->reports[0];
+	const char *unmapped = fy_fidelity_unmapped_message(p->engines[0]);
+
+	if (!r->losses)
+		return EXIT_OK;
+	if (unmapped)
+		fprintf(stderr, "%s: %s\n", t->prog, unmapped);
+	plan_print_losses(t, r, 10);
+	fprintf(stderr,
+		"%s: the import would lose or change %llu of %llu items (see --dry-run); pass --accept-loss to import anyway\n",
+		t->prog, (unsigned long long)r->losses, (unsigned long long)r->items);
+	return EXIT_LOSS;
+}
+
+/* Where the done-ledger goes: --ledger, else beside the target's journal. */
+static int ledger_path(const struct opts *o, const struct fy_adapter *ad, const char *location,
+		       char *out, size_t cap, struct fy_error *err)
+{
+	size_t n;
+
+	if (o->ledger) {
+		snprintf(out, cap, "%s", o->ledger);
+		return 0;
+	}
+	if (fy_journal_path(o->state_dir, ad->name, location, out, cap, err) < 0)
+		return -1;
+	n = strlen(out);
+	if (n > 8 && strcmp(out + n - 8, ".journal") == 0)
+		out[n - 8] = '\0';
+	n = strlen(out);
+	if (n + 14 >= cap)
+		return fy_error_set(err, FY_E_USAGE, "state path too long");
+	memcpy(out + n, ".ledger.jsonl", 14);
+	return 0;
 }
 
 static int run(struct tool *t, struct opts *o, const char *file, const char *target)
@@ -210,16 +146,18 @@ static int run(struct tool *t, struct opts *o, const char *file, const char *tar
 	struct fy_error err;
 	struct fy_item it;
 	struct stat st;
-	struct ledger_out lo;
+	struct plan plan, exec;
+	struct done_ledger done;
+	char lpath[4096];
 	void *sink = NULL;
-	int rc, got;
+	int rc, got = 0, from_file;
+	uint64_t diffs;
 
 	fy_error_clear(&err);
-	memset(&lo, 0, sizeof(lo));
-	fy_buf_init(&lo.lines, (size_t)1 << 30);
+	memset(&plan, 0, sizeof(plan));
+	memset(&exec, 0, sizeof(exec));
+	memset(&done, 0, sizeof(done));
 	tool_ctx_init(t, &ctx);
-	t->ledger_cb = &lo;
-	ctx.ledger = ledger_line;
 	ctx.options = (const char *const *)o->options;
 	ctx.noptions = o->noptions;
 	ctx.dry_run = o->dry_run;
@@ -231,63 +169,72 @@ static int run(struct tool *t, struct opts *o, const char *file, const char *tar
 		return tool_fail(t, &err);
 	}
 	ctx.name = ad->name;
-	if (strcmp(file, "-") != 0 && stat(file, &st) == 0 && S_ISREG(st.st_mode) &&
-	    verify_pass(file, &err) < 0) {
-		fy_error_prefix(&err, "%s", file);
-		return tool_fail(t, &err);
+	from_file = strcmp(file, "-") != 0 && stat(file, &st) == 0 && S_ISREG(st.st_mode);
+	/* The plan: a file is read (and verified) whole before anything is written. */
+	if (from_file || o->dry_run) {
+		rc = plan_init(t, &plan, &ad, 1, &o->po, &ctx);
+		if (rc == EXIT_OK)
+			rc = plan_run(t, &plan, file);
+		if (rc != EXIT_OK)
+			goto out;
+		if (o->dry_run) {
+			rc = print_plan(t, &plan, file, target, o->json);
+			goto out;
+		}
+		if (!o->po.accept_loss && (rc = refuse_loss(t, &plan)) != EXIT_OK)
+			goto out;
+	}
+	/* The import: the same engine decides what the sink is handed. */
+	rc = plan_init(t, &exec, &ad, 1, &o->po, &ctx);
+	if (rc != EXIT_OK)
+		goto out;
+	if (ledger_path(o, ad, ctx.location, lpath, sizeof(lpath), &err) < 0 ||
+	    done_ledger_open(&done, lpath, ad->name, &err) < 0) {
+		rc = tool_fail(t, &err);
+		goto out;
 	}
 	r = fy_reader_open(file, NULL, &err);
 	if (!r) {
 		fy_error_prefix(&err, "%s", file);
-		return tool_fail(t, &err);
-	}
-	if (o->ledger) {
-		lo.f = fopen(o->ledger, "a");
-		if (!lo.f) {
-			fprintf(stderr, "%s: %s: %s\n", t->prog, o->ledger, strerror(errno));
-			fy_reader_free(r);
-			fy_buf_release(&lo.lines);
-			return EXIT_IO;
-		}
-	}
-	if (o->dry_run && ad->write_plan) {
-		struct fy_plan plan;
-
-		/* The sink decides without writing: the plan the import would follow. */
-		lo.keep = 1;
-		got = ad->write_open(&ctx, fy_reader_header(r), &sink, &err);
-		while (got == 0 && (got = fy_reader_next(r, &it, &err)) == 1)
-			got = ad->write_put(sink, &it, &err) < 0 ? -1 : 0;
-		if (got == 0 && ad->write_plan(sink, &plan, &err) == 0) {
-			print_live_plan(file, target, fy_reader_stats(r), &plan, &lo, o->json);
-			rc = tool_close_stdout(t);
-		} else {
-			fy_error_prefix(&err, "%s", target);
-			rc = tool_fail(t, &err);
-		}
+		rc = tool_fail(t, &err);
 		goto out;
 	}
-	if (o->dry_run) {
-		while ((got = fy_reader_next(r, &it, &err)) == 1)
-			;
-		if (got < 0) {
-			fy_error_prefix(&err, "%s", file);
-			rc = tool_fail(t, &err);
-		} else {
-			print_plan(t, file, target, fy_reader_stats(r), o->json);
-			rc = tool_close_stdout(t);
-		}
+	if (fy_fidelity_header(exec.engines[0], fy_reader_header(r), &err) < 0) {
+		rc = tool_fail(t, &err);
 		goto out;
 	}
+	ctx.ledger = done_ledger_sink;	/* cb stays the tool; t->ledger is the ledger */
+	t->ledger = &done;
 	if (ad->write_open(&ctx, fy_reader_header(r), &sink, &err) < 0) {
 		rc = tool_fail(t, &err);
 		goto out;
 	}
 	while ((got = fy_reader_next(r, &it, &err)) == 1) {
+		struct fy_fid_verdict v;
+		size_t i;
+
 		if (tool_interrupted) {
 			fy_error_set(&err, FY_E_INTERNAL, "interrupted");
 			got = -1;
 			break;
+		}
+		if (fy_fidelity_item(exec.engines[0], &it, &v, &err) < 0) {
+			got = -1;
+			break;
+		}
+		for (i = 0; i < v.ntool_lines; i++)
+			if (done_ledger_add(&done, &v.tool_lines[i], &err) < 0)
+				break;
+		if (i < v.ntool_lines) {
+			got = -2;
+			break;
+		}
+		if (!v.send)
+			continue;
+		if (it.type == FY_ITEM_RECORD) {
+			it.json = v.json;
+			it.len = v.len;
+			it.doc = NULL;
 		}
 		if (ad->write_put(sink, &it, &err) < 0) {
 			if (it.member && it.line)
@@ -303,40 +250,64 @@ static int run(struct tool *t, struct opts *o, const char *file, const char *tar
 	}
 	if (got == -1)
 		fy_error_prefix(&err, "%s", file);
+	if (got == 0 && fy_fidelity_finish(exec.engines[0], &err) < 0)
+		got = -2;
+	/* standard input: the losses are known only now; abandon before committing */
+	if (got == 0 && !from_file && !o->po.accept_loss && (rc = refuse_loss(t, &exec)) != EXIT_OK)
+		goto out;
 	if (got == 0 && ad->write_finish(sink, &err) < 0) {
 		fy_error_prefix(&err, "%s", target);
 		got = -2;
 	}
-	if (got < 0) {
+	if (got < 0 || done_ledger_close(&done, &err) < 0) {
 		rc = tool_fail(t, &err);
 		goto out;
 	}
-	if (o->json)
-		print_plan(t, file, target, fy_reader_stats(r), 0);
-	if (lo.n && !o->ledger && t->verbosity >= 1 && !o->json)
-		tool_warn(t, "%llu ledger lines: what was transformed or dropped (--ledger FILE keeps them)",
-			  (unsigned long long)lo.n);
+	diffs = plan_compare(t, exec.reports[0], &done, 20);
+	if (o->json) {
+		printf("{\"archive\":");
+		tool_json_str(stdout, file);
+		printf(",\"target\":");
+		tool_json_str(stdout, target);
+		printf(",\"ledger\":");
+		tool_json_str(stdout, lpath);
+		printf(",\"items\":%llu,\"losses\":%llu,\"lines_planned\":%llu,\"lines_done\":%llu,\"differences\":%llu}\n",
+		       (unsigned long long)exec.reports[0]->items,
+		       (unsigned long long)exec.reports[0]->losses,
+		       (unsigned long long)exec.reports[0]->lines_total, (unsigned long long)done.total,
+		       (unsigned long long)diffs);
+	}
 	rc = tool_close_stdout(t);
+	if (rc == EXIT_OK && diffs) {
+		fprintf(stderr, "%s: %llu difference(s) between the plan and what %s reported (ledger: %s)\n",
+			t->prog, (unsigned long long)diffs, ad->name, lpath);
+		rc = EXIT_PARTIAL;
+	}
 out:
 	if (sink)
 		ad->write_close(sink);
+	t->ledger = NULL;
 	fy_reader_free(r);
-	if (lo.f && fclose(lo.f) != 0 && rc == EXIT_OK) {
-		fprintf(stderr, "%s: %s: %s\n", t->prog, o->ledger, strerror(errno));
-		rc = EXIT_IO;
-	}
-	fy_buf_release(&lo.lines);
+	done_ledger_release(&done);
+	plan_release(&exec);
+	plan_release(&plan);
 	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	enum { O_DRY = 256, O_OPTION, O_STATE, O_JSON, O_VERSION, O_LEDGER };
+	enum { O_DRY = 256, O_OPTION, O_STATE, O_JSON, O_VERSION, O_ACCEPT, O_LEDGER, O_POLICY,
+	       O_PLATFORM, O_EMBED, O_ASOF };
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, O_DRY },
+		{ "accept-loss", no_argument, NULL, O_ACCEPT },
+		{ "ledger", required_argument, NULL, O_LEDGER },
+		{ "model-policy", required_argument, NULL, O_POLICY },
+		{ "model-platform", required_argument, NULL, O_PLATFORM },
+		{ "embedding-model", required_argument, NULL, O_EMBED },
+		{ "as-of", required_argument, NULL, O_ASOF },
 		{ "option", required_argument, NULL, O_OPTION },
 		{ "state-dir", required_argument, NULL, O_STATE },
-		{ "ledger", required_argument, NULL, O_LEDGER },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -360,7 +331,15 @@ int main(int argc, char **argv)
 				return EXIT_FAILURE_;
 			break;
 		case O_STATE: o.state_dir = optarg; break;
+		case O_ACCEPT: o.po.accept_loss = 1; break;
 		case O_LEDGER: o.ledger = optarg; break;
+		case O_POLICY: o.po.policy_path = optarg; break;
+		case O_PLATFORM: o.po.model_platform = optarg; break;
+		case O_EMBED: o.po.embedding_model = optarg; break;
+		case O_ASOF:
+			if (fy_time_parse_user(optarg, &o.po.as_of) < 0)
+				return tool_usage_error(&t, "--as-of: '%s' is not a date", optarg);
+			break;
 		case O_JSON: o.json = 1; break;
 		case 'q': t.verbosity = 0; break;
 		case 'v': t.verbosity++; break;

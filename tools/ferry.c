@@ -27,7 +27,11 @@ static const char usage[] =
 	"  ls        FILE                 what is inside: counts, sizes, time range\n"
 	"  cat       FILE [KIND...]       records as JSON Lines, for jq\n"
 	"  verify    FILE...              checksums, schemas and references\n"
+	"  diff      OLDER NEWER          what changed: agents, prompts, messages, memory\n"
+	"  backup    SOURCE --repo DEST   a dated, verified archive into a folder or S3\n"
+	"  forget    --repo DEST --keep-* remove the archives a keep policy drops\n"
 	"  adapters                       the adapters and what they can do\n"
+	"  audit     FILE|SOURCE -t TARGET  what moving would preserve, change or lose\n"
 	"\n"
 	"SOURCE and TARGET are ADAPTER:LOCATION, e.g. dir:./tree.\n"
 	"'ferry VERB --help' and the man page ferry-VERB(1) tell more.\n";

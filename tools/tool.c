@@ -4,6 +4,7 @@
 #include "tool.h"
 
 #include "buf.h"
+#include "record.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -271,4 +272,78 @@ const char *tool_kind_label(enum fy_kind kind, uint64_t count)
 	if (kind <= FY_KIND_NONE || kind >= FY_KIND__COUNT)
 		return "records";
 	return count == 1 ? single[kind] : plural[kind];
+}
+
+void tool_source_init(struct tool_source *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->level = 3;
+	s->threads = 2;
+}
+
+int tool_source_option(const struct tool *t, int c, const char *arg, struct fy_adapter_ctx *ctx,
+		       struct tool_source *s, int *rc)
+{
+	struct fy_error err;
+
+	*rc = EXIT_OK;
+	switch (c) {
+	case TOOL_O_ONLY:
+		if (fy_kind_parse_list(arg, &ctx->kinds, &err) < 0)
+			*rc = tool_usage_error(t, "%s", err.msg);
+		break;
+	case TOOL_O_AGENT:
+		ctx->agent = arg;
+		break;
+	case TOOL_O_SINCE:
+		if (fy_time_parse_user(arg, &ctx->since) < 0)
+			*rc = tool_usage_error(t, "--since: '%s' is not a date or RFC 3339 time", arg);
+		break;
+	case TOOL_O_ID:
+		if (tool_list_add(&s->ids, &s->nids, arg) < 0)
+			*rc = EXIT_FAILURE_;
+		break;
+	case TOOL_O_IDS:
+		*rc = tool_read_ids(t, arg, &s->ids, &s->nids);
+		break;
+	case TOOL_O_OPTION:
+		if (!strchr(arg, '='))
+			*rc = tool_usage_error(t, "--option takes KEY=VALUE");
+		else if (tool_list_add(&s->options, &s->noptions, arg) < 0)
+			*rc = EXIT_FAILURE_;
+		break;
+	case TOOL_O_LEVEL:
+		s->level = atoi(arg);
+		if (s->level < 1 || s->level > 19)
+			*rc = tool_usage_error(t, "--level takes 1 to 19");
+		break;
+	case TOOL_O_THREADS:
+		s->threads = atoi(arg);
+		if (s->threads < 1 || s->threads > 64)
+			*rc = tool_usage_error(t, "--threads takes 1 to 64");
+		break;
+	default:
+		return 0;
+	}
+	return *rc == EXIT_OK ? 1 : -1;
+}
+
+void tool_source_apply(struct tool_source *s, struct fy_adapter_ctx *ctx)
+{
+	ctx->ids = (const char *const *)s->ids;
+	ctx->nids = s->nids;
+	ctx->options = (const char *const *)s->options;
+	ctx->noptions = s->noptions;
+}
+
+void tool_source_release(struct tool_source *s)
+{
+	while (s->nids)
+		free(s->ids[--s->nids]);
+	free(s->ids);
+	s->ids = NULL;
+	while (s->noptions)
+		free(s->options[--s->noptions]);
+	free(s->options);
+	s->options = NULL;
 }

@@ -46,7 +46,7 @@ struct tool {
 	int verbosity;		/* 0 quiet, 1 normal, 2 verbose, 3 trace */
 	int progress;		/* draw progress on stderr */
 	uint64_t last_draw;
-	void *ledger_cb;	/* the tool's ledger sink, for its ctx->ledger function */
+	void *ledger;		/* an import's done-ledger (plan.h), for ctx->ledger */
 };
 
 extern volatile sig_atomic_t tool_interrupted;
@@ -74,6 +74,45 @@ void tool_progress_end(struct tool *t);
 int tool_read_ids(const struct tool *t, const char *path, char ***ids, size_t *n);
 /* Append s to a growable string list. */
 int tool_list_add(char ***list, size_t *n, const char *s);
+
+/*
+ * The source options export and backup share: --only --agent --since --id
+ * --ids-from --option --level --threads. A tool puts TOOL_SOURCE_LONGOPTS
+ * in its getopt_long() table and hands each option to tool_source_option().
+ */
+enum {
+	TOOL_O_ONLY = 0x1000, TOOL_O_AGENT, TOOL_O_SINCE, TOOL_O_ID, TOOL_O_IDS, TOOL_O_OPTION,
+	TOOL_O_LEVEL, TOOL_O_THREADS,
+};
+#define TOOL_SOURCE_LONGOPTS                                          \
+	{ "only", required_argument, NULL, TOOL_O_ONLY },             \
+	{ "agent", required_argument, NULL, TOOL_O_AGENT },           \
+	{ "since", required_argument, NULL, TOOL_O_SINCE },           \
+	{ "id", required_argument, NULL, TOOL_O_ID },                 \
+	{ "ids-from", required_argument, NULL, TOOL_O_IDS },          \
+	{ "option", required_argument, NULL, TOOL_O_OPTION },         \
+	{ "level", required_argument, NULL, TOOL_O_LEVEL },           \
+	{ "threads", required_argument, NULL, TOOL_O_THREADS }
+
+struct tool_source {
+	char **ids;		/* --id, --ids-from */
+	size_t nids;
+	char **options;		/* --option KEY=VALUE */
+	size_t noptions;
+	int level, threads;	/* zstd: 3 and 2 unless set */
+};
+
+void tool_source_init(struct tool_source *s);
+/*
+ * Apply option c (with its argument) to ctx and s: 1 when it was one of
+ * the source options, 0 when it was not, -1 on a bad value (*rc then
+ * holds the exit status; the message is printed).
+ */
+int tool_source_option(const struct tool *t, int c, const char *arg, struct fy_adapter_ctx *ctx,
+		       struct tool_source *s, int *rc);
+/* Point ctx at the ids and adapter options (borrowed from s). */
+void tool_source_apply(struct tool_source *s, struct fy_adapter_ctx *ctx);
+void tool_source_release(struct tool_source *s);
 
 /* "message"/"messages", "memory record"/"memory records", ... */
 const char *tool_kind_label(enum fy_kind kind, uint64_t count);

@@ -81,7 +81,11 @@ k=0
 while [ $k -lt 15 ]; do paths="$paths /rate/$k"; k=$((k + 1)); done
 # shellcheck disable=SC2086
 $probe --rate 10 --concurrency 4 "$base" $paths > out 2>err
-check "rate 10/s: never more than 10 requests started in any second" sh -c "curl -s $base/__log | jq -e '[.[] | select(.path | startswith(\"/rate/\")) | .t] | sort as \$t | [range(0; \$t|length) as \$i | [\$t[] | select(. >= \$t[\$i] and . < \$t[\$i] + 1)] | length] | max <= 10' >/dev/null"
+# The server stamps requests when it handles them, which jitters on a busy
+# machine: allow one request of slack per window, and check the spacing
+# over the whole run too (15 requests at 10/s take at least 1.4 s).
+check "rate 10/s: at most 10 (+1 jitter) requests in any second" sh -c "curl -s $base/__log | jq -e '[.[] | select(.path | startswith(\"/rate/\")) | .t] | sort as \$t | [range(0; \$t|length) as \$i | [\$t[] | select(. >= \$t[\$i] and . < \$t[\$i] + 1)] | length] | max <= 11' >/dev/null"
+check "rate 10/s: 15 requests take at least 1.3 s" sh -c "curl -s $base/__log | jq -e '[.[] | select(.path | startswith(\"/rate/\")) | .t] | (max - min) >= 1.3' >/dev/null"
 $probe --concurrency 1 "$base" /quota /ok > out 2>err
 check "x-ratelimit-remaining 0 makes the next request wait for the reset" sh -c \
 	"curl -s $base/__log | jq -e '[.[] | select(.path == \"/quota\" or .path == \"/ok\")] | .[-1].t - .[-2].t >= 0.9' >/dev/null"

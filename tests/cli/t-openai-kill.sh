@@ -18,11 +18,11 @@ KEYR=sk-refR-000000000000000000000000003
 cat > accounts.json <<EOF
 {"A": {"keys": ["$KEYA"]}, "B": {"keys": ["$KEYB"]}, "R": {"keys": ["$KEYR"]}}
 EOF
-python3 "$TESTS/lib/provgen.py" fx.json --convs 4 --items 45 --files 3 --stores 1 --responses 1 --chatkit 1 > /dev/null
+python3 "$TESTS/lib/provgen.py" fx.json --convs 4 --items 45 --files 2 --stores 1 --responses 1 --chatkit 1 > /dev/null
 sim_start --accounts accounts.json --fixture fx.json --stall-s 1.5 || exit 1
 jq -r '.accounts.A.conversations[].id, .accounts.A.responses[].response.id' fx.json > ids.txt
 export OPENAI_BASE_URL="$SIM/v1"
-o="--option rate=0 --option backoff-ms=5 --option backoff-max-ms=40 --option retry-after-max-ms=40 --option stall-timeout=1 --option retries=12"
+o="--accept-loss --option rate=0 --option backoff-ms=5 --option backoff-max-ms=40 --option retry-after-max-ms=40 --option stall-timeout=1 --option retries=12"
 
 OPENAI_API_KEY=$KEYA ferry export openai: --ids-from ids.txt --option rate=0 -o src.ferry 2>err ||
 	{ notok "export the source account"; sed 's/^/#   /' err; done_testing; }

@@ -55,6 +55,27 @@ TEST(json_rejects_duplicate_keys)
 	CHECK(parses("{\"a\":{\"a\":1},\"b\":[{\"a\":1},{\"a\":2}]}"));
 }
 
+TEST(json_rejects_duplicate_keys_in_large_objects)
+{
+	char big[20000];
+	size_t n;
+	int i;
+
+	/* 300 distinct keys parse; a repeat anywhere, or spelled with an escape, does not */
+	n = (size_t)snprintf(big, sizeof(big), "{");
+	for (i = 0; i < 300; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "%s\"key%d\":%d", i ? "," : "", i, i);
+	snprintf(big + n, sizeof(big) - n, "}");
+	CHECK(parses(big));
+	snprintf(big + n, sizeof(big) - n, ",\"key150\":1}");
+	CHECK(!parses(big));
+	snprintf(big + n, sizeof(big) - n, ",\"k\\u0065y7\":1}");
+	CHECK(!parses(big));
+	snprintf(big + n, sizeof(big) - n, ",\"k\\u0065y7x\":1}");
+	CHECK(parses(big));
+	CHECK(!parses("{\"\\u00e9\":1,\"b\":2,\"\xc3\xa9\":3}"));
+}
+
 TEST(json_limits_depth_numbers_and_nodes)
 {
 	struct fy_jdoc d;

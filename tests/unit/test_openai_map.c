@@ -287,22 +287,22 @@ TEST(live_base64_and_json_writer)
 {
 	struct fy_buf b = FY_BUF_INIT(1 << 10);
 	struct fy_error err;
-	struct jw w;
+	struct lw w;
 
 	CHECK(live_b64_decode("aGVs\nbG8=", 9, &b, &err) == 0 && b.len == 5 && !memcmp(b.ptr, "hello", 5));
 	CHECK(live_b64_decode("a$", 2, &b, &err) < 0);
 	fy_buf_reset(&b);
-	jw_init(&w, &b, &err);
-	jw_obj(&w);
-	jw_kstr(&w, "a", "x\"y");
-	jw_key(&w, "b");
-	jw_arr(&w);
-	jw_int(&w, 1);
-	jw_null(&w);
-	jw_end_arr(&w);
-	jw_kstr(&w, "skipped", NULL);
-	jw_end_obj(&w);
-	CHECK(jw_done(&w) == 0);
+	lw_init(&w, &b, &err);
+	lw_obj(&w);
+	lw_kstr(&w, "a", "x\"y");
+	lw_key(&w, "b");
+	lw_arr(&w);
+	lw_int(&w, 1);
+	lw_null(&w);
+	lw_end_arr(&w);
+	lw_kstr(&w, "skipped", NULL);
+	lw_end_obj(&w);
+	CHECK(lw_done(&w) == 0);
 	CHECK_STR(b.ptr, "{\"a\":\"x\\\"y\",\"b\":[1,null]}");
 	fy_buf_release(&b);
 }

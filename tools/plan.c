@@ -1,0 +1,503 @@
+/*
+ * plan.c - the fidelity plan in the tools: engines over an archive, the
+ * text report, sources exported to a temporary archive, and the
+ * done-ledger of an import. See plan.h.
+ */
+#include "plan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pump.h"
+#include "registry.h"
+#include "writer.h"
+
+int plan_init(struct tool *t, struct plan *p, const struct fy_adapter *const *targets, size_t n,
+	      const struct plan_opts *po, const struct fy_adapter_ctx *ctx)
+{
+	struct fy_fidelity_options o;
+	struct fy_error err;
+	size_t i;
+
+	fy_error_clear(&err);
+	p->policy = fy_model_policy_load(po->policy_path, &err);
+	if (!p->policy)
+		return tool_fail(t, &err);
+	p->engines = calloc(n + 1, sizeof(*p->engines));
+	p->reports = calloc(n + 1, sizeof(*p->reports));
+	if (!p->engines || !p->reports) {
+		fy_error_set(&err, FY_E_NOMEM, "out of memory");
+		return tool_fail(t, &err);
+	}
+	memset(&o, 0, sizeof(o));
+	o.policy = p->policy;
+	o.model_platform = po->model_platform;
+	o.embedding_model = po->embedding_model;
+	o.accept_loss = po->accept_loss;
+	o.as_of = po->as_of ? po->as_of : (int64_t)time(NULL);
+	o.ctx = ctx;
+	for (i = 0; i < n; i++) {
+		p->engines[i] = fy_fidelity_new(targets[i], &o, &err);
+		if (!p->engines[i])
+			return tool_fail(t, &err);
+		p->reports[i] = fy_fidelity_report(p->engines[i]);
+		p->n++;
+	}
+	p->src.policy = fy_model_policy_origin(p->policy);
+	p->src.as_of = o.as_of;
+	return EXIT_OK;
+}
+
+int plan_run(struct tool *t, struct plan *p, const char *archive)
+{
+	struct fy_error err;
+	struct fy_item it;
+	size_t i;
+	int got;
+
+	fy_error_clear(&err);
+	p->reader = fy_reader_open(archive, NULL, &err);
+	if (!p->reader) {
+		fy_error_prefix(&err, "%s", archive);
+		return tool_fail(t, &err);
+	}
+	p->src.header = fy_reader_header(p->reader);
+	for (i = 0; i < p->n; i++)
+		if (fy_fidelity_header(p->engines[i], p->src.header, &err) < 0)
+			return tool_fail(t, &err);
+	while ((got = fy_reader_next(p->reader, &it, &err)) == 1) {
+		if (tool_interrupted) {
+			fy_error_set(&err, FY_E_INTERNAL, "interrupted");
+			got = -1;
+			break;
+		}
+		for (i = 0; i < p->n && got == 1; i++)
+			if (fy_fidelity_item(p->engines[i], &it, NULL, &err) < 0) {
+				if (it.member && it.line)
+					fy_error_prefix(&err, "%s line %llu", it.member,
+							(unsigned long long)it.line);
+				got = -1;
+			}
+		if (got < 0)
+			break;
+	}
+	if (got < 0) {
+		fy_error_prefix(&err, "%s", archive);
+		return tool_fail(t, &err);
+	}
+	for (i = 0; i < p->n; i++)
+		if (fy_fidelity_finish(p->engines[i], &err) < 0)
+			return tool_fail(t, &err);
+	return EXIT_OK;
+}
+
+void plan_release(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; p->engines && i < p->n; i++)
+		fy_fidelity_free(p->engines[i]);
+	free(p->engines);
+	free(p->reports);
+	fy_reader_free(p->reader);
+	fy_model_policy_free(p->policy);
+	if (p->temp) {
+		unlink(p->temp);
+		free(p->temp);
+	}
+	memset(p, 0, sizeof(*p));
+}
+
+int plan_input(struct tool *t, struct plan *p, const char *input, struct fy_adapter_ctx *ctx,
+	       const char **archive)
+{
+	const struct fy_adapter *ad;
+	struct fy_source_info info;
+	struct fy_writer_options wo;
+	struct fy_writer *w = NULL;
+	struct fy_error err;
+	struct stat st;
+	const char *tmpdir = getenv("TMPDIR");
+	void *src = NULL;
+	char path[4096];
+	int fd, rc = EXIT_OK;
+
+	*archive = input;
+	if (strcmp(input, "-") == 0 || stat(input, &st) == 0 || !strchr(input, ':'))
+		return EXIT_OK;
+	fy_error_clear(&err);
+	if (fy_location_parse(input, &ad, &ctx->location, &err) < 0)
+		return tool_fail(t, &err);
+	if (!(ad->flags & FY_ADAPTER_READ)) {
+		fy_error_set(&err, FY_E_UNSUPPORTED, "adapter '%s' cannot be read from", ad->name);
+		return tool_fail(t, &err);
+	}
+	ctx->name = ad->name;
+	snprintf(path, sizeof(path), "%s/ferry-audit.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	fd = mkstemp(path);
+	if (fd < 0) {
+		fy_error_errno(&err, errno, "%s", path);
+		return tool_fail(t, &err);
+	}
+	close(fd);
+	p->temp = strdup(path);
+	if (!p->temp) {
+		unlink(path);
+		fy_error_set(&err, FY_E_NOMEM, "out of memory");
+		return tool_fail(t, &err);
+	}
+	memset(&info, 0, sizeof(info));
+	if (ad->read_open(ctx, &src, &info, &err) < 0)
+		return tool_fail(t, &err);
+	fy_writer_options_init(&wo);
+	wo.producer = ctx->producer;
+	wo.created = info.created ? info.created : (int64_t)time(NULL);
+	wo.source_adapter = info.adapter[0] ? info.adapter : ad->name;
+	wo.source_location = info.location[0] ? info.location : ctx->location;
+	wo.source_account = info.account[0] ? info.account : NULL;
+	w = fy_writer_open(path, &wo, &err);
+	if (!w || fy_pump(ad, src, ctx, w, &tool_interrupted, NULL, &err) < 0 ||
+	    fy_writer_close(w, NULL, &err) < 0) {
+		fy_error_prefix(&err, "%s", input);
+		rc = tool_fail(t, &err);
+	}
+	fy_writer_free(w);
+	ad->read_close(src);
+	*archive = p->temp;
+	return rc;
+}
+
+/* --- text --------------------------------------------------------------- */
+
+static const char *const short_names[FY_OUT__COUNT] = {
+	"preserved", "transformed", "emulated", "degraded", "held back", "dropped",
+};
+
+static void print_counts(FILE *out, const uint64_t c[FY_OUT__COUNT])
+{
+	int i;
+
+	for (i = 0; i < FY_OUT__COUNT; i++)
+		fprintf(out, "%s%llu %s", i ? ", " : "", (unsigned long long)c[i], short_names[i]);
+}
+
+static void print_line(FILE *out, const struct fy_plan_line *l)
+{
+	fprintf(out, "    %s %s%s%s%s%s: %s (%s)%s%s\n", fy_kind_name(l->kind), l->thread ? l->thread : "",
+		l->thread ? "/" : "", l->id ? l->id : "", l->field ? " " : "", l->field ? l->field : "",
+		fy_outcome_name(l->outcome), l->rule ? l->rule : "-", l->reason && *l->reason ? ": " : "",
+		l->reason ? l->reason : "");
+}
+
+void plan_print_text(FILE *out, const struct plan *p, size_t detail)
+{
+	const struct fy_header *h = p->src.header;
+	const struct fy_fidelity_report *r0 = p->n ? p->reports[0] : NULL;
+	size_t i, j, shown;
+
+	if (h)
+		fprintf(out, "source: %s%s%s, exported %s\n", h->source_adapter ? h->source_adapter : "?",
+			h->source_location && *h->source_location ? ":" : "",
+			h->source_location ? h->source_location : "", h->created ? h->created : "?");
+	fprintf(out, "model policy: %s\n", p->src.policy);
+	if (p->n > 1) {
+		fprintf(out, "\n%-16s %7s %9s %11s %8s %8s %9s %7s %7s\n", "TARGET", "ITEMS", "PRESERVED",
+			"TRANSFORMED", "EMULATED", "DEGRADED", "HELD_BACK", "DROPPED", "LOCK-IN");
+		for (i = 0; i < p->n; i++) {
+			const struct fy_fidelity_report *r = p->reports[i];
+
+			fprintf(out, "%-16s %7llu %9llu %11llu %8llu %8llu %9llu %7llu %7d\n", r->target,
+				(unsigned long long)r->items, (unsigned long long)r->counts[0],
+				(unsigned long long)r->counts[1], (unsigned long long)r->counts[2],
+				(unsigned long long)r->counts[3], (unsigned long long)r->counts[4],
+				(unsigned long long)r->counts[5], r->score);
+		}
+	}
+	for (i = 0; i < p->n; i++) {
+		const struct fy_fidelity_report *r = p->reports[i];
+
+		fprintf(out, "\ninto %s (models: %s; embeddings: %s)\n", r->target,
+			r->model_platform ? r->model_platform : "kept as named",
+			r->embedding_model ? r->embedding_model : "vectors kept or none");
+		fprintf(out, "  %llu items: ", (unsigned long long)r->items);
+		print_counts(out, r->counts);
+		fprintf(out, "\n  lock-in score %d/100\n", r->score);
+		if (r->has_estimate)
+			fprintf(out, "  estimate: %llu API calls, about %.0f s (%s)\n",
+				(unsigned long long)r->estimate.api_calls, r->estimate.seconds,
+				r->estimate.note);
+		fprintf(out, "  %-24s %6s %6s %6s %6s %6s %6s %6s %7s  %s\n", "AGENT", "ITEMS", "PRES",
+			"TRANS", "EMUL", "DEGR", "HELD", "DROP", "LOCK-IN", "MODEL");
+		for (j = 0; j < r->nagents; j++) {
+			const struct fy_fid_agent *a = &r->agents[j];
+			char model[300] = "";
+
+			if (a->model_from && a->model_to && strcmp(a->model_from, a->model_to) != 0)
+				snprintf(model, sizeof(model), "%s -> %s", a->model_from, a->model_to);
+			else if (a->model_from && a->model_outcome == FY_OUT_DROPPED)
+				snprintf(model, sizeof(model), "%s -> (no mapping)", a->model_from);
+			else if (a->model_from)
+				snprintf(model, sizeof(model), "%s", a->model_from);
+			fprintf(out, "  %-24.24s %6llu %6llu %6llu %6llu %6llu %6llu %6llu %7d%s%s\n",
+				a->id ? a->id : "(no agent)", (unsigned long long)a->items,
+				(unsigned long long)a->counts[0], (unsigned long long)a->counts[1],
+				(unsigned long long)a->counts[2], (unsigned long long)a->counts[3],
+				(unsigned long long)a->counts[4], (unsigned long long)a->counts[5],
+				a->score, *model ? "  " : "", model);
+		}
+		if (r->lines_total) {
+			fprintf(out, "  not crossing unchanged (%llu):\n", (unsigned long long)r->lines_total);
+			for (j = 0, shown = 0; j < r->nlines && shown < detail; j++, shown++)
+				print_line(out, &r->lines[j]);
+			if (r->lines_total > shown)
+				fprintf(out, "    ... and %llu more (--json lists them all)\n",
+					(unsigned long long)(r->lines_total - shown));
+		}
+		if (r->reembed || r->embeddings_dropped)
+			fprintf(out, "  embeddings: %llu to re-compute with %s (about %llu tokens), %llu dropped\n",
+				(unsigned long long)r->reembed,
+				r->embedding_model ? r->embedding_model : "-",
+				(unsigned long long)r->reembed_tokens,
+				(unsigned long long)r->embeddings_dropped);
+		for (j = 0; j < r->nsecrets; j++)
+			if (r->secrets[j].outcome == FY_OUT_HELD_BACK)
+				fprintf(out, "  secret to rebind: %s (%s %s, %s)\n", r->secrets[j].name,
+					fy_kind_name(r->secrets[j].kind), r->secrets[j].id, r->secrets[j].field);
+	}
+	if (!r0)
+		return;
+	fprintf(out, "\nstate only at the vendor: %llu\n", (unsigned long long)r0->vendor_total);
+	for (j = 0; j < r0->nvendor && j < detail; j++)
+		fprintf(out, "    %s %s%s%s: %s\n", fy_kind_name(r0->vendor[j].kind),
+			r0->vendor[j].thread ? r0->vendor[j].thread : "", r0->vendor[j].thread ? "/" : "",
+			r0->vendor[j].id, r0->vendor[j].what);
+	fprintf(out, "announced sunsets that concern the source: %zu\n", r0->nsunsets);
+	for (j = 0; j < r0->nsunsets; j++) {
+		const struct fy_sunset *s = r0->sunsets[j].sunset;
+
+		fprintf(out, "    %s %s: %s %s (%s%s%llu records) - %s\n", s->date ? s->date : "(no date)",
+			s->provider, s->what, s->event,
+			!s->date ? "announced" : r0->sunsets[j].past ? "past" : "upcoming", ", ",
+			(unsigned long long)r0->sunsets[j].hits, s->source);
+	}
+	if (r0->export_counts[FY_OUT_DROPPED] || r0->export_counts[FY_OUT_DEGRADED] ||
+	    r0->export_counts[FY_OUT__COUNT] || r0->nexport) {
+		fprintf(out, "lost or changed at export (the archive's ledger): %zu lines\n", r0->nexport);
+		for (j = 0; j < r0->nexport && j < detail; j++)
+			print_line(out, &r0->export_lines[j]);
+	}
+}
+
+void plan_print_losses(const struct tool *t, const struct fy_fidelity_report *r, size_t max)
+{
+	size_t i, shown = 0;
+
+	for (i = 0; i < r->nlines && shown < max; i++)
+		if (fy_outcome_is_loss(r->lines[i].outcome)) {
+			fprintf(stderr, "%s: %s %s%s%s%s%s: %s: %s\n", t->prog, fy_kind_name(r->lines[i].kind),
+				r->lines[i].thread ? r->lines[i].thread : "", r->lines[i].thread ? "/" : "",
+				r->lines[i].id ? r->lines[i].id : "", r->lines[i].field ? " " : "",
+				r->lines[i].field ? r->lines[i].field : "", fy_outcome_name(r->lines[i].outcome),
+				r->lines[i].reason ? r->lines[i].reason : "");
+			shown++;
+		}
+}
+
+/* --- the done-ledger ------------------------------------------------------ */
+
+/* mkdir -p the folder of path, 0700 (the state folder holds journals). */
+static int make_parents(const char *path, struct fy_error *err)
+{
+	char dir[4096];
+	size_t i;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (i = 1; dir[i]; i++) {
+		if (dir[i] != '/')
+			continue;
+		dir[i] = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			return fy_error_errno(err, errno, "%s", dir);
+		dir[i] = '/';
+	}
+	return 0;
+}
+
+int done_ledger_open(struct done_ledger *d, const char *path, const char *adapter,
+		     struct fy_error *err)
+{
+	memset(d, 0, sizeof(*d));
+	fy_buf_init(&d->buf, 1 << 20);
+	d->adapter = adapter;
+	if (!path)
+		return 0;
+	if (make_parents(path, err) < 0)
+		return -1;
+	{
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		if (fd < 0)
+			return fy_error_errno(err, errno, "%s", path);
+		d->file = fdopen(fd, "w");
+		if (!d->file) {
+			close(fd);
+			return fy_error_errno(err, errno, "%s", path);
+		}
+	}
+	d->path = strdup(path);
+	return d->path ? 0 : fy_error_set(err, FY_E_NOMEM, "out of memory");
+}
+
+static int keep_line(struct done_ledger *d, struct fy_plan_line *l, struct fy_error *err)
+{
+	d->total++;
+	d->digest += fy_plan_line_hash(l);
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		struct fy_plan_line *p;
+
+		if (cap > 1000000) {
+			fy_plan_line_release(l);
+			return 0;	/* past the cap only the digest compares */
+		}
+		p = realloc(d->lines, cap * sizeof(*p));
+		if (!p) {
+			fy_plan_line_release(l);
+			return fy_error_set(err, FY_E_NOMEM, "out of memory");
+		}
+		d->lines = p;
+		d->cap = cap;
+	}
+	d->lines[d->n++] = *l;
+	return 0;
+}
+
+static int write_line(struct done_ledger *d, const char *json, size_t len, struct fy_error *err)
+{
+	if (!d->file)
+		return 0;
+	if (fwrite(json, 1, len, d->file) != len || fputc('\n', d->file) == EOF)
+		return fy_error_errno(err, errno ? errno : EIO, "%s", d->path);
+	return 0;
+}
+
+int done_ledger_sink(void *cb, const char *json, size_t len, struct fy_error *err)
+{
+	struct done_ledger *d = ((struct tool *)cb)->ledger;
+	struct fy_plan_line l;
+
+	if (!d)
+		return 0;
+
+	if (fy_plan_line_parse(json, len, &l, err) < 0)
+		return fy_error_prefix(err, "%s reported a bad ledger line", d->adapter);
+	if (l.outcome == FY_OUT__COUNT) {	/* a warning: written, not compared */
+		fy_plan_line_release(&l);
+		return write_line(d, json, len, err);
+	}
+	if (write_line(d, json, len, err) < 0) {
+		fy_plan_line_release(&l);
+		return -1;
+	}
+	return keep_line(d, &l, err);
+}
+
+int done_ledger_add(struct done_ledger *d, const struct fy_plan_line *l, struct fy_error *err)
+{
+	struct fy_plan_line c;
+
+	fy_buf_reset(&d->buf);
+	if (fy_plan_line_json(l, d->adapter, "import", &d->buf, err) < 0)
+		return -1;
+	if (write_line(d, d->buf.ptr, d->buf.len, err) < 0)
+		return -1;
+	if (fy_plan_line_parse(d->buf.ptr, d->buf.len, &c, err) < 0)
+		return -1;
+	return keep_line(d, &c, err);
+}
+
+int done_ledger_close(struct done_ledger *d, struct fy_error *err)
+{
+	FILE *f = d->file;
+
+	d->file = NULL;
+	if (f && (fflush(f) != 0 || fsync(fileno(f)) != 0 || ferror(f))) {
+		fclose(f);
+		return fy_error_errno(err, errno ? errno : EIO, "%s", d->path);
+	}
+	if (f && fclose(f) != 0)
+		return fy_error_errno(err, errno, "%s", d->path);
+	return 0;
+}
+
+void done_ledger_release(struct done_ledger *d)
+{
+	size_t i;
+
+	if (d->file)
+		fclose(d->file);
+	for (i = 0; i < d->n; i++)
+		fy_plan_line_release(&d->lines[i]);
+	free(d->lines);
+	free(d->path);
+	fy_buf_release(&d->buf);
+	memset(d, 0, sizeof(*d));
+}
+
+static void print_diff(const struct tool *t, const char *what, const struct fy_plan_line *l)
+{
+	fprintf(stderr, "%s: planned vs done: %s %s%s%s%s%s: %s %s (%s)\n", t->prog,
+		fy_kind_name(l->kind), l->thread ? l->thread : "", l->thread ? "/" : "",
+		l->id ? l->id : "", l->field ? " " : "", l->field ? l->field : "", what,
+		fy_outcome_name(l->outcome), l->rule ? l->rule : "-");
+}
+
+uint64_t plan_compare(const struct tool *t, const struct fy_fidelity_report *r,
+		      struct done_ledger *d, size_t max)
+{
+	struct fy_plan_line *planned;
+	uint64_t diffs = 0;
+	size_t i = 0, j = 0, shown = 0;
+
+	if (r->lines_total != r->nlines || d->total != d->n) {
+		/* past the caps: compare counts and digests only */
+		if (r->lines_total != d->total || r->lines_digest != d->digest) {
+			fprintf(stderr, "%s: planned vs done: %llu lines planned, %llu done, and they differ\n",
+				t->prog, (unsigned long long)r->lines_total, (unsigned long long)d->total);
+			return 1;
+		}
+		return 0;
+	}
+	planned = malloc((r->nlines + 1) * sizeof(*planned));
+	if (!planned)
+		return r->nlines ? 1 : 0;
+	if (r->nlines)
+		memcpy(planned, r->lines, r->nlines * sizeof(*planned));
+	qsort(planned, r->nlines, sizeof(*planned), fy_plan_line_cmp);
+	if (d->n)
+		qsort(d->lines, d->n, sizeof(*d->lines), fy_plan_line_cmp);
+	while (i < r->nlines || j < d->n) {
+		int c = i == r->nlines ? 1 : j == d->n ? -1 : fy_plan_line_cmp(&planned[i], &d->lines[j]);
+
+		if (c == 0) {
+			i++;
+			j++;
+			continue;
+		}
+		diffs++;
+		if (shown++ < max)
+			print_diff(t, c < 0 ? "planned, not reported done:" : "done, not planned:",
+				   c < 0 ? &planned[i] : &d->lines[j]);
+		if (c < 0)
+			i++;
+		else
+			j++;
+	}
+	free(planned);
+	return diffs;
+}
