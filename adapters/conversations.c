@@ -1120,6 +1120,44 @@ static int find_conv(void *ctx, struct fy_buf *out, struct fy_error *err)
 }
 
 /* Create the conversation (and set its metadata): journal planned -> created. */
+/*
+ * Give a conversation created empty (OpenAI: no lookup) its metadata.
+ * Idempotent, so the engine's own retries are safe, and a resumed import
+ * does it again: the kill may have fallen between the journal line and
+ * this call.
+ */
+static int name_conversation(struct tconv *t, const struct fy_jdoc *td, struct fy_error *err)
+{
+	struct oai_sink *s = t->s;
+	struct fy_http_response resp;
+	struct live_req r;
+	struct oai_extras x;
+	const char *extra[12];
+	struct lw w;
+	int rc = -1;
+
+	live_req_init(&r);
+	fy_http_response_init(&resp);
+	oai_record_extras(td, t->tid, &x, extra);
+	if (live_req_set(&r, "POST", err, "%s/conversations/", s->api.prefix) < 0 ||
+	    live_req_path_enc(&r, t->conv, err) < 0)
+		goto out;
+	lw_init(&w, &r.body, err);
+	lw_obj(&w);
+	if (oai_sink_metadata(s, &w, td, fy_json_get(td, 0, "metadata"), "thread", t->tid, t->key, extra, 0,
+			      err) < 0)
+		goto out;
+	lw_end_obj(&w);
+	if (lw_done(&w) < 0 || live_get(&s->client, &r, &resp, t->key, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	oai_extras_release(&x);
+	live_req_release(&r);
+	fy_http_response_release(&resp);
+	return rc;
+}
+
 static int create_conversation(struct tconv *t, const struct fy_jdoc *td, enum fy_journal_state st,
 			       struct fy_error *err)
 {
@@ -1174,19 +1212,8 @@ static int create_conversation(struct tconv *t, const struct fy_jdoc *td, enum f
 	if (live_sink_put(&s->live, "thread", t->key, id.ptr, FY_JOURNAL_CREATED, err) < 0)
 		goto out;
 	live_sink_state(&s->live, "thread", t->key, &t->conv);
-	if (!lookup) {
-		if (live_req_set(&r, "POST", err, "%s/conversations/", s->api.prefix) < 0 ||
-		    live_req_path_enc(&r, t->conv, err) < 0)
-			goto out;
-		lw_init(&w, &r.body, err);
-		lw_obj(&w);
-		if (oai_sink_metadata(s, &w, td, md, "thread", t->tid, t->key, extra, 0, err) < 0)
-			goto out;
-		lw_end_obj(&w);
-		/* Setting metadata is idempotent: the engine's own retries are safe. */
-		if (lw_done(&w) < 0 || live_get(&s->client, &r, &resp, t->key, err) < 0)
-			goto out;
-	}
+	if (!lookup && name_conversation(t, td, err) < 0)
+		goto out;
 	s->live.created++;
 	rc = 0;
 out:
@@ -1270,7 +1297,9 @@ static int import_thread(struct tconv *t, struct fy_error *err)
 		if (create_conversation(t, &td, st, err) < 0)
 			goto out;
 	} else {
-		/* Resumed: the target's count says which batches landed. */
+		/* Resumed: named again (OpenAI), and the target's count says which batches landed. */
+		if (!(s->ops && s->ops->find_conversation) && name_conversation(t, &td, err) < 0)
+			goto out;
 		if (count_items(t, &done, err) < 0)
 			goto out;
 		if (done > t->nitems) {

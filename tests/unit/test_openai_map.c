@@ -211,10 +211,20 @@ TEST(openai_import_drops_encrypted_reasoning_for_another_account)
 	struct fy_buf b = FY_BUF_INIT(1 << 20);
 	const char *rec = "{\"kind\":\"message\",\"id\":\"rs_1\",\"parts\":[],\"ext\":{\"openai\":{\"item\":{\"id\":\"rs_1\","
 			  "\"type\":\"reasoning\",\"summary\":[],\"encrypted_content\":\"gAAAA\"}}}}";
+	const char *sum = "{\"kind\":\"message\",\"id\":\"rs_2\",\"parts\":[],\"ext\":{\"openai\":{\"item\":{\"id\":\"rs_2\","
+			  "\"type\":\"reasoning\",\"summary\":[{\"type\":\"summary_text\",\"text\":\"s\"}],"
+			  "\"encrypted_content\":\"gAAAA\"}}}}";
 	size_t n;
 
+	/* Nothing left without the encrypted content: no item (the table's line says so). */
 	CHECK(unmap(rec, 0, &c, &b, &n) == 0);
-	CHECK(n == 0 && c.ledgers == 1 && strstr(c.last_ledger, "dropped encrypted-reasoning"));
+	CHECK(n == 0 && c.ledgers == 0);
+	/* A summary is left: the item crosses without the encrypted content. */
+	fy_buf_reset(&b);
+	CHECK(unmap(sum, 0, &c, &b, &n) == 0);
+	CHECK(n == 1 && !strstr(b.ptr, "gAAAA") && strstr(b.ptr, "summary_text") && !strstr(b.ptr, "rs_2"));
+	/* Into the organisation that made it: as it was, but for the id. */
+	fy_buf_reset(&b);
 	CHECK(unmap(rec, 1, &c, &b, &n) == 0);
 	CHECK(n == 1 && strstr(b.ptr, "gAAAA"));
 	fy_buf_release(&b);
@@ -226,17 +236,25 @@ TEST(openai_import_builds_items_from_neutral_parts)
 	struct fy_buf b = FY_BUF_INIT(1 << 20);
 	size_t n;
 
-	CHECK(unmap("{\"kind\":\"message\",\"id\":\"m1\",\"role\":\"assistant\",\"parts\":[{\"type\":\"text\",\"text\":\"hi\"},"
+	CHECK(unmap("{\"kind\":\"message\",\"id\":\"m1\",\"role\":\"assistant\",\"parts\":[{\"type\":\"text\",\"text\":\"hi\","
+		    "\"citations\":[{\"type\":\"citation\",\"url\":\"https://x.example/\",\"title\":\"X\",\"start\":0,\"end\":2}]},"
 		    "{\"type\":\"tool_call\",\"id\":\"c1\",\"name\":\"f\",\"arguments\":\"{}\"},"
-		    "{\"type\":\"image\",\"blob\":\"0000000000000000000000000000000000000000000000000000000000000000\"}]}",
+		    "{\"type\":\"image\",\"blob\":\"0000000000000000000000000000000000000000000000000000000000000000\"},"
+		    "{\"type\":\"reasoning\",\"text\":\"thought\"}]}",
 		    0, &c, &b, &n) == 0);
-	CHECK(n == 3);
-	CHECK(strstr(b.ptr, "{\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"hi\"") == b.ptr);
+	CHECK(n == 4);
+	CHECK(strstr(b.ptr, "{\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"hi\","
+			    "\"annotations\":[{\"type\":\"url_citation\",\"url\":\"https://x.example/\",\"title\":\"X\","
+			    "\"start_index\":0,\"end_index\":2}]}]}") == b.ptr);
 	CHECK(strstr(b.ptr, "\n{\"type\":\"function_call\",\"call_id\":\"c1\",\"name\":\"f\",\"arguments\":\"{}\"}\n") != NULL);
 	CHECK(strstr(b.ptr, "{\"type\":\"input_image\",\"file_id\":\"file-uploaded\"") != NULL);
+	CHECK(strstr(b.ptr, "{\"type\":\"reasoning\",\"summary\":[{\"type\":\"summary_text\",\"text\":\"thought\"}]}") != NULL);
+	CHECK(c.ledgers == 0);
+	fy_buf_reset(&b);
 	CHECK(unmap("{\"kind\":\"message\",\"id\":\"m2\",\"role\":\"tool\",\"parts\":[{\"type\":\"tool_result\",\"call_id\":\"c1\","
 		    "\"output\":\"ok\"},{\"type\":\"code_output\",\"output\":\"x\"}]}", 0, &c, &b, &n) == 0);
-	CHECK(n == 1 && strstr(b.ptr, "function_call_output") && strstr(c.last_ledger, "dropped no-input-item"));
+	CHECK(n == 2 && strstr(b.ptr, "function_call_output") && strstr(b.ptr, "```output\\nx\\n```"));
+	CHECK(c.ledgers == 0);
 	fy_buf_release(&b);
 }
 
