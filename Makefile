@@ -2,7 +2,7 @@
 #
 #   make                 build the tools into build/bin
 #   make check           build under AddressSanitizer + UBSan and run every test
-#   make check-peers     the tests against real servers installed from npm (S3)
+#   make check-peers     the tests against real servers installed from npm (S3, n8n)
 #   make test            run every test on the plain build
 #   make demo            export the bundled samples, list, verify and import them
 #   make bench           benchmarks: throughput and peak memory next to tar, zstd, jq
@@ -41,12 +41,15 @@ FORMATS_SRC = formats/error.c formats/buf.c formats/json.c formats/sha256.c \
 	      formats/zstream.c formats/record.c formats/idset.c formats/names.c \
 	      formats/schema.c formats/check.c formats/writer.c formats/reader.c \
 	      formats/durable.c formats/vpool.c
+FORMATS_SRC += formats/jsonw.c
 FORMATS_SRC += formats/diff.c
 FORMATS_SRC += formats/jsonw.c
 SCHEMAS = $(sort $(wildcard formats/schema/*.json))
 
 # The adapters: add a new one's files here and a line to adapters/adapters.def.
 ADAPTERS_SRC = adapters/registry.c adapters/pump.c adapters/dir.c adapters/http.c adapters/journal.c
+ADAPTERS_SRC += adapters/wfutil.c adapters/n8n_map.c adapters/n8n.c
+ADAPTERS_SRC += adapters/agentspec.c
 ADAPTERS_SRC += adapters/sigv4.c
 ADAPTERS_SRC += adapters/ledger.c adapters/models.c adapters/fidelity.c adapters/audit_json.c adapters/sunsets.c
 ADAPTERS_SRC += adapters/retention.c adapters/repo.c adapters/repo_s3.c adapters/s3.c
@@ -57,11 +60,13 @@ ADAPTERS_SRC += adapters/aws.c
 ADAPTERS_SRC += adapters/agentcore.c
 ADAPTERS_SRC += adapters/bedrock_flow.c
 ADAPTERS_SRC += adapters/bedrock_agents.c
+ADAPTERS_SRC += adapters/letta_af.c adapters/letta_read.c adapters/letta_sink.c adapters/letta_json.c
 ADAPTERS_SRC += adapters/live.c adapters/openai_map.c adapters/conversations.c adapters/openai.c adapters/azure.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
 TOOLS += ferry-audit
 TOOLS += ferry-backup ferry-forget ferry-diff
+TOOLS += ferry-migrate
 MAN7 = tools/ferry-openai.7 tools/ferry-azure.7
 TOOL_COMMON_SRC = tools/tool.c
 TOOL_COMMON_SRC += tools/plan.c
@@ -203,6 +208,9 @@ check-browser: deps
 # the registry, so they are not part of `make check`; .ci/run runs both.
 # Add a peer test by appending to PEER_TESTS.
 PEER_TESTS = tests/peers/t-backup-s3.sh
+# n8n 2.41.1 and a fake model (aimock): ~3 GB and ~6 minutes the first time,
+# about 2 minutes after; a peer that cannot start fails the run, never skips.
+PEER_TESTS += tests/peers/t-n8n-peer.sh
 
 check-peers:
 	@sh tools/deps.sh build test peers

@@ -48,6 +48,8 @@ struct fy_adapter_ctx {
 	int64_t since;			/* UTC seconds; INT64_MIN = none */
 	const char *const *ids;		/* explicit ids to export (--id, --ids-from) */
 	size_t nids;
+	const char *const *threads;	/* keep only these threads: ferry id or provider id */
+	size_t nthreads;
 	/* adapter options, "KEY=VALUE" strings from --option */
 	const char *const *options;
 	size_t noptions;
@@ -97,6 +99,10 @@ struct fy_source_info {
  *          "PATH=VALUE": the elements or fields where PATH is the string
  *          VALUE: "parts.type=reasoning", "parts.tool_type=mcp",
  *          "nodes.type=approval". A line with a value wins over one without.
+ *          "PATH!=VALUE": where the last key of PATH is absent or not the
+ *          string VALUE (the containers on the way present):
+ *          "nodes.dialect!=n8n" (nodes of other providers),
+ *          "source.adapter!=agentspec" (records of other providers).
  *          "$secret": every {"$secret": NAME} reference in the record.
  *          Without such a line a secret is held back (the user rebinds NAME
  *          at the target); NATIVE means the target keeps the reference.

@@ -1421,41 +1421,32 @@ static const struct fy_capability azure_caps[] = {
 	{ FY_KIND_THREAD, "ext.azure.thread", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
 	  "a classic (Assistants-compatible) thread became a conversation", "assistants-thread" },
 	{ FY_KIND_MESSAGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "conversation items of every type; an item exported from Azure goes back as it was", NULL },
-	{ FY_KIND_MESSAGE, "role=tool", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
-	  "a tool message becomes function_call_output items (and a user message for any text)",
-	  "tool-message-as-items" },
-	{ FY_KIND_MESSAGE, "parts.tool_type=function", FY_CAP_NATIVE, FY_CAP_NATIVE, "a function_call item",
-	  NULL },
+	  "conversation items of every type; an item exported from Azure (ext.azure.item) goes back as "
+	  "it was, ids being the target's", NULL },
+#define AZ_BUILT(field, what)                                                                      \
+	{ FY_KIND_MESSAGE, field, FY_CAP_NATIVE, FY_CAP_TRANSFORMED,                               \
+	  what " is built from its parts: text as message content, tool calls and results as "    \
+	  "function_call and function_call_output items, reasoning text as a reasoning summary, "  \
+	  "URL citations as annotations; code, code output, citation parts and other content as "  \
+	  "text", "built-from-parts" }
+	AZ_BUILT("source.adapter!=azure", "a message from another provider"),
+	AZ_BUILT("ext.azure.message", "a classic thread's message"),
+	AZ_BUILT("ext.azure.step", "a classic run step"),
+#undef AZ_BUILT
+	{ FY_KIND_MESSAGE, "parts.type=image", FY_CAP_NATIVE, FY_CAP_DEGRADED,
+	  "the import uploads no files to Azure: an image keeps its URL, else it is left out (a note in "
+	  "the text for a message built from its parts)", "no-file-upload" },
+	{ FY_KIND_MESSAGE, "parts.type=file", FY_CAP_NATIVE, FY_CAP_DEGRADED,
+	  "the import uploads no files to Azure: a file keeps its URL, else it is left out (a note in "
+	  "the text for a message built from its parts)", "no-file-upload" },
 	{ FY_KIND_MESSAGE, "parts.tool_type=file_search", FY_CAP_NATIVE, FY_CAP_DEGRADED,
 	  "a file search call's results name files of the source project: they are left out (the import "
 	  "uploads no files to Azure)", "no-file-upload" },
-	{ FY_KIND_MESSAGE, "parts.tool_type", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
-	  "a built-in tool call goes back as its own item when the archive has it (ext.azure.item), else "
-	  "as a function_call", "tool-call-as-function" },
+	{ FY_KIND_MESSAGE, "parts.type=audio", FY_CAP_NONE, FY_CAP_EMULATED,
+	  "audio is its transcript in the message text", "audio-as-transcript" },
 	{ FY_KIND_MESSAGE, "parts.format=encrypted", FY_CAP_NATIVE, FY_CAP_DEGRADED,
 	  "encrypted reasoning is readable only by the project that made it: elsewhere the reasoning item "
 	  "keeps its summary (none left: no item)", "encrypted-reasoning" },
-	{ FY_KIND_MESSAGE, "parts.type=reasoning", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
-	  "reasoning text is a reasoning item's summary_text", "reasoning-as-summary" },
-	{ FY_KIND_MESSAGE, "parts.type=image", FY_CAP_NATIVE, FY_CAP_DEGRADED,
-	  "the import uploads no files to Azure: an image keeps its URL, else it is a note in the text",
-	  "no-file-upload" },
-	{ FY_KIND_MESSAGE, "parts.type=file", FY_CAP_NATIVE, FY_CAP_DEGRADED,
-	  "the import uploads no files to Azure: a file keeps its URL, else it is a note in the text",
-	  "no-file-upload" },
-	{ FY_KIND_MESSAGE, "parts.type=code", FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "code is a fenced block in the message text", "part-as-text" },
-	{ FY_KIND_MESSAGE, "parts.type=code_output", FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "code output is a fenced block in the message text", "part-as-text" },
-	{ FY_KIND_MESSAGE, "parts.type=audio", FY_CAP_NONE, FY_CAP_EMULATED,
-	  "audio is its transcript in the message text", "part-as-text" },
-	{ FY_KIND_MESSAGE, "parts.type=citation", FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "a citation part is a [title](url) line in the message text", "part-as-text" },
-	{ FY_KIND_MESSAGE, "parts.type=other", FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "content without a neutral part is its JSON in the message text", "part-as-text" },
-	{ FY_KIND_MESSAGE, "parts.citations", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
-	  "citations are output_text annotations (url_citation)", "citations-as-annotations" },
 	{ FY_KIND_MESSAGE, "created", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
 	  "conversation items carry no time of their own", "item-has-no-time" },
 	{ FY_KIND_MESSAGE, "updated", FY_CAP_NONE, FY_CAP_UNSUPPORTED,

@@ -384,12 +384,19 @@ static int cur_commit(struct fy_fidelity *f, struct fy_error *err)
 
 /* --- the capability table ---------------------------------------------- */
 
-/* "PATH=VALUE" splits into path and value; no '=' leaves value NULL. */
-static void split_field(const char *field, char *path, size_t cap, const char **value)
+/*
+ * "PATH=VALUE" splits into path and value, "PATH!=VALUE" also sets negate;
+ * no '=' leaves value NULL.
+ */
+static void split_field(const char *field, char *path, size_t cap, const char **value,
+			int *negate)
 {
 	const char *eq = strchr(field, '=');
 	size_t n = eq ? (size_t)(eq - field) : strlen(field);
 
+	*negate = eq && n > 0 && field[n - 1] == '!';
+	if (*negate)
+		n--;
 	if (n >= cap)
 		n = cap - 1;
 	memcpy(path, field, n);
@@ -397,8 +404,13 @@ static void split_field(const char *field, char *path, size_t cap, const char **
 	*value = eq ? eq + 1 : NULL;
 }
 
-/* How many places in value v match path (dotted, arrays entered) [= value]. */
-static uint64_t count_path(const struct fy_jdoc *d, uint32_t v, const char *path, const char *value)
+/*
+ * How many places in value v match path (dotted, arrays entered) [= value];
+ * with negate, the places where the last key of path is absent or not the
+ * string value (the containers on the way must exist).
+ */
+static uint64_t count_path(const struct fy_jdoc *d, uint32_t v, const char *path, const char *value,
+			   int negate)
 {
 	const char *dot = strchr(path, '.');
 	char key[128];
@@ -408,12 +420,14 @@ static uint64_t count_path(const struct fy_jdoc *d, uint32_t v, const char *path
 
 	if (fy_json_type(d, v) == FY_JARRAY) {
 		FY_JSON_FOREACH(d, v, k, el)
-			n += count_path(d, el, path, value);
+			n += count_path(d, el, path, value, negate);
 		return n;
 	}
 	if (!*path) {
 		enum fy_jtype t = fy_json_type(d, v);
 
+		if (value && negate)
+			return !(t == FY_JSTRING && fy_json_streq(d, v, value));
 		if (value)
 			return t == FY_JSTRING && fy_json_streq(d, v, value);
 		return t != FY_JABSENT && t != FY_JNULL;
@@ -425,10 +439,20 @@ static uint64_t count_path(const struct fy_jdoc *d, uint32_t v, const char *path
 	key[len] = '\0';
 	m = fy_json_get(d, v, key);
 	if (m == FY_JNONE)
-		return 0;
+		return value && negate && !dot && fy_json_type(d, v) == FY_JOBJECT;
 	if (!dot && fy_json_type(d, m) == FY_JARRAY && !value)
 		return fy_json_len(d, m) ? 1 : 0;
-	return count_path(d, m, dot ? dot + 1 : "", value);
+	return count_path(d, m, dot ? dot + 1 : "", value, negate);
+}
+
+uint64_t fy_capability_count(const struct fy_jdoc *d, uint32_t v, const char *field)
+{
+	char path[128];
+	const char *value;
+	int negate;
+
+	split_field(field, path, sizeof(path), &value, &negate);
+	return count_path(d, v, path, value, negate);
 }
 
 static const char *rule_of(const struct fy_capability *c)
@@ -513,14 +537,15 @@ static int apply_field_lines(struct fy_fidelity *f, enum fy_kind k, const char *
 		const char *value;
 		enum fy_outcome o;
 		uint64_t n;
+		int negate;
 
 		if (c->kind != k || !c->field || is_type_line(c) || strcmp(c->field, "$secret") == 0)
 			continue;
-		split_field(c->field, path, sizeof(path), &value);
+		split_field(c->field, path, sizeof(path), &value, &negate);
 		/* a line without a value yields to a matching line with one on the same path */
 		if (!value && prev_hit && strcmp(prev, path) == 0)
 			continue;
-		n = count_path(d, 0, path, value);
+		n = count_path(d, 0, path, value, negate);
 		if (strcmp(prev, path) != 0) {
 			snprintf(prev, sizeof(prev), "%s", path);
 			prev_hit = 0;

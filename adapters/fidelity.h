@@ -176,6 +176,13 @@ uint64_t fy_plan_line_hash(const struct fy_plan_line *l);
 /* Order lines by kind, thread, id, field (for comparing planned and done). */
 int fy_plan_line_cmp(const void *a, const void *b);
 
+/*
+ * How many places of the record (value v of d) a capability line's field
+ * names ("PATH" or "PATH=VALUE", adapter.h), counted as the engine counts
+ * them: a sink that reports its table's lines (the done-ledger) uses it.
+ */
+uint64_t fy_capability_count(const struct fy_jdoc *d, uint32_t v, const char *field);
+
 /* Where to keep the report's JSON: the audit document (schema formats/schema/audit.json). */
 struct fy_audit_source {
 	const char *input;		/* the archive or source as given */

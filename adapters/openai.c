@@ -1330,36 +1330,25 @@ static const struct fy_capability openai_caps[] = {
 	{ FY_KIND_THREAD, "ext.openai.thread", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
 	  "an Assistants thread (API shut down 2026-08-26) became a conversation", "assistants-thread" },
 	{ FY_KIND_MESSAGE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "conversation items of every type with every include[] field; an item exported from OpenAI goes "
-	  "back as it was (ids are the target's)", NULL },
-	{ FY_KIND_MESSAGE, "role=tool", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
-	  "a tool message becomes function_call_output items (and a user message for any text)",
-	  "tool-message-as-items" },
-	{ FY_KIND_MESSAGE, "parts.tool_type=function", FY_CAP_NATIVE, FY_CAP_NATIVE, "a function_call item",
-	  NULL },
-	{ FY_KIND_MESSAGE, "parts.tool_type", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
-	  "a built-in tool call (web or file search, code interpreter, MCP, image generation, ...) goes back "
-	  "as its own item when the archive has it (ext.openai.item), else as a function_call",
-	  "tool-call-as-function" },
+	  "conversation items of every type with every include[] field; an item exported from OpenAI "
+	  "(ext.openai.item) goes back as it was, ids being the target's", NULL },
+#define OAI_BUILT(field, what)                                                                      \
+	{ FY_KIND_MESSAGE, field, FY_CAP_NATIVE, FY_CAP_TRANSFORMED,                                \
+	  what " is built from its parts: text, images and files as message content (uploaded), "  \
+	  "tool calls and results as function_call and function_call_output items, reasoning text " \
+	  "as a reasoning summary, citations as annotations; code, code output, citation parts and " \
+	  "other content as text", "built-from-parts" }
+	OAI_BUILT("source.adapter!=openai", "a message from another provider"),
+	OAI_BUILT("ext.openai.chatkit_item", "a ChatKit item"),
+	OAI_BUILT("ext.openai.message", "an Assistants message"),
+	OAI_BUILT("ext.openai.step", "an Assistants run step"),
+#undef OAI_BUILT
+	{ FY_KIND_MESSAGE, "parts.type=audio", FY_CAP_NONE, FY_CAP_EMULATED,
+	  "audio is its transcript in the message text", "audio-as-transcript" },
 	{ FY_KIND_MESSAGE, "parts.format=encrypted", FY_CAP_NATIVE, FY_CAP_DEGRADED,
 	  "encrypted reasoning is readable only by the organisation that made it: it crosses into that "
 	  "organisation only; elsewhere the reasoning item keeps its summary (none left: no item)",
 	  "encrypted-reasoning" },
-	{ FY_KIND_MESSAGE, "parts.type=reasoning", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
-	  "reasoning text is a reasoning item's summary_text", "reasoning-as-summary" },
-	{ FY_KIND_MESSAGE, "parts.type=code", FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "code is a fenced block in the message text (an exported code interpreter call goes back as it was)",
-	  "part-as-text" },
-	{ FY_KIND_MESSAGE, "parts.type=code_output", FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "code output is a fenced block in the message text", "part-as-text" },
-	{ FY_KIND_MESSAGE, "parts.type=audio", FY_CAP_NONE, FY_CAP_EMULATED,
-	  "audio is its transcript in the message text", "part-as-text" },
-	{ FY_KIND_MESSAGE, "parts.type=citation", FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "a citation part is a [title](url) line in the message text", "part-as-text" },
-	{ FY_KIND_MESSAGE, "parts.type=other", FY_CAP_NATIVE, FY_CAP_EMULATED,
-	  "content without a neutral part is its JSON in the message text", "part-as-text" },
-	{ FY_KIND_MESSAGE, "parts.citations", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
-	  "citations are output_text annotations (url_citation, file_citation)", "citations-as-annotations" },
 	{ FY_KIND_MESSAGE, "created", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
 	  "conversation items carry no time of their own", "item-has-no-time" },
 	{ FY_KIND_MESSAGE, "updated", FY_CAP_NONE, FY_CAP_UNSUPPORTED,

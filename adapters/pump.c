@@ -69,6 +69,20 @@ static int recent_enough(const struct pump *p, const struct fy_jdoc *d)
 	return !any;
 }
 
+/* The thread is one of ctx->threads (by its id or its provider's id). */
+static int thread_listed(const struct pump *p, const struct fy_jdoc *d)
+{
+	uint32_t id = fy_json_get(d, 0, "id"), sid = fy_json_get(d, fy_json_get(d, 0, "source"), "id");
+	size_t i;
+
+	if (!p->ctx->nthreads)
+		return 1;
+	for (i = 0; i < p->ctx->nthreads; i++)
+		if (fy_json_streq(d, id, p->ctx->threads[i]) || fy_json_streq(d, sid, p->ctx->threads[i]))
+			return 1;
+	return 0;
+}
+
 static int agent_is(const struct fy_jdoc *d, uint32_t v, const char *agent)
 {
 	return v != FY_JNONE && fy_json_streq(d, v, agent);
@@ -81,7 +95,7 @@ static int keep_record(struct pump *p, enum fy_kind k, const struct fy_jdoc *d)
 
 	switch (k) {
 	case FY_KIND_THREAD:
-		p->keep_thread = kind_wanted(p, k) && recent_enough(p, d) &&
+		p->keep_thread = kind_wanted(p, k) && recent_enough(p, d) && thread_listed(p, d) &&
 				 (!agent || agent_is(d, fy_json_get(d, 0, "agent"), agent));
 		return p->keep_thread;
 	case FY_KIND_MESSAGE:
@@ -186,7 +200,7 @@ static void pump_release(struct pump *p)
 
 static int filtering(const struct fy_adapter_ctx *ctx)
 {
-	return ctx->kinds || ctx->agent || ctx->since != INT64_MIN;
+	return ctx->kinds || ctx->agent || ctx->since != INT64_MIN || ctx->nthreads;
 }
 
 /* Route one record through the filters. */
@@ -305,6 +319,19 @@ char *fy_pump_scope_json(const struct fy_adapter_ctx *ctx)
 
 		fy_time_format(ctx->since, 0, t);
 		if (fy_buf_addf(&b, NULL, "%s\"since\":\"%s\"", first ? "" : ",", t) < 0)
+			goto fail;
+		first = 0;
+	}
+	if (ctx->nthreads) {
+		size_t i;
+
+		if (fy_buf_adds(&b, first ? "\"threads\":[" : ",\"threads\":[", NULL) < 0)
+			goto fail;
+		for (i = 0; i < ctx->nthreads; i++)
+			if ((i && fy_buf_addc(&b, ',', NULL) < 0) ||
+			    fy_buf_add_jstr(&b, ctx->threads[i], strlen(ctx->threads[i]), NULL) < 0)
+				goto fail;
+		if (fy_buf_addc(&b, ']', NULL) < 0)
 			goto fail;
 	}
 	if (fy_buf_addc(&b, '}', NULL) < 0)

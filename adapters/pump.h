@@ -7,7 +7,9 @@
  *   since   keep threads (with all their messages) and memory records
  *           created or updated at or after this time; other kinds stay;
  *   agent   keep this agent (and the agents it hands off to), its threads
- *           and its memory; tools, knowledge, files and workflows stay.
+ *           and its memory; tools, knowledge, files and workflows stay;
+ *   threads keep only these threads (matched by ferry id or by the
+ *           provider's id, source.id), with their messages.
  * A record the filters drop is simply not written; references stay
  * resolvable because what is referenced is kept (agents are held back
  * until the end of the source to know which ones are needed).

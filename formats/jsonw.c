@@ -14,6 +14,12 @@ void fy_jw_init(struct fy_jw *w, struct fy_buf *b)
 }
 
 /* Before a value: a comma unless it is the first of its container or follows a key. */
+static int sep_member(struct fy_jw *w);
+
+/*
+ * Before a value: after a key nothing; in an object without a key it is
+ * misuse (a bug in the caller), refused rather than written as bad JSON.
+ */
 static int sep(struct fy_jw *w)
 {
 	if (w->failed)
@@ -22,6 +28,17 @@ static int sep(struct fy_jw *w)
 		w->after_key = 0;
 		return 0;
 	}
+	if (w->depth && w->closer[w->depth] == '}') {
+		w->failed = 1;
+		fy_error_set(&w->err, FY_E_INTERNAL, "JSON writer: a value in an object without a key");
+		return -1;
+	}
+	return sep_member(w);
+}
+
+/* Before a key, or a value in an array (or at the top): the comma. */
+static int sep_member(struct fy_jw *w)
+{
 	if (!w->first[w->depth] && fy_buf_addc(w->b, ',', &w->err) < 0) {
 		w->failed = 1;
 		return -1;
@@ -80,9 +97,21 @@ void fy_jw_end(struct fy_jw *w)
 
 void fy_jw_key(struct fy_jw *w, const char *key)
 {
-	if (sep(w) < 0)
+	fy_jw_keyn(w, key, strlen(key));
+}
+
+void fy_jw_keyn(struct fy_jw *w, const char *key, size_t n)
+{
+	if (w->failed)
 		return;
-	if (fy_buf_add_jstr(w->b, key, strlen(key), &w->err) < 0 ||
+	if (!w->depth || w->closer[w->depth] != '}' || w->after_key) {
+		w->failed = 1;
+		fy_error_set(&w->err, FY_E_INTERNAL, "JSON writer: a key outside an object");
+		return;
+	}
+	if (sep_member(w) < 0)
+		return;
+	if (fy_buf_add_jstr(w->b, key, n, &w->err) < 0 ||
 	    fy_buf_addc(w->b, ':', &w->err) < 0) {
 		w->failed = 1;
 		return;
@@ -155,6 +184,12 @@ void fy_jw_kstr_opt(struct fy_jw *w, const char *key, const char *s)
 {
 	if (s)
 		fy_jw_kstr(w, key, s);
+}
+
+void fy_jw_knode(struct fy_jw *w, const char *key, const struct fy_jdoc *d, uint32_t i)
+{
+	fy_jw_key(w, key);
+	fy_jw_node(w, d, i);
 }
 
 void fy_jw_knode_opt(struct fy_jw *w, const char *key, const struct fy_jdoc *d, uint32_t i)

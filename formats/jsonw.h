@@ -45,6 +45,7 @@ void fy_jw_obj(struct fy_jw *w);	/* { */
 void fy_jw_arr(struct fy_jw *w);	/* [ */
 void fy_jw_end(struct fy_jw *w);	/* } or ], whichever is open */
 void fy_jw_key(struct fy_jw *w, const char *key);
+void fy_jw_keyn(struct fy_jw *w, const char *key, size_t n);
 
 void fy_jw_str(struct fy_jw *w, const char *s);	/* NULL writes null */
 void fy_jw_strn(struct fy_jw *w, const char *s, size_t n);
@@ -59,6 +60,7 @@ void fy_jw_node(struct fy_jw *w, const struct fy_jdoc *d, uint32_t i);
 /* Shorthands: a key and its value; the *_opt forms write nothing for NULL / FY_JNONE. */
 void fy_jw_kstr(struct fy_jw *w, const char *key, const char *s);
 void fy_jw_kstr_opt(struct fy_jw *w, const char *key, const char *s);
+void fy_jw_knode(struct fy_jw *w, const char *key, const struct fy_jdoc *d, uint32_t i);
 void fy_jw_knode_opt(struct fy_jw *w, const char *key, const struct fy_jdoc *d, uint32_t i);
 
 /* 0, or -1 with the first failure copied into err (or an unclosed container). */

@@ -25,6 +25,16 @@ tar --zstd -xf "$out/neutral.ferry" -C "$out/tar"
 (cd "$out/tar" && sha256sum --quiet -c SHA256SUMS && echo "SHA256SUMS: all members OK")
 jq -r 'select(.kind=="message" and .role=="user") | "user: " + (.parts[] | select(.type=="text") | .text)' \
 	"$out"/tar/threads/*.jsonl
+say "a workflow moves from n8n to Agent Spec and back: every node kept, the ledger says what changed"
+"$bin/ferry" export n8n:samples/n8n/cli-export-all/workflows.json -o "$out/n8n.ferry"
+"$bin/ferry" audit "$out/n8n.ferry" -t agentspec -t n8n | sed -n '4,6p'
+"$bin/ferry" import -q --accept-loss --ledger "$out/agentspec.ledger" "$out/n8n.ferry" "agentspec:$out/agentspec"
+jq -r 'select(.outcome == "warning" and (.reason | startswith("degraded"))) | "  " + .item.field + " " + .reason' \
+	"$out/agentspec.ledger" | cut -c1-150 | head -3
+ls "$out/agentspec"
+"$bin/ferry" export "agentspec:$out/agentspec" -o "$out/agentspec.ferry"
+"$bin/ferry" import -q --accept-loss "$out/agentspec.ferry" "n8n:$out/n8n-again"
+jq -r '.nodes[] | "  " + .type + "  " + .name' "$out"/n8n-again/Rt7kQ2mXcV9pLw3B.json
 say "nightly backups: two nights into a repository, what changed, and a retention plan"
 cp -r samples/neutral "$out/next"
 sed -i 's/never guess a delivery date. Quote/never guess a delivery date. Apologise once for any delay. Quote/' \
@@ -48,6 +58,13 @@ say "a Bedrock Flows definition (every node type, a loop) as a workflow graph an
 "$bin/ferry" import "$out/flow.ferry" "bedrock-flow:$out/flow.json"
 jq -S . samples/bedrock-flow/every-node-type/flow.json > "$out/flow.orig.json"
 jq -S . "$out/flow.json" | cmp -s - "$out/flow.orig.json" && echo "the written flow is the original, as JSON"
+say "letta: read a Letta agent file (legacy layout), write it back in the current schema"
+"$bin/ferry" export letta-af:samples/letta-af/legacy/tutor.af -o "$out/tutor.ferry"
+"$bin/ferry" ls "$out/tutor.ferry"
+"$bin/ferry" import --accept-loss --state-dir "$out/state" "$out/tutor.ferry" "letta-af:$out/tutor.af"
+jq -r '.agents[] | "\(.name): \(.messages | length) messages, \(.in_context_message_ids | length) in context"' "$out/tutor.af"
+say "migrate the neutral sample into a Letta agent file: the plan and its ledger first"
+"$bin/ferry" migrate --accept-loss dir:samples/neutral "letta-af:$out/acme.af" --keep "$out/acme-letta.ferry"
 echo
 echo "archives and folders are in $out/"
 

@@ -19,7 +19,8 @@ for group in "$@"; do
 	# bundles npm and conflicts with Debian's): only install what is missing.
 	peers)
 		command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
-		pkgs="$pkgs curl" ;;
+		# n8n (t-n8n-peer.sh): g++ and make build its sqlite3 module
+		pkgs="$pkgs curl jq python3 g++ make" ;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
 done

@@ -99,23 +99,6 @@ static int print_plan(struct tool *t, struct plan *p, const char *file, const ch
 	return tool_close_stdout(t);
 }
 
-/* The losses of a plan stop the import unless accepted: exit 12. */
-static int refuse_loss(struct tool *t, const struct plan *p)
-{
-	const struct fy_fidelity_report *r = p->reports[0];
-	const char *unmapped = fy_fidelity_unmapped_message(p->engines[0]);
-
-	if (!r->losses)
-		return EXIT_OK;
-	if (unmapped)
-		fprintf(stderr, "%s: %s\n", t->prog, unmapped);
-	plan_print_losses(t, r, 10);
-	fprintf(stderr,
-		"%s: the import would lose or change %llu of %llu items (see --dry-run); pass --accept-loss to import anyway\n",
-		t->prog, (unsigned long long)r->losses, (unsigned long long)r->items);
-	return EXIT_LOSS;
-}
-
 /* Where the done-ledger goes: --ledger, else beside the target's journal. */
 static int ledger_path(const struct opts *o, const struct fy_adapter *ad, const char *location,
 		       char *out, size_t cap, struct fy_error *err)
@@ -142,15 +125,12 @@ static int run(struct tool *t, struct opts *o, const char *file, const char *tar
 {
 	struct fy_adapter_ctx ctx;
 	const struct fy_adapter *ad;
-	struct fy_reader *r = NULL;
 	struct fy_error err;
-	struct fy_item it;
 	struct stat st;
 	struct plan plan, exec;
 	struct done_ledger done;
 	char lpath[4096];
-	void *sink = NULL;
-	int rc, got = 0, from_file;
+	int rc, from_file;
 	uint64_t diffs;
 
 	fy_error_clear(&err);
@@ -181,88 +161,17 @@ static int run(struct tool *t, struct opts *o, const char *file, const char *tar
 			rc = print_plan(t, &plan, file, target, o->json);
 			goto out;
 		}
-		if (!o->po.accept_loss && (rc = refuse_loss(t, &plan)) != EXIT_OK)
+		if (!o->po.accept_loss && (rc = plan_refuse_loss(t, &plan)) != EXIT_OK)
 			goto out;
 	}
 	/* The import: the same engine decides what the sink is handed. */
-	rc = plan_init(t, &exec, &ad, 1, &o->po, &ctx);
+	if (ledger_path(o, ad, ctx.location, lpath, sizeof(lpath), &err) < 0) {
+		rc = tool_fail(t, &err);
+		goto out;
+	}
+	rc = plan_execute(t, ad, &ctx, &o->po, file, target, lpath, from_file, &exec, &done);
 	if (rc != EXIT_OK)
 		goto out;
-	if (ledger_path(o, ad, ctx.location, lpath, sizeof(lpath), &err) < 0 ||
-	    done_ledger_open(&done, lpath, ad->name, &err) < 0) {
-		rc = tool_fail(t, &err);
-		goto out;
-	}
-	r = fy_reader_open(file, NULL, &err);
-	if (!r) {
-		fy_error_prefix(&err, "%s", file);
-		rc = tool_fail(t, &err);
-		goto out;
-	}
-	if (fy_fidelity_header(exec.engines[0], fy_reader_header(r), &err) < 0) {
-		rc = tool_fail(t, &err);
-		goto out;
-	}
-	ctx.ledger = done_ledger_sink;	/* cb stays the tool; t->ledger is the ledger */
-	t->ledger = &done;
-	if (ad->write_open(&ctx, fy_reader_header(r), &sink, &err) < 0) {
-		rc = tool_fail(t, &err);
-		goto out;
-	}
-	while ((got = fy_reader_next(r, &it, &err)) == 1) {
-		struct fy_fid_verdict v;
-		size_t i;
-
-		if (tool_interrupted) {
-			fy_error_set(&err, FY_E_INTERNAL, "interrupted");
-			got = -1;
-			break;
-		}
-		if (fy_fidelity_item(exec.engines[0], &it, &v, &err) < 0) {
-			got = -1;
-			break;
-		}
-		for (i = 0; i < v.ntool_lines; i++)
-			if (done_ledger_add(&done, &v.tool_lines[i], &err) < 0)
-				break;
-		if (i < v.ntool_lines) {
-			got = -2;
-			break;
-		}
-		if (!v.send)
-			continue;
-		if (it.type == FY_ITEM_RECORD) {
-			it.json = v.json;
-			it.len = v.len;
-			it.doc = NULL;
-		}
-		if (ad->write_put(sink, &it, &err) < 0) {
-			if (it.member && it.line)
-				fy_error_prefix(&err, "%s: %s line %llu", target, it.member,
-						(unsigned long long)it.line);
-			else if (it.member)
-				fy_error_prefix(&err, "%s: %s", target, it.member);
-			else
-				fy_error_prefix(&err, "%s", target);
-			got = -2;
-			break;
-		}
-	}
-	if (got == -1)
-		fy_error_prefix(&err, "%s", file);
-	if (got == 0 && fy_fidelity_finish(exec.engines[0], &err) < 0)
-		got = -2;
-	/* standard input: the losses are known only now; abandon before committing */
-	if (got == 0 && !from_file && !o->po.accept_loss && (rc = refuse_loss(t, &exec)) != EXIT_OK)
-		goto out;
-	if (got == 0 && ad->write_finish(sink, &err) < 0) {
-		fy_error_prefix(&err, "%s", target);
-		got = -2;
-	}
-	if (got < 0 || done_ledger_close(&done, &err) < 0) {
-		rc = tool_fail(t, &err);
-		goto out;
-	}
 	diffs = plan_compare(t, exec.reports[0], &done, 20);
 	if (o->json) {
 		printf("{\"archive\":");
@@ -284,10 +193,6 @@ static int run(struct tool *t, struct opts *o, const char *file, const char *tar
 		rc = EXIT_PARTIAL;
 	}
 out:
-	if (sink)
-		ad->write_close(sink);
-	t->ledger = NULL;
-	fy_reader_free(r);
 	done_ledger_release(&done);
 	plan_release(&exec);
 	plan_release(&plan);

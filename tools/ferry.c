@@ -24,6 +24,7 @@ static const char usage[] =
 	"verbs:\n"
 	"  export    SOURCE -o FILE       provider -> archive\n"
 	"  import    FILE TARGET          archive -> provider\n"
+	"  migrate   SOURCE TARGET        provider -> provider in one run, plan first\n"
 	"  ls        FILE                 what is inside: counts, sizes, time range\n"
 	"  cat       FILE [KIND...]       records as JSON Lines, for jq\n"
 	"  verify    FILE...              checksums, schemas and references\n"

@@ -57,6 +57,12 @@ void plan_print_text(FILE *out, const struct plan *p, size_t detail);
 /* The first lines of the plan's losses on stderr, for an import that stops. */
 void plan_print_losses(const struct tool *t, const struct fy_fidelity_report *r, size_t max);
 
+/*
+ * The losses of a plan stop an import unless accepted: with losses, print
+ * them on stderr and return EXIT_LOSS; else EXIT_OK.
+ */
+int plan_refuse_loss(struct tool *t, const struct plan *p);
+
 /* --- the done-ledger ---------------------------------------------------- */
 
 struct done_ledger {
@@ -78,6 +84,19 @@ int done_ledger_sink(void *cb, const char *json, size_t len, struct fy_error *er
 int done_ledger_add(struct done_ledger *d, const struct fy_plan_line *l, struct fy_error *err);
 int done_ledger_close(struct done_ledger *d, struct fy_error *err);
 void done_ledger_release(struct done_ledger *d);
+
+/*
+ * The import itself (ferry import, ferry migrate): a new engine in exec
+ * decides what the sink of ad is handed, item by item from the archive
+ * file; the tool's and the sink's lines go to the done-ledger done, opened
+ * at lpath; the sink commits only when everything was handed over (and,
+ * when the archive was not planned first, from_file 0, only when its
+ * losses are accepted). The caller releases exec and done, and compares
+ * with plan_compare(exec->reports[0], done). EXIT_OK or a status (printed).
+ */
+int plan_execute(struct tool *t, const struct fy_adapter *ad, struct fy_adapter_ctx *ctx,
+		 const struct plan_opts *po, const char *file, const char *target, const char *lpath,
+		 int from_file, struct plan *exec, struct done_ledger *done);
 
 /*
  * Compare the plan with what was done, item by item; print each difference

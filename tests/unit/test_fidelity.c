@@ -315,3 +315,55 @@ TEST(ledger_lines_round_trip)
 	fy_plan_line_release(&l);
 	fy_buf_release(&b);
 }
+
+/* "PATH!=VALUE" field lines: the places where the value is absent or another (workflow adapters). */
+static const struct fy_capability wf_caps[] = {
+	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "workflows", NULL },
+	{ FY_KIND_WORKFLOW, "nodes.dialect!=mine", FY_CAP_NATIVE, FY_CAP_DEGRADED,
+	  "nodes of other providers", "foreign-nodes" },
+};
+
+static const struct fy_adapter wf_target = {
+	.name = "wftarget",
+	.flags = FY_ADAPTER_WRITE,
+	.caps = wf_caps,
+	.ncaps = sizeof(wf_caps) / sizeof(wf_caps[0]),
+};
+
+TEST(fidelity_negated_field_lines)
+{
+	struct fy_model_policy *pol;
+	struct fy_fidelity_options o;
+	struct fy_fidelity *f;
+	struct fy_error err;
+	const struct fy_fidelity_report *r;
+	const struct fy_plan_line *l;
+
+	pol = fy_model_policy_load(NULL, &err);
+	CHECK(pol != NULL);
+	memset(&o, 0, sizeof(o));
+	o.policy = pol;
+	f = fy_fidelity_new(&wf_target, &o, &err);
+	CHECK(f != NULL);
+	/* all nodes its own: nothing to say */
+	CHECK(feed(f, "{\"kind\":\"workflow\",\"id\":\"own\",\"name\":\"w\",\"edges\":[],\"nodes\":["
+		      "{\"id\":\"a\",\"type\":\"llm\",\"dialect\":\"mine\"}],\"source\":{\"adapter\":\"x\"}}",
+		   NULL) == 0);
+	/* one node of another dialect, one with none: two places */
+	CHECK(feed(f, "{\"kind\":\"workflow\",\"id\":\"mixed\",\"name\":\"w\",\"edges\":[],\"nodes\":["
+		      "{\"id\":\"a\",\"type\":\"llm\",\"dialect\":\"mine\"},"
+		      "{\"id\":\"b\",\"type\":\"llm\",\"dialect\":\"theirs\"},{\"id\":\"c\",\"type\":\"end\"}],"
+		      "\"source\":{\"adapter\":\"x\"}}", NULL) == 0);
+	/* no nodes at all: no place (the containers on the way must exist) */
+	CHECK(feed(f, "{\"kind\":\"workflow\",\"id\":\"empty\",\"name\":\"w\",\"edges\":[],\"nodes\":[],"
+		      "\"source\":{\"adapter\":\"x\"}}", NULL) == 0);
+	CHECK(fy_fidelity_finish(f, &err) == 0);
+	r = fy_fidelity_report(f);
+	CHECK(line(r, FY_KIND_WORKFLOW, "own", "nodes.dialect!=mine") == NULL);
+	CHECK(line(r, FY_KIND_WORKFLOW, "empty", "nodes.dialect!=mine") == NULL);
+	l = line(r, FY_KIND_WORKFLOW, "mixed", "nodes.dialect!=mine");
+	CHECK(l != NULL && l->outcome == FY_OUT_DEGRADED && strcmp(l->rule, "foreign-nodes") == 0 &&
+	      strstr(l->reason, "(2 places)") != NULL);
+	fy_fidelity_free(f);
+	fy_model_policy_free(pol);
+}

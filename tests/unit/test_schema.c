@@ -175,3 +175,37 @@ TEST(checker_resolves_references_in_any_order)
 	CHECK(check_seq(dangling, 2, &err) == 2 && strstr(err.msg, "knowledge 'kb'") != NULL);
 	CHECK(check_seq(blob, 1, &err) == 1 && strstr(err.msg, "blob") != NULL);
 }
+
+/* The workflow graph as extended for n8n, Agent Spec and Bedrock Flows (SPEC.md 7.5). */
+TEST(workflow_graph_extensions)
+{
+	struct fy_error err;
+
+	fy_error_clear(&err);
+	CHECK(validate(FY_KIND_WORKFLOW,
+		       "{\"kind\":\"workflow\",\"id\":\"w\",\"name\":\"W\",\"tags\":[\"x\"],"
+		       "\"variables\":[{\"name\":\"q\",\"type\":\"string\",\"schema\":{\"title\":\"q\",\"type\":\"string\"}}],"
+		       "\"outputs\":[{\"name\":\"a\",\"default\":\"\"}],"
+		       "\"nodes\":[{\"id\":\"m\",\"type\":\"model\",\"model\":{\"provider\":\"openai\",\"name\":\"gpt-4o-mini\"},"
+		       "\"credentials\":[{\"type\":\"openAiApi\",\"name\":\"Key\",\"secret\":{\"$secret\":\"N8N_X\"}}],"
+		       "\"ext\":{\"n8n\":{\"typeVersion\":1.3}}},"
+		       "{\"id\":\"a\",\"type\":\"agent\",\"dialect\":\"n8n\",\"instructions\":\"Be brief\","
+		       "\"prompt\":\"={{ $json.chatInput }}\",\"description\":\"d\","
+		       "\"inputs\":[{\"name\":\"q\",\"schema\":{\"type\":\"string\"},\"default\":\"\"}]},"
+		       "{\"id\":\"o\",\"type\":\"message\"}],"
+		       "\"edges\":[{\"id\":\"e1\",\"name\":\"m_to_a\",\"from\":\"m\",\"to\":\"a\",\"kind\":\"ai_languageModel\"},"
+		       "{\"from\":\"a\",\"to\":\"o\",\"kind\":\"data\",\"from_port\":\"out\",\"to_port\":\"in\",\"ext\":{\"agentspec\":{}}}]"
+		       SRC "}", &err) == 0);
+	if (err.code)
+		fprintf(stderr, "#   %s\n", err.msg);
+	/* A credential is a reference, never the value. */
+	CHECK(validate(FY_KIND_WORKFLOW,
+		       "{\"kind\":\"workflow\",\"id\":\"w\",\"name\":\"W\",\"edges\":[],"
+		       "\"nodes\":[{\"id\":\"m\",\"type\":\"model\",\"credentials\":[{\"type\":\"openAiApi\","
+		       "\"secret\":\"sk-live-123\"}]}]" SRC "}", &err) < 0);
+	CHECK(strstr(err.msg, "nodes[0].credentials[0].secret") != NULL);
+	CHECK(validate(FY_KIND_WORKFLOW,
+		       "{\"kind\":\"workflow\",\"id\":\"w\",\"name\":\"W\",\"edges\":[],"
+		       "\"nodes\":[{\"id\":\"m\",\"type\":\"widget\"}]" SRC "}", &err) < 0);
+	CHECK(strstr(err.msg, "nodes[0].type") != NULL);
+}
