@@ -283,77 +283,13 @@ int oai_export_chatkit(struct oai_api *a, char *const *ids, size_t n, struct liv
 
 void oai_free_ids(char **ids, size_t n)
 {
-	while (ids && n)
-		free(ids[--n]);
-	free(ids);
+	live_free_list(ids, n);
 }
 
 int oai_list_ids(struct oai_api *a, const char *path, const char *header, const char *idkey,
 		 int missing_ok, char ***ids, size_t *n, struct fy_error *err)
 {
-	struct live_req r;
-	struct fy_http_response resp;
-	struct fy_jdoc d;
-	char *after = NULL;
-	size_t cap = 0;
-	int rc = -1, more = 1;
-
-	*ids = NULL;
-	*n = 0;
-	live_req_init(&r);
-	fy_http_response_init(&resp);
-	fy_jdoc_init(&d);
-	while (more) {
-		uint32_t data, k, v;
-
-		if (live_req_set(&r, "GET", err, "%s", path) < 0 || live_req_param(&r, "limit", "100", err) < 0 ||
-		    live_req_param(&r, "order", "asc", err) < 0 ||
-		    (after && live_req_param(&r, "after", after, err) < 0))
-			goto out;
-		r.extra[0] = header;
-		if (live_prepare(a->client, &r, err) < 0 || fy_http_do(a->client->http, &r.rq, &resp, err) < 0)
-			goto out;
-		if (resp.status == 404 && missing_ok) {
-			rc = 0;
-			goto out;
-		}
-		if (fy_http_check(a->client->http, &resp, path, err) < 0 ||
-		    fy_jdoc_parse(&d, resp.body.ptr ? resp.body.ptr : "", resp.body.len, 0, err) < 0)
-			goto out;
-		data = fy_json_get(&d, 0, "data");
-		FY_JSON_FOREACH(&d, data, k, v) {
-			char *id = fy_json_get_strdup(&d, v, idkey);
-
-			if (!id)
-				continue;
-			if (*n == cap) {
-				char **p = realloc(*ids, (cap = cap ? cap * 2 : 64) * sizeof(char *));
-
-				if (!p) {
-					free(id);
-					fy_error_set(err, FY_E_NOMEM, "out of memory");
-					goto out;
-				}
-				*ids = p;
-			}
-			(*ids)[(*n)++] = id;
-		}
-		more = fy_json_type(&d, fy_json_get(&d, 0, "has_more")) == FY_JTRUE && fy_json_len(&d, data);
-		free(after);
-		after = more ? strdup((*ids)[*n - 1]) : NULL;
-	}
-	rc = 0;
-out:
-	if (rc < 0) {
-		oai_free_ids(*ids, *n);
-		*ids = NULL;
-		*n = 0;
-	}
-	free(after);
-	live_req_release(&r);
-	fy_http_response_release(&resp);
-	fy_jdoc_release(&d);
-	return rc;
+	return live_list(a->client, path, header, NULL, idkey, 1, missing_ok, ids, n, err) < 0 ? -1 : 0;
 }
 
 /* --- import: the common sink ------------------------------------------------------- */

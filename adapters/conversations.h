@@ -52,6 +52,40 @@ int oai_list_ids(struct oai_api *a, const char *path, const char *header, const 
 		 int missing_ok, char ***ids, size_t *n, struct fy_error *err);
 void oai_free_ids(char **ids, size_t n);
 
+/*
+ * The capability lines a conversation import has at OpenAI and Azure alike
+ * (adapter.h): what a thread's fields become in the conversation's
+ * metadata, and what conversation items cannot hold.
+ */
+#define OAI_THREAD_CAPS \
+	{ FY_KIND_THREAD, "title", FY_CAP_NATIVE, FY_CAP_TRANSFORMED, \
+	  "conversations have no title: it is metadata.title", "title-in-metadata" }, \
+	{ FY_KIND_THREAD, "created", FY_CAP_NATIVE, FY_CAP_TRANSFORMED, \
+	  "the conversation's created_at is the import's: the original time is metadata.ferry_created", \
+	  "time-in-metadata" }, \
+	{ FY_KIND_THREAD, "agent", FY_CAP_NATIVE, FY_CAP_TRANSFORMED, \
+	  "conversations name no agent: the agent id is metadata.ferry_agent", "agent-in-metadata" }, \
+	{ FY_KIND_THREAD, "updated", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "conversations keep no update time", \
+	  "conversation-has-no-update-time" }, \
+	{ FY_KIND_THREAD, "participants", FY_CAP_NONE, FY_CAP_UNSUPPORTED, \
+	  "conversations have no participants", "conversation-has-no-participants" }, \
+	{ FY_KIND_THREAD, "archived", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "conversations are not archived", \
+	  "conversation-not-archived" }
+
+#define OAI_ITEM_CAPS \
+	{ FY_KIND_MESSAGE, "created", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED, \
+	  "conversation items carry no time of their own", "item-has-no-time" }, \
+	{ FY_KIND_MESSAGE, "updated", FY_CAP_NONE, FY_CAP_UNSUPPORTED, \
+	  "conversation items carry no time of their own", "item-has-no-time" }, \
+	{ FY_KIND_MESSAGE, "model", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED, "conversation items name no model", \
+	  "item-has-no-model" }, \
+	{ FY_KIND_MESSAGE, "author", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "items have a role, not an author", \
+	  "item-has-no-author" }, \
+	{ FY_KIND_MESSAGE, "metadata", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED, "conversation items have no metadata", \
+	  "item-has-no-metadata" }, \
+	{ FY_KIND_MESSAGE, "in_context", FY_CAP_NONE, FY_CAP_UNSUPPORTED, \
+	  "conversation items have no in-context flag", "item-has-no-context-flag" }
+
 /* --- import ------------------------------------------------------------------- */
 
 struct oai_sink;

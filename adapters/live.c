@@ -357,6 +357,94 @@ int live_prepare(struct live_client *c, struct live_req *r, struct fy_error *err
 	return 0;
 }
 
+void live_free_list(char **v, size_t n)
+{
+	while (v && n)
+		free(v[--n]);
+	free(v);
+}
+
+int live_list(struct live_client *c, const char *path, const char *header, const char *body,
+	      const char *idkey, int ids_only, int missing_ok, char ***out, size_t *n, struct fy_error *err)
+{
+	struct live_req r;
+	struct fy_http_response resp;
+	struct fy_jdoc d;
+	char *after = NULL;
+	size_t cap = 0;
+	int rc = -1, more = 1;
+
+	*out = NULL;
+	*n = 0;
+	live_req_init(&r);
+	fy_http_response_init(&resp);
+	fy_jdoc_init(&d);
+	while (more) {
+		uint32_t data, k, v;
+
+		if (live_req_set(&r, body ? "POST" : "GET", err, "%s", path) < 0 ||
+		    live_req_param(&r, "limit", "100", err) < 0 || live_req_param(&r, "order", "asc", err) < 0 ||
+		    (after && live_req_param(&r, "after", after, err) < 0) ||
+		    (body && fy_buf_adds(&r.body, body, err) < 0))
+			goto out;
+		r.extra[0] = header;
+		if (live_prepare(c, &r, err) < 0 || fy_http_do(c->http, &r.rq, &resp, err) < 0)
+			goto out;
+		if (resp.status == 404 && missing_ok && !*n) {
+			rc = 1;
+			goto out;
+		}
+		if (fy_http_check(c->http, &resp, path, err) < 0 ||
+		    fy_jdoc_parse(&d, resp.body.ptr ? resp.body.ptr : "", resp.body.len, 0, err) < 0)
+			goto out;
+		data = fy_json_get(&d, 0, "data");
+		FY_JSON_FOREACH(&d, data, k, v) {
+			struct fy_buf b = FY_BUF_INIT((size_t)64 << 20);
+			char *one = NULL;
+
+			if (ids_only) {
+				if (!(one = fy_json_get_strdup(&d, v, idkey)))
+					continue;
+			} else if (fy_json_emit(&d, v, &b, err) < 0) {
+				fy_buf_release(&b);
+				goto out;
+			} else {
+				one = fy_buf_detach(&b, NULL);
+			}
+			if (*n == cap) {
+				char **p = realloc(*out, (cap = cap ? cap * 2 : 64) * sizeof(char *));
+
+				if (!p) {
+					free(one);
+					fy_error_set(err, FY_E_NOMEM, "out of memory");
+					goto out;
+				}
+				*out = p;
+			}
+			(*out)[(*n)++] = one;
+		}
+		more = fy_json_type(&d, fy_json_get(&d, 0, "has_more")) == FY_JTRUE && fy_json_len(&d, data);
+		free(after);
+		after = more ? fy_json_get_strdup(&d, fy_json_at(&d, data, fy_json_len(&d, data) - 1), idkey) : NULL;
+		if (more && !after) {
+			fy_error_set(err, FY_E_DATA, "%s: a listing page ends with an object without %s", path, idkey);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (rc < 0) {
+		live_free_list(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	free(after);
+	live_req_release(&r);
+	fy_http_response_release(&resp);
+	fy_jdoc_release(&d);
+	return rc;
+}
+
 int live_get(struct live_client *c, struct live_req *r, struct fy_http_response *resp,
 	     const char *what, struct fy_error *err)
 {

@@ -231,6 +231,18 @@ int live_tmpfile(struct fy_error *err);
 /* Download into a temporary file and hash it: 0, fd rewound, size and hex filled. */
 int live_fd_sha256(int fd, char hex[65], uint64_t *size, struct fy_error *err);
 
+/*
+ * Every object of a cursor-paginated listing at path (limit=100,
+ * order=asc, after= the last object's idkey, while has_more): each as
+ * compact JSON, or with ids_only its idkey. header: an extra header line
+ * or NULL; body: a POST listing's body or NULL (GET). *out (new, each new)
+ * and *n. Returns 0, 1 for a 404 on the first page when missing_ok
+ * (nothing listed), or -1 (nothing kept).
+ */
+int live_list(struct live_client *c, const char *path, const char *header, const char *body,
+	      const char *idkey, int ids_only, int missing_ok, char ***out, size_t *n, struct fy_error *err);
+void live_free_list(char **v, size_t n);
+
 /* --- the import side ------------------------------------------------------- */
 
 struct live_sink {

@@ -371,57 +371,7 @@ out:
 /* A listing's objects, as compact JSON (each new). */
 static int list_objects(struct oai_src *s, const char *path, char ***objs, size_t *n, struct fy_error *err)
 {
-	struct live_req r;
-	struct fy_http_response resp;
-	struct fy_jdoc d;
-	char *after = NULL;
-	size_t cap = 0;
-	int rc = -1, more = 1;
-
-	*objs = NULL;
-	*n = 0;
-	live_req_init(&r);
-	fy_http_response_init(&resp);
-	fy_jdoc_init(&d);
-	while (more) {
-		uint32_t data, k, v;
-
-		if (live_req_set(&r, "GET", err, "%s", path) < 0 || live_req_param(&r, "limit", "100", err) < 0 ||
-		    live_req_param(&r, "order", "asc", err) < 0 ||
-		    (after && live_req_param(&r, "after", after, err) < 0) ||
-		    live_get(&s->client, &r, &resp, path, err) < 0 ||
-		    fy_jdoc_parse(&d, resp.body.ptr, resp.body.len, 0, err) < 0)
-			goto out;
-		data = fy_json_get(&d, 0, "data");
-		FY_JSON_FOREACH(&d, data, k, v) {
-			struct fy_buf b = FY_BUF_INIT((size_t)64 << 20);
-
-			if (*n == cap) {
-				char **p = realloc(*objs, (cap = cap ? cap * 2 : 64) * sizeof(char *));
-
-				if (!p) {
-					fy_error_set(err, FY_E_NOMEM, "out of memory");
-					goto out;
-				}
-				*objs = p;
-			}
-			if (fy_json_emit(&d, v, &b, err) < 0) {
-				fy_buf_release(&b);
-				goto out;
-			}
-			(*objs)[(*n)++] = fy_buf_detach(&b, NULL);
-		}
-		more = fy_json_type(&d, fy_json_get(&d, 0, "has_more")) == FY_JTRUE && fy_json_len(&d, data);
-		free(after);
-		after = more ? fy_json_get_strdup(&d, fy_json_at(&d, data, fy_json_len(&d, data) - 1), "id") : NULL;
-	}
-	rc = 0;
-out:
-	free(after);
-	live_req_release(&r);
-	fy_http_response_release(&resp);
-	fy_jdoc_release(&d);
-	return rc;
+	return live_list(&s->client, path, NULL, NULL, "id", 0, 0, objs, n, err);
 }
 
 static int stage_files(struct oai_src *s, struct fy_error *err)
@@ -1309,19 +1259,7 @@ static const struct fy_capability openai_caps[] = {
 	{ FY_KIND_THREAD, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
 	  "a conversation (created empty, then metadata ferry_src/ferry_id and the items, 20 a call, in order); "
 	  "read: conversations by id (no list call), stored responses, ChatKit threads", NULL },
-	{ FY_KIND_THREAD, "title", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
-	  "conversations have no title: it is metadata.title", "title-in-metadata" },
-	{ FY_KIND_THREAD, "created", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
-	  "the conversation's created_at is the import's: the original time is metadata.ferry_created",
-	  "time-in-metadata" },
-	{ FY_KIND_THREAD, "agent", FY_CAP_NONE, FY_CAP_TRANSFORMED,
-	  "conversations name no agent: the agent id is metadata.ferry_agent", "agent-in-metadata" },
-	{ FY_KIND_THREAD, "updated", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "conversations keep no update time",
-	  "conversation-has-no-update-time" },
-	{ FY_KIND_THREAD, "participants", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
-	  "conversations have no participants", "conversation-has-no-participants" },
-	{ FY_KIND_THREAD, "archived", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "conversations are not archived",
-	  "conversation-not-archived" },
+	OAI_THREAD_CAPS,
 	{ FY_KIND_THREAD, "ext.openai.response", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
 	  "a stored response cannot be recreated without running a model: its input and output items "
 	  "became a conversation", "response-as-conversation" },
@@ -1349,18 +1287,7 @@ static const struct fy_capability openai_caps[] = {
 	  "encrypted reasoning is readable only by the organisation that made it: it crosses into that "
 	  "organisation only; elsewhere the reasoning item keeps its summary (none left: no item)",
 	  "encrypted-reasoning" },
-	{ FY_KIND_MESSAGE, "created", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
-	  "conversation items carry no time of their own", "item-has-no-time" },
-	{ FY_KIND_MESSAGE, "updated", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
-	  "conversation items carry no time of their own", "item-has-no-time" },
-	{ FY_KIND_MESSAGE, "model", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED, "conversation items name no model",
-	  "item-has-no-model" },
-	{ FY_KIND_MESSAGE, "author", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "items have a role, not an author",
-	  "item-has-no-author" },
-	{ FY_KIND_MESSAGE, "metadata", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED, "conversation items have no metadata",
-	  "item-has-no-metadata" },
-	{ FY_KIND_MESSAGE, "in_context", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
-	  "conversation items have no in-context flag", "item-has-no-context-flag" },
+	OAI_ITEM_CAPS,
 	{ FY_KIND_FILE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
 	  "uploaded with its bytes (multipart /v1/files) under its purpose, else user_data; read: bytes where "
 	  "the API gives them (not purpose assistants)", NULL },

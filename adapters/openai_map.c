@@ -1342,6 +1342,29 @@ static void kpart_text(struct lw *w, const char *key, const struct fy_jdoc *d, u
 		lw_str(w, "");
 }
 
+/* A part field as a string: itself when a string, else its JSON; def when absent. */
+static int kpart_json_text(struct lw *w, const char *key, const struct fy_jdoc *d, uint32_t p,
+			   const char *field, const char *def, struct fy_error *err)
+{
+	uint32_t v = fy_json_get(d, p, field);
+	struct fy_buf a = FY_BUF_INIT(1 << 24);
+
+	lw_key(w, key);
+	if (fy_json_type(d, v) == FY_JSTRING) {
+		lw_node(w, d, v);
+	} else if (v == FY_JNONE || fy_json_type(d, v) == FY_JNULL) {
+		lw_str(w, def);
+	} else {
+		if (fy_json_emit(d, v, &a, err) < 0) {
+			fy_buf_release(&a);
+			return -1;
+		}
+		lw_strn(w, a.ptr ? a.ptr : "", a.len);
+		fy_buf_release(&a);
+	}
+	return 0;
+}
+
 /* An integer field of a part, or def. */
 static int64_t part_int(const struct fy_jdoc *d, uint32_t p, const char *key, int64_t def)
 {
@@ -1577,21 +1600,8 @@ static int build_items(const struct oai_unmap *u, const struct fy_jdoc *d, const
 			lw_kstr(&w, "type", "function_call");
 			kpart_text(&w, "call_id", d, p, "id");
 			kpart_text(&w, "name", d, p, "name");
-			lw_key(&w, "arguments");
-			if (fy_json_type(d, fy_json_get(d, p, "arguments")) == FY_JSTRING)
-				lw_node(&w, d, fy_json_get(d, p, "arguments"));
-			else if (fy_json_get(d, p, "arguments") != FY_JNONE) {
-				struct fy_buf a = FY_BUF_INIT(1 << 24);
-
-				if (fy_json_emit(d, fy_json_get(d, p, "arguments"), &a, err) < 0) {
-					fy_buf_release(&a);
-					goto out;
-				}
-				lw_strn(&w, a.ptr ? a.ptr : "{}", a.len);
-				fy_buf_release(&a);
-			} else {
-				lw_str(&w, "{}");
-			}
+			if (kpart_json_text(&w, "arguments", d, p, "arguments", "{}", err) < 0)
+				goto out;
 			lw_end_obj(&w);
 			if (lw_done(&w) < 0)
 				goto out;
@@ -1603,21 +1613,8 @@ static int build_items(const struct oai_unmap *u, const struct fy_jdoc *d, const
 			lw_obj(&w);
 			lw_kstr(&w, "type", "function_call_output");
 			kpart_text(&w, "call_id", d, p, "call_id");
-			lw_key(&w, "output");
-			if (fy_json_type(d, fy_json_get(d, p, "output")) == FY_JSTRING)
-				lw_node(&w, d, fy_json_get(d, p, "output"));
-			else if (fy_json_get(d, p, "output") != FY_JNONE) {
-				struct fy_buf a = FY_BUF_INIT(1 << 24);
-
-				if (fy_json_emit(d, fy_json_get(d, p, "output"), &a, err) < 0) {
-					fy_buf_release(&a);
-					goto out;
-				}
-				lw_strn(&w, a.ptr ? a.ptr : "", a.len);
-				fy_buf_release(&a);
-			} else {
-				lw_str(&w, "");
-			}
+			if (kpart_json_text(&w, "output", d, p, "output", "", err) < 0)
+				goto out;
 			lw_end_obj(&w);
 			if (lw_done(&w) < 0)
 				goto out;
