@@ -220,12 +220,35 @@ struct fy_estimate {
  * record its journal says is already done reports the same lines again:
  * the outcome depends on the record and the sink's code, not on the run.
  * Lines the archive carried from its export (phase "export") are not
- * compared. Planned and done differ => the import exits 10 (ferry-import(1)).
+ * compared. The comparison is per item: a record's outcome is the worst of
+ * its lines (a dropped field degrades its record; no line: preserved), and
+ * planned and done must agree for every record; a sink may name fields more
+ * finely than its table (e.g. "nodes[billing]"). A record that differs =>
+ * the import exits 10 (ferry-import(1)).
  */
 
 enum {
 	FY_ADAPTER_READ = 1 << 0,
 	FY_ADAPTER_WRITE = 1 << 1,
+};
+
+/*
+ * What an import would do: filled by a sink's optional write_plan hook
+ * after every item was put with ctx->dry_run set (a dry-run sink makes no
+ * change anywhere). Kept to counts so the shared audit/plan engine can
+ * take it over; ledger lines go through ctx->ledger as they are decided.
+ */
+struct fy_plan {
+	uint64_t create[FY_KIND__COUNT];	/* objects to create */
+	uint64_t skip[FY_KIND__COUNT];		/* done already, by the journal */
+	uint64_t resume[FY_KIND__COUNT];	/* started but unconfirmed: looked up first */
+	uint64_t calls;				/* API requests, at least */
+	uint64_t bytes;				/* bytes to upload */
+	uint64_t ledger[7];			/* ledger lines by outcome (ledger.json order) */
+	double rate;				/* requests a second the estimate assumes */
+	long latency_ms;			/* time a request takes, assumed */
+	double seconds;				/* estimated duration */
+	char journal[1024];			/* the journal the import would use */
 };
 
 struct fy_adapter {
@@ -250,11 +273,14 @@ struct fy_adapter {
 	/* Everything was put: commit. Without it, write_close abandons. */
 	int (*write_finish)(void *state, struct fy_error *err);
 	void (*write_close)(void *state);
+	/* Optional: instead of write_finish in a dry run, say what would be done. */
+	int (*write_plan)(void *state, struct fy_plan *plan, struct fy_error *err);
 
 	/*
 	 * Optional: how many API calls and how long writing in will take, for
 	 * the plan. Called with the counts the plan will hand the sink; no
-	 * network access. Return 0, or -1 with err set.
+	 * network access. Return 0, or -1 with err set. (write_plan, above, is
+	 * the fuller form: a dry run of the sink itself.)
 	 */
 	int (*estimate)(const struct fy_adapter_ctx *ctx, const struct fy_estimate_input *in,
 			struct fy_estimate *out, struct fy_error *err);

@@ -133,6 +133,38 @@ static int target(struct fy_buf *b, const struct fy_fidelity_report *r, struct f
 	} else if (fy_buf_adds(b, "null", err) < 0) {
 		return -1;
 	}
+	if (fy_buf_adds(b, ",\"dry_run\":", err) < 0)
+		return -1;
+	if (r->has_plan) {
+		const struct fy_plan *pl = &r->plan;
+
+		if (fy_buf_addf(b, err,
+				"{\"api_calls\":%llu,\"seconds\":%.1f,\"rate\":%g,\"latency_ms\":%ld,\"upload_bytes\":%llu,\"journal\":",
+				(unsigned long long)pl->calls, pl->seconds, pl->rate, pl->latency_ms,
+				(unsigned long long)pl->bytes) < 0 ||
+		    str(b, pl->journal, err) < 0)
+			return -1;
+		{
+			static const char *const names[3] = { "create", "skip", "resume" };
+			const uint64_t *arr[3] = { pl->create, pl->skip, pl->resume };
+			int x;
+
+			for (x = 0; x < 3; x++) {
+				if (fy_buf_addf(b, err, ",\"%s\":{", names[x]) < 0)
+					return -1;
+				for (k = FY_KIND_NONE + 1, first = 1; k < FY_KIND__COUNT; k++)
+					if (key(b, &first, fy_kind_name((enum fy_kind)k), err) < 0 ||
+					    fy_buf_addf(b, err, "%llu", (unsigned long long)arr[x][k]) < 0)
+						return -1;
+				if (fy_buf_addc(b, '}', err) < 0)
+					return -1;
+			}
+		}
+		if (fy_buf_addc(b, '}', err) < 0)
+			return -1;
+	} else if (fy_buf_adds(b, "null", err) < 0) {
+		return -1;
+	}
 	if (fy_buf_addf(b, err, ",\"lines_total\":%llu,\"lines\":", (unsigned long long)r->lines_total) < 0 ||
 	    lines(b, r->lines, r->nlines, "plan", err) < 0)
 		return -1;

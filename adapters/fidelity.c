@@ -684,24 +684,15 @@ static int vendor_add(struct fy_fidelity *f, enum fy_kind k, const char *id, con
 	return 0;
 }
 
-/* Message parts: vendor-only content, text over the target's limit. */
-static int check_parts(struct fy_fidelity *f, const char *id, const char *thread,
-		       const struct fy_jdoc *d, enum fy_outcome *out, struct fy_error *err)
+/* Message parts only the vendor holds (whatever the target). */
+static int vendor_parts(struct fy_fidelity *f, const char *id, const char *thread,
+			const struct fy_jdoc *d, struct fy_error *err)
 {
-	const struct fy_adapter_limits *lim = f->ad->limits;
 	uint32_t parts = fy_json_get(d, 0, "parts"), k, p;
-	uint64_t over = 0;
 
 	FY_JSON_FOREACH(d, parts, k, p) {
-		uint32_t type = fy_json_get(d, p, "type"), text = fy_json_get(d, p, "text");
-		size_t len = 0;
+		uint32_t type = fy_json_get(d, p, "type");
 
-		fy_json_raw(d, text, &len);
-		if (fy_json_type(d, text) == FY_JSTRING)
-			f->r.to_write.text_bytes += len;
-		if (lim && lim->max_text_bytes && len > lim->max_text_bytes &&
-		    fy_json_streq(d, type, "text"))
-			over++;
 		if ((fy_json_streq(d, type, "image") || fy_json_streq(d, type, "file") ||
 		     fy_json_streq(d, type, "audio")) &&
 		    fy_json_get(d, p, "url") != FY_JNONE && fy_json_get(d, p, "blob") == FY_JNONE &&
@@ -722,6 +713,28 @@ static int check_parts(struct fy_fidelity *f, const char *id, const char *thread
 			       "encrypted reasoning: only the vendor that made it can read it", f->thread,
 			       err) < 0)
 			return -1;
+	}
+	return 0;
+}
+
+/* Message text: what the sink is handed, and parts over the target's limit. */
+static int check_parts(struct fy_fidelity *f, const char *id, const char *thread,
+		       const struct fy_jdoc *d, enum fy_outcome *out, struct fy_error *err)
+{
+	const struct fy_adapter_limits *lim = f->ad->limits;
+	uint32_t parts = fy_json_get(d, 0, "parts"), k, p;
+	uint64_t over = 0;
+
+	FY_JSON_FOREACH(d, parts, k, p) {
+		uint32_t type = fy_json_get(d, p, "type"), text = fy_json_get(d, p, "text");
+		size_t len = 0;
+
+		fy_json_raw(d, text, &len);
+		if (fy_json_type(d, text) == FY_JSTRING)
+			f->r.to_write.text_bytes += len;
+		if (lim && lim->max_text_bytes && len > lim->max_text_bytes &&
+		    fy_json_streq(d, type, "text"))
+			over++;
 	}
 	if (over) {
 		char reason[200];
@@ -994,9 +1007,17 @@ static int record(struct fy_fidelity *f, const struct fy_item *it, struct fy_fid
 	    vendor_add(f, k, id, NULL, "file content was not exported: it exists only at the vendor", n,
 		       err) < 0)
 		goto out;
+	if (k == FY_KIND_TOOL && fy_json_streq(d, fy_json_get(d, 0, "type"), "file_search") &&
+	    fy_json_len(d, fy_json_get(d, fy_json_get(d, 0, "config"), "vector_store_ids")) &&
+	    vendor_add(f, k, id, NULL,
+		       "file_search names vector stores by id: their contents stay at the vendor unless exported as knowledge",
+		       n, err) < 0)
+		goto out;
 	if (k == FY_KIND_KNOWLEDGE && !fy_json_len(d, fy_json_get(d, 0, "files")) &&
 	    vendor_add(f, k, id, NULL, "knowledge set without files: its contents exist only at the vendor",
 		       n, err) < 0)
+		goto out;
+	if (k == FY_KIND_MESSAGE && vendor_parts(f, id, thread, d, err) < 0)
 		goto out;
 	/* the record as a whole */
 	if (k == FY_KIND_MESSAGE && f->thread_dropped) {
@@ -1270,6 +1291,12 @@ int fy_fidelity_item(struct fy_fidelity *f, const struct fy_item *it, struct fy_
 const char *fy_fidelity_unmapped_message(const struct fy_fidelity *f)
 {
 	return f->unmapped_msg;
+}
+
+void fy_fidelity_set_plan(struct fy_fidelity *f, const struct fy_plan *plan)
+{
+	f->r.plan = *plan;
+	f->r.has_plan = 1;
 }
 
 const struct fy_fidelity_report *fy_fidelity_report(const struct fy_fidelity *f)

@@ -121,8 +121,10 @@ struct fy_fidelity_report {
 	uint64_t export_counts[FY_OUT__COUNT + 1];
 	uint64_t records[FY_KIND__COUNT];	/* in the archive */
 	struct fy_estimate_input to_write;	/* what the sink will be handed */
-	int has_estimate;
+	int has_estimate;			/* the target's estimate hook answered */
 	struct fy_estimate estimate;
+	int has_plan;				/* the sink's own dry-run plan (write_plan) */
+	struct fy_plan plan;
 	int score;				/* lock-in over all items */
 };
 
@@ -158,6 +160,9 @@ int fy_fidelity_item(struct fy_fidelity *f, const struct fy_item *it, struct fy_
 
 /* Everything was fed: attribute items to agents, score, estimate. */
 int fy_fidelity_finish(struct fy_fidelity *f, struct fy_error *err);
+
+/* Attach what the sink's write_plan hook said (API calls, duration, journal). */
+void fy_fidelity_set_plan(struct fy_fidelity *f, const struct fy_plan *plan);
 
 /* The report; complete after fy_fidelity_finish. Owned by the engine. */
 const struct fy_fidelity_report *fy_fidelity_report(const struct fy_fidelity *f);

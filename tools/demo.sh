@@ -25,6 +25,8 @@ tar --zstd -xf "$out/neutral.ferry" -C "$out/tar"
 (cd "$out/tar" && sha256sum --quiet -c SHA256SUMS && echo "SHA256SUMS: all members OK")
 jq -r 'select(.kind=="message" and .role=="user") | "user: " + (.parts[] | select(.type=="text") | .text)' \
 	"$out"/tar/threads/*.jsonl
+say "portability audit: what moving these agents onto Bedrock's models would change (and a page for the team)"
+"$bin/ferry" audit "$out/neutral.ferry" --target dir --model-platform bedrock --html "$out/audit.html" --detail 5
 say "a workflow moves from n8n to Agent Spec and back: every node kept, the ledger says what changed"
 "$bin/ferry" export n8n:samples/n8n/cli-export-all/workflows.json -o "$out/n8n.ferry"
 "$bin/ferry" audit "$out/n8n.ferry" -t agentspec -t n8n | sed -n '4,6p'

@@ -108,7 +108,8 @@ static void print_json(const struct fy_adapter *const *list)
 		}
 		printf("],\"limits\":");
 		print_limits_json(a->limits);
-		printf(",\"estimates\":%s}", a->estimate ? "true" : "false");
+		printf(",\"estimates\":%s,\"dry_run_plan\":%s}", a->estimate ? "true" : "false",
+		       a->write_plan ? "true" : "false");
 	}
 	printf("]\n");
 }

@@ -33,7 +33,8 @@ static const char help[] =
 	"exists only at the vendor, embeddings to re-compute, secrets to rebind\n"
 	"and announced API sunsets that concern the source. Nothing is written.\n"
 	"\n"
-	"  -t, --target ADAPTER  a target adapter (ADAPTER or ADAPTER:LOCATION);\n"
+	"  -t, --target ADAPTER  a target adapter (ADAPTER or ADAPTER:LOCATION, the\n"
+	"                        location only for the target's estimate);\n"
 	"                        repeat it to compare destinations side by side\n"
 	"      --json            print the audit document (formats/schema/audit.json)\n"
 	"      --html FILE       also write the report as one self-contained page\n"
@@ -52,6 +53,7 @@ static const char help[] =
 
 struct opts {
 	const struct fy_adapter **targets;
+	const char **locations;		/* the LOCATION of each --target, "" when none */
 	size_t ntargets;
 	int json, strict;
 	const char *html;
@@ -144,7 +146,7 @@ static int write_html(const struct plan *p, const char *path, const char *input)
 	fputs("</title>\n<style>\n"
 	      "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2em auto;max-width:1100px;color:#1d232a;padding:0 1em}\n"
 	      "h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}\n"
-	      ".muted{color:#5f6b76}.cards{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0}\n"
+	      ".muted{color:#5f6b76}.lead{font-size:1.1em;margin:.4em 0}.cards{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0}\n"
 	      ".card{border:1px solid #dde3e8;border-radius:8px;padding:.8em 1.1em;min-width:14em;background:#fafbfc}\n"
 	      ".card .big{font-size:2em;font-weight:600}\n"
 	      "table{border-collapse:collapse;width:100%;margin:.6em 0}th,td{border-bottom:1px solid #e6eaee;padding:.3em .5em;text-align:left;vertical-align:top}\n"
@@ -165,8 +167,31 @@ static int write_html(const struct plan *p, const char *path, const char *input)
 	esc(f, p->src.policy);
 	fputs("</p>\n", f);
 
-	/* the summary a manager reads */
-	fputs("<h2 id=\"summary\">Summary</h2>\n<div class=\"cards\">\n", f);
+	/* the summary a manager reads: sentences first, then the numbers */
+	fputs("<h2 id=\"summary\">Summary</h2>\n", f);
+	for (i = 0; i < p->n; i++) {
+		const struct fy_fidelity_report *r = p->reports[i];
+		uint64_t held = 0;
+
+		for (j = 0; j < r->nsecrets; j++)
+			held += r->secrets[j].outcome == FY_OUT_HELD_BACK;
+		fputs("<p class=\"lead\">Moving to <b>", f);
+		esc(f, r->target);
+		fprintf(f, "</b>: %.0f%% of the %llu items cross unchanged; %llu would be lost, degraded or held back",
+			r->items ? 100.0 * (double)r->counts[FY_OUT_PRESERVED] / (double)r->items : 100.0,
+			(unsigned long long)r->items, (unsigned long long)r->losses);
+		if (r->unmapped)
+			fprintf(f, "; %llu agent model(s) have no mapping", (unsigned long long)r->unmapped);
+		if (held)
+			fprintf(f, "; %llu secret(s) must be bound again", (unsigned long long)held);
+		if (r->reembed)
+			fprintf(f, "; %llu embedding(s) must be re-computed", (unsigned long long)r->reembed);
+		fputs(".</p>\n", f);
+	}
+	if (r0->vendor_total || r0->nsunsets)
+		fprintf(f, "<p class=\"lead\">Whatever the destination, %llu item(s) exist only at the vendor, and %zu announced API sunset(s) concern this source.</p>\n",
+			(unsigned long long)r0->vendor_total, r0->nsunsets);
+	fputs("<div class=\"cards\">\n", f);
 	for (i = 0; i < p->n; i++) {
 		const struct fy_fidelity_report *r = p->reports[i];
 		double pct = r->items ? 100.0 * (double)r->counts[FY_OUT_PRESERVED] / (double)r->items : 100.0;
@@ -347,6 +372,7 @@ static int add_target(struct tool *t, struct opts *o, const char *spec)
 	const struct fy_adapter *ad;
 	const char *colon = strchr(spec, ':');
 	const struct fy_adapter **p;
+	const char **l;
 
 	ad = fy_adapter_find(spec, colon ? (size_t)(colon - spec) : strlen(spec));
 	if (!ad)
@@ -358,6 +384,11 @@ static int add_target(struct tool *t, struct opts *o, const char *spec)
 	if (!p)
 		return EXIT_FAILURE_;
 	o->targets = p;
+	l = realloc(o->locations, (o->ntargets + 1) * sizeof(*l));
+	if (!l)
+		return EXIT_FAILURE_;
+	o->locations = l;
+	o->locations[o->ntargets] = colon ? colon + 1 : "";
 	o->targets[o->ntargets++] = ad;
 	return EXIT_OK;
 }
@@ -379,6 +410,7 @@ static int run(struct tool *t, struct opts *o, const char *input)
 	ctx.noptions = o->noptions;
 	ctx.dry_run = 1;
 	rc = plan_input(t, &p, input, &ctx, &archive);
+	o->po.locations = o->locations;
 	if (rc == EXIT_OK)
 		rc = plan_init(t, &p, o->targets, o->ntargets, &o->po, NULL);
 	if (rc == EXIT_OK)
@@ -483,5 +515,6 @@ int main(int argc, char **argv)
 		free(o.options[--o.noptions]);
 	free(o.options);
 	free(o.targets);
+	free(o.locations);
 	return rc;
 }

@@ -158,6 +158,9 @@ static int run(struct tool *t, struct opts *o, const char *file, const char *tar
 		if (rc != EXIT_OK)
 			goto out;
 		if (o->dry_run) {
+			if (ad->write_plan && from_file &&
+			    (rc = plan_sink_estimate(t, &plan, ad, &ctx, &o->po, file, target)) != EXIT_OK)
+				goto out;
 			rc = print_plan(t, &plan, file, target, o->json);
 			goto out;
 		}

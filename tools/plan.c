@@ -30,7 +30,8 @@ int plan_init(struct tool *t, struct plan *p, const struct fy_adapter *const *ta
 		return tool_fail(t, &err);
 	p->engines = calloc(n + 1, sizeof(*p->engines));
 	p->reports = calloc(n + 1, sizeof(*p->reports));
-	if (!p->engines || !p->reports) {
+	p->ctxs = calloc(n + 1, sizeof(*p->ctxs));
+	if (!p->engines || !p->reports || !p->ctxs) {
 		fy_error_set(&err, FY_E_NOMEM, "out of memory");
 		return tool_fail(t, &err);
 	}
@@ -40,8 +41,19 @@ int plan_init(struct tool *t, struct plan *p, const struct fy_adapter *const *ta
 	o.embedding_model = po->embedding_model;
 	o.accept_loss = po->accept_loss;
 	o.as_of = po->as_of ? po->as_of : (int64_t)time(NULL);
-	o.ctx = ctx;
 	for (i = 0; i < n; i++) {
+		if (ctx) {
+			p->ctxs[i] = *ctx;
+		} else {
+			tool_ctx_init(t, &p->ctxs[i]);
+			p->ctxs[i].dry_run = 1;
+		}
+		p->ctxs[i].name = targets[i]->name;
+		if (po->locations)
+			p->ctxs[i].location = po->locations[i] ? po->locations[i] : "";
+		else if (!p->ctxs[i].location)
+			p->ctxs[i].location = "";
+		o.ctx = &p->ctxs[i];
 		p->engines[i] = fy_fidelity_new(targets[i], &o, &err);
 		if (!p->engines[i])
 			return tool_fail(t, &err);
@@ -104,6 +116,7 @@ void plan_release(struct plan *p)
 		fy_fidelity_free(p->engines[i]);
 	free(p->engines);
 	free(p->reports);
+	free(p->ctxs);
 	fy_reader_free(p->reader);
 	fy_model_policy_free(p->policy);
 	if (p->temp) {
@@ -231,6 +244,10 @@ void plan_print_text(FILE *out, const struct plan *p, size_t detail)
 			fprintf(out, "  estimate: %llu API calls, about %.0f s (%s)\n",
 				(unsigned long long)r->estimate.api_calls, r->estimate.seconds,
 				r->estimate.note);
+		if (r->has_plan)
+			fprintf(out, "  dry run: %llu API calls, about %.0f s (%g requests/s, %ld ms each), %llu bytes to upload; journal %s\n",
+				(unsigned long long)r->plan.calls, r->plan.seconds, r->plan.rate,
+				r->plan.latency_ms, (unsigned long long)r->plan.bytes, r->plan.journal);
 		fprintf(out, "  %-24s %6s %6s %6s %6s %6s %6s %6s %7s  %s\n", "AGENT", "ITEMS", "PRES",
 			"TRANS", "EMUL", "DEGR", "HELD", "DROP", "LOCK-IN", "MODEL");
 		for (j = 0; j < r->nagents; j++) {
@@ -309,6 +326,25 @@ void plan_print_losses(const struct tool *t, const struct fy_fidelity_report *r,
 }
 
 /* --- the done-ledger ------------------------------------------------------ */
+
+static int nullcmp(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+/* Order by record only: kind, thread, id. */
+static int record_cmp(const struct fy_plan_line *x, const struct fy_plan_line *y)
+{
+	int c;
+
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	if ((c = nullcmp(x->thread, y->thread)))
+		return c;
+	return nullcmp(x->id, y->id);
+}
 
 /* mkdir -p the folder of path, 0700 (the state folder holds journals). */
 static int make_parents(const char *path, struct fy_error *err)
@@ -466,13 +502,65 @@ int plan_refuse_loss(struct tool *t, const struct plan *p)
 	return EXIT_LOSS;
 }
 
+/*
+ * Hand the sink every item the engine says to, reporting the tool's own
+ * lines to the done-ledger. Returns 0 at the end of the archive, -1 on a
+ * reading fault, -2 on a writing fault (err set).
+ */
+static int feed(struct fy_fidelity *engine, struct fy_reader *r, const struct fy_adapter *ad,
+		void *sink, struct done_ledger *done, const char *target, struct fy_error *err)
+{
+	struct fy_item it;
+	int got;
+
+	while ((got = fy_reader_next(r, &it, err)) == 1) {
+		struct fy_fid_verdict v;
+		size_t i;
+
+		if (tool_interrupted) {
+			fy_error_set(err, FY_E_INTERNAL, "interrupted");
+			got = -1;
+			break;
+		}
+		if (fy_fidelity_item(engine, &it, &v, err) < 0) {
+			got = -1;
+			break;
+		}
+		for (i = 0; i < v.ntool_lines; i++)
+			if (done_ledger_add(done, &v.tool_lines[i], err) < 0)
+				break;
+		if (i < v.ntool_lines) {
+			got = -2;
+			break;
+		}
+		if (!v.send)
+			continue;
+		if (it.type == FY_ITEM_RECORD) {
+			it.json = v.json;
+			it.len = v.len;
+			it.doc = NULL;
+		}
+		if (ad->write_put(sink, &it, err) < 0) {
+			if (it.member && it.line)
+				fy_error_prefix(err, "%s: %s line %llu", target, it.member,
+						(unsigned long long)it.line);
+			else if (it.member)
+				fy_error_prefix(err, "%s: %s", target, it.member);
+			else
+				fy_error_prefix(err, "%s", target);
+			got = -2;
+			break;
+		}
+	}
+	return got;
+}
+
 int plan_execute(struct tool *t, const struct fy_adapter *ad, struct fy_adapter_ctx *ctx,
 		 const struct plan_opts *po, const char *file, const char *target, const char *lpath,
 		 int from_file, struct plan *exec, struct done_ledger *done)
 {
 	struct fy_reader *r = NULL;
 	struct fy_error err;
-	struct fy_item it;
 	void *sink = NULL;
 	int rc, got = 0;
 
@@ -500,45 +588,7 @@ int plan_execute(struct tool *t, const struct fy_adapter *ad, struct fy_adapter_
 		rc = tool_fail(t, &err);
 		goto out;
 	}
-	while ((got = fy_reader_next(r, &it, &err)) == 1) {
-		struct fy_fid_verdict v;
-		size_t i;
-
-		if (tool_interrupted) {
-			fy_error_set(&err, FY_E_INTERNAL, "interrupted");
-			got = -1;
-			break;
-		}
-		if (fy_fidelity_item(exec->engines[0], &it, &v, &err) < 0) {
-			got = -1;
-			break;
-		}
-		for (i = 0; i < v.ntool_lines; i++)
-			if (done_ledger_add(done, &v.tool_lines[i], &err) < 0)
-				break;
-		if (i < v.ntool_lines) {
-			got = -2;
-			break;
-		}
-		if (!v.send)
-			continue;
-		if (it.type == FY_ITEM_RECORD) {
-			it.json = v.json;
-			it.len = v.len;
-			it.doc = NULL;
-		}
-		if (ad->write_put(sink, &it, &err) < 0) {
-			if (it.member && it.line)
-				fy_error_prefix(&err, "%s: %s line %llu", target, it.member,
-						(unsigned long long)it.line);
-			else if (it.member)
-				fy_error_prefix(&err, "%s: %s", target, it.member);
-			else
-				fy_error_prefix(&err, "%s", target);
-			got = -2;
-			break;
-		}
-	}
+	got = feed(exec->engines[0], r, ad, sink, done, target, &err);
 	if (got == -1)
 		fy_error_prefix(&err, "%s", file);
 	if (got == 0 && fy_fidelity_finish(exec->engines[0], &err) < 0)
@@ -563,20 +613,112 @@ out:
 	return rc;
 }
 
-static void print_diff(const struct tool *t, const char *what, const struct fy_plan_line *l)
+int plan_sink_estimate(struct tool *t, struct plan *p, const struct fy_adapter *ad,
+		       struct fy_adapter_ctx *ctx, const struct plan_opts *po, const char *file,
+		       const char *target)
 {
-	fprintf(stderr, "%s: planned vs done: %s %s%s%s%s%s: %s %s (%s)\n", t->prog,
+	struct plan exec;
+	struct done_ledger done;
+	struct fy_reader *r = NULL;
+	struct fy_plan fp;
+	struct fy_error err;
+	void *sink = NULL;
+	int rc, got;
+
+	memset(&exec, 0, sizeof(exec));
+	memset(&fp, 0, sizeof(fp));
+	fy_error_clear(&err);
+	if ((rc = plan_init(t, &exec, &ad, 1, po, ctx)) != EXIT_OK)
+		return rc;
+	done_ledger_open(&done, NULL, ad->name, &err);
+	ctx->dry_run = 1;
+	ctx->ledger = done_ledger_sink;
+	t->ledger = &done;
+	r = fy_reader_open(file, NULL, &err);
+	if (!r || fy_fidelity_header(exec.engines[0], fy_reader_header(r), &err) < 0 ||
+	    ad->write_open(ctx, fy_reader_header(r), &sink, &err) < 0) {
+		rc = tool_fail(t, &err);
+		goto out;
+	}
+	got = feed(exec.engines[0], r, ad, sink, &done, target, &err);
+	if (got == 0 && fy_fidelity_finish(exec.engines[0], &err) == 0 &&
+	    ad->write_plan(sink, &fp, &err) == 0) {
+		fy_fidelity_set_plan(p->engines[0], &fp);
+		if (plan_compare(t, exec.reports[0], &done, 20))
+			tool_warn(t, "%s's dry run reports other outcomes than the plan (above)", ad->name);
+		rc = EXIT_OK;
+	} else {
+		rc = tool_fail(t, &err);
+	}
+out:
+	if (sink)
+		ad->write_close(sink);
+	t->ledger = NULL;
+	ctx->ledger = NULL;
+	fy_reader_free(r);
+	done_ledger_release(&done);
+	plan_release(&exec);
+	return rc;
+}
+
+struct rec {
+	const struct fy_plan_line *first;	/* the record's first line (kind, thread, id) */
+	enum fy_outcome outcome;
+	const struct fy_plan_line *worst;	/* the line that decided it */
+};
+
+static int same_record(const struct fy_plan_line *a, const struct fy_plan_line *b)
+{
+	return a->kind == b->kind && !nullcmp(a->thread, b->thread) && !nullcmp(a->id, b->id);
+}
+
+/* Sorted lines -> one outcome per record (a lost field degrades its record). */
+static size_t records_of(const struct fy_plan_line *l, size_t n, struct rec *out)
+{
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++) {
+		enum fy_outcome o = l[i].outcome;
+
+		if (l[i].field && o == FY_OUT_DROPPED)
+			o = FY_OUT_DEGRADED;
+		if (!m || !same_record(out[m - 1].first, &l[i])) {
+			out[m].first = &l[i];
+			out[m].outcome = o;
+			out[m].worst = &l[i];
+			m++;
+		} else if (o > out[m - 1].outcome) {
+			out[m - 1].outcome = o;
+			out[m - 1].worst = &l[i];
+		}
+	}
+	return m;
+}
+
+static void print_diff(const struct tool *t, const struct rec *planned, const struct rec *done)
+{
+	const struct fy_plan_line *l = planned ? planned->first : done->first;
+
+	fprintf(stderr, "%s: planned vs done: %s %s%s%s: planned %s, done %s", t->prog,
 		fy_kind_name(l->kind), l->thread ? l->thread : "", l->thread ? "/" : "",
-		l->id ? l->id : "", l->field ? " " : "", l->field ? l->field : "", what,
-		fy_outcome_name(l->outcome), l->rule ? l->rule : "-");
+		l->id ? l->id : "", fy_outcome_name(planned ? planned->outcome : FY_OUT_PRESERVED),
+		fy_outcome_name(done ? done->outcome : FY_OUT_PRESERVED));
+	if (planned && planned->worst->rule)
+		fprintf(stderr, " (planned: %s%s%s)", planned->worst->field ? planned->worst->field : "",
+			planned->worst->field ? " " : "", planned->worst->rule);
+	if (done && done->worst->rule)
+		fprintf(stderr, " (done: %s%s%s)", done->worst->field ? done->worst->field : "",
+			done->worst->field ? " " : "", done->worst->rule);
+	fputc('\n', stderr);
 }
 
 uint64_t plan_compare(const struct tool *t, const struct fy_fidelity_report *r,
 		      struct done_ledger *d, size_t max)
 {
 	struct fy_plan_line *planned;
+	struct rec *pr = NULL, *dr = NULL;
 	uint64_t diffs = 0;
-	size_t i = 0, j = 0, shown = 0;
+	size_t i = 0, j = 0, np, nd, shown = 0;
 
 	if (r->lines_total != r->nlines || d->total != d->n) {
 		/* past the caps: compare counts and digests only */
@@ -588,30 +730,39 @@ uint64_t plan_compare(const struct tool *t, const struct fy_fidelity_report *r,
 		return 0;
 	}
 	planned = malloc((r->nlines + 1) * sizeof(*planned));
-	if (!planned)
-		return r->nlines ? 1 : 0;
+	pr = malloc((r->nlines + 1) * sizeof(*pr));
+	dr = malloc((d->n + 1) * sizeof(*dr));
+	if (!planned || !pr || !dr) {
+		free(planned);
+		free(pr);
+		free(dr);
+		return 1;
+	}
 	if (r->nlines)
 		memcpy(planned, r->lines, r->nlines * sizeof(*planned));
 	qsort(planned, r->nlines, sizeof(*planned), fy_plan_line_cmp);
 	if (d->n)
 		qsort(d->lines, d->n, sizeof(*d->lines), fy_plan_line_cmp);
-	while (i < r->nlines || j < d->n) {
-		int c = i == r->nlines ? 1 : j == d->n ? -1 : fy_plan_line_cmp(&planned[i], &d->lines[j]);
+	np = records_of(planned, r->nlines, pr);
+	nd = records_of(d->lines, d->n, dr);
+	while (i < np || j < nd) {
+		int c = i == np ? 1 : j == nd ? -1 : record_cmp(pr[i].first, dr[j].first);
+		const struct rec *a = c <= 0 ? &pr[i] : NULL, *b = c >= 0 ? &dr[j] : NULL;
+		enum fy_outcome oa = a ? a->outcome : FY_OUT_PRESERVED;
+		enum fy_outcome ob = b ? b->outcome : FY_OUT_PRESERVED;
 
-		if (c == 0) {
-			i++;
-			j++;
-			continue;
+		if (oa != ob) {
+			diffs++;
+			if (shown++ < max)
+				print_diff(t, a, b);
 		}
-		diffs++;
-		if (shown++ < max)
-			print_diff(t, c < 0 ? "planned, not reported done:" : "done, not planned:",
-				   c < 0 ? &planned[i] : &d->lines[j]);
-		if (c < 0)
+		if (c <= 0)
 			i++;
-		else
+		if (c >= 0)
 			j++;
 	}
 	free(planned);
+	free(pr);
+	free(dr);
 	return diffs;
 }

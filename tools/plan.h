@@ -19,6 +19,7 @@ struct plan_opts {
 	const char *embedding_model;	/* --embedding-model */
 	int64_t as_of;			/* --as-of; 0 = now */
 	int accept_loss;
+	const char *const *locations;	/* per target: its LOCATION (for estimates); may be NULL */
 };
 
 struct plan {
@@ -28,6 +29,7 @@ struct plan {
 	const struct fy_fidelity_report **reports;
 	size_t n;
 	struct fy_audit_source src;
+	struct fy_adapter_ctx *ctxs;	/* per engine: what its target's estimate hook is shown */
 	char *temp;			/* a temporary archive made from a SOURCE, removed on release */
 };
 
@@ -99,8 +101,21 @@ int plan_execute(struct tool *t, const struct fy_adapter *ad, struct fy_adapter_
 		 int from_file, struct plan *exec, struct done_ledger *done);
 
 /*
- * Compare the plan with what was done, item by item; print each difference
- * (at most max) on stderr. Returns the number of differences.
+ * A target with a dry-run plan of its own (write_plan): hand it everything
+ * with ctx->dry_run set and attach what it says (API calls, duration,
+ * journal) to p's first engine. Lines it reports that the plan did not
+ * foresee are printed as a warning. EXIT_OK or a status (printed).
+ */
+int plan_sink_estimate(struct tool *t, struct plan *p, const struct fy_adapter *ad,
+		       struct fy_adapter_ctx *ctx, const struct plan_opts *po, const char *file,
+		       const char *target);
+
+/*
+ * Compare the plan with what was done, item by item: each record's outcome
+ * (the worst of its lines; a dropped field degrades its record; no line:
+ * preserved) must be the same in both. Rules and field names may differ (a
+ * sink may report finer, e.g. per node). Prints each record that differs
+ * (at most max) on stderr and returns their number.
  */
 uint64_t plan_compare(const struct tool *t, const struct fy_fidelity_report *r,
 		      struct done_ledger *d, size_t max);

@@ -316,6 +316,25 @@ TEST(ledger_lines_round_trip)
 	fy_buf_release(&b);
 }
 
+TEST(capability_fields_count_as_the_engine_does)
+{
+	struct fy_jdoc d;
+	struct fy_error err;
+	const char *rec = "{\"kind\":\"workflow\",\"nodes\":[{\"type\":\"agent\",\"dialect\":\"n8n\"},"
+			  "{\"type\":\"condition\"},{\"type\":\"agent\",\"dialect\":\"flowise\"}],"
+			  "\"source\":{\"adapter\":\"n8n\"}}";
+
+	fy_jdoc_init(&d);
+	CHECK(fy_jdoc_parse(&d, rec, strlen(rec), 0, &err) == 0);
+	CHECK(fy_capability_count(&d, 0, "nodes.type=agent") == 2);
+	CHECK(fy_capability_count(&d, 0, "nodes.type") == 3);
+	CHECK(fy_capability_count(&d, 0, "nodes.dialect!=n8n") == 2);	/* absent or another */
+	CHECK(fy_capability_count(&d, 0, "source.adapter!=n8n") == 0);
+	CHECK(fy_capability_count(&d, 0, "source.adapter!=agentspec") == 1);
+	CHECK(fy_capability_count(&d, 0, "edges") == 0);
+	fy_jdoc_release(&d);
+}
+
 /* "PATH!=VALUE" field lines: the places where the value is absent or another (workflow adapters). */
 static const struct fy_capability wf_caps[] = {
 	{ FY_KIND_WORKFLOW, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "workflows", NULL },
