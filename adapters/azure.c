@@ -1025,7 +1025,15 @@ static int sink_agents(struct oai_sink *s, struct fy_error *err)
 		vers = fy_json_get(&d, fy_json_get(&d, fy_json_get(&d, 0, "ext"), "azure"), "versions");
 		total = fy_json_type(&d, vers) == FY_JARRAY && fy_json_len(&d, vers) ? (int)fy_json_len(&d, vers) : 1;
 		agent_name(rec->id, name);
-		if (st == FY_JOURNAL_VERIFIED)
+		if (st == FY_JOURNAL_VERIFIED) {
+			s->live.plan.skip[FY_KIND_AGENT]++;
+			continue;
+		}
+		/* the versions at the target, then each version */
+		s->live.plan.create[FY_KIND_AGENT]++;
+		s->live.plan.resume[FY_KIND_AGENT] += st != FY_JOURNAL_NONE;
+		s->live.plan.calls += 1 + (uint64_t)total;
+		if (s->dry)
 			continue;
 		have = az_versions(s, name, &src, err);
 		if (have < 0)
@@ -1217,8 +1225,14 @@ static int sink_memory(struct oai_sink *s, struct fy_error *err)
 		}
 		live_sink_key(&s->live, rec->id, key, sizeof(key));
 		st = live_sink_state(&s->live, "memory", key, &target);
-		if (st == FY_JOURNAL_VERIFIED || st == FY_JOURNAL_CREATED)
+		if (st == FY_JOURNAL_VERIFIED || st == FY_JOURNAL_CREATED) {
+			s->live.plan.skip[FY_KIND_MEMORY]++;
 			goto mnext;
+		}
+		/* the create (a resumed one looked up first); the store once per store */
+		s->live.plan.create[FY_KIND_MEMORY]++;
+		s->live.plan.resume[FY_KIND_MEMORY] += st == FY_JOURNAL_PLANNED;
+		s->live.plan.calls += 1 + (st == FY_JOURNAL_PLANNED);
 		sc = fy_json_get(&d, 0, "scope");
 		ext = fy_json_get(&d, fy_json_get(&d, 0, "ext"), "azure");
 		if (live_get_str(&d, sc, "user", &scope) < 0) {
@@ -1244,9 +1258,12 @@ static int sink_memory(struct oai_sink *s, struct fy_error *err)
 			fy_buf_release(&t);
 		}
 		if (strcmp(last_store, store.ptr) != 0) {
-			ok = ensure_store(s, store.ptr, &d, fy_json_get(&d, ext, "store"), err);
+			s->live.plan.calls += 1;	/* the store: looked up, created if absent */
+			ok = s->dry ? 0 : ensure_store(s, store.ptr, &d, fy_json_get(&d, ext, "store"), err);
 			snprintf(last_store, sizeof(last_store), "%s", store.ptr);
 		}
+		if (s->dry)
+			goto mnext;
 		l.s = s;
 		l.store = store.ptr;
 		l.scope = scope.ptr;
@@ -1538,6 +1555,11 @@ static int azure_write_finish(void *state, struct fy_error *err)
 	return oai_sink_finish(state, err);
 }
 
+static int azure_write_plan(void *state, struct fy_plan *plan, struct fy_error *err)
+{
+	return oai_sink_plan(state, plan, err);
+}
+
 const struct fy_adapter fy_adapter_azure = {
 	.name = "azure",
 	.summary = "Azure AI Foundry project: versioned agents, conversations, responses, memory stores, classic threads",
@@ -1554,5 +1576,6 @@ const struct fy_adapter fy_adapter_azure = {
 	.write_put = azure_write_put,
 	.write_finish = azure_write_finish,
 	.write_close = azure_write_close,
+	.write_plan = azure_write_plan,
 	.estimate = azure_estimate,
 };

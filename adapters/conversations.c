@@ -522,10 +522,19 @@ const char *oai_sink_file_target(struct oai_sink *s, const char *id)
 	if (s->dry) {
 		size_t i;
 
-		/* In a dry run, a file the import would create counts as there. */
+		/* In a dry run, a file the import would upload counts as there. */
 		for (i = 0; i < s->nrecs[FY_KIND_FILE]; i++)
-			if (!strcmp(s->recs[FY_KIND_FILE][i].id, fid))
-				return "file-planned";
+			if (!strcmp(s->recs[FY_KIND_FILE][i].id, fid)) {
+				struct fy_jdoc d;
+				int blob;
+
+				fy_jdoc_init(&d);
+				blob = fy_jdoc_parse(&d, s->recs[FY_KIND_FILE][i].json, s->recs[FY_KIND_FILE][i].len, 0,
+						     NULL) == 0 &&
+				       fy_json_type(&d, fy_json_get(&d, 0, "blob")) == FY_JSTRING;
+				fy_jdoc_release(&d);
+				return blob ? "file-planned" : NULL;
+			}
 	}
 	return NULL;
 }
@@ -726,10 +735,16 @@ int oai_sink_upload(struct oai_sink *s, const char *jkind, const char *key, cons
 	static const char tail_fmt[] = "\r\n--%s--\r\n";
 	char tail[80];
 
-	if (st >= FY_JOURNAL_CREATED)
+	if (st >= FY_JOURNAL_CREATED) {
+		s->live.plan.skip[FY_KIND_FILE]++;
 		return 0;
+	}
 	if (oai_sink_blob(s, hex, path, sizeof(path), &size) < 0)
 		return fy_error_set(err, FY_E_DATA, "%s: blob %s is not in the archive", key, hex);
+	s->live.plan.create[FY_KIND_FILE]++;
+	s->live.plan.resume[FY_KIND_FILE] += st == FY_JOURNAL_PLANNED;
+	s->live.plan.calls += 1 + (st == FY_JOURNAL_PLANNED);	/* a resumed one is looked up first */
+	s->live.plan.bytes += size;
 	if (s->dry) {
 		*target = "file-planned";
 		return 0;
@@ -816,6 +831,7 @@ struct tconv {
 	size_t n, cap;
 	struct fy_buf items;		/* input items, one a line */
 	size_t nitems;
+	size_t nmsgs;			/* messages on the path sent */
 	size_t *off;			/* start of each item in items */
 	size_t capoff;
 	const char *conv;		/* target conversation id (journal) */
@@ -884,6 +900,7 @@ static int choose_path(struct tconv *t, const struct fy_jdoc *td, struct fy_erro
 	if (linear) {
 		for (i = 0; i < t->n; i++)
 			t->msgs[i].on_path = 1;
+		t->nmsgs = t->n;
 		free(leaf);
 		return 0;
 	}
@@ -901,6 +918,7 @@ static int choose_path(struct tconv *t, const struct fy_jdoc *td, struct fy_erro
 	}
 	for (i = 0; i < t->n; i++)
 		dropped += !t->msgs[i].on_path;
+	t->nmsgs = t->n - dropped;
 	free(leaf);
 	if (dropped) {
 		char why[200];
@@ -1226,6 +1244,24 @@ static int import_thread(struct tconv *t, struct fy_error *err)
 		goto out;
 	if (st == FY_JOURNAL_VERIFIED) {
 		s->live.skipped++;
+		s->live.plan.skip[FY_KIND_THREAD]++;
+		s->live.plan.skip[FY_KIND_MESSAGE] += t->nmsgs;
+		rc = 0;
+		goto out;
+	}
+	{
+		/* The calls: create (and name, at OpenAI), items by 20, the count that verifies. */
+		int lookup = s->ops && s->ops->find_conversation;
+		uint64_t pages = (t->nitems + 99) / 100 + (t->nitems == 0);
+
+		s->live.plan.create[FY_KIND_THREAD] += st != FY_JOURNAL_CREATED;
+		s->live.plan.resume[FY_KIND_THREAD] += st != FY_JOURNAL_NONE;
+		s->live.plan.create[FY_KIND_MESSAGE] += t->nmsgs;
+		s->live.plan.calls += (st == FY_JOURNAL_CREATED ? (uint64_t)!lookup + pages
+								 : 1 + (uint64_t)!lookup + (st == FY_JOURNAL_PLANNED && lookup)) +
+				      (t->nitems + 19) / 20 + pages;
+	}
+	if (s->dry) {
 		rc = 0;
 		goto out;
 	}
@@ -1351,6 +1387,16 @@ out:
 	if (f)
 		fclose(f);
 	return rc;
+}
+
+int oai_sink_plan(struct oai_sink *s, struct fy_plan *plan, struct fy_error *err)
+{
+	if (!s->dry)
+		return fy_error_set(err, FY_E_INTERNAL, "%s: a plan is made in a dry run", s->live.adapter);
+	if (oai_sink_finish(s, err) < 0)
+		return -1;
+	live_sink_plan(&s->live, plan);
+	return 0;
 }
 
 int oai_sink_finish(struct oai_sink *s, struct fy_error *err)

@@ -146,6 +146,8 @@ int oai_sink_open(struct oai_sink *s, const struct fy_adapter_ctx *ctx, const ch
 int oai_sink_put(struct oai_sink *s, const struct fy_item *it, struct fy_error *err);
 /* Write everything held (or, in a dry run, count it). */
 int oai_sink_finish(struct oai_sink *s, struct fy_error *err);
+/* In a dry run (adapter.h write_plan): go through everything held without a request, then the plan. */
+int oai_sink_plan(struct oai_sink *s, struct fy_plan *plan, struct fy_error *err);
 void oai_sink_close(struct oai_sink *s);
 
 /* The spool path of a blob (real runs), into out[4300]; 0 or -1 when the archive has no such blob. */

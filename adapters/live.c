@@ -862,6 +862,22 @@ int live_sink_put(struct live_sink *s, const char *kind, const char *key, const 
 	return fy_journal_put(s->journal, kind, key, target, st, err);
 }
 
+void live_sink_plan(const struct live_sink *s, struct fy_plan *out)
+{
+	const char *v = fy_adapter_option(s->ctx, "rate");
+	double per;
+
+	*out = s->plan;
+	out->rate = v ? strtod(v, NULL) : 10;
+	out->latency_ms = opt_long(s->ctx, "latency-ms", 300);
+	per = out->latency_ms / 1000.0;
+	if (out->rate > 0 && 1.0 / out->rate > per)
+		per = 1.0 / out->rate;
+	out->seconds = (double)out->calls * per;
+	snprintf(out->journal, sizeof(out->journal), "%.1000s%s", s->journal_path,
+		 s->journal ? "" : " (none yet)");
+}
+
 int live_sink_ledger(struct live_sink *s, const char *kind, const char *id, const char *thread,
 		     const char *field, const char *outcome, const char *rule, const char *reason,
 		     struct fy_error *err)
@@ -869,8 +885,6 @@ int live_sink_ledger(struct live_sink *s, const char *kind, const char *id, cons
 	struct fy_ledger_item item;
 	int o = fy_outcome_from_name(outcome, strlen(outcome));
 
-	if (s->ctx->dry_run)
-		return 0;
 	item.kind = fy_kind_from_name(kind, strlen(kind));
 	item.id = id;
 	item.thread = thread;

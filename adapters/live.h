@@ -254,6 +254,7 @@ struct live_sink {
 	char spool[4200];			/* a folder beside the journal */
 	char srcfp[20];				/* fingerprint of the archive's source */
 	const struct fy_header *hdr;
+	struct fy_plan plan;			/* what it creates, skips, resumes; calls (write_plan) */
 	uint64_t created, skipped;
 };
 
@@ -284,6 +285,13 @@ int live_sink_put(struct live_sink *s, const char *kind, const char *key, const 
 int live_sink_ledger(struct live_sink *s, const char *kind, const char *id, const char *thread,
 		     const char *field, const char *outcome, const char *rule, const char *reason,
 		     struct fy_error *err);
+
+/*
+ * The sink's plan (adapter.h write_plan): its counts, the journal, the
+ * rate and latency the estimate assumes (options rate, default 10, and
+ * latency-ms, default 300; one request at a time) and the duration.
+ */
+void live_sink_plan(const struct live_sink *s, struct fy_plan *out);
 
 /*
  * A lookup that decides whether an ambiguous create took effect: 1 and

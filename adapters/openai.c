@@ -959,7 +959,15 @@ static int sink_knowledge(struct oai_sink *s, struct fy_error *err)
 			}
 			free(fid);
 		}
-		if (st == FY_JOURNAL_VERIFIED)
+		if (st == FY_JOURNAL_VERIFIED) {
+			s->live.plan.skip[FY_KIND_KNOWLEDGE]++;
+			continue;
+		}
+		/* create (a resumed one looked up first), then attach each file again */
+		s->live.plan.create[FY_KIND_KNOWLEDGE] += st != FY_JOURNAL_CREATED;
+		s->live.plan.resume[FY_KIND_KNOWLEDGE] += st != FY_JOURNAL_NONE;
+		s->live.plan.calls += (st != FY_JOURNAL_CREATED) + (st == FY_JOURNAL_PLANNED) + fy_json_len(&d, files);
+		if (s->dry)
 			continue;
 		live_req_init(&r);
 		fy_http_response_init(&resp);
@@ -1226,7 +1234,9 @@ static int sink_agents(struct oai_sink *s, struct fy_error *err)
 		snprintf(why, sizeof(why), "the Agents SDK configuration is %s", path);
 		/* where it landed: a warning line (not compared with the plan) */
 		ok = live_sink_ledger(&s->live, "agent", r->id, NULL, NULL, "warning", "agents-sdk-config", why, err);
-		if (ok == 0 && st != FY_JOURNAL_VERIFIED) {
+		s->live.plan.skip[FY_KIND_AGENT] += st == FY_JOURNAL_VERIFIED;
+		s->live.plan.create[FY_KIND_AGENT] += st != FY_JOURNAL_VERIFIED;	/* a local file: no call */
+		if (ok == 0 && st != FY_JOURNAL_VERIFIED && !s->dry) {
 			ok = fy_jdoc_parse(&d, r->json, r->len, 0, err);
 			if (ok == 0)
 				ok = agent_config(s, &d, r->id, &cfg, err);
@@ -1417,6 +1427,11 @@ static int openai_write_finish(void *state, struct fy_error *err)
 	return oai_sink_finish(state, err);
 }
 
+static int openai_write_plan(void *state, struct fy_plan *plan, struct fy_error *err)
+{
+	return oai_sink_plan(state, plan, err);
+}
+
 const struct fy_adapter fy_adapter_openai = {
 	.name = "openai",
 	.summary = "OpenAI API: conversations, responses, files, vector stores, ChatKit; Assistants dumps",
@@ -1433,5 +1448,6 @@ const struct fy_adapter fy_adapter_openai = {
 	.write_put = openai_write_put,
 	.write_finish = openai_write_finish,
 	.write_close = openai_write_close,
+	.write_plan = openai_write_plan,
 	.estimate = openai_estimate,
 };

@@ -89,11 +89,11 @@ OPENAI_API_KEY=sk-demo-source-0000000000000000001 "$bin/ferry" export openai: --
 "$bin/ferry" ls "$out/openai.ferry" | sed -n 4,13p
 export OPENAI_API_KEY=sk-demo-target-0000000000000000002
 say "the plan of an import into the second account"
-"$bin/ferry" import --dry-run "$out/openai.ferry" openai: | grep -E '^  [0-9]+ items|estimate:|encrypted-reasoning' |
+"$bin/ferry" import --dry-run "$out/openai.ferry" openai: | grep -E '^  [0-9]+ items|dry run:|encrypted-reasoning' |
 	cut -c1-160 | head -4
 say "the import (losses accepted), then the same again: the journal makes the second one create nothing"
 "$bin/ferry" import "$out/openai.ferry" openai: --accept-loss --option rate=0 --ledger "$sim/ledger.jsonl"
 echo "done-ledger: $(wc -l < "$sim/ledger.jsonl") lines, as planned"
-"$bin/ferry" import --dry-run "$out/openai.ferry" openai: | grep -o 'journal: [^)]*'
+"$bin/ferry" import --dry-run --json "$out/openai.ferry" openai: | jq -c ".targets[0].dry_run | {api_calls, skip}"
 "$bin/ferry" import "$out/openai.ferry" openai: --accept-loss --option rate=0 && echo "re-run: nothing created"
 kill $simpid 2>/dev/null

@@ -119,6 +119,11 @@ check "the dry run made no request and wrote no journal" sh -c \
 check "the plan counts what it would write and estimates the calls and time" jq -e \
 	'.targets[0] | .write.thread == 8 and .write.file == 3 and .write.knowledge == 1 and .write.message == 212 and
 	 .estimate.api_calls > 30 and .estimate.seconds > 0 and (.estimate.note | test("by 20"))' plan.json
+check "the sink's dry run counts what it would create and the calls, and its journal" jq -e \
+	'.targets[0].dry_run | .create.thread == 8 and .create.file == 2 and .create.knowledge == 1 and
+	 .create.message == 212 and .api_calls > 30 and .seconds > 0 and (.journal | test("openai-.*[.]journal"))' plan.json
+check "the sink's dry run foresaw the one difference (the file without bytes)" sh -c \
+	"grep -q 'dry run reports other outcomes' err && grep -q 'done dropped.*no-bytes' err"
 check "the plan names each loss and transformation (encrypted reasoning, responses, ChatKit)" jq -e \
 	'[.targets[0].lines[] | .rule] as $r | ($r | map(select(. == "encrypted-reasoning")) | length == 13) and
 	 ($r | index("response-as-conversation")) and ($r | index("chatkit-as-conversation")) and
@@ -132,12 +137,13 @@ sim_reset_log
 expect_exit 10 "import into account B: one difference from the plan" \
 	ferry import ref.ferry openai: --accept-loss --option rate=0 --ledger ledger.jsonl -v
 check "the difference is the file whose bytes the provider never gave" sh -c \
-	"[ \$(grep -c 'done, not planned' err) = 1 ] && grep -q 'no-bytes' err"
+	"[ \$(grep -c 'planned vs done' err) = 1 ] && grep -q 'done dropped.*no-bytes' err"
 check "the ledger has every planned line, and that one more" sh -c \
 	"jq -c 'select(.outcome != \"warning\") | [.item.kind, .item.thread, .item.id, .item.field, .outcome, .rule]' ledger.jsonl | LC_ALL=C sort > done.txt &&
 	 jq -c '.targets[0].lines[] | [.item.kind, .item.thread, .item.id, .item.field, .outcome, .rule]' plan.json | LC_ALL=C sort > planned.txt &&
 	 [ \"\$(comm -13 planned.txt done.txt | wc -l)\" = 1 ] && [ \"\$(comm -23 planned.txt done.txt | wc -l)\" = 0 ]"
 sim_log > ilog.json
+check "exactly the API calls the dry run counted" test "$(jq length ilog.json)" = "$(jq .targets[0].dry_run.api_calls plan.json)"
 check "items went 20 a call, in order: full batches, then the rest" jq -e \
 	'[.[] | select(.method == "POST" and (.path | test("/conversations/.+/items")))] | group_by(.path) |
 	 all(map(.n_items) as $n | ($n | all(. <= 20)) and ($n[:-1] | all(. == 20)))' ilog.json
@@ -154,8 +160,11 @@ expect_exit 10 "a re-run of a finished import reports the same difference" \
 	ferry import ref.ferry openai: --accept-loss --option rate=0 --ledger ledger2.jsonl
 check "creates nothing and asks nothing" test "$(sim_log | jq length)" = 0
 check "and writes the same ledger" sh -c "cmp -s ledger.jsonl ledger2.jsonl"
-expect_exit 0 "a dry run after it" ferry import --dry-run ref.ferry openai:
-check "says what the journal has done" grep -q 'journal: [1-9][0-9]* done, skipped; 0 unconfirmed' stdout
+expect_exit 0 "a dry run after it" ferry import --dry-run --json ref.ferry openai:
+check "plans only skips, and no call" jq -e \
+	'.targets[0] | (.estimate.note | test("journal: [1-9][0-9]* done, skipped; 0 unconfirmed")) and
+	 .dry_run.api_calls == 0 and ([.dry_run.create[]] | add == 0) and .dry_run.skip.thread == 8 and
+	 .dry_run.skip.file == 2 and .dry_run.skip.knowledge == 1' stdout
 
 # --- OpenAI -> archive -> OpenAI -> archive ----------------------------------------------
 jq -r 'select(.kind == "thread" and .state == "verified") | .target' state/openai-*.journal > ids-b.txt
