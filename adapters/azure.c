@@ -1503,16 +1503,6 @@ static const struct oai_sink_ops azure_ops = {
 	.find_conversation = az_find_conversation,
 };
 
-static void azure_write_close(void *state)
-{
-	struct oai_sink *s = state;
-
-	if (!s)
-		return;
-	oai_sink_close(s);
-	free(s);
-}
-
 static int azure_write_open(const struct fy_adapter_ctx *ctx, const struct fy_header *hdr, void **state,
 			    struct fy_error *err)
 {
@@ -1538,26 +1528,11 @@ static int azure_write_open(const struct fy_adapter_ctx *ctx, const struct fy_he
 	s->caps = azure_caps;
 	s->ncaps = sizeof(azure_caps) / sizeof(azure_caps[0]);
 	if (oai_sink_open(s, ctx, "azure", account, hdr, &azure_ops, err) < 0) {
-		azure_write_close(s);
+		oai_sink_free(s);
 		return -1;
 	}
 	*state = s;
 	return 0;
-}
-
-static int azure_write_put(void *state, const struct fy_item *it, struct fy_error *err)
-{
-	return oai_sink_put(state, it, err);
-}
-
-static int azure_write_finish(void *state, struct fy_error *err)
-{
-	return oai_sink_finish(state, err);
-}
-
-static int azure_write_plan(void *state, struct fy_plan *plan, struct fy_error *err)
-{
-	return oai_sink_plan(state, plan, err);
 }
 
 const struct fy_adapter fy_adapter_azure = {
@@ -1573,9 +1548,9 @@ const struct fy_adapter fy_adapter_azure = {
 	.read_next = azure_read_next,
 	.read_close = azure_read_close,
 	.write_open = azure_write_open,
-	.write_put = azure_write_put,
-	.write_finish = azure_write_finish,
-	.write_close = azure_write_close,
-	.write_plan = azure_write_plan,
+	.write_put = oai_sink_write_put,
+	.write_finish = oai_sink_write_finish,
+	.write_close = oai_sink_free,
+	.write_plan = oai_sink_write_plan,
 	.estimate = azure_estimate,
 };

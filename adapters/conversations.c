@@ -1389,6 +1389,29 @@ out:
 	return rc;
 }
 
+int oai_sink_write_put(void *state, const struct fy_item *it, struct fy_error *err)
+{
+	return oai_sink_put(state, it, err);
+}
+
+int oai_sink_write_finish(void *state, struct fy_error *err)
+{
+	return oai_sink_finish(state, err);
+}
+
+int oai_sink_write_plan(void *state, struct fy_plan *plan, struct fy_error *err)
+{
+	return oai_sink_plan(state, plan, err);
+}
+
+void oai_sink_free(void *state)
+{
+	if (!state)
+		return;
+	oai_sink_close(state);
+	free(state);
+}
+
 int oai_sink_plan(struct oai_sink *s, struct fy_plan *plan, struct fy_error *err)
 {
 	if (!s->dry)

@@ -148,6 +148,13 @@ int oai_sink_put(struct oai_sink *s, const struct fy_item *it, struct fy_error *
 int oai_sink_finish(struct oai_sink *s, struct fy_error *err);
 /* In a dry run (adapter.h write_plan): go through everything held without a request, then the plan. */
 int oai_sink_plan(struct oai_sink *s, struct fy_plan *plan, struct fy_error *err);
+
+/* The sink's struct fy_adapter members (state: a calloc'd struct oai_sink). */
+int oai_sink_write_put(void *state, const struct fy_item *it, struct fy_error *err);
+int oai_sink_write_finish(void *state, struct fy_error *err);
+int oai_sink_write_plan(void *state, struct fy_plan *plan, struct fy_error *err);
+/* Close and free (NULL is fine). */
+void oai_sink_free(void *state);
 void oai_sink_close(struct oai_sink *s);
 
 /* The spool path of a blob (real runs), into out[4300]; 0 or -1 when the archive has no such blob. */

@@ -1365,16 +1365,6 @@ static const struct oai_sink_ops openai_ops = {
 	.agents = sink_agents,
 };
 
-static void openai_write_close(void *state)
-{
-	struct oai_sink *s = state;
-
-	if (!s)
-		return;
-	oai_sink_close(s);
-	free(s);
-}
-
 static int openai_write_open(const struct fy_adapter_ctx *ctx, const struct fy_header *hdr,
 			     void **state, struct fy_error *err)
 {
@@ -1410,26 +1400,11 @@ static int openai_write_open(const struct fy_adapter_ctx *ctx, const struct fy_h
 	s->caps = openai_caps;
 	s->ncaps = sizeof(openai_caps) / sizeof(openai_caps[0]);
 	if (oai_sink_open(s, ctx, "openai", account, hdr, &openai_ops, err) < 0) {
-		openai_write_close(s);
+		oai_sink_free(s);
 		return -1;
 	}
 	*state = s;
 	return 0;
-}
-
-static int openai_write_put(void *state, const struct fy_item *it, struct fy_error *err)
-{
-	return oai_sink_put(state, it, err);
-}
-
-static int openai_write_finish(void *state, struct fy_error *err)
-{
-	return oai_sink_finish(state, err);
-}
-
-static int openai_write_plan(void *state, struct fy_plan *plan, struct fy_error *err)
-{
-	return oai_sink_plan(state, plan, err);
 }
 
 const struct fy_adapter fy_adapter_openai = {
@@ -1445,9 +1420,9 @@ const struct fy_adapter fy_adapter_openai = {
 	.read_next = openai_read_next,
 	.read_close = openai_read_close,
 	.write_open = openai_write_open,
-	.write_put = openai_write_put,
-	.write_finish = openai_write_finish,
-	.write_close = openai_write_close,
-	.write_plan = openai_write_plan,
+	.write_put = oai_sink_write_put,
+	.write_finish = oai_sink_write_finish,
+	.write_close = oai_sink_free,
+	.write_plan = oai_sink_write_plan,
 	.estimate = openai_estimate,
 };
