@@ -342,15 +342,7 @@ static int part_text(struct conv *c, uint32_t v, int *cites_done)
 	jw_lit(&w, "type", "text");
 	jw_raw(&w, "text", s, n);
 	if (!*cites_done && m->cites.len) {
-		jw_arr(&w, "citations");
-		jw_end(&w, ']');
-		/* splice the prepared citations between the brackets */
-		if (!w.failed) {
-			m->parts.len--;
-			if (fy_buf_add(&m->parts, m->cites.ptr, m->cites.len, c->err) < 0 ||
-			    fy_buf_addc(&m->parts, ']', c->err) < 0)
-				return -1;
-		}
+		jw_json(&w, "citations", m->cites.ptr, m->cites.len);	/* prepared by citations() */
 		*cites_done = 1;
 	}
 	return part_end(c, &w, v);
@@ -583,19 +575,19 @@ static void cite(struct jw *w, const struct fy_jdoc *d, uint32_t url, uint32_t t
 	jw_end(w, '}');
 }
 
-/* metadata.citations and content_references into m->cites (comma-separated). */
+/* metadata.citations and content_references into m->cites: a JSON array, or nothing. */
 static int citations(struct conv *c, uint32_t meta)
 {
 	const struct fy_jdoc *d = c->d;
 	uint32_t list, k, el;
 	struct jw w;
+	int empty, rc;
 
 	fy_buf_reset(&c->m->cites);
 	if (meta == NONE)
 		return 0;
 	jw_open(&w, &c->m->cites, c->err);
-	w.depth = 1;	/* write array elements: commas between them */
-	w.first[1] = 1;
+	jw_arr(&w, NULL);
 	list = fy_json_get(d, meta, "citations");
 	if (fy_json_type(d, list) == FY_JARRAY)
 		FY_JSON_FOREACH(d, list, k, el) {
@@ -623,8 +615,12 @@ static int citations(struct conv *c, uint32_t meta)
 						     fy_json_get(d, it, "snippet"), a, b);
 				}
 		}
-	w.depth = 0;
-	return jw_done(&w);
+	empty = fy_jw_empty(&w.j);
+	jw_end(&w, ']');
+	rc = jw_done(&w);
+	if (empty)
+		fy_buf_reset(&c->m->cites);
+	return rc;
 }
 
 /* --- memories ----------------------------------------------------------- */
@@ -969,7 +965,8 @@ static int map_content(struct conv *c, uint32_t self, uint32_t msg, uint32_t con
 			return -1;
 		p = &m->pv[m->npv - 1];
 		m->parts.len = p->off;
-		if (fy_buf_add(&m->parts, m->cites.ptr, m->cites.len, c->err) < 0)
+		/* the citation parts themselves: the prepared array's elements */
+		if (fy_buf_add(&m->parts, m->cites.ptr + 1, m->cites.len - 2, c->err) < 0)
 			return -1;
 		p->len = m->parts.len - p->off;
 	}
@@ -1185,14 +1182,7 @@ static int emit_message(struct conv *c, uint32_t self)
 	for (i = 0; i < m->npv; i++) {
 		if ((call || result) && m->pv[i].textual)
 			continue;
-		if (!w.failed) {
-			/* a part's JSON, as built */
-			if (!w.first[w.depth] && fy_buf_addc(w.b, ',', c->err) < 0)
-				w.failed = 1;
-			w.first[w.depth] = 0;
-			if (!w.failed && fy_buf_add(w.b, m->parts.ptr + m->pv[i].off, m->pv[i].len, c->err) < 0)
-				w.failed = 1;
-		}
+		jw_json(&w, NULL, m->parts.ptr + m->pv[i].off, m->pv[i].len);	/* a part, as built */
 	}
 	jw_end(&w, ']');
 	jw_obj(&w, "source");
@@ -1285,7 +1275,8 @@ static int emit_thread(struct conv *c, uint32_t root, uint32_t leaf)
 	int64_t cs, us;
 	int32_t cn, un;
 	int has_c, has_u;
-	size_t at = fy_recq_mark(c->q), extat;
+	size_t at = fy_recq_mark(c->q);
+	struct fy_jw_mark extat;
 	struct jw w;
 
 	has_c = opt_time(c, root, "create_time", NONE, &cs, &cn);
@@ -1316,7 +1307,7 @@ static int emit_thread(struct conv *c, uint32_t root, uint32_t leaf)
 	jw_raw(&w, "id", c->cid, c->cidlen);
 	jw_str(&w, "path", m->path, strlen(m->path));
 	jw_end(&w, '}');
-	extat = c->q->buf.len;
+	fy_jw_mark(&w.j, &extat);
 	jw_obj(&w, "ext");
 	jw_obj(&w, ADAPTER);
 	FY_JSON_FOREACH_MEMBER(d, root, k, key, val) {
@@ -1334,18 +1325,12 @@ static int emit_thread(struct conv *c, uint32_t root, uint32_t leaf)
 			size_t kn;
 			const char *ks = fy_json_raw(d, key, &kn);
 
-			if (!w.failed && (fy_buf_add(w.b, w.first[w.depth] ? "\"" : ",\"", w.first[w.depth] ? 1 : 2, c->err) < 0 ||
-					  fy_buf_add(w.b, ks, kn, c->err) < 0 || fy_buf_add(w.b, "\":", 2, c->err) < 0 ||
-					  fy_json_emit(d, val, w.b, c->err) < 0))
-				w.failed = 1;
-			w.first[w.depth] = 0;
+			fy_jw_rawkey(&w.j, ks, kn);
+			fy_jw_node(&w.j, d, val);
 		}
 	}
-	if (!w.failed && w.first[w.depth]) {
-		/* nothing provider-only: no ext at all */
-		c->q->buf.len = extat;
-		c->q->buf.ptr[extat] = '\0';
-		w.depth -= 2;
+	if (fy_jw_empty(&w.j)) {
+		fy_jw_rewind(&w.j, &extat);	/* nothing provider-only: no ext at all */
 	} else {
 		jw_end(&w, '}');
 		jw_end(&w, '}');

@@ -138,15 +138,8 @@ static void rest_of(struct jw *w, const struct fy_jdoc *d, uint32_t obj, const c
 		if (skipped || jv_none(d, val))
 			continue;
 		ks = fy_json_raw(d, key, &kn);
-		if (w->failed)
-			return;
-		if ((!w->first[w->depth] && fy_buf_addc(w->b, ',', w->err) < 0) ||
-		    fy_buf_addc(w->b, '"', w->err) < 0 || fy_buf_add(w->b, ks, kn, w->err) < 0 ||
-		    fy_buf_add(w->b, "\":", 2, w->err) < 0 || fy_json_emit(d, val, w->b, w->err) < 0) {
-			w->failed = 1;
-			return;
-		}
-		w->first[w->depth] = 0;
+		fy_jw_rawkey(&w->j, ks, kn);
+		fy_jw_node(&w->j, d, val);
 	}
 }
 
@@ -156,17 +149,14 @@ static void rest_of(struct jw *w, const struct fy_jdoc *d, uint32_t obj, const c
  */
 static void ext_rest(struct jw *w, const struct fy_jdoc *d, uint32_t obj, const char *const *skip)
 {
-	size_t at = w->b->len;
+	struct fy_jw_mark at;
 
+	fy_jw_mark(&w->j, &at);
 	jw_obj(w, "ext");
 	jw_obj(w, ADAPTER);
 	rest_of(w, d, obj, skip);
-	if (!w->failed && w->first[w->depth]) {
-		/* nothing provider-only: undo the two opened objects */
-		w->b->len = at;
-		w->b->ptr[at] = '\0';
-		w->depth -= 2;
-		w->first[w->depth] = at == 0 || w->b->ptr[at - 1] == '{';
+	if (fy_jw_empty(&w->j)) {
+		fy_jw_rewind(&w->j, &at);	/* nothing provider-only: undo the two objects */
 		return;
 	}
 	jw_end(w, '}');
@@ -883,8 +873,9 @@ static int emit_message(struct obj *o, uint32_t msg, uint32_t parent_msg, uint32
 	jw_jstr(&w, "id", d, uuid);
 	jw_end(&w, '}');
 	{
-		size_t ext_at = w.b->len;
+		struct fy_jw_mark ext_at;
 
+		fy_jw_mark(&w.j, &ext_at);
 		jw_obj(&w, "ext");
 		jw_obj(&w, ADAPTER);
 		if (!user && !assistant)
@@ -895,10 +886,8 @@ static int emit_message(struct obj *o, uint32_t msg, uint32_t parent_msg, uint32
 		if (lossy && fy_json_len(d, files))
 			jw_node(&w, "files", d, files);
 		rest_of(&w, d, msg, msg_known);
-		if (!w.failed && w.first[w.depth]) {
-			w.b->len = ext_at;
-			w.b->ptr[ext_at] = '\0';
-			w.depth -= 2;
+		if (fy_jw_empty(&w.j)) {
+			fy_jw_rewind(&w.j, &ext_at);	/* nothing provider-only: no ext */
 		} else {
 			jw_end(&w, '}');
 			jw_end(&w, '}');

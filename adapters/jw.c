@@ -12,177 +12,115 @@
 
 void jw_open(struct jw *w, struct fy_buf *b, struct fy_error *err)
 {
-	w->b = b;
+	fy_jw_init(&w->j, b);
 	w->err = err;
-	w->depth = 0;
-	w->first[0] = 1;
-	w->failed = 0;
 }
 
 int jw_done(struct jw *w)
 {
-	if (!w->failed && w->depth != 0)
-		w->failed = fy_error_set(w->err, FY_E_INTERNAL, "unbalanced JSON record");
-	return w->failed ? -1 : 0;
+	return fy_jw_finish(&w->j, w->err);
 }
 
-static void add(struct jw *w, const void *p, size_t n)
+/* Keys are ASCII literals of the mappers: no escaping needed. */
+static void key(struct jw *w, const char *k)
 {
-	if (!w->failed && fy_buf_add(w->b, p, n, w->err) < 0)
-		w->failed = 1;
+	if (k)
+		fy_jw_rawkey(&w->j, k, strlen(k));
 }
 
-/* The comma and the key before a value. */
-static void lead(struct jw *w, const char *key)
+void jw_obj(struct jw *w, const char *k)
 {
-	struct fy_buf *b = w->b;
-	size_t klen = key ? strlen(key) : 0;
-	char *p;
-
-	if (w->failed)
-		return;
-	if (fy_buf_grow(b, klen + 4, w->err) < 0) {
-		w->failed = 1;
-		return;
-	}
-	p = b->ptr + b->len;
-	if (!w->first[w->depth])
-		*p++ = ',';
-	w->first[w->depth] = 0;
-	if (key) {
-		*p++ = '"';
-		memcpy(p, key, klen);
-		p += klen;
-		*p++ = '"';
-		*p++ = ':';
-	}
-	b->len = (size_t)(p - b->ptr);
-	b->ptr[b->len] = '\0';
+	key(w, k);
+	fy_jw_obj(&w->j);
 }
 
-static void open_level(struct jw *w, const char *key, char c)
+void jw_arr(struct jw *w, const char *k)
 {
-	lead(w, key);
-	add(w, &c, 1);
-	if (w->failed)
-		return;
-	if (w->depth + 1 >= JW_DEPTH) {
-		w->failed = fy_error_set(w->err, FY_E_INTERNAL, "record nested too deep");
-		return;
-	}
-	w->first[++w->depth] = 1;
-}
-
-void jw_obj(struct jw *w, const char *key)
-{
-	open_level(w, key, '{');
-}
-
-void jw_arr(struct jw *w, const char *key)
-{
-	open_level(w, key, '[');
+	key(w, k);
+	fy_jw_arr(&w->j);
 }
 
 void jw_end(struct jw *w, char close)
 {
-	if (w->failed)
-		return;
-	if (w->depth == 0) {
-		w->failed = fy_error_set(w->err, FY_E_INTERNAL, "unbalanced JSON record");
-		return;
-	}
-	w->depth--;
-	add(w, &close, 1);
+	(void)close;
+	fy_jw_end(&w->j);
 }
 
-void jw_str(struct jw *w, const char *key, const char *s, size_t n)
+void jw_str(struct jw *w, const char *k, const char *s, size_t n)
 {
-	lead(w, key);
-	if (!w->failed && fy_buf_add_jstr(w->b, s, n, w->err) < 0)
-		w->failed = 1;
+	key(w, k);
+	fy_jw_strn(&w->j, s, n);
 }
 
-void jw_raw(struct jw *w, const char *key, const char *raw, size_t n)
+void jw_raw(struct jw *w, const char *k, const char *raw, size_t n)
 {
-	struct fy_buf *b = w->b;
-
-	lead(w, key);
-	if (w->failed)
-		return;
-	if (fy_buf_grow(b, n + 2, w->err) < 0) {
-		w->failed = 1;
-		return;
-	}
-	b->ptr[b->len++] = '"';
-	memcpy(b->ptr + b->len, raw, n);
-	b->len += n;
-	b->ptr[b->len++] = '"';
-	b->ptr[b->len] = '\0';
+	key(w, k);
+	fy_jw_rawstr(&w->j, raw, n);
 }
 
-void jw_lit(struct jw *w, const char *key, const char *lit)
+void jw_lit(struct jw *w, const char *k, const char *lit)
 {
-	jw_raw(w, key, lit, strlen(lit));
+	jw_raw(w, k, lit, strlen(lit));
 }
 
-void jw_raw_begin(struct jw *w, const char *key)
+void jw_raw_begin(struct jw *w, const char *k)
 {
-	lead(w, key);
-	add(w, "\"", 1);
+	key(w, k);
+	fy_jw_rawstr_begin(&w->j);
 }
 
 void jw_raw_piece(struct jw *w, const char *raw, size_t n)
 {
-	add(w, raw, n);
+	fy_jw_rawstr_piece(&w->j, raw, n);
 }
 
 void jw_raw_finish(struct jw *w)
 {
-	add(w, "\"", 1);
+	fy_jw_rawstr_end(&w->j);
 }
 
-void jw_jstr(struct jw *w, const char *key, const struct fy_jdoc *d, uint32_t i)
+void jw_jstr(struct jw *w, const char *k, const struct fy_jdoc *d, uint32_t i)
 {
 	size_t n;
 	const char *s = fy_json_raw(d, i, &n);
 
-	jw_raw(w, key, s, n);
+	jw_raw(w, k, s, n);
 }
 
-void jw_node(struct jw *w, const char *key, const struct fy_jdoc *d, uint32_t i)
+void jw_node(struct jw *w, const char *k, const struct fy_jdoc *d, uint32_t i)
 {
-	lead(w, key);
-	if (!w->failed && fy_json_emit(d, i, w->b, w->err) < 0)
-		w->failed = 1;
+	key(w, k);
+	fy_jw_node(&w->j, d, i);
 }
 
-void jw_int(struct jw *w, const char *key, int64_t v)
+void jw_json(struct jw *w, const char *k, const char *json, size_t n)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
-
-	lead(w, key);
-	add(w, tmp, (size_t)n);
+	key(w, k);
+	fy_jw_raw(&w->j, json, n);
 }
 
-void jw_bool(struct jw *w, const char *key, int v)
+void jw_int(struct jw *w, const char *k, int64_t v)
 {
-	lead(w, key);
-	add(w, v ? "true" : "false", v ? 4 : 5);
+	key(w, k);
+	fy_jw_int(&w->j, v);
 }
 
-void jw_null(struct jw *w, const char *key)
+void jw_bool(struct jw *w, const char *k, int v)
 {
-	lead(w, key);
-	add(w, "null", 4);
+	key(w, k);
+	fy_jw_bool(&w->j, v);
 }
 
-void jw_time(struct jw *w, const char *key, int64_t sec, int32_t nsec)
+void jw_null(struct jw *w, const char *k)
 {
-	char t[40];
+	key(w, k);
+	fy_jw_null(&w->j);
+}
 
-	fy_time_format(sec, nsec, t);
-	jw_raw(w, key, t, strlen(t));
+void jw_time(struct jw *w, const char *k, int64_t sec, int32_t nsec)
+{
+	key(w, k);
+	fy_jw_time(&w->j, sec, nsec);
 }
 
 /* Year 10000 starts here; fy_time_format writes four-digit years. */

@@ -29,15 +29,15 @@
 #include "buf.h"
 #include "error.h"
 #include "json.h"
+#include "jsonw.h"
 
-#define JW_DEPTH 32
-
+/*
+ * The mappers write each value with its key in one call; the JSON itself
+ * is formats/jsonw.c's, the one token writer of ferry.
+ */
 struct jw {
-	struct fy_buf *b;		/* borrowed */
-	struct fy_error *err;		/* borrowed */
-	unsigned depth;
-	unsigned char first[JW_DEPTH];	/* no member written yet at this level */
-	int failed;
+	struct fy_jw j;
+	struct fy_error *err;		/* borrowed: jw_done() reports here */
 };
 
 void jw_open(struct jw *w, struct fy_buf *b, struct fy_error *err);
@@ -47,6 +47,7 @@ int jw_done(struct jw *w);
 /* key is the member name in an object, NULL for an array element or the top. */
 void jw_obj(struct jw *w, const char *key);
 void jw_arr(struct jw *w, const char *key);
+/* Closes the innermost container (close names it, for the reader). */
 void jw_end(struct jw *w, char close);
 
 /* A string from C text (escaped here). */
@@ -63,6 +64,8 @@ void jw_raw_finish(struct jw *w);
 void jw_jstr(struct jw *w, const char *key, const struct fy_jdoc *d, uint32_t i);
 /* Any value node i of d, verbatim (compact). */
 void jw_node(struct jw *w, const char *key, const struct fy_jdoc *d, uint32_t i);
+/* A value that is already JSON text. */
+void jw_json(struct jw *w, const char *key, const char *json, size_t n);
 void jw_int(struct jw *w, const char *key, int64_t v);
 void jw_bool(struct jw *w, const char *key, int v);
 void jw_null(struct jw *w, const char *key);

@@ -22,49 +22,66 @@
 
 /* --- JSON writer ---------------------------------------------------------- */
 
-static const char *take_key(struct lw *w)
+/* The pending member name, written (escaped) before the next value. */
+static void put_key(struct lw *w)
 {
-	const char *k = w->key;
-
-	w->key = NULL;
-	return k;
+	if (w->key) {
+		fy_jw_key(&w->j, w->key);
+		w->key = NULL;
+	}
 }
 
 void lw_init(struct lw *w, struct fy_buf *b, struct fy_error *err)
 {
-	jw_open(&w->w, b, err);
+	fy_jw_init(&w->j, b);
+	w->err = err;
 	w->key = NULL;
 }
 
-void lw_obj(struct lw *w) { jw_obj(&w->w, take_key(w)); }
-void lw_end_obj(struct lw *w) { jw_end(&w->w, '}'); }
-void lw_arr(struct lw *w) { jw_arr(&w->w, take_key(w)); }
-void lw_end_arr(struct lw *w) { jw_end(&w->w, ']'); }
+void lw_obj(struct lw *w) { put_key(w); fy_jw_obj(&w->j); }
+void lw_end_obj(struct lw *w) { fy_jw_end(&w->j); }
+void lw_arr(struct lw *w) { put_key(w); fy_jw_arr(&w->j); }
+void lw_end_arr(struct lw *w) { fy_jw_end(&w->j); }
 void lw_key(struct lw *w, const char *key) { w->key = key; }
-void lw_strn(struct lw *w, const char *s, size_t n) { jw_str(&w->w, take_key(w), s, n); }
+void lw_strn(struct lw *w, const char *s, size_t n) { put_key(w); fy_jw_strn(&w->j, s, n); }
 void lw_str(struct lw *w, const char *s) { lw_strn(w, s, strlen(s)); }
-void lw_int(struct lw *w, int64_t v) { jw_int(&w->w, take_key(w), v); }
-void lw_bool(struct lw *w, int v) { jw_bool(&w->w, take_key(w), v); }
-void lw_null(struct lw *w) { jw_null(&w->w, take_key(w)); }
-void lw_node(struct lw *w, const struct fy_jdoc *d, uint32_t i) { jw_node(&w->w, take_key(w), d, i); }
-void lw_time(struct lw *w, int64_t sec) { jw_time(&w->w, take_key(w), sec, 0); }
+void lw_int(struct lw *w, int64_t v) { put_key(w); fy_jw_int(&w->j, v); }
+void lw_bool(struct lw *w, int v) { put_key(w); fy_jw_bool(&w->j, v); }
+void lw_null(struct lw *w) { put_key(w); fy_jw_null(&w->j); }
+void lw_node(struct lw *w, const struct fy_jdoc *d, uint32_t i) { put_key(w); fy_jw_node(&w->j, d, i); }
+void lw_time(struct lw *w, int64_t sec) { put_key(w); fy_jw_time(&w->j, sec, 0); }
 
 void lw_kstr(struct lw *w, const char *key, const char *s)
 {
-	if (s)
-		jw_str(&w->w, key, s, strlen(s));
+	if (!s)
+		return;
+	lw_key(w, key);
+	lw_str(w, s);
 }
 
 void lw_knode(struct lw *w, const char *key, const struct fy_jdoc *d, uint32_t i)
 {
 	if (i == FY_JNONE || fy_json_type(d, i) == FY_JABSENT)
 		return;
-	jw_node(&w->w, key, d, i);
+	lw_key(w, key);
+	lw_node(w, d, i);
+}
+
+int lw_failed(const struct lw *w)
+{
+	return w->j.failed;
+}
+
+void lw_fail(struct lw *w, const struct fy_error *e)
+{
+	if (!w->j.failed)
+		w->j.err = *e;
+	w->j.failed = 1;
 }
 
 int lw_done(struct lw *w)
 {
-	return jw_done(&w->w);
+	return fy_jw_finish(&w->j, w->err);
 }
 
 int live_get_str(const struct fy_jdoc *d, uint32_t obj, const char *key, struct fy_buf *out)

@@ -33,17 +33,19 @@
 #include "http.h"
 #include "journal.h"
 #include "json.h"
-#include "jw.h"
+#include "jsonw.h"
 #include "reader.h"
 
 /* --- JSON writer ---------------------------------------------------------- */
 
 /*
- * A key-then-value face on the shared JSON writer (jw.h): lw_key() names
- * the member the next value goes into, so a record reads top to bottom.
+ * A key-then-value face on ferry's JSON token writer (formats/jsonw.h):
+ * lw_key() names the member the next value goes into (escaped, so keys
+ * from provider metadata are safe), so a record reads top to bottom.
  */
 struct lw {
-	struct jw w;
+	struct fy_jw j;
+	struct fy_error *err;		/* borrowed: lw_done() reports here */
 	const char *key;		/* borrowed: the pending member name, or NULL */
 };
 
@@ -67,6 +69,10 @@ void lw_kstr(struct lw *w, const char *key, const char *s);
 void lw_knode(struct lw *w, const char *key, const struct fy_jdoc *d, uint32_t i);
 /* 0, or -1 with the first error. */
 int lw_done(struct lw *w);
+/* Non-zero once a value could not be written (lw_done says why). */
+int lw_failed(const struct lw *w);
+/* Fail the writer with e (lw_done reports the first failure). */
+void lw_fail(struct lw *w, const struct fy_error *e);
 
 /* Decoded string member key of obj into out (reset first); 0, or -1 when absent. */
 int live_get_str(const struct fy_jdoc *d, uint32_t obj, const char *key, struct fy_buf *out);

@@ -79,6 +79,7 @@ static char *sdup(const struct fy_jdoc *d, uint32_t obj, const char *key)
 static void kjson_text(struct lw *w, const char *key, const struct fy_jdoc *d, uint32_t v)
 {
 	struct fy_buf t = FY_BUF_INIT((size_t)64 << 20);
+	struct fy_error e;
 
 	if (v == FY_JNONE || fy_json_type(d, v) == FY_JABSENT || fy_json_type(d, v) == FY_JNULL)
 		return;
@@ -87,8 +88,8 @@ static void kjson_text(struct lw *w, const char *key, const struct fy_jdoc *d, u
 		lw_node(w, d, v);
 		return;
 	}
-	if (fy_json_emit(d, v, &t, w->w.err) < 0) {
-		w->w.failed = 1;
+	if (fy_json_emit(d, v, &t, &e) < 0) {
+		lw_fail(w, &e);
 		return;
 	}
 	lw_key(w, key);
@@ -679,7 +680,7 @@ int oai_item_message(const struct oai_map *m, const struct fy_jdoc *d, uint32_t 
 	}
 	lw_key(&w, "parts");
 	lw_arr(&w);
-	if (w.w.failed || item_parts(m, &w, d, item, type, id_out, err) < 0)
+	if (lw_failed(&w) || item_parts(m, &w, d, item, type, id_out, err) < 0)
 		goto out;
 	lw_end_arr(&w);
 	source(&w, m, d, idn);

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "record.h"
+
 void fy_jw_init(struct fy_jw *w, struct fy_buf *b)
 {
 	memset(w, 0, sizeof(*w));
@@ -198,6 +200,79 @@ void fy_jw_knode_opt(struct fy_jw *w, const char *key, const struct fy_jdoc *d, 
 		return;
 	fy_jw_key(w, key);
 	fy_jw_node(w, d, i);
+}
+
+void fy_jw_rawkey(struct fy_jw *w, const char *raw, size_t n)
+{
+	if (w->failed)
+		return;
+	if (!w->depth || w->closer[w->depth] != '}' || w->after_key) {
+		w->failed = 1;
+		fy_error_set(&w->err, FY_E_INTERNAL, "JSON writer: a key outside an object");
+		return;
+	}
+	if (sep_member(w) < 0)
+		return;
+	put(w, "\"", 1);
+	put(w, raw, n);
+	put(w, "\":", 2);
+	w->after_key = 1;
+}
+
+void fy_jw_rawstr_begin(struct fy_jw *w)
+{
+	if (sep(w) == 0)
+		put(w, "\"", 1);
+}
+
+void fy_jw_rawstr_piece(struct fy_jw *w, const char *raw, size_t n)
+{
+	put(w, raw, n);
+}
+
+void fy_jw_rawstr_end(struct fy_jw *w)
+{
+	put(w, "\"", 1);
+}
+
+void fy_jw_rawstr(struct fy_jw *w, const char *raw, size_t n)
+{
+	fy_jw_rawstr_begin(w);
+	fy_jw_rawstr_piece(w, raw, n);
+	fy_jw_rawstr_end(w);
+}
+
+void fy_jw_time(struct fy_jw *w, int64_t sec, int32_t nsec)
+{
+	char t[40];
+
+	fy_time_format(sec, nsec, t);
+	fy_jw_rawstr(w, t, strlen(t));
+}
+
+void fy_jw_mark(const struct fy_jw *w, struct fy_jw_mark *m)
+{
+	m->len = w->b->len;
+	m->depth = w->depth;
+	m->first = w->first[w->depth];
+	m->after_key = w->after_key;
+}
+
+void fy_jw_rewind(struct fy_jw *w, const struct fy_jw_mark *m)
+{
+	if (w->failed)
+		return;
+	w->b->len = m->len;
+	if (w->b->ptr)
+		w->b->ptr[m->len] = '\0';
+	w->depth = m->depth;
+	w->first[w->depth] = m->first;
+	w->after_key = m->after_key;
+}
+
+int fy_jw_empty(const struct fy_jw *w)
+{
+	return w->first[w->depth];
 }
 
 int fy_jw_finish(struct fy_jw *w, struct fy_error *err)

@@ -57,6 +57,35 @@ void fy_jw_raw(struct fy_jw *w, const char *json, size_t n);
 /* Node i of a parsed document, in its original text (compact). */
 void fy_jw_node(struct fy_jw *w, const struct fy_jdoc *d, uint32_t i);
 
+/*
+ * Text that is already JSON-escaped, from a validated document or a
+ * literal with no quote, backslash or control character, written as a key
+ * or a string without escaping it again: the fast path of adapters that
+ * copy provider text through. rawstr_begin/piece/end joins several such
+ * pieces into one string.
+ */
+void fy_jw_rawkey(struct fy_jw *w, const char *raw, size_t n);
+void fy_jw_rawstr(struct fy_jw *w, const char *raw, size_t n);
+void fy_jw_rawstr_begin(struct fy_jw *w);
+void fy_jw_rawstr_piece(struct fy_jw *w, const char *raw, size_t n);
+void fy_jw_rawstr_end(struct fy_jw *w);
+/* An RFC 3339 UTC time string. */
+void fy_jw_time(struct fy_jw *w, int64_t sec, int32_t nsec);
+
+/*
+ * A point to come back to: fy_jw_rewind() drops everything written since
+ * fy_jw_mark() (an "ext" object that stayed empty, say). 1 from
+ * fy_jw_empty() when the innermost open container has no member yet.
+ */
+struct fy_jw_mark {
+	size_t len;
+	unsigned depth;
+	unsigned char first, after_key;
+};
+void fy_jw_mark(const struct fy_jw *w, struct fy_jw_mark *m);
+void fy_jw_rewind(struct fy_jw *w, const struct fy_jw_mark *m);
+int fy_jw_empty(const struct fy_jw *w);
+
 /* Shorthands: a key and its value; the *_opt forms write nothing for NULL / FY_JNONE. */
 void fy_jw_kstr(struct fy_jw *w, const char *key, const char *s);
 void fy_jw_kstr_opt(struct fy_jw *w, const char *key, const char *s);

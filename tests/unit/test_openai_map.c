@@ -324,3 +324,30 @@ TEST(live_base64_and_json_writer)
 	CHECK_STR(b.ptr, "{\"a\":\"x\\\"y\",\"b\":[1,null]}");
 	fy_buf_release(&b);
 }
+
+/* --- the key-then-value writer ----------------------------------------------------------- */
+
+TEST(live_writer_escapes_keys_from_provider_metadata)
+{
+	struct fy_buf b = FY_BUF_INIT(1 << 16);
+	struct fy_error err;
+	struct lw w;
+
+	lw_init(&w, &b, &err);
+	lw_obj(&w);
+	lw_kstr(&w, "a\"b\\c", "v");
+	lw_key(&w, "n");
+	lw_int(&w, 3);
+	lw_kstr(&w, "skipped", NULL);
+	lw_end_obj(&w);
+	CHECK(lw_done(&w) == 0);
+	CHECK(b.ptr && strcmp(b.ptr, "{\"a\\\"b\\\\c\":\"v\",\"n\":3}") == 0);
+	/* a value with no key inside an object is refused, not written */
+	fy_buf_reset(&b);
+	lw_init(&w, &b, &err);
+	lw_obj(&w);
+	lw_str(&w, "x");
+	lw_end_obj(&w);
+	CHECK(lw_done(&w) < 0 && lw_failed(&w));
+	fy_buf_release(&b);
+}
