@@ -43,7 +43,10 @@
  * order; a conversation is found again by metadata.ferry_src), memory
  * items into memory stores. An agent name that exists at the target and
  * was not made by this import stops the import (nothing is overwritten).
- * Files and knowledge sets are not written by this adapter (ledger).
+ * Files and knowledge sets are not written by this adapter (its table
+ * has no line for them: they are not handed over). What becomes of each
+ * kind and field is azure_caps below; the sink reports it per record and
+ * plans in a dry run (write_plan), as conversations.c does for both.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -41,8 +41,11 @@
  * become conversations). Agent definitions have no server-side object at
  * OpenAI after 2026-11-30 (Agent Builder and prompt objects): each agent
  * is written as an OpenAI Agents SDK configuration in "<journal>.agents/"
- * beside the import journal, and the ledger says so. Memory and workflows
- * have no OpenAI object and are dropped, with a ledger line each.
+ * beside the import journal (a warning line of the ledger names it).
+ * Memory and workflows have no OpenAI object: the table has no line for
+ * them, so they are not handed over. What becomes of each kind and field
+ * is openai_caps below; the sink reports it per record (conversations.c,
+ * put_lines) and plans in a dry run (write_plan).
  */
 #include <dirent.h>
 #include <errno.h>
