@@ -74,11 +74,13 @@ ADAPTERS_SRC += adapters/agentcore.c
 ADAPTERS_SRC += adapters/bedrock_flow.c
 ADAPTERS_SRC += adapters/bedrock_agents.c
 ADAPTERS_SRC += adapters/letta_af.c adapters/letta_read.c adapters/letta_sink.c adapters/letta_json.c
+ADAPTERS_SRC += adapters/live.c adapters/openai_map.c adapters/conversations.c adapters/openai.c adapters/azure.c
 
 TOOLS = ferry ferry-export ferry-import ferry-ls ferry-cat ferry-verify ferry-adapters
 TOOLS += ferry-audit
 TOOLS += ferry-backup ferry-forget ferry-diff
 TOOLS += ferry-migrate
+MAN7 = tools/ferry-openai.7 tools/ferry-azure.7
 TOOL_COMMON_SRC = tools/tool.c
 TOOL_COMMON_SRC += tools/plan.c
 
@@ -287,6 +289,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(TOOLS:%=tools/%.1) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(MANDIR)/man7
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 
 check-headers:
 	@for h in formats/*.h adapters/*.h tools/*.h; do \

@@ -451,24 +451,76 @@ static size_t header_cb(char *p, size_t sz, size_t nm, void *ctx)
 	return n;
 }
 
+/* Total bytes of a request body: head + body (memory or file range) + tail. */
+static uint64_t body_total(const struct fy_http_request *rq)
+{
+	return (uint64_t)rq->body_head_len + rq->body_len + rq->body_tail_len;
+}
+
+/* Up to want bytes of the body at offset pos (head, middle, tail in turn); -1 on a read error. */
+static ssize_t body_read(const struct fy_http_request *rq, char *p, size_t want, uint64_t pos)
+{
+	uint64_t head = rq->body_head_len, mid = rq->body_len;
+	ssize_t got;
+
+	if (pos < head) {
+		size_t n = (size_t)(head - pos) < want ? (size_t)(head - pos) : want;
+
+		memcpy(p, (const char *)rq->body_head + pos, n);
+		return (ssize_t)n;
+	}
+	pos -= head;
+	if (pos < mid) {
+		size_t n = (size_t)(mid - pos) < want ? (size_t)(mid - pos) : want;
+
+		if (rq->body_fd < 0) {
+			memcpy(p, (const char *)rq->body + pos, n);
+			return (ssize_t)n;
+		}
+		do {
+			got = pread(rq->body_fd, p, n, (off_t)(rq->body_offset + pos));
+		} while (got < 0 && errno == EINTR);
+		return got <= 0 ? -1 : got;
+	}
+	pos -= mid;
+	if (pos < rq->body_tail_len) {
+		size_t n = (size_t)(rq->body_tail_len - pos) < want ? (size_t)(rq->body_tail_len - pos) : want;
+
+		memcpy(p, (const char *)rq->body_tail + pos, n);
+		return (ssize_t)n;
+	}
+	return 0;
+}
+
+/*
+ * libcurl rewinds an upload when it sends the request again itself (a
+ * reused connection that died before any answer); without this the
+ * attempt fails with CURLE_SEND_FAIL_REWIND. A request that must not be
+ * repeated (no_retry) is not rewound: the server may have acted on it, and
+ * the caller decides.
+ */
+static int seek_cb(void *ctx, curl_off_t offset, int origin)
+{
+	struct transfer *t = ctx;
+
+	if (t->rq->no_retry || origin != SEEK_SET || offset < 0 || (uint64_t)offset > body_total(t->rq))
+		return CURL_SEEKFUNC_CANTSEEK;
+	t->body_pos = (uint64_t)offset;
+	return CURL_SEEKFUNC_OK;
+}
+
 static size_t read_cb(char *p, size_t sz, size_t nm, void *ctx)
 {
 	struct transfer *t = ctx;
-	size_t want = sz * nm, left = t->rq->body_len - (size_t)t->body_pos;
+	size_t want = sz * nm;
+	uint64_t left = body_total(t->rq) - t->body_pos;
 	ssize_t got;
 
 	if (want > left)
-		want = left;
+		want = (size_t)left;
 	if (!want)
 		return 0;
-	if (t->rq->body_fd < 0) {
-		memcpy(p, (const char *)t->rq->body + t->body_pos, want);
-		t->body_pos += want;
-		return want;
-	}
-	do {
-		got = pread(t->rq->body_fd, p, want, (off_t)(t->rq->body_offset + t->body_pos));
-	} while (got < 0 && errno == EINTR);
+	got = body_read(t->rq, p, want, t->body_pos);
 	if (got <= 0)
 		return CURL_READFUNC_ABORT;
 	t->body_pos += (uint64_t)got;
@@ -482,18 +534,18 @@ static int body_sha256(const struct fy_http_request *rq, char *hex, struct fy_er
 	unsigned char sha[FY_SHA256_LEN];
 	struct fy_sha256 h;
 	char buf[65536];
-	uint64_t off = 0;
+	uint64_t off = 0, total = body_total(rq);
 
-	if (rq->body_fd < 0) {
+	if (rq->body_fd < 0 && !rq->body_head_len && !rq->body_tail_len) {
 		fy_sha256(rq->body ? rq->body : "", rq->body_len, sha);
 		fy_hex(sha, sizeof(sha), hex);
 		return 0;
 	}
 	if (fy_sha256_init(&h) < 0)
 		return fy_error_set(err, FY_E_NOMEM, "out of memory");
-	while (off < rq->body_len) {
-		size_t want = rq->body_len - off < sizeof(buf) ? (size_t)(rq->body_len - off) : sizeof(buf);
-		ssize_t got = pread(rq->body_fd, buf, want, (off_t)(rq->body_offset + off));
+	while (off < total) {
+		size_t want = total - off < sizeof(buf) ? (size_t)(total - off) : sizeof(buf);
+		ssize_t got = body_read(rq, buf, want, off);
 
 		if (got <= 0) {
 			fy_sha256_release(&h);
@@ -645,7 +697,9 @@ static int setup_attempt(struct transfer *t, struct fy_error *err)
 		curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(e, CURLOPT_READFUNCTION, read_cb);
 		curl_easy_setopt(e, CURLOPT_READDATA, t);
-		curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)rq->body_len);
+		curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, seek_cb);
+		curl_easy_setopt(e, CURLOPT_SEEKDATA, t);
+		curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)body_total(rq));
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, rq->method);
 	}
 	return 0;
@@ -686,6 +740,7 @@ static int curl_retryable(CURLcode c)
 	case CURLE_HTTP2_STREAM:
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_SEND_FAIL_REWIND:	/* a reused connection died mid-upload: send it whole again */
 		return 1;
 	default:
 		return 0;
@@ -827,6 +882,11 @@ static long backoff_ms(struct fy_http *h, int attempt)
 	return (long)((double)(next_rand(h) % 1000001) / 1000000.0 * cap);
 }
 
+long fy_http_backoff_ms(struct fy_http *h, int attempt)
+{
+	return backoff_ms(h, attempt);
+}
+
 /* --- the engine --------------------------------------------------------- */
 
 /* Take a token from the bucket if one is there; else the ms until one is. */
@@ -955,7 +1015,7 @@ static int run(struct fy_http *h, struct transfer *ts, size_t n, struct fy_error
 
 	while (done < n) {
 		int64_t now = now_ms(), sleep_ms = 1000;
-		int running;
+		int running, finished;
 		CURLMsg *m;
 
 		/* Start what may start. */
@@ -992,6 +1052,7 @@ static int run(struct fy_http *h, struct transfer *ts, size_t n, struct fy_error
 			rc = fy_error_set(err, FY_E_INTERNAL, "curl_multi_perform failed");
 			break;
 		}
+		finished = 0;
 		while ((m = curl_multi_info_read(h->multi, &running))) {
 			struct transfer *t;
 
@@ -1000,10 +1061,12 @@ static int run(struct fy_http *h, struct transfer *ts, size_t n, struct fy_error
 			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
 			finish(h, t, m->data.result);
 			flying--;
+			finished++;
 			if (t->state == T_DONE)
 				done++;
 		}
-		if (done < n)
+		/* A slot came free: start the next request now, not after a poll timeout. */
+		if (done < n && !finished)
 			curl_multi_poll(h->multi, NULL, 0, (int)(sleep_ms < 100 ? sleep_ms : 100), NULL);
 	}
 	for (i = 0; i < n; i++) {

@@ -95,6 +95,13 @@ struct fy_http_request {
 	int body_fd;			/* ... or a file range (rewound on every retry); -1 = none */
 	uint64_t body_offset;
 	const char *content_type;	/* of the body */
+	/*
+	 * Optional bytes sent before and after the body (memory or file
+	 * range): a multipart/form-data upload streams a file between its
+	 * part headers and the closing boundary without copying it.
+	 */
+	const void *body_head, *body_tail;
+	size_t body_head_len, body_tail_len;
 	int resp_fd;			/* write the body here instead of memory (truncated per attempt); -1 */
 	int no_retry;			/* do not retry (a request that must not be repeated) */
 };
@@ -158,6 +165,14 @@ long fy_http_retry_after_ms(const struct fy_http_response *resp, int64_t now);
 
 /* Whether a status is worth retrying. */
 int fy_http_status_retryable(long status);
+
+/*
+ * The engine's wait before retry number attempt (0-based): exponential
+ * from backoff_base_ms, capped at backoff_max_ms, with full jitter. For
+ * callers that retry a request themselves (a create that must be looked
+ * up before it is repeated).
+ */
+long fy_http_backoff_ms(struct fy_http *h, int attempt);
 
 /* Percent-encode s (RFC 3986 unreserved kept) and append to out; keep '/' if slash. */
 int fy_http_encode(struct fy_buf *out, const char *s, size_t n, int keep_slash, struct fy_error *err);

@@ -7,13 +7,20 @@
  *	http-probe [--rate R] [--concurrency C] [--retries N] [--max B]
  *	           [--stall S] [--backoff MS] [--header H]... [--secret S]...
  *	           [--print-body] [-v|-vv]
+ *	           [--upload FILE --head TEXT --tail TEXT] [--no-retry]
  *	           BASE PATH...
+ * With --upload every request is a POST whose body is TEXT (head), the
+ * bytes of FILE (read from its descriptor on every attempt), then TEXT
+ * (tail): the engine's streamed multipart form.
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "http.h"
 
@@ -42,6 +49,10 @@ int main(int argc, char **argv)
 		{ "header", required_argument, NULL, 'H' },
 		{ "secret", required_argument, NULL, 'S' },
 		{ "print-body", no_argument, NULL, 'P' },
+		{ "upload", required_argument, NULL, 'U' },
+		{ "head", required_argument, NULL, 'A' },
+		{ "tail", required_argument, NULL, 'Z' },
+		{ "no-retry", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *headers[16];
@@ -52,7 +63,9 @@ int main(int argc, char **argv)
 	struct fy_http_response *rs;
 	struct fy_error err;
 	struct fy_http *h;
-	int c, rc = 0, print_body = 0;
+	int c, rc = 0, print_body = 0, upload_fd = -1, no_retry = 0;
+	const char *head = "", *tail = "";
+	struct stat st;
 
 	fy_http_options_init(&o, "probe", NULL);
 	o.backoff_base_ms = 50;
@@ -68,6 +81,16 @@ int main(int argc, char **argv)
 		case 'H': if (nh < 15) headers[nh++] = optarg; break;
 		case 'S': if (ns < 8) secrets[ns++] = optarg; break;
 		case 'P': print_body = 1; break;
+		case 'U':
+			upload_fd = open(optarg, O_RDONLY);
+			if (upload_fd < 0 || fstat(upload_fd, &st) < 0) {
+				perror(optarg);
+				return 2;
+			}
+			break;
+		case 'A': head = optarg; break;
+		case 'Z': tail = optarg; break;
+		case 'N': no_retry = 1; break;
 		case 'v': o.verbosity = o.verbosity ? o.verbosity + 1 : 2; break;
 		default: return 2;
 		}
@@ -91,6 +114,17 @@ int main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		fy_http_request_init(&rq[i], "GET", argv[optind + 1 + i]);
 		rq[i].headers = headers;
+		rq[i].no_retry = no_retry;
+		if (upload_fd >= 0) {
+			rq[i].method = "POST";
+			rq[i].body_fd = upload_fd;
+			rq[i].body_len = (size_t)st.st_size;
+			rq[i].body_head = head;
+			rq[i].body_head_len = strlen(head);
+			rq[i].body_tail = tail;
+			rq[i].body_tail_len = strlen(tail);
+			rq[i].content_type = "application/octet-stream";
+		}
 		fy_http_response_init(&rs[i]);
 	}
 	if (fy_http_do_many(h, rq, rs, n, &err) < 0) {
@@ -111,6 +145,8 @@ int main(int argc, char **argv)
 	}
 	free(rq);
 	free(rs);
+	if (upload_fd >= 0)
+		close(upload_fd);
 	fy_http_free(h);
 	return rc;
 }

@@ -69,3 +69,31 @@ say "migrate the neutral sample into a Letta agent file: the plan and its ledger
 "$bin/ferry" migrate --accept-loss dir:samples/neutral "letta-af:$out/acme.af" --keep "$out/acme-letta.ferry"
 echo
 echo "archives and folders are in $out/"
+
+say "a live provider, offline: the OpenAI API simulator (tests/lib/provsim.py) with two accounts"
+sim=$out/sim
+mkdir -p "$sim"
+printf '{"A": {"keys": ["sk-demo-source-0000000000000000001"]}, "B": {"keys": ["sk-demo-target-0000000000000000002"]}}\n' > "$sim/accounts.json"
+python3 tests/lib/provgen.py "$sim/fixture.json" --convs 3 --items 12 --files 2 --stores 1 --responses 1 --chatkit 0 > /dev/null
+python3 tests/lib/provsim.py "$sim/port" --accounts "$sim/accounts.json" --fixture "$sim/fixture.json" &
+simpid=$!
+trap 'kill $simpid 2>/dev/null' EXIT
+i=0
+while [ ! -s "$sim/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+export OPENAI_BASE_URL="http://127.0.0.1:$(cat "$sim/port")/v1" FERRY_STATE_DIR="$sim/state"
+python3 -c 'import json, sys; a = json.load(open(sys.argv[1]))["accounts"]["A"]
+print("\n".join([c["id"] for c in a["conversations"]] + [r["response"]["id"] for r in a["responses"]]))' \
+	"$sim/fixture.json" > "$sim/ids.txt"
+OPENAI_API_KEY=sk-demo-source-0000000000000000001 "$bin/ferry" export openai: --ids-from "$sim/ids.txt" \
+	--option rate=0 -o "$out/openai.ferry"
+"$bin/ferry" ls "$out/openai.ferry" | sed -n 4,13p
+export OPENAI_API_KEY=sk-demo-target-0000000000000000002
+say "the plan of an import into the second account"
+"$bin/ferry" import --dry-run "$out/openai.ferry" openai: | grep -E '^  [0-9]+ items|dry run:|encrypted-reasoning' |
+	cut -c1-160 | head -4
+say "the import (losses accepted), then the same again: the journal makes the second one create nothing"
+"$bin/ferry" import "$out/openai.ferry" openai: --accept-loss --option rate=0 --ledger "$sim/ledger.jsonl"
+echo "done-ledger: $(wc -l < "$sim/ledger.jsonl") lines, as planned"
+"$bin/ferry" import --dry-run --json "$out/openai.ferry" openai: | jq -c ".targets[0].dry_run | {api_calls, skip}"
+"$bin/ferry" import "$out/openai.ferry" openai: --accept-loss --option rate=0 && echo "re-run: nothing created"
+kill $simpid 2>/dev/null

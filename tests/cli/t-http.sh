@@ -53,6 +53,24 @@ check "traces redact the credential header" grep -q "Authorization: \[redacted\]
 check "the credential appears nowhere in traces" sh -c "! grep -q '$canary' err"
 check "a provider message echoing a key is scrubbed" sh -c "grep -q 'HTTP 403' out && ! grep -q 'sk-canaryABCDEFGHIJKLMNOP ' out"
 
+# Streamed uploads: a head, a file's bytes and a tail, resent whole on a retry.
+head_=$(printf 'HEAD-')
+tail_=$(printf -- '-TAIL')
+head -c 300000 /dev/urandom > up.bin
+want=$( (printf '%s' "$head_"; cat up.bin; printf '%s' "$tail_") | sha256sum | cut -d' ' -f1)
+$probe --print-body --upload up.bin --head "$head_" --tail "$tail_" "$base" /echo-body /echo-body/1 > out 2>err
+check "an upload streams head, file and tail" grep -q "\"len\": 300010, \"sha256\": \"$want\"" out
+check "and a reset upload is resent whole from the file" sh -c "[ \$(grep -c '$want' out) = 2 ] && grep -q '^/echo-body/1 200 2 ' out"
+
+# A reused connection reset before any answer: libcurl sends the request
+# again itself and must be able to rewind the upload; a request that must
+# not be repeated is left to its caller instead.
+$probe --concurrency 1 --upload up.bin --head "$head_" --tail "$tail_" "$base" /echo-body /reset/1 > out 2>err
+check "an upload reset on a reused connection is sent again whole" grep -q "^/reset/1 200 " out
+$probe --concurrency 1 --no-retry --upload up.bin --head "$head_" --tail "$tail_" "$base" /echo-body /reset/2 > out 2>err
+check "a no-retry upload is not repeated behind its caller's back" sh -c \
+	"grep -q 'error: .*/reset/2' out && [ \$(curl -s $base/__log | jq '[.[] | select(.path == \"/reset/2\")] | length') = 1 ]"
+
 paths=""
 k=0
 while [ $k -lt 15 ]; do paths="$paths /rate/$k"; k=$((k + 1)); done

@@ -18,6 +18,11 @@ Paths (N = how many of the first requests to that path misbehave):
     /big?bytes=B                a body of B bytes
     /quota                      x-ratelimit-remaining-requests: 0, reset 1s (first), then normal
     /echo-headers               the request headers as JSON
+    /close-quietly              200, then the connection is closed without saying so
+                                (no "Connection: close"): the client's next request on
+                                it meets a reset
+    /echo-body[/N]              {"len", "sha256"} of the request body; with N, the
+                                first N requests are cut off after the body is read
     /__log                      every request so far: [{"path","t"}]
 """
 import json
@@ -54,8 +59,7 @@ class Handler(BaseHTTPRequestHandler):
         q = parse_qs(u.query)
         parts = u.path.strip("/").split("/")
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
+        body = self.rfile.read(length) if length else b""
         with LOCK:
             key = u.path
             HITS[key] = HITS.get(key, 0) + 1
@@ -119,6 +123,21 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, headers=[("x-ratelimit-remaining-requests", "0"),
                                                 ("x-ratelimit-reset-requests", "1s")])
             return self.reply(200)
+        if p0 == "close-quietly":
+            self.reply(200)
+            self.wfile.flush()
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return
+        if p0 == "echo-body":
+            if len(parts) > 1 and hit <= int(parts[1]):
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                self.connection.close()
+                self.close_connection = True
+                return
+            import hashlib
+            return self.reply(200, json.dumps({"len": len(body), "sha256": hashlib.sha256(body).hexdigest()}).encode())
         if p0 == "echo-headers":
             return self.reply(200, json.dumps(dict(self.headers)).encode())
         return self.reply(404, b'{"error":{"message":"no such path"}}')
