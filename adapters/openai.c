@@ -771,24 +771,12 @@ static int openai_check(struct oai_sink *s, enum fy_kind k, const struct fy_jdoc
 			struct fy_error *err)
 {
 	if (k == FY_KIND_FILE) {
-		char *purpose = fy_json_get_strdup(d, 0, "purpose");
-		int rc = 0;
-		size_t i;
-
-		if (fy_json_type(d, fy_json_get(d, 0, "blob")) != FY_JSTRING) {
-			rc = live_sink_ledger(&s->live, "file", id, NULL, NULL, "dropped", "no-bytes",
-					      "the archive has no bytes for this file (the provider did not give "
-					      "them): nothing to upload", err);
-		} else if (purpose) {
-			for (i = 0; purposes[i] && strcmp(purposes[i], purpose); i++)
-				;
-			if (!purposes[i])
-				rc = live_sink_ledger(&s->live, "file", id, NULL, "purpose", "transformed",
-						      "purpose-user-data",
-						      "the purpose is not one OpenAI takes: uploaded as user_data", err);
-		}
-		free(purpose);
-		return rc;
+		/* a purpose OpenAI does not take: the table's "purpose" line says so */
+		if (fy_json_type(d, fy_json_get(d, 0, "blob")) != FY_JSTRING)
+			return live_sink_ledger(&s->live, "file", id, NULL, NULL, "dropped", "no-bytes",
+						"the archive has no bytes for this file (the provider did not give "
+						"them): nothing to upload", err);
+		return 0;
 	}
 	if (k == FY_KIND_KNOWLEDGE) {
 		struct oai_extras x;
@@ -1304,6 +1292,13 @@ static const struct fy_capability openai_caps[] = {
 	{ FY_KIND_FILE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
 	  "uploaded with its bytes (multipart /v1/files) under its purpose, else user_data; read: bytes where "
 	  "the API gives them (not purpose assistants)", NULL },
+#define OAI_PURPOSE(p)                                                                              \
+	{ FY_KIND_FILE, "purpose=" p, FY_CAP_NATIVE, FY_CAP_NATIVE, "a purpose OpenAI takes", NULL }
+	OAI_PURPOSE("assistants"), OAI_PURPOSE("batch"), OAI_PURPOSE("fine-tune"), OAI_PURPOSE("vision"),
+	OAI_PURPOSE("user_data"), OAI_PURPOSE("evals"),
+#undef OAI_PURPOSE
+	{ FY_KIND_FILE, "purpose", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "the purpose is not one OpenAI takes: uploaded as user_data", "purpose-user-data" },
 	{ FY_KIND_FILE, "created", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
 	  "a file's created_at is the upload's and files have no metadata", "file-has-upload-time" },
 	{ FY_KIND_FILE, "updated", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "files keep no update time",
