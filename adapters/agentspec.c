@@ -1149,6 +1149,41 @@ static int read_document(struct asrd *c)
 	return 0;
 }
 
+/*
+ * The mapping of one document, without I/O (tests/fuzz/fuzz_agentspec.c
+ * calls it directly): text (read from path, which names it in source.path)
+ * into records and ledger lines queued on q, ledger lines through notes;
+ * rec is scratch space. *secrets receives how many credential values were
+ * replaced by references.
+ */
+int fy_agentspec_map(const char *text, size_t len, const char *path, struct wf_queue *q,
+		     struct wf_notes *notes, struct fy_buf *rec, unsigned *secrets, struct fy_error *err);
+
+int fy_agentspec_map(const char *text, size_t len, const char *path, struct wf_queue *q,
+		     struct wf_notes *notes, struct fy_buf *rec, unsigned *secrets, struct fy_error *err)
+{
+	struct asrd c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	fy_jdoc_init(&c.a.d);
+	c.q = q;
+	c.notes = notes;
+	c.rec = *rec;
+	c.path = path;
+	c.err = err;
+	rc = fy_jdoc_parse(&c.a.d, text, len, 0, err);
+	if (rc == 0)
+		rc = read_document(&c);
+	*rec = c.rec;
+	*secrets = c.secrets;
+	asdoc_release(&c.a);
+	while (c.nseen)
+		free(c.seen[--c.nseen]);
+	free(c.seen);
+	return rc;
+}
+
 /* --- the source ------------------------------------------------------------ */
 
 struct as_src {
@@ -1231,7 +1266,7 @@ static int as_src_next(void *state, struct fy_item *it, struct fy_error *err)
 	for (;;) {
 		char path[PATH_MAX], raw[PATH_MAX + 32];
 		const char *rel;
-		struct asrd c;
+		unsigned secrets;
 		int rc;
 
 		if (wf_queue_pop(&s->q, it))
@@ -1248,29 +1283,16 @@ static int as_src_next(void *state, struct fy_item *it, struct fy_error *err)
 		s->next++;
 		if (wf_read_file(path, AS_FILE_MAX, &s->text, err) < 0)
 			return fy_error_prefix(err, "agentspec");
-		memset(&c, 0, sizeof(c));
-		fy_jdoc_init(&c.a.d);
-		c.q = &s->q;
-		c.notes = &s->notes;
-		c.rec = s->rec;
-		c.path = rel;
-		c.err = err;
-		rc = fy_jdoc_parse(&c.a.d, s->text.ptr ? s->text.ptr : "", s->text.len, 0, err);
-		if (rc == 0)
-			rc = read_document(&c);
-		s->rec = c.rec;
-		asdoc_release(&c.a);
-		while (c.nseen)
-			free(c.seen[--c.nseen]);
-		free(c.seen);
+		rc = fy_agentspec_map(s->text.ptr ? s->text.ptr : "", s->text.len, rel, &s->q, &s->notes,
+				      &s->rec, &secrets, err);
 		if (rc < 0)
 			return fy_error_prefix(err, "agentspec: %s", path);
-		if (c.secrets) {
+		if (secrets) {
 			/* the original holds the credentials the records do not: it stays out */
 			if (wf_note(&s->notes, NULL, "warning", "raw-original-withheld", err,
 				    "%s holds %u credential value%s: its original is not kept under raw/ "
-				    "(the records keep everything else)", rel, c.secrets,
-				    c.secrets == 1 ? "" : "s") < 0)
+				    "(the records keep everything else)", rel, secrets,
+				    secrets == 1 ? "" : "s") < 0)
 				return -1;
 			continue;
 		}

@@ -173,7 +173,10 @@ out:
 	return rc;
 }
 
-/* --- mapping: agents and memories (no I/O) -------------------------------------- */
+/*
+ * --- mapping: agents and memories (no I/O) --------------------------------------
+ * Not static: tests/fuzz/fuzz_openai.c calls the two mappings directly.
+ */
 
 static const char *tool_type(const char *t)
 {
@@ -190,8 +193,13 @@ static const char *tool_type(const char *t)
  * line. The latest version is the agent; every version stays in
  * ext.azure.versions so an import back recreates the history.
  */
-static int azure_agent_records(const struct fy_jdoc *d, uint32_t vers, struct fy_buf *out,
-			       struct fy_error *err)
+int azure_agent_records(const struct fy_jdoc *d, uint32_t vers, struct fy_buf *out,
+			struct fy_error *err);
+int azure_memory_record(const struct fy_jdoc *d, uint32_t item, const struct fy_jdoc *sd,
+			uint32_t store, struct fy_buf *out, struct fy_error *err);
+
+int azure_agent_records(const struct fy_jdoc *d, uint32_t vers, struct fy_buf *out,
+			struct fy_error *err)
 {
 	uint32_t n = fy_json_len(d, vers), latest, def, tools, k, t;
 	char aid[FY_ID_MAX + 1];
@@ -330,8 +338,8 @@ out:
 }
 
 /* A memory item (node item) of store (node store) as a memory record. */
-static int azure_memory_record(const struct fy_jdoc *d, uint32_t item, const struct fy_jdoc *sd,
-			       uint32_t store, struct fy_buf *out, struct fy_error *err)
+int azure_memory_record(const struct fy_jdoc *d, uint32_t item, const struct fy_jdoc *sd,
+			uint32_t store, struct fy_buf *out, struct fy_error *err)
 {
 	struct fy_buf kind = FY_BUF_INIT(64);
 	char id[FY_ID_MAX + 1];

@@ -174,10 +174,15 @@ static void tool_tail(struct fy_jw *w, const struct fy_jdoc *d, uint32_t g, uint
 
 /*
  * An action group (GetAgentActionGroup's agentActionGroup) as tool records;
- * their ids are appended to ids (a JSON array being written).
+ * their ids are appended to ids (a JSON array being written). Not static,
+ * like fy_bedrock_agents_map_session: tests/fuzz/fuzz_bedrock_agents.c
+ * calls both directly.
  */
-static int map_action_group(const struct fy_jdoc *d, uint32_t g, const char *agent,
-			    struct fy_outbox *out, struct fy_jw *ids, struct fy_error *err)
+int fy_bedrock_agents_map_action_group(const struct fy_jdoc *d, uint32_t g, const char *agent,
+				       struct fy_outbox *out, struct fy_jw *ids, struct fy_error *err);
+
+int fy_bedrock_agents_map_action_group(const struct fy_jdoc *d, uint32_t g, const char *agent,
+				       struct fy_outbox *out, struct fy_jw *ids, struct fy_error *err)
 {
 	char *gid = gets(d, g, "actionGroupId"), *gname = gets(d, g, "actionGroupName");
 	char *sig = gets(d, g, "parentActionSignature");
@@ -359,8 +364,11 @@ static char *tree_parent(const struct fy_jdoc *d, uint32_t steps, const char *tr
  * steps: a JSON array of InvocationStep objects in order (invocation
  * creation order, then step time).
  */
-static int map_session(const struct fy_jdoc *sd, const struct fy_jdoc *d, uint32_t steps,
-		       struct fy_outbox *out, struct fy_error *err)
+int fy_bedrock_agents_map_session(const struct fy_jdoc *sd, const struct fy_jdoc *d, uint32_t steps,
+				  struct fy_outbox *out, struct fy_error *err);
+
+int fy_bedrock_agents_map_session(const struct fy_jdoc *sd, const struct fy_jdoc *d, uint32_t steps,
+				  struct fy_outbox *out, struct fy_error *err)
 {
 	char *sid = gets(sd, 0, "sessionId"), *roles = NULL, *tree = NULL, tid[FY_ID_MAX + 1],
 	     prev[FY_ID_MAX + 1] = "";
@@ -901,7 +909,7 @@ static int export_agent(struct bsrc *s, const char *aid, struct fy_error *err)
 		fy_buf_reset(&path);
 		if (!gid || fy_aws_path(&path, err, "/agents/%s/agentversions/DRAFT/actiongroups/%s/", aid, gid) < 0 ||
 		    fy_aws_call(&s->agent, "GET", path.ptr, NULL, NULL, "GetAgentActionGroup", &r, err) < 0 ||
-		    map_action_group(&r.doc, fy_json_get(&r.doc, 0, "agentActionGroup"), aid, &s->out, &idw, err) < 0) {
+		    fy_bedrock_agents_map_action_group(&r.doc, fy_json_get(&r.doc, 0, "agentActionGroup"), aid, &s->out, &idw, err) < 0) {
 			free(gid);
 			goto out;
 		}
@@ -1087,7 +1095,7 @@ static int export_session(struct bsrc *s, const char *sid, struct fy_error *err)
 		free(iid);
 	}
 	if (fy_buf_addc(&steps, ']', err) < 0 || fy_jdoc_parse(&stepdoc, steps.ptr, steps.len, 0, err) < 0 ||
-	    map_session(&sess.doc, &stepdoc, 0, &s->out, err) < 0)
+	    fy_bedrock_agents_map_session(&sess.doc, &stepdoc, 0, &s->out, err) < 0)
 		goto out;
 	rc = 0;
 out:
