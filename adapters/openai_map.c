@@ -106,6 +106,17 @@ static void kstr_node(struct lw *w, const char *key, const struct fy_jdoc *d, ui
 	lw_node(w, d, v);
 }
 
+/* key: the string node v, or fallback when v is absent or not a string (an id, say). */
+static void kstr_or(struct lw *w, const char *key, const struct fy_jdoc *d, uint32_t v,
+		    const char *fallback)
+{
+	lw_key(w, key);
+	if (fy_json_type(d, v) == FY_JSTRING)
+		lw_node(w, d, v);
+	else
+		lw_str(w, fallback);
+}
+
 static void kint_node(struct lw *w, const char *key, const struct fy_jdoc *d, uint32_t v)
 {
 	int64_t x;
@@ -345,16 +356,8 @@ static void tool_call(struct lw *w, const struct fy_jdoc *d, uint32_t id, const 
 {
 	lw_obj(w);
 	lw_kstr(w, "type", "tool_call");
-	lw_key(w, "id");
-	if (fy_json_type(d, id) == FY_JSTRING)
-		lw_node(w, d, id);
-	else
-		lw_str(w, "");
-	lw_key(w, "name");
-	if (fy_json_type(d, name_node) == FY_JSTRING)
-		lw_node(w, d, name_node);
-	else
-		lw_str(w, name);
+	kstr_or(w, "id", d, id, "");
+	kstr_or(w, "name", d, name_node, name);
 	lw_kstr(w, "tool_type", tool_type);
 	if (args_text)
 		kstr_node(w, "arguments", d, args);
@@ -370,11 +373,7 @@ static void tool_result(struct lw *w, const struct fy_jdoc *d, uint32_t call_id,
 {
 	lw_obj(w);
 	lw_kstr(w, "type", "tool_result");
-	lw_key(w, "call_id");
-	if (fy_json_type(d, call_id) == FY_JSTRING)
-		lw_node(w, d, call_id);
-	else
-		lw_str(w, "");
+	kstr_or(w, "call_id", d, call_id, "");
 	lw_kstr(w, "name", name);
 	kjson_text(w, "output", d, output);
 	if (is_error) {
@@ -484,8 +483,7 @@ static int item_parts(const struct oai_map *m, struct lw *w, const struct fy_jdo
 		}
 		lw_obj(w);
 		lw_kstr(w, "type", "tool_call");
-		lw_key(w, "id");
-		lw_node(w, d, id);
+		kstr_or(w, "id", d, id, "");
 		lw_kstr(w, "name", "file_search");
 		lw_kstr(w, "tool_type", "file_search");
 		lw_key(w, "arguments");
@@ -550,8 +548,7 @@ static int item_parts(const struct oai_map *m, struct lw *w, const struct fy_jdo
 			  status, fy_json_get(d, it, "server_label"));
 		lw_obj(w);
 		lw_kstr(w, "type", "tool_result");
-		lw_key(w, "call_id");
-		lw_node(w, d, id);
+		kstr_or(w, "call_id", d, id, "");
 		kstr_node(w, "name", d, fy_json_get(d, it, "name"));
 		if (fy_json_type(d, e) != FY_JNULL && e != FY_JNONE) {
 			kjson_text(w, "output", d, e);
@@ -577,8 +574,7 @@ static int item_parts(const struct oai_map *m, struct lw *w, const struct fy_jdo
 
 		lw_obj(w);
 		lw_kstr(w, "type", "tool_result");
-		lw_key(w, "call_id");
-		lw_node(w, d, call);
+		kstr_or(w, "call_id", d, call, "");
 		lw_kstr(w, "name", "computer");
 		kstr_node(w, "output", d, fy_json_get(d, out, "type"));
 		lw_end_obj(w);
@@ -1158,9 +1154,8 @@ int oai_run_step_messages(const struct oai_map *m, const struct fy_jdoc *d, uint
 				} else if (fy_json_type(d, fy_json_get(d, fn, "output")) == FY_JSTRING) {
 					lw_obj(&w);
 					lw_kstr(&w, "type", "tool_result");
-					lw_key(&w, "call_id");
-					lw_node(&w, d, cid);
-					lw_knode(&w, "name", d, fy_json_get(d, fn, "name"));
+					kstr_or(&w, "call_id", d, cid, "");
+					kstr_node(&w, "name", d, fy_json_get(d, fn, "name"));
 					lw_knode(&w, "output", d, fy_json_get(d, fn, "output"));
 					lw_end_obj(&w);
 					results++;
