@@ -453,46 +453,83 @@ static void emit_ports(struct asrd *c, struct fy_jw *w, const char *key, uint32_
 	fy_jw_end(w);
 }
 
-/* The tool parameters as one JSON Schema object, from the tool's input properties. */
+/*
+ * The tool parameters as one JSON Schema object, from the tool's input
+ * properties, named by their titles. An input without a title, or with
+ * one an earlier input has, is not a parameter (a property name is unique;
+ * the inputs stay whole in ext.agentspec.inputs).
+ */
 static void emit_parameters(struct asrd *c, struct fy_jw *w, uint32_t inputs)
 {
 	const struct fy_jdoc *d = &c->a.d;
+	struct fy_buf names = FY_BUF_INIT(AS_FILE_MAX);
+	size_t n, *off, *len, i;
 	uint32_t k, el;
 	int req = 0;
 
 	inputs = resolve(&c->a, inputs);
+	n = fy_json_len(d, inputs);
+	off = calloc(n + 1, sizeof(*off));
+	len = calloc(n + 1, sizeof(*len));
+	if (!off || !len) {
+		if (!w->failed)
+			fy_error_set(&w->err, FY_E_NOMEM, "out of memory");
+		w->failed = 1;
+		goto out;
+	}
+	FY_JSON_FOREACH(d, inputs, k, el) {
+		uint32_t title = fy_json_get(d, resolve(&c->a, el), "title");
+
+		len[k] = (size_t)-1;
+		off[k] = names.len;
+		if (fy_json_type(d, title) != FY_JSTRING)
+			continue;
+		if (fy_json_str(d, title, &names, &w->err) < 0) {
+			w->failed = 1;
+			goto out;
+		}
+		len[k] = names.len - off[k];
+		for (i = 0; i < k; i++)
+			if (len[i] == len[k] && (!len[k] || !memcmp(names.ptr + off[i], names.ptr + off[k], len[k])))
+				len[k] = (size_t)-1;
+	}
+	if (!names.ptr && fy_buf_add(&names, "", 0, &w->err) < 0) {
+		w->failed = 1;
+		goto out;
+	}
 	fy_jw_key(w, "parameters");
 	fy_jw_obj(w);
 	fy_jw_kstr(w, "type", "object");
 	fy_jw_key(w, "properties");
 	fy_jw_obj(w);
 	FY_JSON_FOREACH(d, inputs, k, el) {
-		uint32_t p = resolve(&c->a, el);
-		char *title = fy_json_get_strdup(d, p, "title");
 		static const char *const no_title[] = { "title", NULL };
 
-		fy_jw_key(w, title ? title : "");
+		if (len[k] == (size_t)-1)
+			continue;
+		fy_jw_keyn(w, names.ptr + off[k], len[k]);
 		fy_jw_obj(w);
-		wf_copy_members(d, p, no_title, w, NULL);
+		wf_copy_members(d, resolve(&c->a, el), no_title, w, NULL);
 		fy_jw_end(w);
-		free(title);
 	}
 	fy_jw_end(w);
 	FY_JSON_FOREACH(d, inputs, k, el) {
-		uint32_t p = resolve(&c->a, el);
-
-		if (fy_json_get(d, p, "default") != FY_JNONE)
+		if (len[k] == (size_t)-1 || fy_json_get(d, resolve(&c->a, el), "default") != FY_JNONE)
 			continue;
 		if (!req) {
 			fy_jw_key(w, "required");
 			fy_jw_arr(w);
 			req = 1;
 		}
-		fy_jw_node(w, d, fy_json_get(d, p, "title"));
+		fy_jw_strn(w, names.ptr + off[k], len[k]);
 	}
 	if (req)
 		fy_jw_end(w);
 	fy_jw_end(w);
+out:
+	free(off);
+	free(len);
+	fy_buf_release(&names);
 }
 
 static void emit_source(struct asrd *c, struct fy_jw *w, uint32_t comp)
