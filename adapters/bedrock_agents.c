@@ -478,9 +478,9 @@ int fy_bedrock_agents_map_session(const struct fy_jdoc *sd, const struct fy_jdoc
 
 			fy_jdoc_init(&pd);
 			if (t && !strncmp(t, "{\"ferry_part\":", 14) &&
-			    fy_jdoc_parse(&pd, t, strlen(t), 0, NULL) == 0) {
-				/* A part ferry stored as a text block: give it back as it was. */
-				fy_aws_stored_part(&w, &pd, fy_json_get(&pd, 0, "ferry_part"));
+			    fy_jdoc_parse(&pd, t, strlen(t), 0, NULL) == 0 &&
+			    fy_aws_stored_part(&w, &pd, fy_json_get(&pd, 0, "ferry_part")) == 0) {
+				/* A part ferry stored as a text block, given back as it was. */
 			} else if (t) {
 				fy_jw_obj(&w);
 				fy_jw_kstr(&w, "type", "text");
