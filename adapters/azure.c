@@ -305,14 +305,8 @@ int azure_agent_records(const struct fy_jdoc *d, uint32_t vers, struct fy_buf *o
 	lw_end_arr(&w);
 	if (fy_json_type(d, fy_json_get(d, latest, "version")) == FY_JSTRING)
 		lw_knode(&w, "version", d, fy_json_get(d, latest, "version"));
-	if (live_get_int(d, fy_json_at(d, vers, 0), "created_at", 0) > 0) {
-		lw_key(&w, "created");
-		lw_time(&w, live_get_int(d, fy_json_at(d, vers, 0), "created_at", 0));
-	}
-	if (live_get_int(d, latest, "created_at", 0) > 0) {
-		lw_key(&w, "updated");
-		lw_time(&w, live_get_int(d, latest, "created_at", 0));
-	}
+	lw_ktime(&w, "created", live_get_int(d, fy_json_at(d, vers, 0), "created_at", 0));
+	lw_ktime(&w, "updated", live_get_int(d, latest, "created_at", 0));
 	if (fy_json_type(d, fy_json_get(d, latest, "metadata")) == FY_JOBJECT &&
 	    fy_json_len(d, fy_json_get(d, latest, "metadata")))
 		lw_knode(&w, "metadata", d, fy_json_get(d, latest, "metadata"));
@@ -362,8 +356,10 @@ int azure_memory_record(const struct fy_jdoc *d, uint32_t item, const struct fy_
 	lw_key(&w, "scope");
 	lw_obj(&w);
 	lw_kstr(&w, "type", "user");
-	lw_knode(&w, "user", d, fy_json_get(d, item, "scope"));
-	lw_knode(&w, "namespace", sd, fy_json_get(sd, store, "name"));
+	if (fy_json_type(d, fy_json_get(d, item, "scope")) == FY_JSTRING)
+		lw_knode(&w, "user", d, fy_json_get(d, item, "scope"));
+	if (fy_json_type(sd, fy_json_get(sd, store, "name")) == FY_JSTRING)
+		lw_knode(&w, "namespace", sd, fy_json_get(sd, store, "name"));
 	lw_end_obj(&w);
 	lw_kstr(&w, "type", type);
 	if (kind.ptr)
@@ -373,16 +369,14 @@ int azure_memory_record(const struct fy_jdoc *d, uint32_t item, const struct fy_
 		lw_node(&w, d, fy_json_get(d, item, "content"));
 	else
 		lw_str(&w, "");
-	if (live_get_int(d, item, "updated_at", 0) > 0) {
-		lw_key(&w, "updated");
-		lw_time(&w, live_get_int(d, item, "updated_at", 0));
-	}
+	lw_ktime(&w, "updated", live_get_int(d, item, "updated_at", 0));
 	{
 		uint32_t def = fy_json_get(sd, store, "definition");
 
 		if (fy_json_type(sd, fy_json_get(sd, def, "embedding_model")) == FY_JSTRING) {
 			/* The store embeds with this model; the vectors themselves are not exposed. */
-			lw_knode(&w, "strategy", sd, fy_json_get(sd, def, "kind"));
+			if (fy_json_type(sd, fy_json_get(sd, def, "kind")) == FY_JSTRING)
+				lw_knode(&w, "strategy", sd, fy_json_get(sd, def, "kind"));
 		}
 	}
 	lw_key(&w, "source");

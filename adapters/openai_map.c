@@ -131,10 +131,9 @@ static void ktime_node(struct lw *w, const char *key, const struct fy_jdoc *d, u
 {
 	int64_t x;
 
-	if (fy_json_int(d, v, &x) < 0 || x <= 0)
+	if (fy_json_int(d, v, &x) < 0)
 		return;
-	lw_key(w, key);
-	lw_time(w, x);
+	lw_ktime(w, key, x);
 }
 
 /*
@@ -670,10 +669,7 @@ int oai_item_message(const struct oai_map *m, const struct fy_jdoc *d, uint32_t 
 	kstr_node(&w, "status", d, fy_json_get(d, item, "status"));
 	if (m->model && !strcmp(role, "assistant"))
 		lw_kstr(&w, "model", m->model);
-	if (m->created > 0) {
-		lw_key(&w, "created");
-		lw_time(&w, m->created);
-	}
+	lw_ktime(&w, "created", m->created);
 	lw_key(&w, "parts");
 	lw_arr(&w);
 	if (lw_failed(&w) || item_parts(m, &w, d, item, type, id_out, err) < 0)
