@@ -239,15 +239,16 @@ int azure_agent_records(const struct fy_jdoc *d, uint32_t vers, struct fy_buf *o
 		if (!strcmp(nt, "mcp")) {
 			lw_key(&w, "mcp");
 			lw_obj(&w);
-			if (fy_json_get(d, t, "server_label") != FY_JNONE)
+			if (fy_json_type(d, fy_json_get(d, t, "server_label")) == FY_JSTRING)
 				lw_knode(&w, "server_label", d, fy_json_get(d, t, "server_label"));
-			if (fy_json_get(d, t, "server_url") != FY_JNONE)
+			if (fy_json_type(d, fy_json_get(d, t, "server_url")) == FY_JSTRING)
 				lw_knode(&w, "server_url", d, fy_json_get(d, t, "server_url"));
 			if (fy_json_type(d, fy_json_get(d, t, "allowed_tools")) == FY_JARRAY)
 				lw_knode(&w, "allowed_tools", d, fy_json_get(d, t, "allowed_tools"));
 			lw_end_obj(&w);
 		}
-		if (!strcmp(nt, "builtin") || !strcmp(nt, "file_search") || !strcmp(nt, "web_search"))
+		if ((!strcmp(nt, "builtin") || !strcmp(nt, "file_search") || !strcmp(nt, "web_search")) &&
+		    fy_json_type(d, t) == FY_JOBJECT)
 			lw_knode(&w, "config", d, t);
 		lw_key(&w, "source");
 		lw_obj(&w);

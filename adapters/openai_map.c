@@ -211,8 +211,9 @@ static void citations(const struct oai_map *m, struct lw *w, const struct fy_jdo
 		lw_obj(w);
 		lw_kstr(w, "type", "citation");
 		kstr_node(w, "url", d, fy_json_get(d, a, "url"));
-		kstr_node(w, "title", d, fy_json_get(d, a, "title"));
-		kstr_node(w, "title", d, fy_json_get(d, a, "filename"));
+		/* the title, else (a file citation) the file name */
+		kstr_node(w, "title", d, fy_json_type(d, fy_json_get(d, a, "title")) == FY_JSTRING
+					 ? fy_json_get(d, a, "title") : fy_json_get(d, a, "filename"));
 		kstr_node(w, "text", d, fy_json_get(d, a, "text"));
 		kint_node(w, "start", d, fy_json_get(d, a, "start_index"));
 		kint_node(w, "end", d, fy_json_get(d, a, "end_index"));
