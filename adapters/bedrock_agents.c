@@ -194,7 +194,7 @@ int fy_bedrock_agents_map_action_group(const struct fy_jdoc *d, uint32_t g, cons
 
 	if (!sig)
 		sig = gets(d, g, "parentActionGroupSignature");
-	if (!gid || !gname) {
+	if (!gid || !gname || !*gid || !*gname) {
 		fy_error_set(err, FY_E_DATA, "agent %s: an action group without id or name", agent);
 		goto out;
 	}
@@ -208,7 +208,7 @@ int fy_bedrock_agents_map_action_group(const struct fy_jdoc *d, uint32_t g, cons
 			make_id(src, id);
 			fy_buf_reset(&b);
 			fy_jw_init(&w, &b);
-			tool_head(&w, id, "function", fname ? fname : gname);
+			tool_head(&w, id, "function", fname && *fname ? fname : gname);
 			fy_jw_knode_opt(&w, "description", d, fy_json_get(d, f, "description"));
 			fy_jw_key(&w, "parameters");
 			parameters_schema(&w, d, fy_json_get(d, f, "parameters"));

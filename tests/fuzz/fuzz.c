@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "aws.h"
 #include "fuzz.h"
 #include "reader.h"
 #include "schema.h"
@@ -270,6 +271,24 @@ int fuzz_emit_blob(void *cb, const void *p, size_t n, char *hex, struct fy_error
 	fy_sha256(p, n, sha);
 	fy_hex(sha, sizeof(sha), hex);
 	return 0;
+}
+
+int fuzz_parse_tail(struct fy_jdoc *d, const uint8_t *data, size_t size)
+{
+	struct fy_error err;
+
+	fy_jdoc_init(d);
+	if (size < 1)
+		return -1;
+	return fy_jdoc_parse(d, (const char *)data + 1, size - 1, 0, &err);
+}
+
+void fuzz_check_outbox(struct fy_outbox *o, const char *adapter)
+{
+	struct fy_item it;
+
+	while (fy_outbox_pull(o, &it))
+		fuzz_check_mapped(&it, adapter);
 }
 
 void fuzz_refused(const char *what, const struct fy_error *err)

@@ -85,6 +85,18 @@ int fuzz_emit_record(void *adapter, const char *json, size_t len, struct fy_erro
 int fuzz_emit_ledger(void *adapter, const char *json, size_t len, struct fy_error *err);
 int fuzz_emit_blob(void *cb, const void *p, size_t n, char *hex, struct fy_error *err);
 
+struct fy_jdoc;
+/*
+ * Most mapping targets read a selector byte, then JSON: d (initialised
+ * here, released by the caller) gets the JSON after data[0]. 0, or -1 when
+ * there is no selector byte or the rest is not JSON.
+ */
+int fuzz_parse_tail(struct fy_jdoc *d, const uint8_t *data, size_t size);
+
+struct fy_outbox;
+/* fuzz_check_mapped for every item of an AWS adapter's outbox (which it empties). */
+void fuzz_check_outbox(struct fy_outbox *o, const char *adapter);
+
 /* A mapping refused its input (rc < 0): it must say why. */
 void fuzz_refused(const char *what, const struct fy_error *err);
 

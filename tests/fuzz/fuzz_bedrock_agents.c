@@ -71,23 +71,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fy_outbox out;
 	struct fy_error err;
 	struct fy_jdoc d;
-	struct fy_item it;
 	int rc;
 
-	if (size < 1)
-		return 0;
 	memset(&out, 0, sizeof(out));
-	fy_jdoc_init(&d);
 	fy_error_clear(&err);
-	if (fy_jdoc_parse(&d, (const char *)data + 1, size - 1, 0, &err) < 0)
-		goto done;
-	rc = data[0] & 1 ? session(&d, &out, &err) : action_group(&d, &out, &err);
-	if (rc == 0)
-		while (fy_outbox_pull(&out, &it))
-			fuzz_check_mapped(&it, "bedrock-agents");
-	else
-		fuzz_refused("map", &err);
-done:
+	if (fuzz_parse_tail(&d, data, size) == 0) {
+		rc = data[0] & 1 ? session(&d, &out, &err) : action_group(&d, &out, &err);
+		if (rc == 0)
+			fuzz_check_outbox(&out, "bedrock-agents");
+		else
+			fuzz_refused("map", &err);
+	}
 	fy_outbox_release(&out);
 	fy_jdoc_release(&d);
 	return 0;

@@ -81,11 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t k, el;
 	int rc = 0;
 
-	if (size < 1)
-		return 0;
-	fy_jdoc_init(&d);
 	fy_error_clear(&err);
-	if (fy_jdoc_parse(&d, (const char *)data + 1, size - 1, 0, &err) < 0)
+	if (fuzz_parse_tail(&d, data, size) < 0)
 		goto out;
 	if (data[0] & 1) {
 		rc = workflow(&d, fy_json_get(&d, 0, "workflow"), "wf", &rec, id, &err);

@@ -180,7 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = objset(&m, text, len, &err);
 		goto done;
 	}
-	if (fy_jdoc_parse(&d, text, len, 0, &err) < 0)
+	if (fuzz_parse_tail(&d, data, size) < 0)
 		goto out;
 	switch ((data[0] & 0x7f) % 9) {
 	case 0:
