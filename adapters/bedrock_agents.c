@@ -209,7 +209,8 @@ int fy_bedrock_agents_map_action_group(const struct fy_jdoc *d, uint32_t g, cons
 			fy_buf_reset(&b);
 			fy_jw_init(&w, &b);
 			tool_head(&w, id, "function", fname && *fname ? fname : gname);
-			fy_jw_knode_opt(&w, "description", d, fy_json_get(d, f, "description"));
+			if (fy_json_type(d, fy_json_get(d, f, "description")) == FY_JSTRING)
+				fy_jw_knode(&w, "description", d, fy_json_get(d, f, "description"));
 			fy_jw_key(&w, "parameters");
 			parameters_schema(&w, d, fy_json_get(d, f, "parameters"));
 			tool_tail(&w, d, g, f, src, fname);
@@ -228,7 +229,8 @@ int fy_bedrock_agents_map_action_group(const struct fy_jdoc *d, uint32_t g, cons
 		uint32_t payload = fy_json_get(d, api, "payload"), s3 = fy_json_get(d, api, "s3");
 
 		tool_head(&w, id, "openapi", gname);
-		fy_jw_knode_opt(&w, "description", d, fy_json_get(d, g, "description"));
+		if (fy_json_type(d, fy_json_get(d, g, "description")) == FY_JSTRING)
+			fy_jw_knode(&w, "description", d, fy_json_get(d, g, "description"));
 		fy_jw_key(&w, "openapi");
 		if (fy_json_type(d, payload) == FY_JSTRING) {
 			/* A JSON payload is the document itself; YAML stays text. */
@@ -270,7 +272,8 @@ int fy_bedrock_agents_map_action_group(const struct fy_jdoc *d, uint32_t g, cons
 		tool_head(&w, id, "code_interpreter", gname);
 	} else {
 		tool_head(&w, id, "builtin", gname);
-		fy_jw_knode_opt(&w, "description", d, fy_json_get(d, g, "description"));
+		if (fy_json_type(d, fy_json_get(d, g, "description")) == FY_JSTRING)
+			fy_jw_knode(&w, "description", d, fy_json_get(d, g, "description"));
 	}
 	tool_tail(&w, d, g, FY_JNONE, src, NULL);
 	if (fy_jw_finish(&w, err) < 0 || fy_outbox_record(out, FY_KIND_TOOL, b.ptr, b.len, err) < 0)

@@ -651,8 +651,11 @@ int oai_item_message(const struct oai_map *m, const struct fy_jdoc *d, uint32_t 
 	if (fy_json_type(d, item) != FY_JOBJECT)
 		return fy_error_set(err, FY_E_DATA, "%s: an item is not an object", m->adapter);
 	if (live_get_str(d, item, "type", &tb) < 0) {
-		if (fy_json_get(d, item, "role") == FY_JNONE)
+		if (fy_json_get(d, item, "role") == FY_JNONE) {
+			fy_buf_release(&tb);
 			return fy_error_set(err, FY_E_DATA, "%s: an item has no type", m->adapter);
+		}
+		fy_buf_reset(&tb);
 		fy_buf_adds(&tb, "message", NULL);
 	}
 	type = tb.ptr;
@@ -959,7 +962,8 @@ int oai_assistant_records(const struct oai_map *m, const struct fy_jdoc *d, uint
 		if (fy_json_type(d, fy_json_get(d, fn, "strict")) == FY_JTRUE ||
 		    fy_json_type(d, fy_json_get(d, fn, "strict")) == FY_JFALSE)
 			lw_knode(&w, "strict", d, fy_json_get(d, fn, "strict"));
-		if (!strcmp(neutral, "builtin") || !strcmp(neutral, "file_search"))
+		if ((!strcmp(neutral, "builtin") || !strcmp(neutral, "file_search")) &&
+		    fy_json_type(d, v) == FY_JOBJECT)
 			lw_knode(&w, "config", d, v);
 		lw_key(&w, "source");
 		lw_obj(&w);
