@@ -235,11 +235,11 @@ fuzz:
 	sh tests/fuzz/run.sh build/fuzz $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 hostile: deps
-	$(MAKE) all
+	$(MAKE) tests-build
 	FERRY_BUILD=$(O) FERRY_LIMITS=1 sh tests/run.sh tests/cli/t-hostile.sh
 
 crash: deps
-	$(MAKE) all
+	$(MAKE) tests-build
 	FERRY_BUILD=$(O) FERRY_KILL_RUNS=$${FERRY_KILL_RUNS:-250} sh tests/run.sh tests/cli/t-crash.sh
 
 deps:

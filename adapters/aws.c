@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "fidelity.h"
 #include "record.h"
 #include "schema.h"
 #include "sha256.h"
@@ -699,43 +700,6 @@ int fy_aws_report(const struct fy_adapter_ctx *ctx, struct fy_error *err,
 	return rc;
 }
 
-/*
- * Places in value v where the dotted path leads (arrays on the way are
- * entered); with want, only string values equal to it. A path ending at an
- * array counts once when the array is not empty; null counts as absent.
- */
-static uint64_t path_hits(const struct fy_jdoc *d, uint32_t v, const char *path, const char *want)
-{
-	const char *dot;
-	char key[128];
-	uint32_t k, el;
-	uint64_t hits = 0;
-	size_t n;
-
-	if (fy_json_type(d, v) == FY_JARRAY) {
-		FY_JSON_FOREACH(d, v, k, el)
-			hits += path_hits(d, el, path, want);
-		return hits;
-	}
-	if (*path == '\0') {
-		if (want)
-			return fy_json_type(d, v) == FY_JSTRING && fy_json_streq(d, v, want) ? 1 : 0;
-		return fy_json_type(d, v) != FY_JNULL && fy_json_type(d, v) != FY_JABSENT ? 1 : 0;
-	}
-	dot = strchr(path, '.');
-	n = dot ? (size_t)(dot - path) : strlen(path);
-	if (n >= sizeof(key))
-		return 0;
-	memcpy(key, path, n);
-	key[n] = '\0';
-	el = fy_json_get(d, v, key);
-	if (el == FY_JNONE)
-		return 0;
-	if (!dot && !want && fy_json_type(d, el) == FY_JARRAY)
-		return fy_json_len(d, el) > 0;
-	return path_hits(d, el, dot ? dot + 1 : "", want);
-}
-
 static int skipped(const char *const *skip, const char *rule)
 {
 	for (; skip && *skip; skip++)
@@ -824,7 +788,9 @@ int fy_aws_report_table(const struct fy_adapter_ctx *ctx, const struct fy_capabi
 		    !strcmp(c->field, "$secret"))
 			continue;
 		eq = strchr(c->field, '=');
-		snprintf(path, sizeof(path), "%.*s", (int)(eq ? (size_t)(eq - c->field) : strlen(c->field)),
+		/* the path, without the '!' of "PATH!=VALUE" (the engine's split) */
+		snprintf(path, sizeof(path), "%.*s",
+			 (int)(eq ? (size_t)(eq - c->field) - (eq > c->field && eq[-1] == '!') : strlen(c->field)),
 			 c->field);
 		if (strcmp(path, last)) {
 			snprintf(last, sizeof(last), "%s", path);
@@ -832,7 +798,7 @@ int fy_aws_report_table(const struct fy_adapter_ctx *ctx, const struct fy_capabi
 		} else if (!eq && last_hit) {
 			continue;
 		}
-		n = path_hits(d, 0, path, eq ? eq + 1 : NULL);
+		n = fy_capability_count(d, 0, c->field);
 		if (!n)
 			continue;
 		last_hit = 1;

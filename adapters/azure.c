@@ -455,24 +455,6 @@ static int az_ledger(void *cb, const char *json, size_t len, struct fy_error *er
 	return live_queue_json(&((struct az_src *)cb)->q, FY_ITEM_LEDGER, json, len, err);
 }
 
-static int az_add(char ***v, size_t *n, const char *id, struct fy_error *err)
-{
-	char **p;
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (!strcmp((*v)[i], id))
-			return 0;
-	p = realloc(*v, (*n + 1) * sizeof(char *));
-	if (!p)
-		return fy_error_set(err, FY_E_NOMEM, "out of memory");
-	*v = p;
-	if (!(p[*n] = strdup(id)))
-		return fy_error_set(err, FY_E_NOMEM, "out of memory");
-	(*n)++;
-	return 0;
-}
-
 static void azure_read_close(void *state)
 {
 	struct az_src *s = state;
@@ -518,16 +500,16 @@ static int azure_read_open(const struct fy_adapter_ctx *ctx, void **state, struc
 	s->api.map.cb = s;
 	for (i = 0; i < ctx->nids; i++) {
 		const char *id = ctx->ids[i];
-		int rc = !strncmp(id, "resp_", 5) ? az_add(&s->resp, &s->nresp, id, err)
-			 : !strncmp(id, "scope:", 6) ? az_add(&s->scopes, &s->nscopes, id + 6, err)
-						     : az_add(&s->conv, &s->nconv, id, err);
+		int rc = !strncmp(id, "resp_", 5) ? oai_add_id(&s->resp, &s->nresp, id, err)
+			 : !strncmp(id, "scope:", 6) ? oai_add_id(&s->scopes, &s->nscopes, id + 6, err)
+						     : oai_add_id(&s->conv, &s->nconv, id, err);
 
 		if (rc < 0) {
 			azure_read_close(s);
 			return -1;
 		}
 	}
-	if ((v = fy_adapter_option(ctx, "memory-scope")) && az_add(&s->scopes, &s->nscopes, v, err) < 0) {
+	if ((v = fy_adapter_option(ctx, "memory-scope")) && oai_add_id(&s->scopes, &s->nscopes, v, err) < 0) {
 		azure_read_close(s);
 		return -1;
 	}
@@ -822,7 +804,7 @@ static int azure_read_next(void *state, struct fy_item *it, struct fy_error *err
 				/* Azure lists conversations; --id adds to the list. */
 				rc = oai_list_ids(&s->api, "/openai/conversations", NULL, "id", 0, &ids, &n, err);
 				for (i = 0; rc == 0 && i < n; i++)
-					rc = az_add(&s->conv, &s->nconv, ids[i], err);
+					rc = oai_add_id(&s->conv, &s->nconv, ids[i], err);
 				oai_free_ids(ids, n);
 				if (rc == 0)
 					rc = oai_export_conversations(&s->api, s->conv, s->nconv, &s->q, err);
@@ -1512,33 +1494,12 @@ static const struct oai_sink_ops azure_ops = {
 static int azure_write_open(const struct fy_adapter_ctx *ctx, const struct fy_header *hdr, void **state,
 			    struct fy_error *err)
 {
-	struct oai_sink *s = calloc(1, sizeof(*s));
-	char account[80];
+	static const struct oai_sink_spec spec = {
+		.adapter = "azure", .prefix = "/openai", .client = azure_client,
+		.caps = azure_caps, .ncaps = sizeof(azure_caps) / sizeof(azure_caps[0]), .ops = &azure_ops,
+	};
 
-	if (!s)
-		return fy_error_set(err, FY_E_NOMEM, "out of memory");
-	if (azure_client(&s->client, ctx, err) < 0) {
-		free(s);
-		return -1;
-	}
-	s->has_client = 1;
-	snprintf(account, sizeof(account), "%s", s->client.account);
-	if (ctx->dry_run) {
-		live_client_close(&s->client);
-		s->has_client = 0;
-	}
-	s->api.client = s->has_client ? &s->client : NULL;
-	s->api.adapter = "azure";
-	s->api.prefix = "/openai";
-	s->api.page_size = 100;
-	s->caps = azure_caps;
-	s->ncaps = sizeof(azure_caps) / sizeof(azure_caps[0]);
-	if (oai_sink_open(s, ctx, "azure", account, hdr, &azure_ops, err) < 0) {
-		oai_sink_free(s);
-		return -1;
-	}
-	*state = s;
-	return 0;
+	return oai_sink_create(ctx, hdr, &spec, state, err);
 }
 
 const struct fy_adapter fy_adapter_azure = {

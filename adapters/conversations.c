@@ -281,6 +281,24 @@ int oai_export_chatkit(struct oai_api *a, char *const *ids, size_t n, struct liv
 	return export_units(a, U_CHATKIT, ids, n, q, err);
 }
 
+int oai_add_id(char ***v, size_t *n, const char *id, struct fy_error *err)
+{
+	char **p;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*v)[i], id))
+			return 0;
+	p = realloc(*v, (*n + 1) * sizeof(char *));
+	if (!p)
+		return fy_error_set(err, FY_E_NOMEM, "out of memory");
+	*v = p;
+	if (!(p[*n] = strdup(id)))
+		return fy_error_set(err, FY_E_NOMEM, "out of memory");
+	(*n)++;
+	return 0;
+}
+
 void oai_free_ids(char **ids, size_t n)
 {
 	live_free_list(ids, n);
@@ -320,6 +338,38 @@ static int add_rec(struct oai_sink *s, enum fy_kind k, const char *json, size_t 
 	r->json[len] = '\0';
 	r->len = len;
 	s->nrecs[k]++;
+	return 0;
+}
+
+int oai_sink_create(const struct fy_adapter_ctx *ctx, const struct fy_header *hdr,
+		    const struct oai_sink_spec *spec, void **state, struct fy_error *err)
+{
+	struct oai_sink *s = calloc(1, sizeof(*s));
+	char account[sizeof(s->client.account)];
+
+	if (!s)
+		return fy_error_set(err, FY_E_NOMEM, "out of memory");
+	if (spec->client(&s->client, ctx, err) < 0) {
+		free(s);
+		return -1;
+	}
+	s->has_client = 1;
+	snprintf(account, sizeof(account), "%s", s->client.account);
+	if (ctx->dry_run) {
+		live_client_close(&s->client);
+		s->has_client = 0;
+	}
+	s->api.client = s->has_client ? &s->client : NULL;
+	s->api.adapter = spec->adapter;
+	s->api.prefix = spec->prefix;
+	s->api.page_size = 100;
+	s->caps = spec->caps;
+	s->ncaps = spec->ncaps;
+	if (oai_sink_open(s, ctx, spec->adapter, account, hdr, spec->ops, err) < 0) {
+		oai_sink_free(s);
+		return -1;
+	}
+	*state = s;
 	return 0;
 }
 

@@ -50,6 +50,8 @@ int oai_export_chatkit(struct oai_api *a, char *const *ids, size_t n, struct liv
  */
 int oai_list_ids(struct oai_api *a, const char *path, const char *header, const char *idkey,
 		 int missing_ok, char ***ids, size_t *n, struct fy_error *err);
+/* Add id to the list *v of *n ids unless it is there already. */
+int oai_add_id(char ***v, size_t *n, const char *id, struct fy_error *err);
 void oai_free_ids(char **ids, size_t n);
 
 /*
@@ -143,6 +145,22 @@ struct oai_sink {
 int oai_sink_open(struct oai_sink *s, const struct fy_adapter_ctx *ctx, const char *adapter,
 		  const char *account, const struct fy_header *hdr, const struct oai_sink_ops *ops,
 		  struct fy_error *err);
+/* What an OpenAI-shaped adapter gives oai_sink_create. */
+struct oai_sink_spec {
+	const char *adapter;
+	const char *prefix;		/* the API's path prefix: "" or "/openai" */
+	int (*client)(struct live_client *c, const struct fy_adapter_ctx *ctx, struct fy_error *err);
+	const struct fy_capability *caps;
+	size_t ncaps;
+	const struct oai_sink_ops *ops;
+};
+/*
+ * The adapters' write_open: a calloc'd sink with its client (closed again
+ * in a dry run, which needs no network but whose account names the
+ * journal), opened with oai_sink_open; *state is freed by oai_sink_free.
+ */
+int oai_sink_create(const struct fy_adapter_ctx *ctx, const struct fy_header *hdr,
+		    const struct oai_sink_spec *spec, void **state, struct fy_error *err);
 int oai_sink_put(struct oai_sink *s, const struct fy_item *it, struct fy_error *err);
 /* Write everything held (or, in a dry run, count it). */
 int oai_sink_finish(struct oai_sink *s, struct fy_error *err);

@@ -52,6 +52,7 @@ struct fy_fidelity {
 	char *source_adapter_own;
 	struct fy_jdoc doc;
 	struct fy_buf rewrite;		/* the rewritten record */
+	struct fy_jdoc redoc;		/* the rewritten record, parsed */
 	struct fy_buf scratch;
 	/* lines of the current record */
 	struct fy_plan_line *cur;
@@ -1046,9 +1047,15 @@ static int record(struct fy_fidelity *f, const struct fy_item *it, struct fy_fid
 		if (tool_mark(f, err) < 0)
 			goto out;
 	} else {
-		if (apply_field_lines(f, k, id, thread, d, &out, err) < 0)
-			goto out;
+		/*
+		 * The sink is handed the record with its model mapped: the
+		 * table's lines (model.provider=...) apply to that one.
+		 */
 		if (k == FY_KIND_AGENT && check_model(f, id, d, n, &out, &rewritten, err) < 0)
+			goto out;
+		if (rewritten && fy_jdoc_parse(&f->redoc, f->rewrite.ptr, f->rewrite.len, 0, err) < 0)
+			goto out;
+		if (apply_field_lines(f, k, id, thread, rewritten ? &f->redoc : d, &out, err) < 0)
 			goto out;
 		if ((k == FY_KIND_MEMORY || k == FY_KIND_KNOWLEDGE) &&
 		    check_embedding(f, k, id, d, n, &out, err) < 0)
@@ -1152,6 +1159,7 @@ struct fy_fidelity *fy_fidelity_new(const struct fy_adapter *target,
 	if (!f->o.as_of)
 		f->o.as_of = (int64_t)time(NULL);
 	fy_jdoc_init(&f->doc);
+	fy_jdoc_init(&f->redoc);
 	fy_buf_init(&f->rewrite, (size_t)64 << 20);
 	fy_buf_init(&f->scratch, 4096);
 	f->platform = o->model_platform ? o->model_platform : lim ? lim->model_platform : NULL;
@@ -1219,6 +1227,7 @@ void fy_fidelity_free(struct fy_fidelity *f)
 	free(f->unmapped_msg);
 	free(f->source_adapter_own);
 	fy_jdoc_release(&f->doc);
+	fy_jdoc_release(&f->redoc);
 	fy_buf_release(&f->rewrite);
 	fy_buf_release(&f->scratch);
 	free(f);

@@ -179,24 +179,6 @@ static int src_ledger(void *cb, const char *json, size_t len, struct fy_error *e
 	return live_queue_json(&s->q, FY_ITEM_LEDGER, json, len, err);
 }
 
-static int add_id(char ***v, size_t *n, const char *id, struct fy_error *err)
-{
-	char **p;
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (!strcmp((*v)[i], id))
-			return 0;
-	p = realloc(*v, (*n + 1) * sizeof(char *));
-	if (!p)
-		return fy_error_set(err, FY_E_NOMEM, "out of memory");
-	*v = p;
-	if (!(p[*n] = strdup(id)))
-		return fy_error_set(err, FY_E_NOMEM, "out of memory");
-	(*n)++;
-	return 0;
-}
-
 static void openai_read_close(void *state)
 {
 	struct oai_src *s = state;
@@ -267,11 +249,11 @@ static int openai_read_open(const struct fy_adapter_ctx *ctx, void **state,
 		int rc;
 
 		if (!strncmp(id, "resp_", 5))
-			rc = add_id(&s->resp, &s->nresp, id, err);
+			rc = oai_add_id(&s->resp, &s->nresp, id, err);
 		else if (!strncmp(id, "cthr_", 5))
-			rc = add_id(&s->ck, &s->nck, id, err);
+			rc = oai_add_id(&s->ck, &s->nck, id, err);
 		else
-			rc = add_id(&s->conv, &s->nconv, id, err);
+			rc = oai_add_id(&s->conv, &s->nconv, id, err);
 		if (rc < 0) {
 			openai_read_close(s);
 			return -1;
@@ -736,7 +718,7 @@ static int openai_read_next(void *state, struct fy_item *it, struct fy_error *er
 					rc = oai_list_ids(&s->api, "/chatkit/threads", "OpenAI-Beta: chatkit_beta=v1",
 							  "id", 1, &ids, &n, err);
 				for (i = 0; rc == 0 && i < n; i++)
-					rc = add_id(&s->ck, &s->nck, ids[i], err);
+					rc = oai_add_id(&s->ck, &s->nck, ids[i], err);
 				oai_free_ids(ids, n);
 				if (rc == 0)
 					rc = oai_export_chatkit(&s->api, s->ck, s->nck, &s->q, err);
@@ -771,24 +753,12 @@ static int openai_check(struct oai_sink *s, enum fy_kind k, const struct fy_jdoc
 			struct fy_error *err)
 {
 	if (k == FY_KIND_FILE) {
-		char *purpose = fy_json_get_strdup(d, 0, "purpose");
-		int rc = 0;
-		size_t i;
-
-		if (fy_json_type(d, fy_json_get(d, 0, "blob")) != FY_JSTRING) {
-			rc = live_sink_ledger(&s->live, "file", id, NULL, NULL, "dropped", "no-bytes",
-					      "the archive has no bytes for this file (the provider did not give "
-					      "them): nothing to upload", err);
-		} else if (purpose) {
-			for (i = 0; purposes[i] && strcmp(purposes[i], purpose); i++)
-				;
-			if (!purposes[i])
-				rc = live_sink_ledger(&s->live, "file", id, NULL, "purpose", "transformed",
-						      "purpose-user-data",
-						      "the purpose is not one OpenAI takes: uploaded as user_data", err);
-		}
-		free(purpose);
-		return rc;
+		/* a purpose OpenAI does not take: the table's "purpose" line says so */
+		if (fy_json_type(d, fy_json_get(d, 0, "blob")) != FY_JSTRING)
+			return live_sink_ledger(&s->live, "file", id, NULL, NULL, "dropped", "no-bytes",
+						"the archive has no bytes for this file (the provider did not give "
+						"them): nothing to upload", err);
+		return 0;
 	}
 	if (k == FY_KIND_KNOWLEDGE) {
 		struct oai_extras x;
@@ -1304,6 +1274,13 @@ static const struct fy_capability openai_caps[] = {
 	{ FY_KIND_FILE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
 	  "uploaded with its bytes (multipart /v1/files) under its purpose, else user_data; read: bytes where "
 	  "the API gives them (not purpose assistants)", NULL },
+#define OAI_PURPOSE(p)                                                                              \
+	{ FY_KIND_FILE, "purpose=" p, FY_CAP_NATIVE, FY_CAP_NATIVE, "a purpose OpenAI takes", NULL }
+	OAI_PURPOSE("assistants"), OAI_PURPOSE("batch"), OAI_PURPOSE("fine-tune"), OAI_PURPOSE("vision"),
+	OAI_PURPOSE("user_data"), OAI_PURPOSE("evals"),
+#undef OAI_PURPOSE
+	{ FY_KIND_FILE, "purpose", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
+	  "the purpose is not one OpenAI takes: uploaded as user_data", "purpose-user-data" },
 	{ FY_KIND_FILE, "created", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED,
 	  "a file's created_at is the upload's and files have no metadata", "file-has-upload-time" },
 	{ FY_KIND_FILE, "updated", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "files keep no update time",
@@ -1371,43 +1348,15 @@ static const struct oai_sink_ops openai_ops = {
 static int openai_write_open(const struct fy_adapter_ctx *ctx, const struct fy_header *hdr,
 			     void **state, struct fy_error *err)
 {
-	struct oai_sink *s = calloc(1, sizeof(*s));
-	struct live_client probe;
-	const char *account;
+	static const struct oai_sink_spec spec = {
+		.adapter = "openai", .prefix = "", .client = openai_client,
+		.caps = openai_caps, .ncaps = sizeof(openai_caps) / sizeof(openai_caps[0]), .ops = &openai_ops,
+	};
 
-	if (!s)
-		return fy_error_set(err, FY_E_NOMEM, "out of memory");
-	if (ctx->location && *ctx->location) {
-		free(s);
+	if (ctx->location && *ctx->location)
 		return fy_error_set(err, FY_E_USAGE, "openai: an import goes to the API (openai:), not to '%s'",
 				    ctx->location);
-	}
-	/* A dry run needs no network, but the account decides the journal. */
-	memset(&probe, 0, sizeof(probe));
-	if (openai_client(&s->client, ctx, err) < 0) {
-		free(s);
-		return -1;
-	}
-	s->has_client = 1;
-	account = s->client.account;
-	if (ctx->dry_run) {
-		snprintf(probe.account, sizeof(probe.account), "%s", s->client.account);
-		live_client_close(&s->client);
-		s->has_client = 0;
-		account = probe.account;
-	}
-	s->api.client = s->has_client ? &s->client : NULL;
-	s->api.adapter = "openai";
-	s->api.prefix = "";
-	s->api.page_size = 100;
-	s->caps = openai_caps;
-	s->ncaps = sizeof(openai_caps) / sizeof(openai_caps[0]);
-	if (oai_sink_open(s, ctx, "openai", account, hdr, &openai_ops, err) < 0) {
-		oai_sink_free(s);
-		return -1;
-	}
-	*state = s;
-	return 0;
+	return oai_sink_create(ctx, hdr, &spec, state, err);
 }
 
 const struct fy_adapter fy_adapter_openai = {

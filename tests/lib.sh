@@ -84,6 +84,38 @@ serve() {
 	rm -f "$work/.port"
 }
 
+# backup_races ROUNDS REPO [OPTION...]: ROUNDS times, two `ferry backup
+# dir:big` (OPTIONs first) at once on a new repository REPO<round>. Each run
+# must end 0 (it ran) or 11 (locked out) and at least one must run; sets
+# races_bad (rounds that broke this, their errors printed) and races_ran
+# (runs that ended 0).
+backup_races() {
+	races_rounds=$1
+	races_repo=$2
+	shift 2
+	races_bad=0
+	races_ran=0
+	r=0
+	while [ $r -lt "$races_rounds" ]; do
+		r=$((r + 1))
+		$FERRY backup "$@" dir:big --repo "$races_repo$r" --time "2026-12-0${r}T01:00:00Z" >r1.out 2>r1.err &
+		p1=$!
+		$FERRY backup "$@" dir:big --repo "$races_repo$r" --time "2026-12-0${r}T02:00:00Z" >r2.out 2>r2.err &
+		p2=$!
+		wait $p1; e1=$?
+		wait $p2; e2=$?
+		won=0
+		for e in $e1 $e2; do [ $e = 0 ] && won=$((won + 1)); done
+		if [ $won -ge 1 ] && { [ $e1 = 0 ] || [ $e1 = 11 ]; } && { [ $e2 = 0 ] || [ $e2 = 11 ]; }; then
+			races_ran=$((races_ran + won))
+		else
+			races_bad=$((races_bad + 1))
+			echo "# round $r: exits $e1 and $e2"
+			sed 's/^/#   /' r1.err r2.err
+		fi
+	done
+}
+
 done_testing() {
 	echo "# $name: $n checks, $failed failed"
 	[ "$failed" -eq 0 ]

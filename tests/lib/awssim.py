@@ -32,6 +32,7 @@ Unsigned admin endpoints (tests only):
                                  "record_fail":0.2,"quota_memories":N}
     GET  /__state?account=B     the account's whole state as JSON
     GET  /__log                 [{"method","path","status","account"}] of API calls
+    POST /__reset?account=B     forget everything that account holds
 """
 import base64
 import hashlib
@@ -1025,6 +1026,10 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/__log":
             with LOCK:
                 return self.send_json(200, LOG)
+        if path == "/__reset":
+            with LOCK:
+                STATE.pop(q.get("account", "A"), None)
+            return self.send_json(200, {})
         return self.send_json(404, {"message": "no such admin path"})
 
     def handle_any(self):
