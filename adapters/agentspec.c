@@ -1191,13 +1191,17 @@ static int read_document(struct asrd *c)
  * calls it directly): text (read from path, which names it in source.path)
  * into records and ledger lines queued on q, ledger lines through notes;
  * rec is scratch space. *secrets receives how many credential values were
- * replaced by references.
+ * replaced by references. note_id (FY_ID_MAX + 1 bytes) receives the id
+ * of the record the last ledger lines were about: notes->id points there
+ * on return, for the caller's own lines about the document.
  */
 int fy_agentspec_map(const char *text, size_t len, const char *path, struct wf_queue *q,
-		     struct wf_notes *notes, struct fy_buf *rec, unsigned *secrets, struct fy_error *err);
+		     struct wf_notes *notes, struct fy_buf *rec, unsigned *secrets, char *note_id,
+		     struct fy_error *err);
 
 int fy_agentspec_map(const char *text, size_t len, const char *path, struct wf_queue *q,
-		     struct wf_notes *notes, struct fy_buf *rec, unsigned *secrets, struct fy_error *err)
+		     struct wf_notes *notes, struct fy_buf *rec, unsigned *secrets, char *note_id,
+		     struct fy_error *err)
 {
 	struct asrd c;
 	int rc;
@@ -1214,6 +1218,10 @@ int fy_agentspec_map(const char *text, size_t len, const char *path, struct wf_q
 		rc = read_document(&c);
 	*rec = c.rec;
 	*secrets = c.secrets;
+	/* c.note_id goes with this frame: what notes->id points to moves to the caller's */
+	memcpy(note_id, c.note_id, sizeof(c.note_id));
+	if (notes->id == c.note_id)
+		notes->id = note_id;
 	asdoc_release(&c.a);
 	while (c.nseen)
 		free(c.seen[--c.nseen]);
@@ -1231,6 +1239,7 @@ struct as_src {
 	int is_dir;
 	char **files;
 	size_t nfiles, next;
+	char note_id[FY_ID_MAX + 1];	/* notes.id after a document (fy_agentspec_map) */
 };
 
 static void as_src_close(void *state)
@@ -1321,7 +1330,7 @@ static int as_src_next(void *state, struct fy_item *it, struct fy_error *err)
 		if (wf_read_file(path, AS_FILE_MAX, &s->text, err) < 0)
 			return fy_error_prefix(err, "agentspec");
 		rc = fy_agentspec_map(s->text.ptr ? s->text.ptr : "", s->text.len, rel, &s->q, &s->notes,
-				      &s->rec, &secrets, err);
+				      &s->rec, &secrets, s->note_id, err);
 		if (rc < 0)
 			return fy_error_prefix(err, "agentspec: %s", path);
 		if (secrets) {

@@ -16,7 +16,8 @@
 
 /* Defined in adapters/agentspec.c (no header of its own). */
 int fy_agentspec_map(const char *text, size_t len, const char *path, struct wf_queue *q,
-		     struct wf_notes *notes, struct fy_buf *rec, unsigned *secrets, struct fy_error *err);
+		     struct wf_notes *notes, struct fy_buf *rec, unsigned *secrets, char *note_id,
+		     struct fy_error *err);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -26,6 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fy_error err;
 	struct fy_item it;
 	unsigned secrets = 0;
+	char note_id[FY_ID_MAX + 1];
 
 	wf_queue_init(&q);
 	memset(&notes, 0, sizeof(notes));
@@ -34,7 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	notes.adapter = "agentspec";
 	notes.phase = "export";
 	fy_error_clear(&err);
-	if (fy_agentspec_map((const char *)data, size, "doc.json", &q, &notes, &rec, &secrets, &err) == 0) {
+	if (fy_agentspec_map((const char *)data, size, "doc.json", &q, &notes, &rec, &secrets, note_id,
+			     &err) == 0) {
+		/* what the source says next about a document with credentials, with what notes name */
+		if (secrets)
+			FUZZ_ASSERT(wf_note(&notes, NULL, "warning", "fuzz", &err, "%u", secrets) == 0);
 		while (wf_queue_pop(&q, &it))
 			fuzz_check_mapped(&it, "agentspec");
 	} else {
