@@ -69,6 +69,14 @@
 #define AS_FILE_MAX ((size_t)64 << 20)
 #define AS_VERSION "25.4.1"
 #define AS_DEPTH 48
+/*
+ * References resolved in place can expand a small document enormously
+ * (components referring to each other, each several times: a "billion
+ * laughs"). The records of one document may hold at most this many values
+ * per value of the document, plus a fixed allowance.
+ */
+#define AS_EXPANSION 64
+#define AS_EXPANSION_BASE 100000
 
 /* Fields every component has, mapped to neutral fields of their own. */
 static const char *const std_keys[] = { "id", "name", "description", "metadata",
@@ -242,6 +250,7 @@ struct asrd {
 	unsigned secrets;		/* credentials replaced by references */
 	char **seen;			/* record ids already read from this document */
 	size_t nseen;
+	uint64_t budget;		/* values emit_resolved may still write (AS_EXPANSION) */
 };
 
 /* 1 when kind:id was already read from this document (and remember it). */
@@ -328,6 +337,16 @@ static void emit_resolved(struct asrd *c, struct fy_jw *w, uint32_t v, int depth
 	const char *here;
 
 	v = resolve(&c->a, v);
+	if (!c->budget) {
+		if (!w->failed)
+			fy_error_set(&w->err, FY_E_UNSAFE, "component references expand to more than %llu "
+				     "values (%d per value of the document)",
+				     (unsigned long long)(AS_EXPANSION * (uint64_t)d->n + AS_EXPANSION_BASE),
+				     AS_EXPANSION);
+		w->failed = 1;
+		return;
+	}
+	c->budget--;
 	if (depth > AS_DEPTH || v == FY_JNONE) {
 		fy_jw_null(w);
 		return;
@@ -1214,6 +1233,7 @@ int fy_agentspec_map(const char *text, size_t len, const char *path, struct wf_q
 	c.path = path;
 	c.err = err;
 	rc = fy_jdoc_parse(&c.a.d, text, len, 0, err);
+	c.budget = AS_EXPANSION * (uint64_t)c.a.d.n + AS_EXPANSION_BASE;
 	if (rc == 0)
 		rc = read_document(&c);
 	*rec = c.rec;

@@ -174,4 +174,23 @@ expect_exit 8 "the API without N8N_API_KEY is an authentication error" \
 expect_exit 2 "the API over plain http to another host is refused" \
 	env N8N_API_KEY=k "$BIN/ferry" export n8n:http://example.com:5678 -o api.ferry
 
+# A reference bomb: 24 components, each referring to the next twice, would
+# resolve to 2^24 copies. It is refused (unsafe, exit 5) in one line, fast,
+# and leaves no archive.
+python3 - <<'PY'
+import json
+refs = {}
+for i in range(24):
+    c = {"component_type": "VllmConfig", "id": "c%d" % i, "name": "c%d" % i, "model_id": "m", "url": "http://x"}
+    if i < 23:
+        c["metadata"] = {"a": {"$component_ref": "c%d" % (i + 1)}, "b": {"$component_ref": "c%d" % (i + 1)}}
+    refs["c%d" % i] = c
+json.dump({"component_type": "Agent", "id": "bomb", "name": "bomb", "system_prompt": "hi",
+           "llm_config": {"$component_ref": "c0"}, "agentspec_version": "25.4.1",
+           "$referenced_components": refs}, open("bomb.json", "w"))
+PY
+expect_exit 5 "an Agent Spec reference bomb is refused as unsafe" timeout 60 $FERRY export agentspec:bomb.json -o bomb.ferry
+check "in one line saying how far references may expand" one_line_error "component references expand to more than"
+check "and leaves no archive" test ! -e bomb.ferry
+
 done_testing
