@@ -113,6 +113,14 @@ struct fy_source_info {
  *          string VALUE (the containers on the way present):
  *          "nodes.dialect!=n8n" (nodes of other providers),
  *          "source.adapter!=agentspec" (records of other providers).
+ *          "!COND": where COND (one of the above) matches nowhere:
+ *          "!model.name" (an agent that names no model),
+ *          "!config.harness_tool_type=agentcore_browser".
+ *          "COND&COND...": the first condition's places, when every
+ *          further condition holds too (on the record; a value cannot
+ *          hold '&'): "!model.name&!ext.azure.versions"; a "type=" line
+ *          takes them as well: "type=builtin&!ext.bedrock-agents".
+ *          The ledger's "field" is the line's field as written.
  *          "$secret": every {"$secret": NAME} reference in the record.
  *          Without such a line a secret is held back (the user rebinds NAME
  *          at the target); NATIVE means the target keeps the reference.

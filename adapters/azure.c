@@ -1317,6 +1317,9 @@ static const struct fy_capability azure_caps[] = {
 	  "a versioned prompt agent: an exported Azure agent's versions are recreated in order, any other "
 	  "agent is one version (model, instructions, function/code interpreter/web search tools)",
 	  "prompt-agent" },
+	{ FY_KIND_AGENT, "!model.name&!ext.azure.versions", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "the agent names no model: the deployment of --option model= (default gpt-4.1) is used",
+	  "default-model" },
 	{ FY_KIND_AGENT, "id", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
 	  "an agent is named by its id, any character Azure does not take (letters, digits, '-'; 63 at "
 	  "most) as '-'", "agent-name" },
@@ -1454,8 +1457,8 @@ static int azure_estimate(const struct fy_adapter_ctx *ctx, const struct fy_esti
 }
 
 /*
- * What an agent's contents decide, beyond the table: no model, metadata
- * that does not fit. Called once per record.
+ * What an agent's contents decide, beyond the table: metadata that does
+ * not fit (an agent without a model is a table line). Called once per record.
  */
 static int azure_check(struct oai_sink *s, enum fy_kind k, const struct fy_jdoc *d, const char *id,
 		       struct fy_error *err)
@@ -1463,21 +1466,14 @@ static int azure_check(struct oai_sink *s, enum fy_kind k, const struct fy_jdoc 
 	struct oai_extras x;
 	const char *extra[12];
 	char key[512];
-	int rc = 0;
+	int rc;
 
 	if (k != FY_KIND_AGENT)
 		return 0;
-	if (fy_json_get(d, fy_json_get(d, fy_json_get(d, 0, "ext"), "azure"), "versions") == FY_JNONE &&
-	    fy_json_type(d, fy_json_get(d, fy_json_get(d, 0, "model"), "name")) != FY_JSTRING)
-		rc = live_sink_ledger(&s->live, "agent", id, NULL, "model", "transformed", "default-model",
-				      "the agent names no model: the deployment of --option model= (default gpt-4.1) "
-				      "is used", err);
-	if (rc == 0) {
-		oai_record_extras(d, id, &x, extra);
-		live_sink_key(&s->live, id, key, sizeof(key));
-		rc = oai_sink_metadata(s, NULL, d, fy_json_get(d, 0, "metadata"), "agent", id, key, extra, 1, err);
-		oai_extras_release(&x);
-	}
+	oai_record_extras(d, id, &x, extra);
+	live_sink_key(&s->live, id, key, sizeof(key));
+	rc = oai_sink_metadata(s, NULL, d, fy_json_get(d, 0, "metadata"), "agent", id, key, extra, 1, err);
+	oai_extras_release(&x);
 	return rc;
 }
 

@@ -386,15 +386,23 @@ static int cur_commit(struct fy_fidelity *f, struct fy_error *err)
 /* --- the capability table ---------------------------------------------- */
 
 /*
- * "PATH=VALUE" splits into path and value, "PATH!=VALUE" also sets negate;
- * no '=' leaves value NULL.
+ * One condition of a field ("PATH", "PATH=VALUE", "PATH!=VALUE", each
+ * optionally prefixed by '!'), up to '&' or the end: its path, its value
+ * (copied into val, NULL when none), "!=" as negate and the '!' prefix as
+ * absent. Returns where the next condition starts (NULL after the last).
  */
-static void split_field(const char *field, char *path, size_t cap, const char **value,
-			int *negate)
+static const char *split_cond(const char *field, char *path, size_t cap, char *val, size_t vcap,
+			      const char **value, int *negate, int *absent)
 {
-	const char *eq = strchr(field, '=');
-	size_t n = eq ? (size_t)(eq - field) : strlen(field);
+	const char *end = strchr(field, '&'), *eq;
+	size_t n, len;
 
+	*absent = *field == '!';
+	if (*absent)
+		field++;
+	len = end ? (size_t)(end - field) : strlen(field);
+	eq = memchr(field, '=', len);
+	n = eq ? (size_t)(eq - field) : len;
 	*negate = eq && n > 0 && field[n - 1] == '!';
 	if (*negate)
 		n--;
@@ -402,7 +410,27 @@ static void split_field(const char *field, char *path, size_t cap, const char **
 		n = cap - 1;
 	memcpy(path, field, n);
 	path[n] = '\0';
-	*value = eq ? eq + 1 : NULL;
+	*value = NULL;
+	if (eq) {
+		n = len - (size_t)(eq + 1 - field);
+		if (n >= vcap)
+			n = vcap - 1;
+		memcpy(val, eq + 1, n);
+		val[n] = '\0';
+		*value = val;
+	}
+	return end ? end + 1 : NULL;
+}
+
+/* The path of a field's first condition; its value, if any, in *has_value. */
+void fy_capability_path(const char *field, char *path, size_t cap, int *has_value)
+{
+	char val[256];
+	const char *value;
+	int negate, absent;
+
+	split_cond(field, path, cap, val, sizeof(val), &value, &negate, &absent);
+	*has_value = value != NULL;
 }
 
 /*
@@ -446,14 +474,28 @@ static uint64_t count_path(const struct fy_jdoc *d, uint32_t v, const char *path
 	return count_path(d, m, dot ? dot + 1 : "", value, negate);
 }
 
+/*
+ * The places the first condition counts, when every further condition
+ * holds too ('&'); a '!' condition counts 1 where its match counts none.
+ */
 uint64_t fy_capability_count(const struct fy_jdoc *d, uint32_t v, const char *field)
 {
-	char path[128];
-	const char *value;
-	int negate;
+	char path[128], val[256];
+	const char *value, *next = field;
+	uint64_t first = 0, n;
+	int negate, absent, i;
 
-	split_field(field, path, sizeof(path), &value, &negate);
-	return count_path(d, v, path, value, negate);
+	for (i = 0; next; i++) {
+		next = split_cond(next, path, sizeof(path), val, sizeof(val), &value, &negate, &absent);
+		n = count_path(d, v, path, value, negate);
+		if (absent)
+			n = !n;
+		if (!n)
+			return 0;
+		if (i == 0)
+			first = n;
+	}
+	return first;
 }
 
 static const char *rule_of(const struct fy_capability *c)
@@ -483,7 +525,6 @@ static const struct fy_capability *record_line(const struct fy_fidelity *f, enum
 					       const struct fy_jdoc *d)
 {
 	const struct fy_capability *whole = NULL;
-	uint32_t type = fy_json_get(d, 0, "type");
 	size_t i;
 
 	for (i = 0; i < f->ad->ncaps; i++) {
@@ -491,8 +532,7 @@ static const struct fy_capability *record_line(const struct fy_fidelity *f, enum
 
 		if (c->kind != k)
 			continue;
-		if (is_type_line(c) && fy_json_type(d, type) == FY_JSTRING &&
-		    fy_json_streq(d, type, c->field + 5))
+		if (is_type_line(c) && fy_capability_count(d, 0, c->field))
 			return c;
 		if (!c->field && !whole)
 			whole = c;
@@ -535,18 +575,17 @@ static int apply_field_lines(struct fy_fidelity *f, enum fy_kind k, const char *
 
 	for (i = 0; i < f->ad->ncaps; i++) {
 		const struct fy_capability *c = &f->ad->caps[i];
-		const char *value;
 		enum fy_outcome o;
 		uint64_t n;
-		int negate;
+		int value;
 
 		if (c->kind != k || !c->field || is_type_line(c) || strcmp(c->field, "$secret") == 0)
 			continue;
-		split_field(c->field, path, sizeof(path), &value, &negate);
+		fy_capability_path(c->field, path, sizeof(path), &value);
 		/* a line without a value yields to a matching line with one on the same path */
 		if (!value && prev_hit && strcmp(prev, path) == 0)
 			continue;
-		n = count_path(d, 0, path, value, negate);
+		n = fy_capability_count(d, 0, c->field);
 		if (strcmp(prev, path) != 0) {
 			snprintf(prev, sizeof(prev), "%s", path);
 			prev_hit = 0;

@@ -183,10 +183,17 @@ int fy_plan_line_cmp(const void *a, const void *b);
 
 /*
  * How many places of the record (value v of d) a capability line's field
- * names ("PATH" or "PATH=VALUE", adapter.h), counted as the engine counts
- * them: a sink that reports its table's lines (the done-ledger) uses it.
+ * names ("PATH", "PATH=VALUE", "PATH!=VALUE", "!PATH...", several joined by
+ * '&'; adapter.h), counted as the engine counts them: a sink that reports
+ * its table's lines (the done-ledger) uses it. 0 = the line does not apply.
  */
 uint64_t fy_capability_count(const struct fy_jdoc *d, uint32_t v, const char *field);
+/*
+ * The path of a field's first condition (into path) and whether it has a
+ * value: a line without one yields to a matching line with one on the same
+ * path (the engine's rule, for sinks that report their table).
+ */
+void fy_capability_path(const char *field, char *path, size_t cap, int *has_value);
 
 /* Where to keep the report's JSON: the audit document (schema formats/schema/audit.json). */
 struct fy_audit_source {

@@ -258,11 +258,6 @@ target_import() {
 #                        messages (after the thread record) are seen;
 #   content-not-available  an image or file part with neither bytes nor a
 #                        URL (a field line names one condition, not two);
-#   default-model        an agent that names no model (a field line cannot
-#                        match an absent field);
-#   tool:no-equivalent   a built-in tool other than the AgentCore Browser /
-#                        AMAZON.UserInput (a "type=" line cannot look at
-#                        the tool's config);
 #   tool-without-agent   a tool no agent of the archive uses (known only
 #                        after every agent is seen).
 # A pair whose only differences are these extra done lines is reported as
@@ -271,9 +266,8 @@ target_import() {
 known_gaps() {
 	case "$1" in
 	openai) echo "thread:active-branch-only message:content-not-available" ;;
-	azure) echo "thread:active-branch-only agent:default-model" ;;
-	agentcore) echo "tool:no-equivalent tool:tool-without-agent" ;;
-	bedrock-agents) echo "tool:no-equivalent" ;;
+	azure) echo "thread:active-branch-only" ;;
+	agentcore) echo "tool:tool-without-agent" ;;
 	esac
 }
 # gap_only TARGET P D: D has every line of P, and its other lines are known gaps.
