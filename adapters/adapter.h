@@ -113,6 +113,8 @@ struct fy_source_info {
  *          string VALUE (the containers on the way present):
  *          "nodes.dialect!=n8n" (nodes of other providers),
  *          "source.adapter!=agentspec" (records of other providers).
+ *          "PATH~GLOB": the strings that match the fnmatch(3) pattern:
+ *          "scope.namespace~*[!A-Za-z0-9_-]*".
  *          "!COND": where COND (one of the above) matches nowhere:
  *          "!model.name" (an agent that names no model),
  *          "!config.harness_tool_type=agentcore_browser".

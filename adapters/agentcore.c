@@ -2896,6 +2896,9 @@ static const struct fy_capability agentcore_caps[] = {
 	{ FY_KIND_AGENT, "ext.bedrock-agents.aliases", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
 	  "harnesses have no aliases", "aliases-not-recreated" },
 	/* tools: harness tools */
+	{ FY_KIND_TOOL, "$unused", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "no agent in the archive uses this tool; harness tools belong to a harness",
+	  "tool-without-agent" },
 	{ FY_KIND_TOOL, "type=function", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
 	  "an inline_function tool with the parameters as its JSON Schema inputSchema; the harness "
 	  "returns each call to the client, as RETURN_CONTROL did", "function-to-inline-function" },

@@ -973,16 +973,22 @@ static int build_definition(struct oai_sink *s, const struct fy_jdoc *d, struct 
 	return 0;
 }
 
-/* An Azure agent name for a record id: letters, digits and '-', up to 63. */
-static void agent_name(const char *id, char name[64])
+/* Every character of name other than letters, digits and those of keep becomes '-'. */
+static void az_name_chars(char *name, const char *keep)
 {
 	size_t j;
 
-	snprintf(name, 64, "%.63s", id);
 	for (j = 0; name[j]; j++)
 		if (!((name[j] >= 'a' && name[j] <= 'z') || (name[j] >= 'A' && name[j] <= 'Z') ||
-		      (name[j] >= '0' && name[j] <= '9') || name[j] == '-'))
+		      (name[j] >= '0' && name[j] <= '9') || strchr(keep, name[j])))
 			name[j] = '-';
+}
+
+/* An Azure agent name for a record id: letters, digits and '-', up to 63. */
+static void agent_name(const char *id, char name[64])
+{
+	snprintf(name, 64, "%.63s", id);
+	az_name_chars(name, "-");
 }
 
 static int sink_agents(struct oai_sink *s, struct fy_error *err)
@@ -1230,10 +1236,13 @@ static int sink_memory(struct oai_sink *s, struct fy_error *err)
 			fy_buf_release(&t);
 			fy_buf_release(&a);
 		}
+		/* a namespace names the store in letters, digits, '-' and '_' (the table's store-name lines) */
 		if (opt)
 			fy_buf_adds(&store, opt, NULL);
-		else if (live_get_str(&d, sc, "namespace", &store) < 0)
+		else if (live_get_str(&d, sc, "namespace", &store) < 0 || !store.ptr || !*store.ptr)
 			fy_buf_adds(&store, "ferry-import", NULL);
+		else
+			az_name_chars(store.ptr, "-_");
 		live_get_str(&d, 0, "text", &text);
 		{
 			struct fy_buf t = FY_BUF_INIT(64);
@@ -1402,6 +1411,12 @@ static const struct fy_capability azure_caps[] = {
 	  "memory scopes are user ids: a namespace is scope ferry-namespace-NAME", "memory-scope" },
 	{ FY_KIND_MEMORY, "scope.type=global", FY_CAP_NONE, FY_CAP_TRANSFORMED,
 	  "memory scopes are user ids: global memory is scope ferry-global", "memory-scope" },
+	{ FY_KIND_MEMORY, "scope.namespace~*[!A-Za-z0-9_-]*", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "a namespace names the memory store (unless --option memory-store=NAME): any character other "
+	  "than letters, digits, '-' and '_' becomes '-'", "store-name" },
+	{ FY_KIND_MEMORY, "scope.namespace=", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "an empty namespace names the memory store ferry-import (unless --option memory-store=NAME)",
+	  "store-name" },
 	{ FY_KIND_MEMORY, "embedding", FY_CAP_NONE, FY_CAP_DEGRADED,
 	  "the memory store embeds with its own model: the given vector is not kept", "re-embed" },
 	{ FY_KIND_MEMORY, "label", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "memory items have no label",

@@ -343,6 +343,9 @@ TEST(capability_fields_count_as_the_engine_does)
 	CHECK(fy_capability_count(&d, 0, "nodes.type=agent&!edges&source") == 2);
 	CHECK(fy_capability_count(&d, 0, "kind=workflow&!source.adapter=agentspec") == 1);
 	CHECK(fy_capability_count(&d, 0, "kind=workflow&!source.adapter=n8n") == 0);
+	CHECK(fy_capability_count(&d, 0, "nodes.dialect~*i*") == 1);	/* flowise */
+	CHECK(fy_capability_count(&d, 0, "nodes.type~*[!a-z]*") == 0);
+	CHECK(fy_capability_count(&d, 0, "!source.adapter~n*") == 0);
 	fy_jdoc_release(&d);
 }
 
