@@ -123,6 +123,13 @@ struct fy_source_info {
  *          hold '&'): "!model.name&!ext.azure.versions"; a "type=" line
  *          takes them as well: "type=builtin&!ext.bedrock-agents".
  *          The ledger's "field" is the line's field as written.
+ *          "$off-branch" (threads): a thread whose messages branch, with
+ *          messages off the path from its active_leaf (else its last
+ *          message) up through the parents (fy_thread_off_branch); decided
+ *          once the thread's messages are seen, for a sink that writes one
+ *          branch. "$unused" (tools): a tool no written agent of the
+ *          archive lists; decided at the end. Both are lines for the
+ *          record as a whole; the sink reports them itself.
  *          "$secret": every {"$secret": NAME} reference in the record.
  *          Without such a line a secret is held back (the user rebinds NAME
  *          at the target); NATIVE means the target keeps the reference.
