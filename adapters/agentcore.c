@@ -188,8 +188,9 @@ static const char *event_parts(const struct fy_jdoc *d, uint32_t payload, struct
 			else
 				fy_jw_str(w, "");
 			fy_jw_end(w);
-		} else if (blob != FY_JNONE && fy_json_get(d, blob, "ferry_part") != FY_JNONE) {
-			/* A part ferry stored as a blob: give it back as it was. */
+		} else if (blob != FY_JNONE && fy_json_get(d, blob, "ferry_part") != FY_JNONE &&
+			   fy_aws_stored_part(w, d, fy_json_get(d, blob, "ferry_part")) == 0) {
+			/* A part ferry stored as a blob, given back as it was (else kept as other). */
 			uint32_t fr = fy_json_get(d, blob, "ferry_role");
 
 			if (fy_json_type(d, fr) == FY_JSTRING && !ferry_role[0]) {
@@ -198,7 +199,6 @@ static const char *event_parts(const struct fy_jdoc *d, uint32_t payload, struct
 				snprintf(ferry_role, cap, "%s", s ? s : "");
 				free(s);
 			}
-			fy_aws_stored_part(w, d, fy_json_get(d, blob, "ferry_part"));
 		} else {
 			fy_jw_obj(w);
 			fy_jw_kstr(w, "type", "other");

@@ -453,46 +453,83 @@ static void emit_ports(struct asrd *c, struct fy_jw *w, const char *key, uint32_
 	fy_jw_end(w);
 }
 
-/* The tool parameters as one JSON Schema object, from the tool's input properties. */
+/*
+ * The tool parameters as one JSON Schema object, from the tool's input
+ * properties, named by their titles. An input without a title, or with
+ * one an earlier input has, is not a parameter (a property name is unique;
+ * the inputs stay whole in ext.agentspec.inputs).
+ */
 static void emit_parameters(struct asrd *c, struct fy_jw *w, uint32_t inputs)
 {
 	const struct fy_jdoc *d = &c->a.d;
+	struct fy_buf names = FY_BUF_INIT(AS_FILE_MAX);
+	size_t n, *off, *len, i;
 	uint32_t k, el;
 	int req = 0;
 
 	inputs = resolve(&c->a, inputs);
+	n = fy_json_len(d, inputs);
+	off = calloc(n + 1, sizeof(*off));
+	len = calloc(n + 1, sizeof(*len));
+	if (!off || !len) {
+		if (!w->failed)
+			fy_error_set(&w->err, FY_E_NOMEM, "out of memory");
+		w->failed = 1;
+		goto out;
+	}
+	FY_JSON_FOREACH(d, inputs, k, el) {
+		uint32_t title = fy_json_get(d, resolve(&c->a, el), "title");
+
+		len[k] = (size_t)-1;
+		off[k] = names.len;
+		if (fy_json_type(d, title) != FY_JSTRING)
+			continue;
+		if (fy_json_str(d, title, &names, &w->err) < 0) {
+			w->failed = 1;
+			goto out;
+		}
+		len[k] = names.len - off[k];
+		for (i = 0; i < k; i++)
+			if (len[i] == len[k] && (!len[k] || !memcmp(names.ptr + off[i], names.ptr + off[k], len[k])))
+				len[k] = (size_t)-1;
+	}
+	if (!names.ptr && fy_buf_add(&names, "", 0, &w->err) < 0) {
+		w->failed = 1;
+		goto out;
+	}
 	fy_jw_key(w, "parameters");
 	fy_jw_obj(w);
 	fy_jw_kstr(w, "type", "object");
 	fy_jw_key(w, "properties");
 	fy_jw_obj(w);
 	FY_JSON_FOREACH(d, inputs, k, el) {
-		uint32_t p = resolve(&c->a, el);
-		char *title = fy_json_get_strdup(d, p, "title");
 		static const char *const no_title[] = { "title", NULL };
 
-		fy_jw_key(w, title ? title : "");
+		if (len[k] == (size_t)-1)
+			continue;
+		fy_jw_keyn(w, names.ptr + off[k], len[k]);
 		fy_jw_obj(w);
-		wf_copy_members(d, p, no_title, w, NULL);
+		wf_copy_members(d, resolve(&c->a, el), no_title, w, NULL);
 		fy_jw_end(w);
-		free(title);
 	}
 	fy_jw_end(w);
 	FY_JSON_FOREACH(d, inputs, k, el) {
-		uint32_t p = resolve(&c->a, el);
-
-		if (fy_json_get(d, p, "default") != FY_JNONE)
+		if (len[k] == (size_t)-1 || fy_json_get(d, resolve(&c->a, el), "default") != FY_JNONE)
 			continue;
 		if (!req) {
 			fy_jw_key(w, "required");
 			fy_jw_arr(w);
 			req = 1;
 		}
-		fy_jw_node(w, d, fy_json_get(d, p, "title"));
+		fy_jw_strn(w, names.ptr + off[k], len[k]);
 	}
 	if (req)
 		fy_jw_end(w);
 	fy_jw_end(w);
+out:
+	free(off);
+	free(len);
+	fy_buf_release(&names);
 }
 
 static void emit_source(struct asrd *c, struct fy_jw *w, uint32_t comp)
@@ -1149,6 +1186,49 @@ static int read_document(struct asrd *c)
 	return 0;
 }
 
+/*
+ * The mapping of one document, without I/O (tests/fuzz/fuzz_agentspec.c
+ * calls it directly): text (read from path, which names it in source.path)
+ * into records and ledger lines queued on q, ledger lines through notes;
+ * rec is scratch space. *secrets receives how many credential values were
+ * replaced by references. note_id (FY_ID_MAX + 1 bytes) receives the id
+ * of the record the last ledger lines were about: notes->id points there
+ * on return, for the caller's own lines about the document.
+ */
+int fy_agentspec_map(const char *text, size_t len, const char *path, struct wf_queue *q,
+		     struct wf_notes *notes, struct fy_buf *rec, unsigned *secrets, char *note_id,
+		     struct fy_error *err);
+
+int fy_agentspec_map(const char *text, size_t len, const char *path, struct wf_queue *q,
+		     struct wf_notes *notes, struct fy_buf *rec, unsigned *secrets, char *note_id,
+		     struct fy_error *err)
+{
+	struct asrd c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	fy_jdoc_init(&c.a.d);
+	c.q = q;
+	c.notes = notes;
+	c.rec = *rec;
+	c.path = path;
+	c.err = err;
+	rc = fy_jdoc_parse(&c.a.d, text, len, 0, err);
+	if (rc == 0)
+		rc = read_document(&c);
+	*rec = c.rec;
+	*secrets = c.secrets;
+	/* c.note_id goes with this frame: what notes->id points to moves to the caller's */
+	memcpy(note_id, c.note_id, sizeof(c.note_id));
+	if (notes->id == c.note_id)
+		notes->id = note_id;
+	asdoc_release(&c.a);
+	while (c.nseen)
+		free(c.seen[--c.nseen]);
+	free(c.seen);
+	return rc;
+}
+
 /* --- the source ------------------------------------------------------------ */
 
 struct as_src {
@@ -1159,6 +1239,7 @@ struct as_src {
 	int is_dir;
 	char **files;
 	size_t nfiles, next;
+	char note_id[FY_ID_MAX + 1];	/* notes.id after a document (fy_agentspec_map) */
 };
 
 static void as_src_close(void *state)
@@ -1231,7 +1312,7 @@ static int as_src_next(void *state, struct fy_item *it, struct fy_error *err)
 	for (;;) {
 		char path[PATH_MAX], raw[PATH_MAX + 32];
 		const char *rel;
-		struct asrd c;
+		unsigned secrets;
 		int rc;
 
 		if (wf_queue_pop(&s->q, it))
@@ -1248,29 +1329,16 @@ static int as_src_next(void *state, struct fy_item *it, struct fy_error *err)
 		s->next++;
 		if (wf_read_file(path, AS_FILE_MAX, &s->text, err) < 0)
 			return fy_error_prefix(err, "agentspec");
-		memset(&c, 0, sizeof(c));
-		fy_jdoc_init(&c.a.d);
-		c.q = &s->q;
-		c.notes = &s->notes;
-		c.rec = s->rec;
-		c.path = rel;
-		c.err = err;
-		rc = fy_jdoc_parse(&c.a.d, s->text.ptr ? s->text.ptr : "", s->text.len, 0, err);
-		if (rc == 0)
-			rc = read_document(&c);
-		s->rec = c.rec;
-		asdoc_release(&c.a);
-		while (c.nseen)
-			free(c.seen[--c.nseen]);
-		free(c.seen);
+		rc = fy_agentspec_map(s->text.ptr ? s->text.ptr : "", s->text.len, rel, &s->q, &s->notes,
+				      &s->rec, &secrets, s->note_id, err);
 		if (rc < 0)
 			return fy_error_prefix(err, "agentspec: %s", path);
-		if (c.secrets) {
+		if (secrets) {
 			/* the original holds the credentials the records do not: it stays out */
 			if (wf_note(&s->notes, NULL, "warning", "raw-original-withheld", err,
 				    "%s holds %u credential value%s: its original is not kept under raw/ "
-				    "(the records keep everything else)", rel, c.secrets,
-				    c.secrets == 1 ? "" : "s") < 0)
+				    "(the records keep everything else)", rel, secrets,
+				    secrets == 1 ? "" : "s") < 0)
 				return -1;
 			continue;
 		}

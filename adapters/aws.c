@@ -18,6 +18,7 @@
 
 #include "fidelity.h"
 #include "record.h"
+#include "schema.h"
 #include "sha256.h"
 
 const struct fy_aws_service fy_aws_agentcore = {
@@ -490,7 +491,8 @@ void fy_outbox_release(struct fy_outbox *o)
 	memset(o, 0, sizeof(*o));
 }
 
-void fy_aws_stored_part(struct fy_jw *w, const struct fy_jdoc *d, uint32_t part)
+/* The members of a stored part but blob and file, as an object. */
+static void stored_part_members(struct fy_jw *w, const struct fy_jdoc *d, uint32_t part)
 {
 	uint32_t k, key, val;
 
@@ -505,6 +507,46 @@ void fy_aws_stored_part(struct fy_jw *w, const struct fy_jdoc *d, uint32_t part)
 		free(name);
 	}
 	fy_jw_end(w);
+}
+
+int fy_aws_stored_part(struct fy_jw *w, const struct fy_jdoc *d, uint32_t part)
+{
+	const struct fy_schemaset *s = fy_schemaset_default(NULL);
+	struct fy_buf b = FY_BUF_INIT((size_t)64 << 20);
+	struct fy_error err;
+	struct fy_jdoc probe;
+	struct fy_jw pw;
+	int ok;
+
+	/* Only what passes as a part of a message: the text may be anyone's. */
+	if (fy_json_type(d, part) != FY_JOBJECT || !s)
+		return -1;
+	fy_jdoc_init(&probe);
+	fy_jw_init(&pw, &b);
+	fy_jw_obj(&pw);
+	fy_jw_kstr(&pw, "kind", "message");
+	fy_jw_kstr(&pw, "id", "m");
+	fy_jw_kstr(&pw, "thread", "t");
+	fy_jw_key(&pw, "parent");
+	fy_jw_null(&pw);
+	fy_jw_kstr(&pw, "role", "user");
+	fy_jw_key(&pw, "parts");
+	fy_jw_arr(&pw);
+	stored_part_members(&pw, d, part);
+	fy_jw_end(&pw);
+	fy_jw_key(&pw, "source");
+	fy_jw_obj(&pw);
+	fy_jw_kstr(&pw, "adapter", "aws");
+	fy_jw_end(&pw);
+	fy_jw_end(&pw);
+	ok = fy_jw_finish(&pw, &err) == 0 && fy_jdoc_parse(&probe, b.ptr, b.len, 0, &err) == 0 &&
+	     fy_schema_validate_kind(s, FY_KIND_MESSAGE, &probe, 0, 0, &err) == 0;
+	fy_jdoc_release(&probe);
+	fy_buf_release(&b);
+	if (!ok)
+		return -1;
+	stored_part_members(w, d, part);
+	return 0;
 }
 
 int fy_aws_held_add(struct fy_aws_heldlist *l, const char *json, size_t len, struct fy_error *err)

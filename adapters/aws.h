@@ -149,8 +149,10 @@ void fy_outbox_release(struct fy_outbox *o);
  * A message part ferry stored at the provider ({"ferry_part": PART}) as it
  * goes back into a record: without "blob" and "file", whose content was
  * never stored there (the hash stays at the provider, in the payload).
+ * -1, writing nothing, when PART is not a valid message part (the text
+ * looked like ferry's but is not: the caller keeps it as text).
  */
-void fy_aws_stored_part(struct fy_jw *w, const struct fy_jdoc *d, uint32_t part);
+int fy_aws_stored_part(struct fy_jw *w, const struct fy_jdoc *d, uint32_t part);
 
 /*
  * A record's "source": {adapter, id, url (node url of d, when present)},

@@ -173,7 +173,10 @@ out:
 	return rc;
 }
 
-/* --- mapping: agents and memories (no I/O) -------------------------------------- */
+/*
+ * --- mapping: agents and memories (no I/O) --------------------------------------
+ * Not static: tests/fuzz/fuzz_openai.c calls the two mappings directly.
+ */
 
 static const char *tool_type(const char *t)
 {
@@ -190,8 +193,13 @@ static const char *tool_type(const char *t)
  * line. The latest version is the agent; every version stays in
  * ext.azure.versions so an import back recreates the history.
  */
-static int azure_agent_records(const struct fy_jdoc *d, uint32_t vers, struct fy_buf *out,
-			       struct fy_error *err)
+int azure_agent_records(const struct fy_jdoc *d, uint32_t vers, struct fy_buf *out,
+			struct fy_error *err);
+int azure_memory_record(const struct fy_jdoc *d, uint32_t item, const struct fy_jdoc *sd,
+			uint32_t store, struct fy_buf *out, struct fy_error *err);
+
+int azure_agent_records(const struct fy_jdoc *d, uint32_t vers, struct fy_buf *out,
+			struct fy_error *err)
 {
 	uint32_t n = fy_json_len(d, vers), latest, def, tools, k, t;
 	char aid[FY_ID_MAX + 1];
@@ -231,15 +239,16 @@ static int azure_agent_records(const struct fy_jdoc *d, uint32_t vers, struct fy
 		if (!strcmp(nt, "mcp")) {
 			lw_key(&w, "mcp");
 			lw_obj(&w);
-			if (fy_json_get(d, t, "server_label") != FY_JNONE)
+			if (fy_json_type(d, fy_json_get(d, t, "server_label")) == FY_JSTRING)
 				lw_knode(&w, "server_label", d, fy_json_get(d, t, "server_label"));
-			if (fy_json_get(d, t, "server_url") != FY_JNONE)
+			if (fy_json_type(d, fy_json_get(d, t, "server_url")) == FY_JSTRING)
 				lw_knode(&w, "server_url", d, fy_json_get(d, t, "server_url"));
 			if (fy_json_type(d, fy_json_get(d, t, "allowed_tools")) == FY_JARRAY)
 				lw_knode(&w, "allowed_tools", d, fy_json_get(d, t, "allowed_tools"));
 			lw_end_obj(&w);
 		}
-		if (!strcmp(nt, "builtin") || !strcmp(nt, "file_search") || !strcmp(nt, "web_search"))
+		if ((!strcmp(nt, "builtin") || !strcmp(nt, "file_search") || !strcmp(nt, "web_search")) &&
+		    fy_json_type(d, t) == FY_JOBJECT)
 			lw_knode(&w, "config", d, t);
 		lw_key(&w, "source");
 		lw_obj(&w);
@@ -297,14 +306,8 @@ static int azure_agent_records(const struct fy_jdoc *d, uint32_t vers, struct fy
 	lw_end_arr(&w);
 	if (fy_json_type(d, fy_json_get(d, latest, "version")) == FY_JSTRING)
 		lw_knode(&w, "version", d, fy_json_get(d, latest, "version"));
-	if (live_get_int(d, fy_json_at(d, vers, 0), "created_at", 0) > 0) {
-		lw_key(&w, "created");
-		lw_time(&w, live_get_int(d, fy_json_at(d, vers, 0), "created_at", 0));
-	}
-	if (live_get_int(d, latest, "created_at", 0) > 0) {
-		lw_key(&w, "updated");
-		lw_time(&w, live_get_int(d, latest, "created_at", 0));
-	}
+	lw_ktime(&w, "created", live_get_int(d, fy_json_at(d, vers, 0), "created_at", 0));
+	lw_ktime(&w, "updated", live_get_int(d, latest, "created_at", 0));
 	if (fy_json_type(d, fy_json_get(d, latest, "metadata")) == FY_JOBJECT &&
 	    fy_json_len(d, fy_json_get(d, latest, "metadata")))
 		lw_knode(&w, "metadata", d, fy_json_get(d, latest, "metadata"));
@@ -330,8 +333,8 @@ out:
 }
 
 /* A memory item (node item) of store (node store) as a memory record. */
-static int azure_memory_record(const struct fy_jdoc *d, uint32_t item, const struct fy_jdoc *sd,
-			       uint32_t store, struct fy_buf *out, struct fy_error *err)
+int azure_memory_record(const struct fy_jdoc *d, uint32_t item, const struct fy_jdoc *sd,
+			uint32_t store, struct fy_buf *out, struct fy_error *err)
 {
 	struct fy_buf kind = FY_BUF_INIT(64);
 	char id[FY_ID_MAX + 1];
@@ -354,8 +357,10 @@ static int azure_memory_record(const struct fy_jdoc *d, uint32_t item, const str
 	lw_key(&w, "scope");
 	lw_obj(&w);
 	lw_kstr(&w, "type", "user");
-	lw_knode(&w, "user", d, fy_json_get(d, item, "scope"));
-	lw_knode(&w, "namespace", sd, fy_json_get(sd, store, "name"));
+	if (fy_json_type(d, fy_json_get(d, item, "scope")) == FY_JSTRING)
+		lw_knode(&w, "user", d, fy_json_get(d, item, "scope"));
+	if (fy_json_type(sd, fy_json_get(sd, store, "name")) == FY_JSTRING)
+		lw_knode(&w, "namespace", sd, fy_json_get(sd, store, "name"));
 	lw_end_obj(&w);
 	lw_kstr(&w, "type", type);
 	if (kind.ptr)
@@ -365,16 +370,14 @@ static int azure_memory_record(const struct fy_jdoc *d, uint32_t item, const str
 		lw_node(&w, d, fy_json_get(d, item, "content"));
 	else
 		lw_str(&w, "");
-	if (live_get_int(d, item, "updated_at", 0) > 0) {
-		lw_key(&w, "updated");
-		lw_time(&w, live_get_int(d, item, "updated_at", 0));
-	}
+	lw_ktime(&w, "updated", live_get_int(d, item, "updated_at", 0));
 	{
 		uint32_t def = fy_json_get(sd, store, "definition");
 
 		if (fy_json_type(sd, fy_json_get(sd, def, "embedding_model")) == FY_JSTRING) {
 			/* The store embeds with this model; the vectors themselves are not exposed. */
-			lw_knode(&w, "strategy", sd, fy_json_get(sd, def, "kind"));
+			if (fy_json_type(sd, fy_json_get(sd, def, "kind")) == FY_JSTRING)
+				lw_knode(&w, "strategy", sd, fy_json_get(sd, def, "kind"));
 		}
 	}
 	lw_key(&w, "source");

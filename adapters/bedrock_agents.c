@@ -174,10 +174,15 @@ static void tool_tail(struct fy_jw *w, const struct fy_jdoc *d, uint32_t g, uint
 
 /*
  * An action group (GetAgentActionGroup's agentActionGroup) as tool records;
- * their ids are appended to ids (a JSON array being written).
+ * their ids are appended to ids (a JSON array being written). Not static,
+ * like fy_bedrock_agents_map_session: tests/fuzz/fuzz_bedrock_agents.c
+ * calls both directly.
  */
-static int map_action_group(const struct fy_jdoc *d, uint32_t g, const char *agent,
-			    struct fy_outbox *out, struct fy_jw *ids, struct fy_error *err)
+int fy_bedrock_agents_map_action_group(const struct fy_jdoc *d, uint32_t g, const char *agent,
+				       struct fy_outbox *out, struct fy_jw *ids, struct fy_error *err);
+
+int fy_bedrock_agents_map_action_group(const struct fy_jdoc *d, uint32_t g, const char *agent,
+				       struct fy_outbox *out, struct fy_jw *ids, struct fy_error *err)
 {
 	char *gid = gets(d, g, "actionGroupId"), *gname = gets(d, g, "actionGroupName");
 	char *sig = gets(d, g, "parentActionSignature");
@@ -189,7 +194,7 @@ static int map_action_group(const struct fy_jdoc *d, uint32_t g, const char *age
 
 	if (!sig)
 		sig = gets(d, g, "parentActionGroupSignature");
-	if (!gid || !gname) {
+	if (!gid || !gname || !*gid || !*gname) {
 		fy_error_set(err, FY_E_DATA, "agent %s: an action group without id or name", agent);
 		goto out;
 	}
@@ -203,8 +208,9 @@ static int map_action_group(const struct fy_jdoc *d, uint32_t g, const char *age
 			make_id(src, id);
 			fy_buf_reset(&b);
 			fy_jw_init(&w, &b);
-			tool_head(&w, id, "function", fname ? fname : gname);
-			fy_jw_knode_opt(&w, "description", d, fy_json_get(d, f, "description"));
+			tool_head(&w, id, "function", fname && *fname ? fname : gname);
+			if (fy_json_type(d, fy_json_get(d, f, "description")) == FY_JSTRING)
+				fy_jw_knode(&w, "description", d, fy_json_get(d, f, "description"));
 			fy_jw_key(&w, "parameters");
 			parameters_schema(&w, d, fy_json_get(d, f, "parameters"));
 			tool_tail(&w, d, g, f, src, fname);
@@ -223,7 +229,8 @@ static int map_action_group(const struct fy_jdoc *d, uint32_t g, const char *age
 		uint32_t payload = fy_json_get(d, api, "payload"), s3 = fy_json_get(d, api, "s3");
 
 		tool_head(&w, id, "openapi", gname);
-		fy_jw_knode_opt(&w, "description", d, fy_json_get(d, g, "description"));
+		if (fy_json_type(d, fy_json_get(d, g, "description")) == FY_JSTRING)
+			fy_jw_knode(&w, "description", d, fy_json_get(d, g, "description"));
 		fy_jw_key(&w, "openapi");
 		if (fy_json_type(d, payload) == FY_JSTRING) {
 			/* A JSON payload is the document itself; YAML stays text. */
@@ -265,7 +272,8 @@ static int map_action_group(const struct fy_jdoc *d, uint32_t g, const char *age
 		tool_head(&w, id, "code_interpreter", gname);
 	} else {
 		tool_head(&w, id, "builtin", gname);
-		fy_jw_knode_opt(&w, "description", d, fy_json_get(d, g, "description"));
+		if (fy_json_type(d, fy_json_get(d, g, "description")) == FY_JSTRING)
+			fy_jw_knode(&w, "description", d, fy_json_get(d, g, "description"));
 	}
 	tool_tail(&w, d, g, FY_JNONE, src, NULL);
 	if (fy_jw_finish(&w, err) < 0 || fy_outbox_record(out, FY_KIND_TOOL, b.ptr, b.len, err) < 0)
@@ -359,8 +367,11 @@ static char *tree_parent(const struct fy_jdoc *d, uint32_t steps, const char *tr
  * steps: a JSON array of InvocationStep objects in order (invocation
  * creation order, then step time).
  */
-static int map_session(const struct fy_jdoc *sd, const struct fy_jdoc *d, uint32_t steps,
-		       struct fy_outbox *out, struct fy_error *err)
+int fy_bedrock_agents_map_session(const struct fy_jdoc *sd, const struct fy_jdoc *d, uint32_t steps,
+				  struct fy_outbox *out, struct fy_error *err);
+
+int fy_bedrock_agents_map_session(const struct fy_jdoc *sd, const struct fy_jdoc *d, uint32_t steps,
+				  struct fy_outbox *out, struct fy_error *err)
 {
 	char *sid = gets(sd, 0, "sessionId"), *roles = NULL, *tree = NULL, tid[FY_ID_MAX + 1],
 	     prev[FY_ID_MAX + 1] = "";
@@ -470,9 +481,9 @@ static int map_session(const struct fy_jdoc *sd, const struct fy_jdoc *d, uint32
 
 			fy_jdoc_init(&pd);
 			if (t && !strncmp(t, "{\"ferry_part\":", 14) &&
-			    fy_jdoc_parse(&pd, t, strlen(t), 0, NULL) == 0) {
-				/* A part ferry stored as a text block: give it back as it was. */
-				fy_aws_stored_part(&w, &pd, fy_json_get(&pd, 0, "ferry_part"));
+			    fy_jdoc_parse(&pd, t, strlen(t), 0, NULL) == 0 &&
+			    fy_aws_stored_part(&w, &pd, fy_json_get(&pd, 0, "ferry_part")) == 0) {
+				/* A part ferry stored as a text block, given back as it was. */
 			} else if (t) {
 				fy_jw_obj(&w);
 				fy_jw_kstr(&w, "type", "text");
@@ -901,7 +912,7 @@ static int export_agent(struct bsrc *s, const char *aid, struct fy_error *err)
 		fy_buf_reset(&path);
 		if (!gid || fy_aws_path(&path, err, "/agents/%s/agentversions/DRAFT/actiongroups/%s/", aid, gid) < 0 ||
 		    fy_aws_call(&s->agent, "GET", path.ptr, NULL, NULL, "GetAgentActionGroup", &r, err) < 0 ||
-		    map_action_group(&r.doc, fy_json_get(&r.doc, 0, "agentActionGroup"), aid, &s->out, &idw, err) < 0) {
+		    fy_bedrock_agents_map_action_group(&r.doc, fy_json_get(&r.doc, 0, "agentActionGroup"), aid, &s->out, &idw, err) < 0) {
 			free(gid);
 			goto out;
 		}
@@ -1087,7 +1098,7 @@ static int export_session(struct bsrc *s, const char *sid, struct fy_error *err)
 		free(iid);
 	}
 	if (fy_buf_addc(&steps, ']', err) < 0 || fy_jdoc_parse(&stepdoc, steps.ptr, steps.len, 0, err) < 0 ||
-	    map_session(&sess.doc, &stepdoc, 0, &s->out, err) < 0)
+	    fy_bedrock_agents_map_session(&sess.doc, &stepdoc, 0, &s->out, err) < 0)
 		goto out;
 	rc = 0;
 out:

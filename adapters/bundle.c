@@ -39,6 +39,7 @@ struct fy_bundle {
 	size_t ar_next;		/* seq of the next header the open zip reader will return */
 	int fd;
 	size_t cur;		/* the open entry, or (size_t)-1 */
+	uint64_t done;		/* bytes of it read so far */
 };
 
 static int add_entry(struct fy_bundle *b, const char *path, uint64_t size, size_t seq,
@@ -160,7 +161,7 @@ static int zip_list(struct fy_bundle *b, struct fy_error *err)
 
 			while (p[0] == '.' && p[1] == '/')
 				p += 2;
-			if (add_entry(b, p, archive_entry_size_is_set(ae) ? (uint64_t)archive_entry_size(ae) : 0,
+			if (add_entry(b, p, archive_entry_size_is_set(ae) ? (uint64_t)archive_entry_size(ae) : UINT64_MAX,
 				      seq, err) < 0)
 				return -1;
 		}
@@ -370,6 +371,30 @@ int fy_bundle_open_entry(struct fy_bundle *b, size_t i, struct fy_error *err)
 		break;
 	}
 	b->cur = i;
+	b->done = 0;
+	return 0;
+}
+
+/*
+ * An entry gives exactly the bytes its listing declares: a zip whose
+ * headers lie about a size (or a file that changes while it is read) is
+ * refused rather than read past or short.
+ */
+static int check_size(struct fy_bundle *b, size_t k, size_t *got, struct fy_error *err)
+{
+	const struct entry *e = &b->e[b->cur];
+
+	if (e->size != UINT64_MAX) {
+		if (k > e->size - b->done)
+			return fy_error_set(err, FY_E_DATA, "%s: %s: longer than the %llu bytes its listing "
+					    "declares", b->location, e->path, (unsigned long long)e->size);
+		if (!k && b->done < e->size)
+			return fy_error_set(err, FY_E_DATA, "%s: %s: ends after %llu of the %llu bytes its "
+					    "listing declares", b->location, e->path,
+					    (unsigned long long)b->done, (unsigned long long)e->size);
+	}
+	b->done += k;
+	*got = k;
 	return 0;
 }
 
@@ -386,16 +411,15 @@ int fy_bundle_read(void *ctx, void *buf, size_t n, size_t *got, struct fy_error 
 
 		if (r < 0)
 			return zip_error(b, b->e[b->cur].path, err);
-		*got = (size_t)r;
-		return 0;
+		k = (ssize_t)r;
+	} else {
+		do {
+			k = read(b->fd, buf, n);
+		} while (k < 0 && errno == EINTR);
+		if (k < 0)
+			return fy_error_errno(err, errno, "%s", b->e[b->cur].path);
 	}
-	do {
-		k = read(b->fd, buf, n);
-	} while (k < 0 && errno == EINTR);
-	if (k < 0)
-		return fy_error_errno(err, errno, "%s", b->e[b->cur].path);
-	*got = (size_t)k;
-	return 0;
+	return check_size(b, (size_t)k, got, err);
 }
 
 const char *fy_media_type_guess(const char *name)

@@ -50,6 +50,10 @@ size_t fy_bundle_count(const struct fy_bundle *b);
 const char *fy_bundle_path(const struct fy_bundle *b, size_t i);
 /* The part after the last '/'. */
 const char *fy_bundle_base(const struct fy_bundle *b, size_t i);
+/*
+ * The size the listing declares, or UINT64_MAX when it gives none.
+ * fy_bundle_read refuses an entry that turns out longer or shorter.
+ */
 uint64_t fy_bundle_size(const struct fy_bundle *b, size_t i);
 /* Entry i's position in the cheapest reading order (the zip's own order; name order otherwise). */
 size_t fy_bundle_seq(const struct fy_bundle *b, size_t i);

@@ -68,7 +68,8 @@ int letta_time_to_utc(const char *s, size_t n, char *out);
 /*
  * A ferry id made of s: characters outside [A-Za-z0-9._~-] become '_',
  * leading '.', '-' are dropped, the result is at most max bytes and never
- * empty (fallback). out holds FY_ID_MAX + 1 bytes.
+ * empty: fallback, made an id the same way (it may be a file-local id),
+ * else "_". out holds FY_ID_MAX + 1 bytes.
  */
 void letta_id_from(const char *s, size_t n, const char *fallback, size_t max, char *out);
 

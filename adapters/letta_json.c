@@ -192,12 +192,11 @@ static int id_char(unsigned char c)
 	       c == '.' || c == '_' || c == '~' || c == '-';
 }
 
-void letta_id_from(const char *s, size_t n, const char *fallback, size_t max, char *out)
+/* The id characters of s[0..n) into out (at most max); returns how many. */
+static size_t id_chars(const char *s, size_t n, size_t max, char *out)
 {
 	size_t i, o = 0;
 
-	if (max > FY_ID_MAX)
-		max = FY_ID_MAX;
 	for (i = 0; i < n && o < max; i++) {
 		unsigned char c = (unsigned char)s[i];
 
@@ -214,8 +213,17 @@ void letta_id_from(const char *s, size_t n, const char *fallback, size_t max, ch
 		out[o++] = (char)c;
 	}
 	out[o] = '\0';
-	if (o == 0)
-		snprintf(out, FY_ID_MAX + 1, "%s", fallback);
+	return o;
+}
+
+void letta_id_from(const char *s, size_t n, const char *fallback, size_t max, char *out)
+{
+	if (max > FY_ID_MAX)
+		max = FY_ID_MAX;
+	/* The fallback is often the file's own id of the entity: made an id the same way. */
+	if (id_chars(s, n, max, out) == 0 &&
+	    (!fallback || id_chars(fallback, strlen(fallback), max, out) == 0))
+		snprintf(out, FY_ID_MAX + 1, "_");
 }
 
 static const char b64chars[] =

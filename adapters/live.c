@@ -51,6 +51,14 @@ void lw_null(struct lw *w) { put_key(w); fy_jw_null(&w->j); }
 void lw_node(struct lw *w, const struct fy_jdoc *d, uint32_t i) { put_key(w); fy_jw_node(&w->j, d, i); }
 void lw_time(struct lw *w, int64_t sec) { put_key(w); fy_jw_time(&w->j, sec, 0); }
 
+void lw_ktime(struct lw *w, const char *key, int64_t sec)
+{
+	if (sec <= 0 || sec > INT64_C(253402300799))	/* 9999-12-31T23:59:59Z */
+		return;
+	lw_key(w, key);
+	lw_time(w, sec);
+}
+
 void lw_kstr(struct lw *w, const char *key, const char *s)
 {
 	if (!s)

@@ -64,6 +64,8 @@ void lw_null(struct lw *w);
 void lw_node(struct lw *w, const struct fy_jdoc *d, uint32_t i);
 /* Unix seconds as an RFC 3339 UTC string. */
 void lw_time(struct lw *w, int64_t sec);
+/* key: sec as a time when it is one a record can hold (1970 to 9999); nothing otherwise. */
+void lw_ktime(struct lw *w, const char *key, int64_t sec);
 /* "key": value helpers that skip absent values. */
 void lw_kstr(struct lw *w, const char *key, const char *s);
 void lw_knode(struct lw *w, const char *key, const struct fy_jdoc *d, uint32_t i);

@@ -196,6 +196,11 @@ static char *str_or_rl(const struct fy_jdoc *d, uint32_t v)
 	return NULL;
 }
 
+/*
+ * key: v when it is an RFC 3339 UTC time; nothing when absent. -1 (and
+ * nothing) for anything else: an execution's times are left out then, as
+ * its other members are when they are not what n8n writes.
+ */
 static int write_time(struct fy_jw *w, const char *key, const struct fy_jdoc *d, uint32_t v)
 {
 	size_t len;
@@ -1577,8 +1582,8 @@ int n8n_execution_turns(const struct fy_jdoc *wfrec, const struct fy_jdoc *ex,
 		write_as_text(&w, ex, fy_json_get(ex, 0, "id"));
 	fy_jw_key(&w, "exec");
 	write_as_text(&w, ex, fy_json_get(ex, 0, "id"));
-	fy_jw_knode_opt(&w, "started", ex, fy_json_get(ex, 0, "startedAt"));
-	fy_jw_knode_opt(&w, "stopped", ex, fy_json_get(ex, 0, "stoppedAt"));
+	(void)write_time(&w, "started", ex, fy_json_get(ex, 0, "startedAt"));
+	(void)write_time(&w, "stopped", ex, fy_json_get(ex, 0, "stoppedAt"));
 	/* what the memory node loaded first: the turns before this one */
 	fy_jw_key(&w, "history");
 	fy_jw_arr(&w);
@@ -1618,7 +1623,7 @@ int n8n_execution_turns(const struct fy_jdoc *wfrec, const struct fy_jdoc *ex,
 	fy_jw_knode(&w, "text", ex, fy_json_get(ex, chat, "chatInput"));
 	fy_jw_end(&w);
 	fy_jw_end(&w);
-	fy_jw_knode_opt(&w, "created", ex, fy_json_get(ex, 0, "startedAt"));
+	(void)write_time(&w, "created", ex, fy_json_get(ex, 0, "startedAt"));
 	fy_jw_end(&w);
 	FY_JSON_FOREACH(wfrec, nodes, k, el) {
 		uint32_t type = fy_json_get(wfrec, el, "type"), runs, last, acts, a, act, out;
@@ -1700,7 +1705,7 @@ int n8n_execution_turns(const struct fy_jdoc *wfrec, const struct fy_jdoc *ex,
 		fy_jw_knode(&w, "text", ex, out);
 		fy_jw_end(&w);
 		fy_jw_end(&w);
-		fy_jw_knode_opt(&w, "created", ex, fy_json_get(ex, 0, "stoppedAt"));
+		(void)write_time(&w, "created", ex, fy_json_get(ex, 0, "stoppedAt"));
 		fy_jw_end(&w);
 		answers++;
 	}
@@ -1806,7 +1811,7 @@ static int emit_session(const char *wf_id, const char *wf_name, struct turn *t, 
 			int (*emit)(void *, const char *, size_t, struct fy_error *), void *ctx,
 			struct fy_error *err)
 {
-	char seed[1024], tid[FY_ID_MAX + 1], prev[128], id[128];
+	char seed[1024], raw[1024], tid[FY_ID_MAX + 1], prev[FY_ID_MAX + 1], id[FY_ID_MAX + 1];
 	struct fy_jdoc d;
 	struct fy_jw w;
 	size_t i;
@@ -1849,7 +1854,9 @@ static int emit_session(const char *wf_id, const char *wf_name, struct turn *t, 
 		FY_JSON_FOREACH(&d, msgsv, k, el) {
 			char *role = fy_json_get_strdup(&d, el, "role");
 
-			snprintf(id, sizeof(id), "%s-%u", t[i].exec, k + 1);
+			/* n8n's execution ids are numbers as text; anything else is hashed */
+			snprintf(raw, sizeof(raw), "%s-%u", t[i].exec, k + 1);
+			fy_id_make(raw, strlen(raw), id);
 			rc = emit_message(tid, id, have_prev ? prev : NULL, role ? role : "user", &d,
 					  fy_json_get(&d, el, "parts"), NULL, fy_json_get(&d, el, "created"),
 					  t[i].exec, 0, b, thread_collect, msgs, err);

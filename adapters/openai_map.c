@@ -106,6 +106,17 @@ static void kstr_node(struct lw *w, const char *key, const struct fy_jdoc *d, ui
 	lw_node(w, d, v);
 }
 
+/* key: the string node v, or fallback when v is absent or not a string (an id, say). */
+static void kstr_or(struct lw *w, const char *key, const struct fy_jdoc *d, uint32_t v,
+		    const char *fallback)
+{
+	lw_key(w, key);
+	if (fy_json_type(d, v) == FY_JSTRING)
+		lw_node(w, d, v);
+	else
+		lw_str(w, fallback);
+}
+
 static void kint_node(struct lw *w, const char *key, const struct fy_jdoc *d, uint32_t v)
 {
 	int64_t x;
@@ -120,10 +131,9 @@ static void ktime_node(struct lw *w, const char *key, const struct fy_jdoc *d, u
 {
 	int64_t x;
 
-	if (fy_json_int(d, v, &x) < 0 || x <= 0)
+	if (fy_json_int(d, v, &x) < 0)
 		return;
-	lw_key(w, key);
-	lw_time(w, x);
+	lw_ktime(w, key, x);
 }
 
 /*
@@ -201,8 +211,9 @@ static void citations(const struct oai_map *m, struct lw *w, const struct fy_jdo
 		lw_obj(w);
 		lw_kstr(w, "type", "citation");
 		kstr_node(w, "url", d, fy_json_get(d, a, "url"));
-		kstr_node(w, "title", d, fy_json_get(d, a, "title"));
-		kstr_node(w, "title", d, fy_json_get(d, a, "filename"));
+		/* the title, else (a file citation) the file name */
+		kstr_node(w, "title", d, fy_json_type(d, fy_json_get(d, a, "title")) == FY_JSTRING
+					 ? fy_json_get(d, a, "title") : fy_json_get(d, a, "filename"));
 		kstr_node(w, "text", d, fy_json_get(d, a, "text"));
 		kint_node(w, "start", d, fy_json_get(d, a, "start_index"));
 		kint_node(w, "end", d, fy_json_get(d, a, "end_index"));
@@ -345,16 +356,8 @@ static void tool_call(struct lw *w, const struct fy_jdoc *d, uint32_t id, const 
 {
 	lw_obj(w);
 	lw_kstr(w, "type", "tool_call");
-	lw_key(w, "id");
-	if (fy_json_type(d, id) == FY_JSTRING)
-		lw_node(w, d, id);
-	else
-		lw_str(w, "");
-	lw_key(w, "name");
-	if (fy_json_type(d, name_node) == FY_JSTRING)
-		lw_node(w, d, name_node);
-	else
-		lw_str(w, name);
+	kstr_or(w, "id", d, id, "");
+	kstr_or(w, "name", d, name_node, name);
 	lw_kstr(w, "tool_type", tool_type);
 	if (args_text)
 		kstr_node(w, "arguments", d, args);
@@ -370,11 +373,7 @@ static void tool_result(struct lw *w, const struct fy_jdoc *d, uint32_t call_id,
 {
 	lw_obj(w);
 	lw_kstr(w, "type", "tool_result");
-	lw_key(w, "call_id");
-	if (fy_json_type(d, call_id) == FY_JSTRING)
-		lw_node(w, d, call_id);
-	else
-		lw_str(w, "");
+	kstr_or(w, "call_id", d, call_id, "");
 	lw_kstr(w, "name", name);
 	kjson_text(w, "output", d, output);
 	if (is_error) {
@@ -484,8 +483,7 @@ static int item_parts(const struct oai_map *m, struct lw *w, const struct fy_jdo
 		}
 		lw_obj(w);
 		lw_kstr(w, "type", "tool_call");
-		lw_key(w, "id");
-		lw_node(w, d, id);
+		kstr_or(w, "id", d, id, "");
 		lw_kstr(w, "name", "file_search");
 		lw_kstr(w, "tool_type", "file_search");
 		lw_key(w, "arguments");
@@ -550,8 +548,7 @@ static int item_parts(const struct oai_map *m, struct lw *w, const struct fy_jdo
 			  status, fy_json_get(d, it, "server_label"));
 		lw_obj(w);
 		lw_kstr(w, "type", "tool_result");
-		lw_key(w, "call_id");
-		lw_node(w, d, id);
+		kstr_or(w, "call_id", d, id, "");
 		kstr_node(w, "name", d, fy_json_get(d, it, "name"));
 		if (fy_json_type(d, e) != FY_JNULL && e != FY_JNONE) {
 			kjson_text(w, "output", d, e);
@@ -577,8 +574,7 @@ static int item_parts(const struct oai_map *m, struct lw *w, const struct fy_jdo
 
 		lw_obj(w);
 		lw_kstr(w, "type", "tool_result");
-		lw_key(w, "call_id");
-		lw_node(w, d, call);
+		kstr_or(w, "call_id", d, call, "");
 		lw_kstr(w, "name", "computer");
 		kstr_node(w, "output", d, fy_json_get(d, out, "type"));
 		lw_end_obj(w);
@@ -655,8 +651,11 @@ int oai_item_message(const struct oai_map *m, const struct fy_jdoc *d, uint32_t 
 	if (fy_json_type(d, item) != FY_JOBJECT)
 		return fy_error_set(err, FY_E_DATA, "%s: an item is not an object", m->adapter);
 	if (live_get_str(d, item, "type", &tb) < 0) {
-		if (fy_json_get(d, item, "role") == FY_JNONE)
+		if (fy_json_get(d, item, "role") == FY_JNONE) {
+			fy_buf_release(&tb);
 			return fy_error_set(err, FY_E_DATA, "%s: an item has no type", m->adapter);
+		}
+		fy_buf_reset(&tb);
 		fy_buf_adds(&tb, "message", NULL);
 	}
 	type = tb.ptr;
@@ -674,10 +673,7 @@ int oai_item_message(const struct oai_map *m, const struct fy_jdoc *d, uint32_t 
 	kstr_node(&w, "status", d, fy_json_get(d, item, "status"));
 	if (m->model && !strcmp(role, "assistant"))
 		lw_kstr(&w, "model", m->model);
-	if (m->created > 0) {
-		lw_key(&w, "created");
-		lw_time(&w, m->created);
-	}
+	lw_ktime(&w, "created", m->created);
 	lw_key(&w, "parts");
 	lw_arr(&w);
 	if (lw_failed(&w) || item_parts(m, &w, d, item, type, id_out, err) < 0)
@@ -966,7 +962,8 @@ int oai_assistant_records(const struct oai_map *m, const struct fy_jdoc *d, uint
 		if (fy_json_type(d, fy_json_get(d, fn, "strict")) == FY_JTRUE ||
 		    fy_json_type(d, fy_json_get(d, fn, "strict")) == FY_JFALSE)
 			lw_knode(&w, "strict", d, fy_json_get(d, fn, "strict"));
-		if (!strcmp(neutral, "builtin") || !strcmp(neutral, "file_search"))
+		if ((!strcmp(neutral, "builtin") || !strcmp(neutral, "file_search")) &&
+		    fy_json_type(d, v) == FY_JOBJECT)
 			lw_knode(&w, "config", d, v);
 		lw_key(&w, "source");
 		lw_obj(&w);
@@ -1158,9 +1155,8 @@ int oai_run_step_messages(const struct oai_map *m, const struct fy_jdoc *d, uint
 				} else if (fy_json_type(d, fy_json_get(d, fn, "output")) == FY_JSTRING) {
 					lw_obj(&w);
 					lw_kstr(&w, "type", "tool_result");
-					lw_key(&w, "call_id");
-					lw_node(&w, d, cid);
-					lw_knode(&w, "name", d, fy_json_get(d, fn, "name"));
+					kstr_or(&w, "call_id", d, cid, "");
+					kstr_node(&w, "name", d, fy_json_get(d, fn, "name"));
 					lw_knode(&w, "output", d, fy_json_get(d, fn, "output"));
 					lw_end_obj(&w);
 					results++;

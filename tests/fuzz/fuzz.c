@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "aws.h"
 #include "fuzz.h"
 #include "reader.h"
 #include "schema.h"
@@ -219,6 +220,81 @@ void fuzz_check_mapped(const struct fy_item *it, const char *adapter)
 		FUZZ_ASSERT(!strict_mapping());
 	}
 	fy_jdoc_release(&d);
+}
+
+void fuzz_check_text(int type, int kind, const char *json, size_t len, const char *adapter)
+{
+	struct fy_item it;
+
+	memset(&it, 0, sizeof(it));
+	it.type = (enum fy_item_type)type;
+	it.kind = (enum fy_kind)kind;
+	it.json = json ? json : "";
+	it.len = len;
+	fuzz_check_mapped(&it, adapter);
+}
+
+void fuzz_check_lines(int type, int kind, const char *text, size_t len, const char *adapter)
+{
+	const char *p = text ? text : "", *end = p + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (n)
+			fuzz_check_text(type, kind, p, n, adapter);
+		p += n + 1;
+	}
+}
+
+int fuzz_emit_record(void *adapter, const char *json, size_t len, struct fy_error *err)
+{
+	(void)err;
+	fuzz_check_text(FY_ITEM_RECORD, FY_KIND_NONE, json, len, adapter);
+	return 0;
+}
+
+int fuzz_emit_ledger(void *adapter, const char *json, size_t len, struct fy_error *err)
+{
+	(void)err;
+	fuzz_check_text(FY_ITEM_LEDGER, FY_KIND_NONE, json, len, adapter);
+	return 0;
+}
+
+int fuzz_emit_blob(void *cb, const void *p, size_t n, char *hex, struct fy_error *err)
+{
+	unsigned char sha[FY_SHA256_LEN];
+
+	(void)cb;
+	(void)err;
+	fy_sha256(p, n, sha);
+	fy_hex(sha, sizeof(sha), hex);
+	return 0;
+}
+
+int fuzz_parse_tail(struct fy_jdoc *d, const uint8_t *data, size_t size)
+{
+	struct fy_error err;
+
+	fy_jdoc_init(d);
+	if (size < 1)
+		return -1;
+	return fy_jdoc_parse(d, (const char *)data + 1, size - 1, 0, &err);
+}
+
+void fuzz_check_outbox(struct fy_outbox *o, const char *adapter)
+{
+	struct fy_item it;
+
+	while (fy_outbox_pull(o, &it))
+		fuzz_check_mapped(&it, adapter);
+}
+
+void fuzz_refused(const char *what, const struct fy_error *err)
+{
+	fuzz_note(what, err);
+	FUZZ_ASSERT(err->code != FY_E_OK && err->msg[0]);
 }
 
 static void put_le32(unsigned char *p, uint32_t v)

@@ -69,6 +69,38 @@ struct fy_item;
 void fuzz_check_mapped(const struct fy_item *it, const char *adapter);
 
 /*
+ * fuzz_check_mapped for text a mapping wrote: one record of kind
+ * (FY_KIND_NONE: the kind it names) or one ledger line (type
+ * FY_ITEM_LEDGER); fuzz_check_lines for each non-empty line of several.
+ */
+void fuzz_check_text(int type, int kind, const char *json, size_t len, const char *adapter);
+void fuzz_check_lines(int type, int kind, const char *text, size_t len, const char *adapter);
+
+/*
+ * Callbacks for mappings that hand out what they make (cb: the adapter's
+ * name): a record (the kind it names), a ledger line, each checked with
+ * fuzz_check_text; a blob, whose SHA-256 goes to hex. All return 0.
+ */
+int fuzz_emit_record(void *adapter, const char *json, size_t len, struct fy_error *err);
+int fuzz_emit_ledger(void *adapter, const char *json, size_t len, struct fy_error *err);
+int fuzz_emit_blob(void *cb, const void *p, size_t n, char *hex, struct fy_error *err);
+
+struct fy_jdoc;
+/*
+ * Most mapping targets read a selector byte, then JSON: d (initialised
+ * here, released by the caller) gets the JSON after data[0]. 0, or -1 when
+ * there is no selector byte or the rest is not JSON.
+ */
+int fuzz_parse_tail(struct fy_jdoc *d, const uint8_t *data, size_t size);
+
+struct fy_outbox;
+/* fuzz_check_mapped for every item of an AWS adapter's outbox (which it empties). */
+void fuzz_check_outbox(struct fy_outbox *o, const char *adapter);
+
+/* A mapping refused its input (rc < 0): it must say why. */
+void fuzz_refused(const char *what, const struct fy_error *err);
+
+/*
  * Turn tar bytes into a complete ferry stream in fd: one zstd frame with
  * its content checksum, then the end digest frame. 0, or -1.
  */

@@ -21,37 +21,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fy_buf rec = FY_BUF_INIT((size_t)1 << 26);
 	struct fy_error err;
 	struct fy_jdoc d;
-	struct fy_item it;
 	int rc;
 
-	if (size < 1)
-		return 0;
 	memset(&out, 0, sizeof(out));
-	fy_jdoc_init(&d);
 	fy_error_clear(&err);
-	if (fy_jdoc_parse(&d, (const char *)data + 1, size - 1, 0, &err) < 0)
+	if (fuzz_parse_tail(&d, data, size) < 0)
 		goto done;
 	if (data[0] & 1) {
 		rc = fy_agentcore_map_record(&d, fy_json_get(&d, 0, "record"), &d,
 					     fy_json_get(&d, 0, "strategies"), "mem-1", &rec, &err);
-		if (rc == 0) {
-			memset(&it, 0, sizeof(it));
-			it.type = FY_ITEM_RECORD;
-			it.kind = FY_KIND_MEMORY;
-			it.json = rec.ptr;
-			it.len = rec.len;
-			fuzz_check_mapped(&it, "agentcore");
-		}
+		if (rc == 0)
+			fuzz_check_text(FY_ITEM_RECORD, FY_KIND_MEMORY, rec.ptr, rec.len, "agentcore");
 	} else {
 		rc = fy_agentcore_map_session(&d, 0, "mem-1", "tenant-a:user/42", "s-1", &out, &err);
 		if (rc == 0)
-			while (fy_outbox_pull(&out, &it))
-				fuzz_check_mapped(&it, "agentcore");
+			fuzz_check_outbox(&out, "agentcore");
 	}
-	if (rc < 0) {
-		fuzz_note("map", &err);
-		FUZZ_ASSERT(err.code != FY_E_OK && err.msg[0]);
-	}
+	if (rc < 0)
+		fuzz_refused("map", &err);
 done:
 	fy_outbox_release(&out);
 	fy_buf_release(&rec);

@@ -302,6 +302,175 @@ def main():
         for f in files_of(d, {"flow.json"}):
             put("bedrock_flow", case, open(f, "rb").read())
 
+    # Mapping targets added with the openai, azure, letta-af, n8n, agentspec and
+    # bedrock-agents adapters: compact JSON (a seed stays a few KB).
+    def compact(v):
+        return json.dumps(v, separators=(",", ":"), ensure_ascii=False).encode()
+
+    # openai: a selector byte (see fuzz_openai.c; 0x80: azure), then JSON.
+    with tempfile.TemporaryDirectory() as t:
+        fx = os.path.join(t, "fx.json")
+        subprocess.run([sys.executable, os.path.join(TOP, "tests", "lib", "provgen.py"), fx,
+                        "--convs", "1", "--items", "17", "--files", "2", "--agents", "1"], check=True)
+        acct = json.load(open(fx))["accounts"]["A"]
+    conv = acct["conversations"][0]
+    for k, it in enumerate(conv["items"]):
+        one = dict(conv, items=[it])
+        put("openai", "item-%02d-%s" % (k, it["type"]), b"\x00" + compact(one))
+    put("openai", "conversation", b"\x80" + compact(dict(conv, items=conv["items"][:4])))
+    for i, r in enumerate(acct["responses"]):
+        put("openai", "response-%d" % i, b"\x01" + compact(r))
+    for i, c in enumerate(acct["chatkit"]):
+        put("openai", "chatkit-%d" % i, b"\x02" + compact(c))
+    for i, f in enumerate(acct["files"]):
+        f = {k: v for k, v in f.items() if k != "content_b64"}     # the simulator's, not the API's
+        put("openai", "file-%d" % i, bytes([0x03 | (0x80 * (i & 1))]) + compact(f))
+    for i, vs in enumerate(acct["vector_stores"]):
+        put("openai", "vector-store-%d" % i, b"\x04" + compact(vs))
+    dump = os.path.join(TOP, "samples", "openai", "assistants-dump", "dump")
+    lines = []
+    for f in files_of(dump, {"assistants.json", "thread.json", "messages.json", "runs.jsonl"}):
+        for l in open(f).read().splitlines() if f.endswith(".jsonl") else [open(f).read()]:
+            if l.strip():
+                lines.append(compact(json.loads(l)))
+    put("openai", "assistants-dump", b"\x05" + b"\n".join(lines))
+    for i, th in enumerate(acct["threads"]):
+        objs = acct["assistants"] + [th["thread"]] + th["messages"] + th["runs"] + \
+            [{"object": "list", "data": v, "has_more": False} for v in th["steps"].values()]
+        put("openai", "classic-%d" % i, b"\x85" + b"\n".join(compact(o) for o in objs))
+    for name, vers in sorted(acct["agents"].items()):
+        put("openai", "azure-agent-" + name, b"\x86" + compact(vers))
+    for i, m in enumerate(acct["memory_stores"]):
+        put("openai", "azure-memory-%d" % i, b"\x87" + compact({"store": m["obj"], "items": m["items"]}))
+    msgs = [l for l in open(os.path.join(TOP, "samples", "openai", "assistants-dump", "expected.jsonl"))
+            if '"kind":"message"' in l.replace(" ", "")]
+    msgs += [r for r in recs if json.loads(r)["kind"] == "message"][:4]
+    for i, m in enumerate(msgs):
+        put("openai", "import-%02d" % i, bytes([(0x08, 0x11, 0x1a, 0xa3)[i % 4]]) + compact(json.loads(m)))
+
+    # letta: agent files, the larger ones with each agent's messages cut to three
+    # (an error case only where its error survives the cut: see the .af file's stderr).
+    for case in sorted(os.listdir(os.path.join(TOP, "samples", "letta-af"))):
+        d = os.path.join(TOP, "samples", "letta-af", case)
+        for dirpath, _, fs in os.walk(d):
+            for fn in sorted(fs):
+                if not fn.endswith(".af"):
+                    continue
+                raw = open(os.path.join(dirpath, fn), "rb").read()
+                name = "%s-%s" % (case, fn[:-3])
+                try:
+                    v = json.loads(raw)
+                except ValueError:
+                    put("letta", name, raw[:3000])      # truncated: a shorter cut is one too
+                    continue
+                wrapped = isinstance(v, str)
+                if wrapped:
+                    v = json.loads(v)
+                if case not in ("error-in-context",) and len(compact(v)) > 6000:
+                    for a in v.get("agents", []) if isinstance(v, dict) else []:
+                        keep = a.get("messages", [])[:3]
+                        ids = {m.get("id") for m in keep}
+                        a["messages"] = keep
+                        if isinstance(a.get("in_context_message_ids"), list):
+                            a["in_context_message_ids"] = [x for x in a["in_context_message_ids"] if x in ids]
+                out = compact(v)
+                put("letta", name, json.dumps(out.decode(), ensure_ascii=False).encode() if wrapped else out)
+
+    # n8n: 0 + a workflow file (its elements one by one), 1 + a workflow with executions.
+    for case in sorted(os.listdir(os.path.join(TOP, "samples", "n8n"))):
+        d = os.path.join(TOP, "samples", "n8n", case)
+        for dirpath, _, fs in os.walk(d):
+            for fn in sorted(fs):
+                if not fn.endswith(".json") or fn == "expected.jsonl":
+                    continue
+                v = json.load(open(os.path.join(dirpath, fn)))
+                for j, e in enumerate(v if isinstance(v, list) else [v]):
+                    put("n8n", "%s-%s-%d" % (case, fn[:-5], j), b"\x00" + compact(e))
+    node = lambda i, n, t, p=None, **kw: dict({"id": i, "name": n, "type": t, "typeVersion": 1,
+                                                "position": [0, 0], "parameters": p or {}}, **kw)
+    chat = {"id": "w1", "name": "Chat", "active": False, "nodes": [
+        node("t", "When chat message received", "@n8n/n8n-nodes-langchain.chatTrigger"),
+        node("a", "AI Agent", "@n8n/n8n-nodes-langchain.agent", {"options": {"systemMessage": "Be brief"}}),
+        node("m", "Model", "@n8n/n8n-nodes-langchain.lmChatOpenAi", {"model": {"__rl": True, "value": "gpt-4o-mini"}},
+             credentials={"openAiApi": {"id": "c1", "name": "Key"}}),
+        node("s", "Simple Memory", "@n8n/n8n-nodes-langchain.memoryBufferWindow"),
+        node("c", "Calculator", "@n8n/n8n-nodes-langchain.toolCalculator")],
+        "connections": {"When chat message received": {"main": [[{"node": "AI Agent", "type": "main", "index": 0}]]},
+                        "Model": {"ai_languageModel": [[{"node": "AI Agent", "type": "ai_languageModel", "index": 0}]]},
+                        "Simple Memory": {"ai_memory": [[{"node": "AI Agent", "type": "ai_memory", "index": 0}]]},
+                        "Calculator": {"ai_tool": [[{"node": "AI Agent", "type": "ai_tool", "index": 0}]]}}}
+    lc = lambda cls, text: {"lc": 1, "type": "constructor", "id": ["langchain_core", "messages", cls],
+                            "kwargs": {"content": text}}
+    def execution(n, session, ask, answer, history):
+        return {"id": str(n), "status": "success", "startedAt": "2026-11-26T14:3%d:59.262Z" % n,
+                "stoppedAt": "2026-11-26T14:3%d:59.397Z" % n, "data": {"resultData": {"runData": {
+                    "When chat message received": [{"data": {"main": [[{"json": {
+                        "action": "sendMessage", "sessionId": session, "chatInput": ask}}]]}}],
+                    "Simple Memory": [{"data": {"ai_memory": [[{"json": {
+                        "action": "loadMemoryVariables", "chatHistory": history}}]]}}],
+                    "Calculator": [{"startTime": 1795703639367, "data": {"ai_tool": [[{"json": {"response": "5"}}]]}}],
+                    "AI Agent": [{"metadata": {"subNodeExecutionData": {"actions": [{"action": {
+                        "nodeName": "Calculator", "input": {"input": "2+3"}, "type": "ai_tool", "id": "call_8"},
+                        "nodeName": "Calculator", "runIndex": 0}]}},
+                        "data": {"main": [[{"json": {"output": answer}}]]}}]}}}}
+    ex = [execution(2, "s-1", "what is 2+3?", "The calculator says 5.", [lc("HumanMessage", "hello"), lc("AIMessage", "Hi")]),
+          execution(3, "s-1", "and 2+4?", "6.", [lc("HumanMessage", "what is 2+3?"), lc("AIMessage", "The calculator says 5.")]),
+          execution(4, "s-2", "hi", "Hello!", [])]
+    put("n8n", "chat-executions", b"\x01" + compact({"workflow": chat, "executions": ex}))
+    put("n8n", "chat-no-executions", b"\x01" + compact({"workflow": chat, "executions": []}))
+
+    # agentspec: documents (the folder case holds the other cases' documents again).
+    for case in sorted(set(os.listdir(os.path.join(TOP, "samples", "agentspec"))) - {"folder"}):
+        d = os.path.join(TOP, "samples", "agentspec", case)
+        for dirpath, _, fs in os.walk(d):
+            for fn in sorted(fs):
+                if fn.endswith(".json"):
+                    put("agentspec", "%s-%s" % (case, fn[:-5]), compact(json.load(open(os.path.join(dirpath, fn)))))
+
+    # bedrock_agents: 0 + {"agentActionGroup": ...}, 1 + {"session": ..., "steps": [...]}.
+    seed = json.load(open(os.path.join(TOP, "tests", "aws", "seed-bedrock.json")))
+    uid = lambda *p: str(__import__("uuid").UUID(hashlib.sha256("|".join(p).encode()).hexdigest()[:32]))
+    for si, sess in enumerate(seed["sessions"]):
+        sid = uid("s", str(si))
+        steps = []
+        for ii, inv in enumerate(sess["invocations"]):
+            for ki, st in enumerate(inv["steps"]):
+                steps.append(dict(st, sessionId=sid, invocationId=uid("i", str(si), str(ii)),
+                                  invocationStepId=uid("st", str(si), str(ii), str(ki))))
+        s = {"sessionId": sid, "sessionArn": "arn:aws:bedrock:us-east-1:111111111111:session/" + sid,
+             "sessionStatus": "ACTIVE", "createdAt": "2026-03-02T10:14:00Z", "lastUpdatedAt": "2026-03-02T10:16:12Z",
+             "sessionMetadata": sess.get("sessionMetadata", {})}
+        put("bedrock_agents", "session-%d" % si, b"\x01" + compact({"session": s, "steps": steps}))
+        # as ferry writes one: roles, the tree of branches and the leaf in the metadata
+        ids = [x["invocationStepId"] for x in steps]
+        meta = dict(s["sessionMetadata"], ferry_roles="uaua"[:len(steps)], ferry_title="Order 1421",
+                    ferry_tree=",".join("%s>%s" % (ids[k][:8], ids[k - 1][:8]) for k in range(1, len(ids))),
+                    ferry_leaf=ids[-1][:8])
+        steps[1]["payload"]["contentBlocks"].append({"text": json.dumps({"ferry_part": {
+            "type": "tool_call", "id": "call_1", "name": "lookup", "arguments": "{}"}})})
+        put("bedrock_agents", "session-%d-ferry" % si, b"\x01" + compact({"session": dict(s, sessionMetadata=meta),
+                                                                          "steps": steps}))
+    base = {"agentId": "AGENT12345", "agentVersion": "DRAFT", "actionGroupId": "AG1", "actionGroupName": "orders",
+            "actionGroupState": "ENABLED", "description": "Order lookups", "createdAt": "2026-03-01T09:00:00Z",
+            "updatedAt": "2026-03-01T09:00:00.5Z",
+            "actionGroupExecutor": {"lambda": "arn:aws:lambda:us-east-1:111111111111:function:orders"}}
+    groups = {
+        "functions": {"functionSchema": {"functions": [
+            {"name": "get_order", "description": "Find an order", "requireConfirmation": "DISABLED",
+             "parameters": {"order_id": {"type": "string", "description": "Order number", "required": True},
+                            "fields": {"type": "array", "required": False}}},
+            {"name": "cancel_order", "parameters": {}, "requireConfirmation": "ENABLED"}]}},
+        "openapi-json": {"apiSchema": {"payload": json.dumps({"openapi": "3.0.0", "info": {"title": "Orders", "version": "1"},
+                                                             "paths": {"/orders/{id}": {"get": {"operationId": "getOrder"}}}})}},
+        "openapi-yaml": {"apiSchema": {"payload": "openapi: 3.0.0\ninfo:\n  title: Orders\n  version: '1'\npaths: {}\n"}},
+        "openapi-s3": {"apiSchema": {"s3": {"s3BucketName": "acme-schemas", "s3ObjectKey": "orders/openapi.json"}}},
+        "code-interpreter": {"parentActionSignature": "AMAZON.CodeInterpreter", "actionGroupExecutor": None},
+        "user-input": {"parentActionGroupSignature": "AMAZON.UserInput", "actionGroupExecutor": None},
+    }
+    for name, extra in groups.items():
+        g = {k: v for k, v in dict(base, **extra).items() if v is not None}
+        put("bedrock_agents", "action-group-" + name, b"\x00" + compact({"agentActionGroup": g}))
+
     # bundle: account export zips (and hostile ones: names, sizes, truncation).
     import zipfile
     for adapter in ("chatgpt", "claude"):

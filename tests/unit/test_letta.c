@@ -39,6 +39,12 @@ TEST(letta_ids_are_safe_and_stable)
 	CHECK(fy_id_valid(out, strlen(out)));
 	letta_id_from("abcdef", 6, "x", 3, out);
 	CHECK_STR(out, "abc");
+	/* the fallback is often the file's own id: it is made an id too (found by fuzz_letta) */
+	letta_id_from("", 0, "too|-0", FY_ID_MAX, out);
+	CHECK_STR(out, "too_-0");
+	letta_id_from("", 0, "..", FY_ID_MAX, out);
+	CHECK_STR(out, "_");
+	CHECK(fy_id_valid(out, strlen(out)));
 }
 
 TEST(letta_base64_round_trips_and_refuses_junk)
