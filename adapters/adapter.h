@@ -113,6 +113,23 @@ struct fy_source_info {
  *          string VALUE (the containers on the way present):
  *          "nodes.dialect!=n8n" (nodes of other providers),
  *          "source.adapter!=agentspec" (records of other providers).
+ *          "PATH~GLOB": the strings that match the fnmatch(3) pattern:
+ *          "scope.namespace~*[!A-Za-z0-9_-]*".
+ *          "!COND": where COND (one of the above) matches nowhere:
+ *          "!model.name" (an agent that names no model),
+ *          "!config.harness_tool_type=agentcore_browser".
+ *          "COND&COND...": the first condition's places, when every
+ *          further condition holds too (on the record; a value cannot
+ *          hold '&'): "!model.name&!ext.azure.versions"; a "type=" line
+ *          takes them as well: "type=builtin&!ext.bedrock-agents".
+ *          The ledger's "field" is the line's field as written.
+ *          "$off-branch" (threads): a thread whose messages branch, with
+ *          messages off the path from its active_leaf (else its last
+ *          message) up through the parents (fy_thread_off_branch); decided
+ *          once the thread's messages are seen, for a sink that writes one
+ *          branch. "$unused" (tools): a tool no written agent of the
+ *          archive lists; decided at the end. Both are lines for the
+ *          record as a whole; the sink reports them itself.
  *          "$secret": every {"$secret": NAME} reference in the record.
  *          Without such a line a secret is held back (the user rebinds NAME
  *          at the target); NATIVE means the target keeps the reference.

@@ -2896,6 +2896,9 @@ static const struct fy_capability agentcore_caps[] = {
 	{ FY_KIND_AGENT, "ext.bedrock-agents.aliases", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
 	  "harnesses have no aliases", "aliases-not-recreated" },
 	/* tools: harness tools */
+	{ FY_KIND_TOOL, "$unused", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "no agent in the archive uses this tool; harness tools belong to a harness",
+	  "tool-without-agent" },
 	{ FY_KIND_TOOL, "type=function", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
 	  "an inline_function tool with the parameters as its JSON Schema inputSchema; the harness "
 	  "returns each call to the client, as RETURN_CONTROL did", "function-to-inline-function" },
@@ -2907,8 +2910,13 @@ static const struct fy_capability agentcore_caps[] = {
 	  "a remote_mcp tool (or the AgentCore gateway it came from)", NULL },
 	{ FY_KIND_TOOL, "type=code_interpreter", FY_CAP_NATIVE, FY_CAP_NATIVE,
 	  "the AgentCore Code Interpreter", NULL },
+	{ FY_KIND_TOOL,
+	  "type=builtin&!config.harness_tool_type=agentcore_browser"
+	  "&!config.parentActionSignature=AMAZON.UserInput",
+	  FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "a built-in tool other than the AgentCore Browser has no harness equivalent", "no-equivalent" },
 	{ FY_KIND_TOOL, "type=builtin", FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "the AgentCore Browser; other built-ins have no harness tool", NULL },
+	  "the AgentCore Browser (AMAZON.UserInput: see its line)", NULL },
 	{ FY_KIND_TOOL, "type=file_search", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
 	  "no harness equivalent: serve the files through a Gateway target", "no-equivalent" },
 	{ FY_KIND_TOOL, "type=web_search", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
@@ -2991,7 +2999,6 @@ static int report_record(struct snk *s, const struct fy_item *it, struct fy_erro
 		uint32_t cfg = fy_json_get(&d, 0, "config");
 		int lambda = fy_json_get(&d, fy_json_get(&d, cfg, "executor"), "lambda") != FY_JNONE;
 		int openapi = fy_json_streq(&d, fy_json_get(&d, 0, "type"), "openapi");
-		int builtin = fy_json_streq(&d, fy_json_get(&d, 0, "type"), "builtin");
 		struct fy_ledger_item li = { FY_KIND_TOOL, NULL, NULL, NULL };
 		char *id = gets(&d, 0, "id");
 
@@ -3004,13 +3011,6 @@ static int report_record(struct snk *s, const struct fy_item *it, struct fy_erro
 					   "the %s needs an AgentCore Gateway target (it is kept in the "
 					   "archive); re-run with --option gateway_arn=ARN",
 					   openapi ? "OpenAPI document" : "Lambda-backed function");
-		} else if (builtin &&
-			   !fy_json_streq(&d, fy_json_get(&d, cfg, "harness_tool_type"), "agentcore_browser") &&
-			   !fy_json_streq(&d, fy_json_get(&d, cfg, "parentActionSignature"),
-					  "AMAZON.UserInput")) {
-			rc = fy_aws_report(s->ctx, err, &li, FY_OUT_DROPPED, "no-equivalent",
-					   "a built-in tool other than the AgentCore Browser has no "
-					   "harness equivalent");
 		} else {
 			rc = 0;
 		}

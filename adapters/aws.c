@@ -769,7 +769,7 @@ int fy_aws_report_table(const struct fy_adapter_ctx *ctx, const struct fy_capabi
 		if (!c->field && !whole)
 			whole = c;
 		else if (c->field && !strncmp(c->field, "type=", 5) && !typed &&
-			 fy_json_streq(d, fy_json_get(d, 0, "type"), c->field + 5))
+			 fy_capability_count(d, 0, c->field))
 			typed = c;
 	}
 	if (typed)
@@ -781,21 +781,17 @@ int fy_aws_report_table(const struct fy_adapter_ctx *ctx, const struct fy_capabi
 		goto out;
 	for (i = 0; i < ncaps; i++) {
 		const struct fy_capability *c = &caps[i];
-		const char *eq;
 		uint64_t n;
+		int value;
 
 		if (c->kind != it.kind || !c->field || !strncmp(c->field, "type=", 5) ||
 		    !strcmp(c->field, "$secret"))
 			continue;
-		eq = strchr(c->field, '=');
-		/* the path, without the '!' of "PATH!=VALUE" (the engine's split) */
-		snprintf(path, sizeof(path), "%.*s",
-			 (int)(eq ? (size_t)(eq - c->field) - (eq > c->field && eq[-1] == '!') : strlen(c->field)),
-			 c->field);
+		fy_capability_path(c->field, path, sizeof(path), &value);
 		if (strcmp(path, last)) {
 			snprintf(last, sizeof(last), "%s", path);
 			last_hit = 0;
-		} else if (!eq && last_hit) {
+		} else if (!value && last_hit) {
 			continue;
 		}
 		n = fy_capability_count(d, 0, c->field);

@@ -976,16 +976,22 @@ static int build_definition(struct oai_sink *s, const struct fy_jdoc *d, struct 
 	return 0;
 }
 
-/* An Azure agent name for a record id: letters, digits and '-', up to 63. */
-static void agent_name(const char *id, char name[64])
+/* Every character of name other than letters, digits and those of keep becomes '-'. */
+static void az_name_chars(char *name, const char *keep)
 {
 	size_t j;
 
-	snprintf(name, 64, "%.63s", id);
 	for (j = 0; name[j]; j++)
 		if (!((name[j] >= 'a' && name[j] <= 'z') || (name[j] >= 'A' && name[j] <= 'Z') ||
-		      (name[j] >= '0' && name[j] <= '9') || name[j] == '-'))
+		      (name[j] >= '0' && name[j] <= '9') || strchr(keep, name[j])))
 			name[j] = '-';
+}
+
+/* An Azure agent name for a record id: letters, digits and '-', up to 63. */
+static void agent_name(const char *id, char name[64])
+{
+	snprintf(name, 64, "%.63s", id);
+	az_name_chars(name, "-");
 }
 
 static int sink_agents(struct oai_sink *s, struct fy_error *err)
@@ -1233,10 +1239,13 @@ static int sink_memory(struct oai_sink *s, struct fy_error *err)
 			fy_buf_release(&t);
 			fy_buf_release(&a);
 		}
+		/* a namespace names the store in letters, digits, '-' and '_' (the table's store-name lines) */
 		if (opt)
 			fy_buf_adds(&store, opt, NULL);
-		else if (live_get_str(&d, sc, "namespace", &store) < 0)
+		else if (live_get_str(&d, sc, "namespace", &store) < 0 || !store.ptr || !*store.ptr)
 			fy_buf_adds(&store, "ferry-import", NULL);
+		else
+			az_name_chars(store.ptr, "-_");
 		live_get_str(&d, 0, "text", &text);
 		{
 			struct fy_buf t = FY_BUF_INIT(64);
@@ -1320,6 +1329,9 @@ static const struct fy_capability azure_caps[] = {
 	  "a versioned prompt agent: an exported Azure agent's versions are recreated in order, any other "
 	  "agent is one version (model, instructions, function/code interpreter/web search tools)",
 	  "prompt-agent" },
+	{ FY_KIND_AGENT, "!model.name&!ext.azure.versions", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "the agent names no model: the deployment of --option model= (default gpt-4.1) is used",
+	  "default-model" },
 	{ FY_KIND_AGENT, "id", FY_CAP_NATIVE, FY_CAP_TRANSFORMED,
 	  "an agent is named by its id, any character Azure does not take (letters, digits, '-'; 63 at "
 	  "most) as '-'", "agent-name" },
@@ -1402,6 +1414,12 @@ static const struct fy_capability azure_caps[] = {
 	  "memory scopes are user ids: a namespace is scope ferry-namespace-NAME", "memory-scope" },
 	{ FY_KIND_MEMORY, "scope.type=global", FY_CAP_NONE, FY_CAP_TRANSFORMED,
 	  "memory scopes are user ids: global memory is scope ferry-global", "memory-scope" },
+	{ FY_KIND_MEMORY, "scope.namespace~*[!A-Za-z0-9_-]*", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "a namespace names the memory store (unless --option memory-store=NAME): any character other "
+	  "than letters, digits, '-' and '_' becomes '-'", "store-name" },
+	{ FY_KIND_MEMORY, "scope.namespace=", FY_CAP_NONE, FY_CAP_TRANSFORMED,
+	  "an empty namespace names the memory store ferry-import (unless --option memory-store=NAME)",
+	  "store-name" },
 	{ FY_KIND_MEMORY, "embedding", FY_CAP_NONE, FY_CAP_DEGRADED,
 	  "the memory store embeds with its own model: the given vector is not kept", "re-embed" },
 	{ FY_KIND_MEMORY, "label", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "memory items have no label",
@@ -1457,8 +1475,8 @@ static int azure_estimate(const struct fy_adapter_ctx *ctx, const struct fy_esti
 }
 
 /*
- * What an agent's contents decide, beyond the table: no model, metadata
- * that does not fit. Called once per record.
+ * What an agent's contents decide, beyond the table: metadata that does
+ * not fit (an agent without a model is a table line). Called once per record.
  */
 static int azure_check(struct oai_sink *s, enum fy_kind k, const struct fy_jdoc *d, const char *id,
 		       struct fy_error *err)
@@ -1466,21 +1484,14 @@ static int azure_check(struct oai_sink *s, enum fy_kind k, const struct fy_jdoc 
 	struct oai_extras x;
 	const char *extra[12];
 	char key[512];
-	int rc = 0;
+	int rc;
 
 	if (k != FY_KIND_AGENT)
 		return 0;
-	if (fy_json_get(d, fy_json_get(d, fy_json_get(d, 0, "ext"), "azure"), "versions") == FY_JNONE &&
-	    fy_json_type(d, fy_json_get(d, fy_json_get(d, 0, "model"), "name")) != FY_JSTRING)
-		rc = live_sink_ledger(&s->live, "agent", id, NULL, "model", "transformed", "default-model",
-				      "the agent names no model: the deployment of --option model= (default gpt-4.1) "
-				      "is used", err);
-	if (rc == 0) {
-		oai_record_extras(d, id, &x, extra);
-		live_sink_key(&s->live, id, key, sizeof(key));
-		rc = oai_sink_metadata(s, NULL, d, fy_json_get(d, 0, "metadata"), "agent", id, key, extra, 1, err);
-		oai_extras_release(&x);
-	}
+	oai_record_extras(d, id, &x, extra);
+	live_sink_key(&s->live, id, key, sizeof(key));
+	rc = oai_sink_metadata(s, NULL, d, fy_json_get(d, 0, "metadata"), "agent", id, key, extra, 1, err);
+	oai_extras_release(&x);
 	return rc;
 }
 

@@ -2149,8 +2149,10 @@ static const struct fy_capability ba_caps[] = {
 	  "with RETURN_CONTROL", NULL },
 	{ FY_KIND_TOOL, "type=code_interpreter", FY_CAP_NATIVE, FY_CAP_NATIVE,
 	  "the AMAZON.CodeInterpreter action group", NULL },
+	{ FY_KIND_TOOL, "type=builtin&!ext." BA, FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "a built-in tool from elsewhere has no action group", "no-equivalent" },
 	{ FY_KIND_TOOL, "type=builtin", FY_CAP_NATIVE, FY_CAP_NATIVE,
-	  "the AMAZON.UserInput action group; other built-ins have no action group", NULL },
+	  "the AMAZON.UserInput action group", NULL },
 	{ FY_KIND_TOOL, "type=mcp", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
 	  "Bedrock Agents does not call MCP servers", "no-equivalent" },
 	{ FY_KIND_TOOL, "type=file_search", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
@@ -2283,11 +2285,6 @@ static int report_record(struct bsnk *s, const struct fy_item *it, struct fy_err
 			goto out;
 		}
 		free(url);
-		if (fy_json_streq(&d, fy_json_get(&d, 0, "type"), "builtin") &&
-		    fy_aws_report(s->ctx, err, &(struct fy_ledger_item){ FY_KIND_TOOL, id, NULL, NULL },
-				  FY_OUT_DROPPED, "no-equivalent",
-				  "a built-in tool from elsewhere has no action group") < 0)
-			goto out;
 	}
 	if (it->kind == FY_KIND_AGENT &&
 	    fy_aws_report_provider(s->ctx, ba_caps, sizeof(ba_caps) / sizeof(ba_caps[0]), &d,

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "aws.h"
+#include "fidelity.h"
 #include "idset.h"
 #include "sha256.h"
 #include "zstream.h"
@@ -938,48 +939,42 @@ static int msg_ledger_cb(void *cb, const char *id, const char *field, const char
 static int choose_path(struct tconv *t, const struct fy_jdoc *td, struct fy_error *err)
 {
 	char *leaf = fy_json_get_strdup(td, 0, "active_leaf");
-	size_t i, dropped = 0, guard;
-	const char *cur;
-	int linear = 1;
+	const char **ids = malloc((t->n + 1) * sizeof(*ids)), **parents = malloc((t->n + 1) * sizeof(*parents));
+	unsigned char *on = malloc(t->n + 1);
+	size_t i, dropped = 0;
+	int rc = 0;
 
-	for (i = 1; i < t->n; i++)
-		if (!t->msgs[i].parent || strcmp(t->msgs[i].parent, t->msgs[i - 1].id) != 0)
-			linear = 0;
-	if (t->n && t->msgs[0].parent)
-		linear = 0;
-	if (linear) {
-		for (i = 0; i < t->n; i++)
-			t->msgs[i].on_path = 1;
-		t->nmsgs = t->n;
-		free(leaf);
-		return 0;
+	if (!ids || !parents || !on) {
+		rc = fy_error_set(err, FY_E_NOMEM, "out of memory");
+		goto out;
 	}
-	cur = leaf ? leaf : (t->n ? t->msgs[t->n - 1].id : NULL);
-	for (guard = 0; cur && guard <= t->n; guard++) {
-		const char *next = NULL;
-
-		for (i = t->n; i-- > 0;)
-			if (!strcmp(t->msgs[i].id, cur)) {
-				t->msgs[i].on_path = 1;
-				next = t->msgs[i].parent;
-				break;
-			}
-		cur = next;
+	for (i = 0; i < t->n; i++) {
+		ids[i] = t->msgs[i].id;
+		parents[i] = t->msgs[i].parent;
 	}
+	dropped = fy_thread_off_branch(ids, parents, t->n, leaf, on);
 	for (i = 0; i < t->n; i++)
-		dropped += !t->msgs[i].on_path;
+		t->msgs[i].on_path = on[i];
 	t->nmsgs = t->n - dropped;
-	free(leaf);
+	/*
+	 * The line is the table's "$off-branch" line, which the engine plans
+	 * the same way (fidelity.h): with the count of messages left out.
+	 */
 	if (dropped) {
 		char why[200];
 
 		snprintf(why, sizeof(why),
 			 "a conversation is one line of items: the active branch was kept, %zu messages on "
 			 "other branches were not sent", dropped);
-		return live_sink_ledger(&t->s->live, "thread", t->tid, NULL, NULL, "degraded", "active-branch-only",
-					why, err);
+		rc = live_sink_ledger(&t->s->live, "thread", t->tid, NULL, NULL, "degraded", "active-branch-only",
+				      why, err);
 	}
-	return 0;
+out:
+	free(ids);
+	free(parents);
+	free(on);
+	free(leaf);
+	return rc;
 }
 
 /* Build the item list of the thread. */

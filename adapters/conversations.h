@@ -60,6 +60,9 @@ void oai_free_ids(char **ids, size_t n);
  * metadata, and what conversation items cannot hold.
  */
 #define OAI_THREAD_CAPS \
+	{ FY_KIND_THREAD, "$off-branch", FY_CAP_NONE, FY_CAP_DEGRADED, \
+	  "a conversation is one line of items: the active branch is kept, messages on other " \
+	  "branches are not sent", "active-branch-only" }, \
 	{ FY_KIND_THREAD, "title", FY_CAP_NATIVE, FY_CAP_TRANSFORMED, \
 	  "conversations have no title: it is metadata.title", "title-in-metadata" }, \
 	{ FY_KIND_THREAD, "created", FY_CAP_NATIVE, FY_CAP_TRANSFORMED, \

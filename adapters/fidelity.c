@@ -31,6 +31,8 @@ struct node {
 	enum fy_kind kind;
 	char *id;
 	char *agent;			/* thread.agent, memory.scope.agent */
+	char *leaf;			/* thread: active_leaf */
+	enum fy_outcome own;		/* its own outcome (not its messages') */
 	char **refs;			/* agent: tools, knowledge, memory; knowledge: files */
 	size_t nrefs;
 	uint64_t counts[FY_OUT__COUNT];	/* its own outcome (+ its messages for a thread) */
@@ -65,6 +67,9 @@ struct fy_fidelity {
 	size_t tsize, tcount;
 	struct node *first, *last;
 	struct node *thread;		/* the thread whose messages follow */
+	struct node *open;		/* the thread whose written messages are in ids/parents */
+	char **ids, **parents;
+	size_t nmsgs, capmsgs;
 	int thread_dropped;
 	char *unmapped_msg;
 	uint64_t *sunset_hits;
@@ -262,6 +267,7 @@ static void node_free(struct node *n)
 		free(n->refs[i]);
 	free(n->refs);
 	free(n->agent);
+	free(n->leaf);
 	free(n->id);
 	free(n);
 }
@@ -385,33 +391,68 @@ static int cur_commit(struct fy_fidelity *f, struct fy_error *err)
 
 /* --- the capability table ---------------------------------------------- */
 
-/*
- * "PATH=VALUE" splits into path and value, "PATH!=VALUE" also sets negate;
- * no '=' leaves value NULL.
- */
-static void split_field(const char *field, char *path, size_t cap, const char **value,
-			int *negate)
-{
-	const char *eq = strchr(field, '=');
-	size_t n = eq ? (size_t)(eq - field) : strlen(field);
+/* How a condition compares: "=VALUE" (or none), "!=VALUE", "~GLOB" (fnmatch). */
+enum { OP_IS, OP_NOT, OP_GLOB };
 
-	*negate = eq && n > 0 && field[n - 1] == '!';
-	if (*negate)
+/*
+ * One condition of a field ("PATH", "PATH=VALUE", "PATH!=VALUE",
+ * "PATH~GLOB", each optionally prefixed by '!'), up to '&' or the end: its
+ * path, its value (copied into val, NULL when none), the operator in *op,
+ * the '!' prefix as absent. Returns where the next
+ * condition starts (NULL after the last).
+ */
+static const char *split_cond(const char *field, char *path, size_t cap, char *val, size_t vcap,
+			      const char **value, int *op, int *absent)
+{
+	const char *end = strchr(field, '&'), *eq;
+	size_t n, len;
+
+	*absent = *field == '!';
+	if (*absent)
+		field++;
+	len = end ? (size_t)(end - field) : strlen(field);
+	n = strcspn(field, "=~");
+	eq = n < len ? field + n : NULL;
+	if (!eq)
+		n = len;
+	*op = eq && *eq == '~' ? OP_GLOB : eq && n > 0 && field[n - 1] == '!' ? OP_NOT : OP_IS;
+	if (*op == OP_NOT)
 		n--;
 	if (n >= cap)
 		n = cap - 1;
 	memcpy(path, field, n);
 	path[n] = '\0';
-	*value = eq ? eq + 1 : NULL;
+	*value = NULL;
+	if (eq) {
+		n = len - (size_t)(eq + 1 - field);
+		if (n >= vcap)
+			n = vcap - 1;
+		memcpy(val, eq + 1, n);
+		val[n] = '\0';
+		*value = val;
+	}
+	return end ? end + 1 : NULL;
+}
+
+/* The path of a field's first condition; its value, if any, in *has_value. */
+void fy_capability_path(const char *field, char *path, size_t cap, int *has_value)
+{
+	char val[256];
+	const char *value;
+	int op, absent;
+
+	split_cond(field, path, cap, val, sizeof(val), &value, &op, &absent);
+	*has_value = value != NULL;
 }
 
 /*
  * How many places in value v match path (dotted, arrays entered) [= value];
- * with negate, the places where the last key of path is absent or not the
- * string value (the containers on the way must exist).
+ * with OP_NOT, the places where the last key of path is absent or not the
+ * string value (the containers on the way must exist); with OP_GLOB, the
+ * strings that match the glob value.
  */
 static uint64_t count_path(const struct fy_jdoc *d, uint32_t v, const char *path, const char *value,
-			   int negate)
+			   int op)
 {
 	const char *dot = strchr(path, '.');
 	char key[128];
@@ -421,13 +462,20 @@ static uint64_t count_path(const struct fy_jdoc *d, uint32_t v, const char *path
 
 	if (fy_json_type(d, v) == FY_JARRAY) {
 		FY_JSON_FOREACH(d, v, k, el)
-			n += count_path(d, el, path, value, negate);
+			n += count_path(d, el, path, value, op);
 		return n;
 	}
 	if (!*path) {
 		enum fy_jtype t = fy_json_type(d, v);
 
-		if (value && negate)
+		if (value && op == OP_GLOB) {
+			char *str = t == FY_JSTRING ? fy_json_strdup(d, v, NULL) : NULL;
+			int hit = str && fnmatch(value, str, 0) == 0;
+
+			free(str);
+			return hit;
+		}
+		if (value && op == OP_NOT)
 			return !(t == FY_JSTRING && fy_json_streq(d, v, value));
 		if (value)
 			return t == FY_JSTRING && fy_json_streq(d, v, value);
@@ -440,20 +488,34 @@ static uint64_t count_path(const struct fy_jdoc *d, uint32_t v, const char *path
 	key[len] = '\0';
 	m = fy_json_get(d, v, key);
 	if (m == FY_JNONE)
-		return value && negate && !dot && fy_json_type(d, v) == FY_JOBJECT;
+		return value && op == OP_NOT && !dot && fy_json_type(d, v) == FY_JOBJECT;
 	if (!dot && fy_json_type(d, m) == FY_JARRAY && !value)
 		return fy_json_len(d, m) ? 1 : 0;
-	return count_path(d, m, dot ? dot + 1 : "", value, negate);
+	return count_path(d, m, dot ? dot + 1 : "", value, op);
 }
 
+/*
+ * The places the first condition counts, when every further condition
+ * holds too ('&'); a '!' condition counts 1 where its match counts none.
+ */
 uint64_t fy_capability_count(const struct fy_jdoc *d, uint32_t v, const char *field)
 {
-	char path[128];
-	const char *value;
-	int negate;
+	char path[128], val[256];
+	const char *value, *next = field;
+	uint64_t first = 0, n;
+	int op, absent, i;
 
-	split_field(field, path, sizeof(path), &value, &negate);
-	return count_path(d, v, path, value, negate);
+	for (i = 0; next; i++) {
+		next = split_cond(next, path, sizeof(path), val, sizeof(val), &value, &op, &absent);
+		n = count_path(d, v, path, value, op);
+		if (absent)
+			n = !n;
+		if (!n)
+			return 0;
+		if (i == 0)
+			first = n;
+	}
+	return first;
 }
 
 static const char *rule_of(const struct fy_capability *c)
@@ -483,7 +545,6 @@ static const struct fy_capability *record_line(const struct fy_fidelity *f, enum
 					       const struct fy_jdoc *d)
 {
 	const struct fy_capability *whole = NULL;
-	uint32_t type = fy_json_get(d, 0, "type");
 	size_t i;
 
 	for (i = 0; i < f->ad->ncaps; i++) {
@@ -491,8 +552,7 @@ static const struct fy_capability *record_line(const struct fy_fidelity *f, enum
 
 		if (c->kind != k)
 			continue;
-		if (is_type_line(c) && fy_json_type(d, type) == FY_JSTRING &&
-		    fy_json_streq(d, type, c->field + 5))
+		if (is_type_line(c) && fy_capability_count(d, 0, c->field))
 			return c;
 		if (!c->field && !whole)
 			whole = c;
@@ -535,18 +595,17 @@ static int apply_field_lines(struct fy_fidelity *f, enum fy_kind k, const char *
 
 	for (i = 0; i < f->ad->ncaps; i++) {
 		const struct fy_capability *c = &f->ad->caps[i];
-		const char *value;
 		enum fy_outcome o;
 		uint64_t n;
-		int negate;
+		int value;
 
-		if (c->kind != k || !c->field || is_type_line(c) || strcmp(c->field, "$secret") == 0)
+		if (c->kind != k || !c->field || is_type_line(c) || c->field[0] == '$')
 			continue;
-		split_field(c->field, path, sizeof(path), &value, &negate);
+		fy_capability_path(c->field, path, sizeof(path), &value);
 		/* a line without a value yields to a matching line with one on the same path */
 		if (!value && prev_hit && strcmp(prev, path) == 0)
 			continue;
-		n = count_path(d, 0, path, value, negate);
+		n = fy_capability_count(d, 0, c->field);
 		if (strcmp(prev, path) != 0) {
 			snprintf(prev, sizeof(prev), "%s", path);
 			prev_hit = 0;
@@ -932,6 +991,152 @@ static void check_sunsets(struct fy_fidelity *f, enum fy_kind k, const struct fy
 	free(model);
 }
 
+/* --- what only later records tell ($off-branch, $unused) ---------------- */
+
+size_t fy_thread_off_branch(const char *const *ids, const char *const *parents, size_t n,
+			    const char *leaf, unsigned char *on)
+{
+	size_t i, off = 0, guard;
+	const char *cur;
+	int chain = !n || !parents[0];
+
+	for (i = 1; chain && i < n; i++)
+		chain = parents[i] && strcmp(parents[i], ids[i - 1]) == 0;
+	memset(on, chain, n);
+	if (chain)
+		return 0;
+	cur = leaf ? leaf : ids[n - 1];
+	for (guard = 0; cur && guard <= n; guard++) {
+		const char *next = NULL;
+
+		for (i = n; i-- > 0;)
+			if (strcmp(ids[i], cur) == 0) {
+				on[i] = 1;
+				next = parents[i];
+				break;
+			}
+		cur = next;
+	}
+	for (i = 0; i < n; i++)
+		off += !on[i];
+	return off;
+}
+
+/* A record's own outcome turns worse after the fact: move its counts. */
+static void recount(struct fy_fidelity *f, struct node *n, enum fy_outcome to)
+{
+	enum fy_outcome from = n->own;
+
+	if (worse(from, to) == from)
+		return;
+	f->r.counts[from]--;
+	f->r.counts[to]++;
+	f->r.by_kind[n->kind][from]--;
+	f->r.by_kind[n->kind][to]++;
+	n->counts[from]--;
+	n->counts[to]++;
+	f->r.losses += fy_outcome_is_loss(to) - fy_outcome_is_loss(from);
+	if (to == FY_OUT_DROPPED)
+		f->r.to_write.records[n->kind]--;
+	n->own = to;
+}
+
+/* A line the table's "$fact" line says for record n, now that the fact is known. */
+static int fact_line(struct fy_fidelity *f, struct node *n, const char *fact, const char *more,
+		     struct fy_error *err)
+{
+	const struct fy_capability *c = field_line(f, n->kind, fact);
+	enum fy_outcome o;
+	char reason[512];
+
+	if (!c || n->own == FY_OUT_DROPPED || (o = fy_cap_outcome(c->write)) == FY_OUT_PRESERVED)
+		return 0;
+	snprintf(reason, sizeof(reason), "%s%s", c->note ? c->note : "", more ? more : "");
+	cur_release(f);
+	if (line_add(f, n->kind, n->id, NULL, NULL, o, rule_of(c), reason, err) < 0 ||
+	    cur_commit(f, err) < 0)
+		return -1;
+	cur_release(f);
+	recount(f, n, o);
+	return 0;
+}
+
+/* The open thread's messages are all seen: does it have messages off its active branch? */
+static int thread_close(struct fy_fidelity *f, struct fy_error *err)
+{
+	unsigned char *on = NULL;
+	size_t i, off = 0;
+	int rc = 0;
+
+	if (f->open && f->nmsgs) {
+		if (!(on = malloc(f->nmsgs)))
+			return fy_error_set(err, FY_E_NOMEM, "out of memory");
+		off = fy_thread_off_branch((const char *const *)f->ids, (const char *const *)f->parents,
+					   f->nmsgs, f->open->leaf, on);
+		free(on);
+	}
+	if (off) {
+		char more[64];
+
+		snprintf(more, sizeof(more), " (%zu messages)", off);
+		rc = fact_line(f, f->open, "$off-branch", more, err);
+	}
+	for (i = 0; i < f->nmsgs; i++) {
+		free(f->ids[i]);
+		free(f->parents[i]);
+	}
+	f->nmsgs = 0;
+	f->open = NULL;
+	return rc;
+}
+
+/* A written message of the open thread: its id and parent. */
+static int thread_msg(struct fy_fidelity *f, const char *id, const struct fy_jdoc *d,
+		      struct fy_error *err)
+{
+	if (f->nmsgs == f->capmsgs) {
+		size_t cap = f->capmsgs ? f->capmsgs * 2 : 64;
+		char **a = realloc(f->ids, cap * sizeof(*a)), **b;
+
+		if (!a)
+			return fy_error_set(err, FY_E_NOMEM, "out of memory");
+		f->ids = a;
+		if (!(b = realloc(f->parents, cap * sizeof(*b))))
+			return fy_error_set(err, FY_E_NOMEM, "out of memory");
+		f->parents = b;
+		f->capmsgs = cap;
+	}
+	f->ids[f->nmsgs] = dups(id);
+	f->parents[f->nmsgs] = fy_json_get_strdup(d, 0, "parent");
+	f->nmsgs++;
+	if (!f->ids[f->nmsgs - 1])
+		return fy_error_set(err, FY_E_NOMEM, "out of memory");
+	return 0;
+}
+
+/* Tools no written agent uses ($unused). */
+static int unused_tools(struct fy_fidelity *f, struct fy_error *err)
+{
+	struct node *t, *a;
+	size_t i;
+
+	if (!field_line(f, FY_KIND_TOOL, "$unused"))
+		return 0;
+	for (t = f->first; t; t = t->order) {
+		int used = 0;
+
+		if (t->kind != FY_KIND_TOOL)
+			continue;
+		for (a = f->first; a && !used; a = a->order)
+			if (a->kind == FY_KIND_AGENT && a->own != FY_OUT_DROPPED)
+				for (i = 0; i < a->nrefs && !used; i++)
+					used = strcmp(a->refs[i], t->id) == 0;
+		if (!used && fact_line(f, t, "$unused", NULL, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* --- one record ------------------------------------------------------- */
 
 static int agent_slot(struct fy_fidelity *f, struct node *n, const struct fy_jdoc *d,
@@ -978,6 +1183,8 @@ static int record(struct fy_fidelity *f, const struct fy_item *it, struct fy_fid
 	f->r.records[k]++;
 	tool_release(f);
 	cur_release(f);
+	if (k != FY_KIND_MESSAGE && thread_close(f, err) < 0)
+		goto out;
 	if (k == FY_KIND_MESSAGE) {
 		thread = fy_json_get_strdup(d, 0, "thread");
 	} else {
@@ -986,6 +1193,7 @@ static int record(struct fy_fidelity *f, const struct fy_item *it, struct fy_fid
 		if (k == FY_KIND_THREAD) {
 			f->thread = n;
 			n->agent = fy_json_get_strdup(d, 0, "agent");
+			n->leaf = fy_json_get_strdup(d, 0, "active_leaf");
 		} else if (k == FY_KIND_MEMORY) {
 			n->agent = fy_json_get_strdup(d, fy_json_get(d, 0, "scope"), "agent");
 		} else if (k == FY_KIND_AGENT) {
@@ -1042,6 +1250,11 @@ static int record(struct fy_fidelity *f, const struct fy_item *it, struct fy_fid
 	}
 	if (k == FY_KIND_THREAD)
 		f->thread_dropped = whole == FY_OUT_DROPPED;
+	if (k == FY_KIND_THREAD && whole != FY_OUT_DROPPED)
+		f->open = n;
+	if (k == FY_KIND_MESSAGE && whole != FY_OUT_DROPPED && f->open && thread &&
+	    strcmp(thread, f->open->id) == 0 && thread_msg(f, id, d, err) < 0)
+		goto out;
 	out = whole;
 	if (whole == FY_OUT_DROPPED) {
 		if (tool_mark(f, err) < 0)
@@ -1119,6 +1332,7 @@ static int record(struct fy_fidelity *f, const struct fy_item *it, struct fy_fid
 			f->thread->counts[out]++;
 	} else {
 		n->counts[out]++;
+		n->own = out;
 	}
 	if (whole != FY_OUT_DROPPED)
 		f->r.to_write.records[k]++;
@@ -1194,6 +1408,12 @@ void fy_fidelity_free(struct fy_fidelity *f)
 		node_free(n);
 	}
 	free(f->table);
+	for (i = 0; i < f->nmsgs; i++) {
+		free(f->ids[i]);
+		free(f->parents[i]);
+	}
+	free(f->ids);
+	free(f->parents);
 	cur_release(f);
 	tool_release(f);
 	free(f->cur);
@@ -1365,6 +1585,8 @@ int fy_fidelity_finish(struct fy_fidelity *f, struct fy_error *err)
 	if (f->finished)
 		return 0;
 	f->finished = 1;
+	if (thread_close(f, err) < 0 || unused_tools(f, err) < 0)
+		return -1;
 	/* knowledge re-embedding: tokens from the files' sizes */
 	for (n = f->first; n; n = n->order)
 		if (n->kind == FY_KIND_KNOWLEDGE && n->knowledge_reembed) {

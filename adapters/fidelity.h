@@ -183,10 +183,27 @@ int fy_plan_line_cmp(const void *a, const void *b);
 
 /*
  * How many places of the record (value v of d) a capability line's field
- * names ("PATH" or "PATH=VALUE", adapter.h), counted as the engine counts
- * them: a sink that reports its table's lines (the done-ledger) uses it.
+ * names ("PATH", "PATH=VALUE", "PATH!=VALUE", "!PATH...", several joined by
+ * '&'; adapter.h), counted as the engine counts them: a sink that reports
+ * its table's lines (the done-ledger) uses it. 0 = the line does not apply.
  */
 uint64_t fy_capability_count(const struct fy_jdoc *d, uint32_t v, const char *field);
+/*
+ * The path of a field's first condition (into path) and whether it has a
+ * value: a line without one yields to a matching line with one on the same
+ * path (the engine's rule, for sinks that report their table).
+ */
+void fy_capability_path(const char *field, char *path, size_t cap, int *has_value);
+/*
+ * A thread's messages (ids and parents, in archive order) that are off its
+ * active branch: on[i] is set for those on the path from leaf (NULL = the
+ * last message) up through the parents; a chain (each message the child
+ * of the one before, the first without parent) is all on. Returns how many
+ * are off. The "$off-branch" line of a table and the sinks that send one
+ * branch (conversations.c) count the same way.
+ */
+size_t fy_thread_off_branch(const char *const *ids, const char *const *parents, size_t n,
+			    const char *leaf, unsigned char *on);
 
 /* Where to keep the report's JSON: the audit document (schema formats/schema/audit.json). */
 struct fy_audit_source {

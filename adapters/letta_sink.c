@@ -607,7 +607,7 @@ static int report_table(struct letta_sink *s, enum fy_kind k, const struct fy_jd
 		if (c->kind != k || o == FY_OUT_PRESERVED || !c->field || !strcmp(c->field, "$secret"))
 			continue;
 		if (!strncmp(c->field, "type=", 5)) {
-			if (fy_json_streq(d, fy_json_get(d, 0, "type"), c->field + 5))
+			if (fy_capability_count(d, 0, c->field))
 				rc = report(s, k, id, thread, NULL, o, rule, c->note, err);
 		} else if (fy_capability_count(d, 0, c->field)) {
 			rc = report(s, k, id, thread, c->field, o, rule, c->note, err);

@@ -332,7 +332,70 @@ TEST(capability_fields_count_as_the_engine_does)
 	CHECK(fy_capability_count(&d, 0, "source.adapter!=n8n") == 0);
 	CHECK(fy_capability_count(&d, 0, "source.adapter!=agentspec") == 1);
 	CHECK(fy_capability_count(&d, 0, "edges") == 0);
+	/* '!' negates a condition, '&' joins them (the first one's places count) */
+	CHECK(fy_capability_count(&d, 0, "!edges") == 1);
+	CHECK(fy_capability_count(&d, 0, "!nodes") == 0);
+	CHECK(fy_capability_count(&d, 0, "!source.adapter=n8n") == 0);
+	CHECK(fy_capability_count(&d, 0, "!source.adapter=flowise") == 1);
+	CHECK(fy_capability_count(&d, 0, "!source.model.name") == 1);	/* containers absent too */
+	CHECK(fy_capability_count(&d, 0, "nodes.type=agent&source.adapter=n8n") == 2);
+	CHECK(fy_capability_count(&d, 0, "nodes.type=agent&source.adapter=flowise") == 0);
+	CHECK(fy_capability_count(&d, 0, "nodes.type=agent&!edges&source") == 2);
+	CHECK(fy_capability_count(&d, 0, "kind=workflow&!source.adapter=agentspec") == 1);
+	CHECK(fy_capability_count(&d, 0, "kind=workflow&!source.adapter=n8n") == 0);
+	CHECK(fy_capability_count(&d, 0, "nodes.dialect~*i*") == 1);	/* flowise */
+	CHECK(fy_capability_count(&d, 0, "nodes.type~*[!a-z]*") == 0);
+	CHECK(fy_capability_count(&d, 0, "!source.adapter~n*") == 0);
 	fy_jdoc_release(&d);
+}
+
+/* A "type=" line with conditions overrides the plain one only where they hold. */
+static const struct fy_capability cond_caps[] = {
+	{ FY_KIND_AGENT, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "agents", NULL },
+	{ FY_KIND_AGENT, "!model.name&!ext.x", FY_CAP_NONE, FY_CAP_TRANSFORMED, "a default model",
+	  "default-model" },
+	{ FY_KIND_TOOL, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE, "tools", NULL },
+	{ FY_KIND_TOOL, "type=builtin&!config.name=browser", FY_CAP_NONE, FY_CAP_UNSUPPORTED,
+	  "no equivalent", "no-equivalent" },
+	{ FY_KIND_TOOL, "type=builtin", FY_CAP_NATIVE, FY_CAP_NATIVE, "the browser", NULL },
+};
+
+static const struct fy_adapter cond_ad = {
+	.name = "cond", .caps = cond_caps, .ncaps = sizeof(cond_caps) / sizeof(cond_caps[0]),
+};
+
+TEST(fidelity_conditions)
+{
+	static const char *const recs[] = {
+		"{\"kind\":\"agent\",\"id\":\"a1\"}",
+		"{\"kind\":\"agent\",\"id\":\"a2\",\"model\":{\"name\":\"m\"}}",
+		"{\"kind\":\"agent\",\"id\":\"a3\",\"ext\":{\"x\":{}}}",
+		"{\"kind\":\"tool\",\"id\":\"t1\",\"type\":\"builtin\",\"config\":{\"name\":\"browser\"}}",
+		"{\"kind\":\"tool\",\"id\":\"t2\",\"type\":\"builtin\"}",
+		"{\"kind\":\"tool\",\"id\":\"t3\",\"type\":\"function\"}",
+	};
+	struct fy_fidelity_options o;
+	struct fy_error err;
+	struct fy_fidelity *f;
+	const struct fy_fidelity_report *r;
+	const struct fy_plan_line *l;
+	size_t i;
+
+	memset(&o, 0, sizeof(o));
+	f = fy_fidelity_new(&cond_ad, &o, &err);
+	CHECK(f != NULL);
+	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++)
+		CHECK(feed(f, recs[i], NULL) == 0);
+	CHECK(fy_fidelity_finish(f, &err) == 0);
+	r = fy_fidelity_report(f);
+	CHECK(r->nlines == 2);
+	l = line(r, FY_KIND_AGENT, "a1", "!model.name&!ext.x");
+	CHECK(l != NULL && l->outcome == FY_OUT_TRANSFORMED);
+	CHECK_STR(l ? l->rule : NULL, "default-model");
+	l = line(r, FY_KIND_TOOL, "t2", NULL);
+	CHECK(l != NULL && l->outcome == FY_OUT_DROPPED);
+	CHECK_STR(l ? l->rule : NULL, "no-equivalent");
+	fy_fidelity_free(f);
 }
 
 /* "PATH!=VALUE" field lines: the places where the value is absent or another (workflow adapters). */
