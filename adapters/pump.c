@@ -263,9 +263,11 @@ static int maybe_secret(const char *json, size_t len)
 
 	if (fy_secret_find(json, len, 0, &m))
 		return 1;
-	/* Escapes can hide a shape from the raw text: look at the decoded strings. */
-	if (memmem(json, len, "\\u00", 4) || memmem(json, len, "\\/", 2))
-		return 1;
+	/* Escapes can hide a shape from the raw text (\u00XX, \/): look at the decoded strings. */
+	for (c = json; (c = memchr(c, '\\', (size_t)(end - c))) && c + 1 < end; c += 2)
+		if (c[1] == '/' || (c[1] == 'u' && end - c >= 4 && c[2] == '0' && c[3] == '0'))
+			return 1;
+	c = json;
 	/* A key that names a credential: "...key": */
 	while ((c = memchr(c, ':', (size_t)(end - c)))) {
 		const char *q = c, *open;

@@ -9,6 +9,9 @@
 #include "secrets.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static const char *const kind_names[FY_SECRET__COUNT] = {
 	[FY_SECRET_NONE] = "secret",
@@ -62,10 +65,10 @@ static size_t span(const unsigned char *s, size_t n, size_t i, int (*cls)(unsign
 	return j - i;
 }
 
-/* s[i..] starts with lit (ASCII case ignored when ci). */
-static int starts(const unsigned char *s, size_t n, size_t i, const char *lit, int ci)
+/* s[i..] starts with lit, len bytes (ASCII case ignored when ci). */
+static int starts_n(const unsigned char *s, size_t n, size_t i, const char *lit, size_t len, int ci)
 {
-	size_t k, len = strlen(lit);
+	size_t k;
 
 	if (n - i < len)
 		return 0;
@@ -79,6 +82,9 @@ static int starts(const unsigned char *s, size_t n, size_t i, const char *lit, i
 	}
 	return 1;
 }
+
+/* starts() on a string literal: its length is known at compile time (this is the hot path). */
+#define starts(s, n, i, lit, ci) starts_n(s, n, i, lit, sizeof(lit) - 1, ci)
 
 static int found(struct fy_secret_match *m, enum fy_secret_kind kind, size_t off, size_t len)
 {
@@ -117,27 +123,28 @@ static int match_at(const unsigned char *s, size_t n, size_t i, struct fy_secret
 /* The shapes that follow a key word ("aws_secret_access_key = ..."). */
 static int match_keyword(const unsigned char *s, size_t n, size_t i, struct fy_secret_match *m)
 {
-	static const char *const aws[] = {
-		"aws_secret_access_key", "aws-secret-access-key", "secret_access_key",
-		"secret-access-key", "secretaccesskey", "aws_secret_key",
+#define KW(lit) { lit, sizeof(lit) - 1 }
+	static const struct kw { const char *s; size_t n; } aws[] = {
+		KW("aws_secret_access_key"), KW("aws-secret-access-key"), KW("secret_access_key"),
+		KW("secret-access-key"), KW("secretaccesskey"), KW("aws_secret_key"),
+	}, azure_hdr[] = {
+		KW("ocp-apim-subscription-key"), KW("x-functions-key"), KW("api-key"),
 	};
-	static const char *const azure_hdr[] = {
-		"ocp-apim-subscription-key", "x-functions-key", "api-key",
-	};
+#undef KW
 	size_t k, v, len;
 
 	for (k = 0; k < sizeof(aws) / sizeof(aws[0]); k++) {
-		if (!starts(s, n, i, aws[k], 1))
+		if (!starts_n(s, n, i, aws[k].s, aws[k].n, 1))
 			continue;
-		v = skip_sep(s, n, i + strlen(aws[k]));
+		v = skip_sep(s, n, i + aws[k].n);
 		len = span(s, n, v, c_b64);
 		if (len == 40 && (v + len == n || !c_b64eq(s[v + len])))
 			return found(m, FY_SECRET_AWS_SECRET, v, len);
 	}
 	for (k = 0; k < sizeof(azure_hdr) / sizeof(azure_hdr[0]); k++) {
-		if (!starts(s, n, i, azure_hdr[k], 1))
+		if (!starts_n(s, n, i, azure_hdr[k].s, azure_hdr[k].n, 1))
 			continue;
-		v = skip_sep(s, n, i + strlen(azure_hdr[k]));
+		v = skip_sep(s, n, i + azure_hdr[k].n);
 		len = span(s, n, v, c_alnum);
 		if (len >= 32 && len <= 128)
 			return found(m, FY_SECRET_AZURE, v, len);
@@ -259,7 +266,7 @@ static int match_at(const unsigned char *s, size_t n, size_t i, struct fy_secret
 				return found(m, FY_SECRET_GOOGLE, i, 4 + len);
 		}
 		for (k = 0; k < sizeof(aws_prefixes) / sizeof(aws_prefixes[0]); k++)
-			if (starts(s, n, i, aws_prefixes[k], 0)) {
+			if (starts_n(s, n, i, aws_prefixes[k], 4, 0)) {
 				len = span(s, n, i + 4, c_upnum);
 				if (len == 16 && (i + 20 == n || !c_alnum(s[i + 20])))
 					return found(m, FY_SECRET_AWS_KEY_ID, i, 20);
@@ -304,23 +311,122 @@ static int match_at(const unsigned char *s, size_t n, size_t i, struct fy_secret
 	return 0;
 }
 
+/*
+ * Whether a shape or key word can start with the bytes c0 c1: the shapes'
+ * prefixes (case as written) and the key words' (any case). Most words of
+ * ordinary text fail here, before match_at looks at them.
+ */
+static int may_start(unsigned char c0, unsigned char c1)
+{
+	unsigned char l0 = c_upper(c0) ? (unsigned char)(c0 | 0x20) : c0;
+	unsigned char l1 = c_upper(c1) ? (unsigned char)(c1 | 0x20) : c1;
+
+	switch (c0) {
+	case 'A':	/* AIza, AKIA, ASIA, ABIA, ACCA, AGPA, AIDA, AIPA, ANPA, ANVA, AROA, APKA */
+		if (c1 && strchr("KSBCGINRP", c1))
+			return 1;
+		break;
+	case 's':	/* sk-ant-, sk-, sk_live_, sk_test_ */
+		if (c1 == 'k')
+			return 1;
+		break;
+	case 'r':	/* rk_live_ */
+		return c1 == 'k';
+	case 'g':	/* gh?_, github_pat_ */
+		return c1 == 'h' || c1 == 'i';
+	case 'x':	/* xox?- */
+		if (c1 == 'o')
+			return 1;
+		break;
+	case 'e':	/* eyJ (a JWT) */
+		return c1 == 'y';
+	case '-':	/* -----BEGIN */
+		return c1 == '-';
+	}
+	switch (l0) {	/* aws..., api-key, accountkey=, secret..., sharedaccesskey=, sig=, ocp-apim..., x-functions-key, bearer */
+	case 'a':
+		return l1 == 'w' || l1 == 'p' || l1 == 'c';
+	case 's':
+		return l1 == 'e' || l1 == 'h' || l1 == 'i';
+	case 'o':
+		return l1 == 'c';
+	case 'x':
+		return c1 == '-';
+	case 'b':
+		return l1 == 'e';
+	}
+	return 0;
+}
+
+/* A shape at s[i], i + 1 < n: the checks of fy_secret_find for one position. */
+static int try_at(const unsigned char *s, size_t n, size_t i, struct fy_secret_match *m)
+{
+	/* The bytes a shape or key word can start with (may_start, any case for key words). */
+	static const unsigned char first[256] = {
+		['A'] = 1, ['a'] = 1, ['B'] = 1, ['b'] = 1, ['e'] = 1, ['g'] = 1, ['O'] = 1, ['o'] = 1,
+		['r'] = 1, ['S'] = 1, ['s'] = 1, ['X'] = 1, ['x'] = 1, ['-'] = 1,
+	};
+
+	if (!first[s[i]])
+		return 0;
+	/* A shape starts a word (match_at's first test) or is a PEM armour line. */
+	if (i > 0 && c_word(s[i - 1]) && s[i] != '-')
+		return 0;
+	return may_start(s[i], s[i + 1]) && match_at(s, n, i, m);
+}
+
+#ifdef __SSE2__
+/*
+ * The positions of s[i..i+15] (i >= 1) where try_at can match: a byte that
+ * may start a shape (any case: may_start sorts them out), not after a word
+ * byte unless it is '-'. Ordinary text has one every few words.
+ */
+static unsigned candidates16(const unsigned char *s, size_t i)
+{
+	const __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+	const __m128i prev = _mm_loadu_si128((const __m128i *)(s + i - 1));
+	const __m128i case_bit = _mm_set1_epi8(0x20);
+	const __m128i lv = _mm_or_si128(v, case_bit), lp = _mm_or_si128(prev, case_bit);
+	const __m128i dash = _mm_cmpeq_epi8(v, _mm_set1_epi8('-'));
+	static const char firsts[] = "abegorsx";
+	__m128i cand = dash, word;
+	size_t k;
+
+	for (k = 0; k < sizeof(firsts) - 1; k++)
+		cand = _mm_or_si128(cand, _mm_cmpeq_epi8(lv, _mm_set1_epi8(firsts[k])));
+	/* the byte before: a letter (bytes >= 0x80 compare below 'a'), a digit or '_' */
+	word = _mm_and_si128(_mm_cmpgt_epi8(lp, _mm_set1_epi8('a' - 1)),
+			     _mm_cmplt_epi8(lp, _mm_set1_epi8('z' + 1)));
+	word = _mm_or_si128(word, _mm_and_si128(_mm_cmpgt_epi8(prev, _mm_set1_epi8('0' - 1)),
+						_mm_cmplt_epi8(prev, _mm_set1_epi8('9' + 1))));
+	word = _mm_or_si128(word, _mm_cmpeq_epi8(prev, _mm_set1_epi8('_')));
+	cand = _mm_andnot_si128(_mm_andnot_si128(dash, word), cand);
+	return (unsigned)_mm_movemask_epi8(cand);
+}
+#endif
+
 int fy_secret_find(const char *text, size_t n, size_t from, struct fy_secret_match *m)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t i;
+	size_t i = from;
 
-	for (i = from; i < n; i++) {
-		/* Most bytes cannot start a shape; skip them before any call. */
-		switch (s[i]) {
-		case 's': case 'r': case 'A': case 'g': case 'x': case 'e': case '-':
-		case 'a': case 'S': case 'o': case 'O': case 'X': case 'b': case 'B':
-			if (match_at(s, n, i, m))
+	if (i == 0 && n > 1 && try_at(s, n, i++, m))
+		return 1;
+#ifdef __SSE2__
+	/* i >= 1 from here: candidates16 reads the byte before. */
+	for (; i + 16 < n; i += 16) {
+		unsigned mask = candidates16(s, i);
+
+		while (mask) {
+			if (try_at(s, n, i + (size_t)__builtin_ctz(mask), m))
 				return 1;
-			break;
-		default:
-			break;
+			mask &= mask - 1;
 		}
 	}
+#endif
+	for (; i + 1 < n; i++)
+		if (try_at(s, n, i, m))
+			return 1;
 	return 0;
 }
 
@@ -342,11 +448,13 @@ int fy_secret_redact(const char *s, size_t n, struct fy_buf *out, size_t *count,
 
 int fy_secret_key_name(const char *key, size_t n)
 {
-	static const char *const suffixes[] = {
-		"apikey", "apitoken", "accesstoken", "authtoken", "secret", "secretkey", "password",
-		"passwd", "privatekey", "subscriptionkey", "accountkey", "authorization",
-		"connectionstring",
+#define SFX(lit) { lit, sizeof(lit) - 1 }
+	static const struct { const char *s; size_t n; } suffixes[] = {
+		SFX("apikey"), SFX("apitoken"), SFX("accesstoken"), SFX("authtoken"), SFX("secret"),
+		SFX("secretkey"), SFX("password"), SFX("passwd"), SFX("privatekey"),
+		SFX("subscriptionkey"), SFX("accountkey"), SFX("authorization"), SFX("connectionstring"),
 	};
+#undef SFX
 	char norm[64];
 	size_t i, len = 0, k;
 
@@ -363,12 +471,15 @@ int fy_secret_key_name(const char *key, size_t n)
 		norm[len++] = (char)(c_upper(c) ? c + 32 : c);
 	}
 	norm[len] = '\0';
+	/* Every name below ends in one of these: most keys stop here. */
+	if (!len || !strchr("yntdg", norm[len - 1]))
+		return 0;
 	if (strcmp(norm, "token") == 0)
 		return 1;
 	for (k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {
-		size_t sl = strlen(suffixes[k]);
+		size_t sl = suffixes[k].n;
 
-		if (len >= sl && memcmp(norm + len - sl, suffixes[k], sl) == 0)
+		if (len >= sl && memcmp(norm + len - sl, suffixes[k].s, sl) == 0)
 			return 1;
 	}
 	return 0;

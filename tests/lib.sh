@@ -84,6 +84,16 @@ serve() {
 	rm -f "$work/.port"
 }
 
+# wait_stopped PID: wait (up to 30 s) until PID is stopped, e.g. by
+# FERRY_PAUSE_AT=N at its N-th durable step.
+wait_stopped() {
+	ws_i=0
+	while [ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" != T ] && [ $ws_i -lt 300 ]; do
+		sleep 0.1
+		ws_i=$((ws_i + 1))
+	done
+}
+
 # backup_races ROUNDS REPO [OPTION...]: ROUNDS times, two `ferry backup
 # dir:big` (OPTIONs first) at once on a new repository REPO<round>. Each run
 # must end 0 (it ran) or 11 (locked out) and at least one must run; sets

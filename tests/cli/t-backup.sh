@@ -180,11 +180,7 @@ check "after which backups run again" ferry backup dir:"$SAMPLES/neutral" --repo
 "$BIN/../tests/gen-neutral" big 2000000 >/dev/null
 FERRY_PAUSE_AT=2 $FERRY backup dir:big --repo held --time 2026-12-01T01:00:00Z >h.out 2>h.err &
 holder=$!
-tries=0
-while [ "$(ps -o stat= -p $holder 2>/dev/null | cut -c1)" != T ] && [ $tries -lt 300 ]; do
-	sleep 0.1
-	tries=$((tries + 1))
-done
+wait_stopped $holder
 check "the paused holder has the lock" test -e held/ferry.lock
 expect_exit 11 "a second run while it holds the repository exits 11" \
 	ferry backup dir:big --repo held --time 2026-12-01T02:00:00Z

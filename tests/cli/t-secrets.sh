@@ -160,19 +160,19 @@ done
 
 # --- process argument lists ---------------------------------------------------------
 # Credentials reach ferry through the environment or files, never argv: look
-# at every process's command line while exports run.
+# at every process's command line while an export runs. The export is
+# stopped (FERRY_PAUSE_AT, SIGSTOP) at its first durable step, after it has
+# read the key, so it is certainly running while /proc is read.
 OPENAI_API_KEY=$(sed -n 's/^openai-key\t\([^\t]*\)\t.*/\1/p' "$TESTS/secrets/canaries.txt" | head -1)
 export OPENAI_API_KEY
 : > argv.log
-i=0
-while [ $i -lt 20 ] && ! grep -q "argv.ferry" argv.log; do
-	rm -f argv.ferry
-	$FERRY export -q --redact dir:src/content -o argv.ferry &
-	pid=$!
-	for p in /proc/[0-9]*; do { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null; echo; done >> argv.log
-	wait $pid
-	i=$((i + 1))
-done
+rm -f argv.ferry
+FERRY_PAUSE_AT=1 $FERRY export -q --redact dir:src/content -o argv.ferry &
+pid=$!
+wait_stopped $pid
+for p in /proc/[0-9]*; do { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null; echo; done >> argv.log
+kill -CONT $pid
+wait $pid
 unset OPENAI_API_KEY
 check "no canary in any process's argument list during exports" leaks argv.log
 check "(the running exports' argument lists were read)" grep -q "argv.ferry" argv.log

@@ -190,11 +190,7 @@ check "no lock left" no_locks nightly/
 "$BIN/../tests/gen-neutral" big 2000000 >/dev/null
 FERRY_PAUSE_AT=2 $FERRY backup "$E" dir:big --repo s3://backups/held --time 2026-12-01T01:00:00Z >h.out 2>h.err &
 holder=$!
-tries=0
-while [ "$(ps -o stat= -p $holder 2>/dev/null | cut -c1)" != T ] && [ $tries -lt 300 ]; do
-	sleep 0.1
-	tries=$((tries + 1))
-done
+wait_stopped $holder
 has_lock() { ! no_locks "$1"; }					# PREFIX
 check "the paused holder has the S3 lock" has_lock held/
 expect_exit 11 "a second run while it holds the S3 repository exits 11" \

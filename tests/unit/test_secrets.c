@@ -60,17 +60,44 @@ TEST(secrets_every_shape_is_found)
 		{ "-----BEGIN PRIVATE KEY-----\nMIIB cut short", FY_SECRET_PRIVATE_KEY,
 		  "-----BEGIN PRIVATE KEY-----\nMIIB cut short" },
 	};
-	size_t i;
+	size_t i, pad;
+	char buf[256];
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		size_t off = 0, len = 0;
-		enum fy_secret_kind k = first(cases[i].text, &off, &len);
+	/*
+	 * At every offset from 0 to 40 behind spaces, so that the shape falls
+	 * at every position of the scanner's 16-byte blocks and in its tail.
+	 */
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		for (pad = 0; pad <= 40; pad++) {
+			size_t off = 0, len = 0;
+			enum fy_secret_kind k;
 
-		if (k != cases[i].kind || len != strlen(cases[i].value) ||
-		    memcmp(cases[i].text + off, cases[i].value, len) != 0) {
-			fprintf(stderr, "#   case %zu: got %s '%.*s'\n", i, fy_secret_kind_name(k), (int)len,
-				cases[i].text + off);
-			CHECK(!"credential found with its kind and extent");
+			memset(buf, ' ', pad);
+			snprintf(buf + pad, sizeof(buf) - pad, "%s", cases[i].text);
+			k = first(buf, &off, &len);
+			if (k != cases[i].kind || len != strlen(cases[i].value) ||
+			    memcmp(buf + off, cases[i].value, len) != 0) {
+				fprintf(stderr, "#   case %zu at +%zu: got %s '%.*s'\n", i, pad,
+					fy_secret_kind_name(k), (int)len, buf + off);
+				CHECK(!"credential found with its kind and extent");
+				break;
+			}
+		}
+}
+
+TEST(secrets_inside_a_word_is_not_found_at_any_offset)
+{
+	char buf[128];
+	size_t pad;
+
+	/* A key glued to the word before it is part of that word, wherever it falls. */
+	for (pad = 0; pad <= 40; pad++) {
+		memset(buf, ' ', pad);
+		snprintf(buf + pad, sizeof(buf) - pad, "qsk-proj-Ab3dEfGh1jKlMn0pQrStUvWxYz0123 eyJ");
+		if (first(buf, NULL, NULL) != FY_SECRET_NONE) {
+			fprintf(stderr, "#   at +%zu\n", pad);
+			CHECK(!"no credential inside a word");
+			break;
 		}
 	}
 }
