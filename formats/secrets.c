@@ -430,8 +430,8 @@ int fy_secret_find(const char *text, size_t n, size_t from, struct fy_secret_mat
 	return 0;
 }
 
-int fy_secret_redact(const char *s, size_t n, struct fy_buf *out, size_t *count,
-		     struct fy_error *err)
+/* One pass of fy_secret_redact: s with each match found in it replaced. */
+static int redact_pass(const char *s, size_t n, struct fy_buf *out, size_t *count, struct fy_error *err)
 {
 	struct fy_secret_match m;
 	size_t pos = 0;
@@ -444,6 +444,41 @@ int fy_secret_redact(const char *s, size_t n, struct fy_buf *out, size_t *count,
 		(*count)++;
 	}
 	return fy_buf_add(out, s + pos, n - pos, err);
+}
+
+/*
+ * A replacement can complete a shape that its neighbours did not make
+ * before (an AWS secret is 40 characters followed by a non-base64 byte: the
+ * '[' of a redacted key right after it is one). So redact again until
+ * nothing is found (each pass consumes bytes of the input; 64 passes is a
+ * backstop).
+ */
+int fy_secret_redact(const char *s, size_t n, struct fy_buf *out, size_t *count,
+		     struct fy_error *err)
+{
+	struct fy_buf a = FY_BUF_INIT(out->max), b = FY_BUF_INIT(out->max), t;
+	struct fy_secret_match m;
+	int rc = -1, passes = 0;
+
+	if (redact_pass(s, n, &a, count, err) < 0)
+		goto out;
+	while (a.len && fy_secret_find(a.ptr, a.len, 0, &m)) {
+		if (++passes > 64) {
+			fy_error_set(err, FY_E_DATA, "credentials keep reappearing after 64 redactions");
+			goto out;
+		}
+		fy_buf_reset(&b);
+		if (redact_pass(a.ptr, a.len, &b, count, err) < 0)
+			goto out;
+		t = a;
+		a = b;
+		b = t;
+	}
+	rc = fy_buf_add(out, a.ptr, a.len, err);
+out:
+	fy_buf_release(&a);
+	fy_buf_release(&b);
+	return rc;
 }
 
 int fy_secret_key_name(const char *key, size_t n)

@@ -80,7 +80,8 @@ int fy_secret_find(const char *s, size_t n, size_t from, struct fy_secret_match 
 
 /*
  * Append s[0..n) to out with every credential replaced by
- * "[REDACTED:<kind>]"; adds the number replaced to *count.
+ * "[REDACTED:<kind>]", again until no credential is left (a replacement can
+ * complete a shape with its neighbours); adds the number replaced to *count.
  */
 int fy_secret_redact(const char *s, size_t n, struct fy_buf *out, size_t *count,
 		     struct fy_error *err);

@@ -2,7 +2,7 @@
  * fuzz_secrets.c - the credential scanner (formats/secrets.c) on any text.
  *
  * Invariants: every match lies inside the text and is not empty; matches
- * found one after another do not overlap; redacting replaces exactly those
+ * found one after another do not overlap; redacting replaces at least those
  * matches, and the redacted text has no match left (so a shared backup
  * cannot hold a credential the scan reported).
  */
@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		found++;
 	}
 	FUZZ_ASSERT(fy_secret_redact(s, size, &out, &count, NULL) == 0);
-	FUZZ_ASSERT(count == found);
+	FUZZ_ASSERT(count >= found);	/* more when a replacement completes another shape */
 	FUZZ_ASSERT(!fy_secret_find(out.ptr ? out.ptr : "", out.len, 0, &m));
 	if (size > 1) {
 		size_t split = data[0] % size;

@@ -102,6 +102,22 @@ TEST(secrets_inside_a_word_is_not_found_at_any_offset)
 	}
 }
 
+TEST(secrets_redaction_leaves_no_credential_its_replacements_complete)
+{
+	/* The AWS secret runs on into "sk" until the OpenAI key is replaced by "[...". */
+	static const char text[] = "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE/"
+				   "sk-proj-Ab3dEfGh1jKlMn0pQrStUvWxYz0123 end";
+	struct fy_buf out = FY_BUF_INIT(4096);
+	struct fy_secret_match m;
+	size_t count = 0;
+
+	CHECK(fy_secret_redact(text, sizeof(text) - 1, &out, &count, NULL) == 0);
+	CHECK(count == 2);
+	CHECK(!fy_secret_find(out.ptr, out.len, 0, &m));
+	CHECK(out.ptr && !strstr(out.ptr, "wJalr") && !strstr(out.ptr, "sk-proj"));
+	fy_buf_release(&out);
+}
+
 TEST(secrets_near_misses_are_not_found)
 {
 	static const char *const texts[] = {
