@@ -417,29 +417,14 @@ enum { AZ_AGENTS, AZ_CONVS, AZ_RESPS, AZ_MEMORY, AZ_CLASSIC, AZ_DONE };
 
 static int az_wanted(const struct az_src *s, enum fy_kind k)
 {
-	unsigned kinds = s->ctx->kinds;
-
-	if (!kinds)
-		return 1;
-	if (k == FY_KIND_THREAD)
-		return (kinds >> FY_KIND_THREAD & 1) || (kinds >> FY_KIND_MESSAGE & 1);
-	if (k == FY_KIND_AGENT)
-		return (kinds >> FY_KIND_AGENT & 1) || (kinds >> FY_KIND_TOOL & 1);
-	return kinds >> k & 1;
+	return oai_kind_wanted(s->ctx->kinds, k, 1);
 }
 
 static int az_blob(void *cb, const void *p, size_t n, char hex[65], struct fy_error *err)
 {
 	struct az_src *s = cb;
-	unsigned char sha[FY_SHA256_LEN];
-	int added;
 
-	fy_sha256(p, n, sha);
-	fy_hex(sha, sizeof(sha), hex);
-	added = fy_idset_add(&s->blobs, fy_fingerprint('b', hex, 64), err);
-	if (added <= 0)
-		return added;
-	return live_queue_blob_mem(&s->q, p, n, hex, err);
+	return oai_queue_blob(&s->q, &s->blobs, p, n, hex, err);
 }
 
 /* This adapter reads no files: a reference to one stays at the provider. */

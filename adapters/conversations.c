@@ -282,6 +282,31 @@ int oai_export_chatkit(struct oai_api *a, char *const *ids, size_t n, struct liv
 	return export_units(a, U_CHATKIT, ids, n, q, err);
 }
 
+int oai_kind_wanted(unsigned kinds, enum fy_kind k, int agents_hold_tools)
+{
+	if (!kinds)
+		return 1;
+	if (k == FY_KIND_THREAD)
+		return (kinds >> FY_KIND_THREAD & 1) || (kinds >> FY_KIND_MESSAGE & 1);
+	if (k == FY_KIND_AGENT && agents_hold_tools)
+		return (kinds >> FY_KIND_AGENT & 1) || (kinds >> FY_KIND_TOOL & 1);
+	return kinds >> k & 1;
+}
+
+int oai_queue_blob(struct live_queue *q, struct fy_idset *blobs, const void *p, size_t n, char hex[65],
+		   struct fy_error *err)
+{
+	unsigned char sha[FY_SHA256_LEN];
+	int added;
+
+	fy_sha256(p, n, sha);
+	fy_hex(sha, sizeof(sha), hex);
+	added = fy_idset_add(blobs, fy_fingerprint('b', hex, 64), err);
+	if (added <= 0)
+		return added;
+	return live_queue_blob_mem(q, p, n, hex, err);
+}
+
 int oai_add_id(char ***v, size_t *n, const char *id, struct fy_error *err)
 {
 	char **p;

@@ -19,6 +19,7 @@
 #ifndef FY_CONVERSATIONS_H
 #define FY_CONVERSATIONS_H
 
+#include "idset.h"
 #include "live.h"
 #include "openai_map.h"
 
@@ -50,6 +51,18 @@ int oai_export_chatkit(struct oai_api *a, char *const *ids, size_t n, struct liv
  */
 int oai_list_ids(struct oai_api *a, const char *path, const char *header, const char *idkey,
 		 int missing_ok, char ***ids, size_t *n, struct fy_error *err);
+/*
+ * Whether an export that asked for kinds (a bit per enum fy_kind, 0 = all)
+ * wants kind k: threads come with messages, and (agents_hold_tools) agents
+ * with tools.
+ */
+int oai_kind_wanted(unsigned kinds, enum fy_kind k, int agents_hold_tools);
+/*
+ * A source's blob callback (oai_map.blob): p[0..n) under its SHA-256 (hex)
+ * queued on q the first time blobs sees it; 1 queued, 0 seen before.
+ */
+int oai_queue_blob(struct live_queue *q, struct fy_idset *blobs, const void *p, size_t n, char hex[65],
+		   struct fy_error *err);
 /* Add id to the list *v of *n ids unless it is there already. */
 int oai_add_id(char ***v, size_t *n, const char *id, struct fy_error *err);
 void oai_free_ids(char **ids, size_t n);

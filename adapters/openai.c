@@ -138,29 +138,14 @@ struct oai_src {
 
 static int wanted(const struct oai_src *s, enum fy_kind k)
 {
-	unsigned kinds = s->ctx->kinds;
-
-	if (!kinds)
-		return 1;
-	if (k == FY_KIND_THREAD)
-		return (kinds >> FY_KIND_THREAD & 1) || (kinds >> FY_KIND_MESSAGE & 1);
-	return kinds >> k & 1;
+	return oai_kind_wanted(s->ctx->kinds, k, 0);
 }
 
 static int src_blob(void *cb, const void *p, size_t n, char hex[65], struct fy_error *err)
 {
 	struct oai_src *s = cb;
-	unsigned char sha[FY_SHA256_LEN];
-	int added;
 
-	fy_sha256(p, n, sha);
-	fy_hex(sha, sizeof(sha), hex);
-	added = fy_idset_add(&s->blobs, fy_fingerprint('b', hex, 64), err);
-	if (added < 0)
-		return -1;
-	if (!added)
-		return 0;
-	return live_queue_blob_mem(&s->q, p, n, hex, err);
+	return oai_queue_blob(&s->q, &s->blobs, p, n, hex, err);
 }
 
 static int src_has_file(void *cb, const char *id)
