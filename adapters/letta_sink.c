@@ -3997,21 +3997,6 @@ out:
 
 /* --- open and free ----------------------------------------------------------------- */
 
-static int folder_empty(const char *path)
-{
-	struct dirent *de;
-	DIR *dh = opendir(path);
-	int empty = 1;
-
-	if (!dh)
-		return 1;
-	while ((de = readdir(dh)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			empty = 0;
-	closedir(dh);
-	return empty;
-}
-
 int letta_sink_open(const struct fy_adapter_ctx *ctx, const struct fy_header *hdr,
 		    struct letta_sink **out, struct fy_error *err)
 {
@@ -4059,7 +4044,7 @@ int letta_sink_open(const struct fy_adapter_ctx *ctx, const struct fy_header *hd
 		fy_time_format(hdr->created_sec, 0, s->created);
 	else
 		fy_time_format(0, 0, s->created);
-	if (stat(s->target, &st) == 0 && (s->to_file || !S_ISDIR(st.st_mode) || !folder_empty(s->target))) {
+	if (stat(s->target, &st) == 0 && (s->to_file || !S_ISDIR(st.st_mode) || fy_dir_is_empty(s->target) == 0)) {
 		fy_error_set(err, FY_E_EXISTS, "letta-af: %s exists%s; nothing is overwritten", s->target,
 			     S_ISDIR(st.st_mode) ? " and is not empty" : "");
 		letta_sink_free(s);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "jsonw.h"
+#include "writer.h"
 #include "ledger.h"
 #include "sha256.h"
 
@@ -555,21 +556,6 @@ int wf_done_secrets(const struct fy_adapter_ctx *ctx, enum fy_kind kind, const c
 	return secrets_walk(ctx, kind, id, d, 0, ctx->name ? ctx->name : "the target", 0, err);
 }
 
-static int dir_is_empty(const char *path)
-{
-	struct dirent *de;
-	DIR *dh = opendir(path);
-	int empty = 1;
-
-	if (!dh)
-		return 0;
-	while ((de = readdir(dh)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			empty = 0;
-	closedir(dh);
-	return empty;
-}
-
 int wf_target_open(struct wf_target *t, const char *adapter, const char *location,
 		   struct fy_error *err)
 {
@@ -593,7 +579,7 @@ int wf_target_open(struct wf_target *t, const char *adapter, const char *locatio
 					    adapter, t->path);
 		return 0;
 	}
-	if (stat(t->path, &st) == 0 && (!S_ISDIR(st.st_mode) || !dir_is_empty(t->path)))
+	if (stat(t->path, &st) == 0 && (!S_ISDIR(st.st_mode) || fy_dir_is_empty(t->path) != 1))
 		return fy_error_set(err, FY_E_EXISTS, "%s: %s exists and is not an empty folder; "
 				    "ferry does not overwrite", adapter, t->path);
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", t->path, (long)getpid());

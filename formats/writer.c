@@ -215,6 +215,21 @@ static int sync_parent(const char *path, struct fy_error *err)
 	return rc;
 }
 
+int fy_dir_is_empty(const char *path)
+{
+	DIR *dh = opendir(path);
+	struct dirent *de;
+	int empty = 1;
+
+	if (!dh)
+		return -1;
+	while ((de = readdir(dh)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = 0;
+	closedir(dh);
+	return empty;
+}
+
 /* Refuse to write through a symbolic link or over a folder. */
 static int check_target(const char *path, int want_dir, struct fy_error *err)
 {
@@ -230,16 +245,10 @@ static int check_target(const char *path, int want_dir, struct fy_error *err)
 	if (want_dir && !S_ISDIR(st.st_mode))
 		return fy_error_set(err, FY_E_EXISTS, "%s: exists and is not a folder", path);
 	if (want_dir) {
-		DIR *dh = opendir(path);
-		struct dirent *de;
-		int empty = 1;
+		int empty = fy_dir_is_empty(path);
 
-		if (!dh)
+		if (empty < 0)
 			return fy_error_errno(err, errno, "%s", path);
-		while ((de = readdir(dh)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-				empty = 0;
-		closedir(dh);
 		if (!empty)
 			return fy_error_set(err, FY_E_EXISTS,
 					    "%s: folder exists and is not empty (ferry does not overwrite)",

@@ -118,4 +118,7 @@ const char *fy_writer_tmp_path(const struct fy_writer *w);
 /* Free; removes the temporary output unless fy_writer_close() succeeded. */
 void fy_writer_free(struct fy_writer *w);
 
+/* 1 when the folder path holds nothing, 0 when it holds something, -1 (errno) when it cannot be read. */
+int fy_dir_is_empty(const char *path);
+
 #endif
