@@ -87,6 +87,13 @@ struct fy_zout *fy_zout_new(int fd, int level, int threads, struct fy_error *err
 	 * bytes do not depend on the machine.
 	 */
 	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_jobSize, 2 << 20);
+	/*
+	 * Jobs that small would each re-read a slice of the previous one to
+	 * prime their window (overlapLog): 9% more work for output 0.35%
+	 * smaller (zstd -3 -T2 -B2M on the 1 GB bench tree). Members are
+	 * mostly independent JSON chunks: no overlap.
+	 */
+	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_overlapLog, 1);
 	return z;
 nomem:
 	fy_zout_free(z);
