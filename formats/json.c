@@ -748,12 +748,14 @@ int fy_json_str(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out, struct 
 	if (!fy_json_has_escapes(d, i))
 		return fy_buf_add(out, s, len, err);
 	for (k = 0; k < len; k++) {
+		const char *bs = memchr(s + k, '\\', len - k);
 		char tmp[8];
 		size_t tl = 1;
 		unsigned u, lo;
 
-		if (s[k] != '\\')
-			continue;
+		if (!bs)
+			break;
+		k = (size_t)(bs - s);
 		if (fy_buf_add(out, s + start, k - start, err) < 0)
 			return -1;
 		switch (s[k + 1]) {
