@@ -9,6 +9,7 @@
 #include "secrets.h"
 
 #include <string.h>
+#include <stdint.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -94,12 +95,34 @@ static int found(struct fy_secret_match *m, enum fy_secret_kind kind, size_t off
 	return 1;
 }
 
-/* After a key word: skip what separates it from its value (": ", "=", quotes). */
+/*
+ * A blank at s[i]: 1 for a space or a tab, 2 for a tab as JSON writes it
+ * ("\\t", so that fy_secret_find_raw finds what the decoded text holds),
+ * else 0.
+ */
+static size_t blank(const unsigned char *s, size_t n, size_t i)
+{
+	if (i < n && (s[i] == ' ' || s[i] == '\t'))
+		return 1;
+	return i + 1 < n && s[i] == '\\' && s[i + 1] == 't' ? 2 : 0;
+}
+
+/*
+ * After a key word: skip what separates it from its value (": ", "=",
+ * quotes, and line breaks and tabs as JSON writes them).
+ */
 static size_t skip_sep(const unsigned char *s, size_t n, size_t i)
 {
 	size_t k = 0;
 
-	while (i < n && k < 8 && strchr(" \t\"'=:\\", s[i]) && s[i]) {
+	while (i < n && k < 8) {
+		if (s[i] == '\\' && i + 1 < n && (s[i + 1] == 'n' || s[i + 1] == 'r' || s[i + 1] == 't')) {
+			i += 2;
+			k += 2;
+			continue;
+		}
+		if (!strchr(" \t\"'=:\\", s[i]) || !s[i])
+			break;
 		i++;
 		k++;
 	}
@@ -120,6 +143,29 @@ static int has_digit_and_letter(const unsigned char *s, size_t len)
 
 static int match_at(const unsigned char *s, size_t n, size_t i, struct fy_secret_match *m);
 
+/*
+ * Whether s[i..] can start one of match_keyword's key words: their first
+ * four bytes, any case. Ordinary words ("and", "should", "because") that
+ * share the first two stop here.
+ */
+static int keyword_prefix(const unsigned char *s, size_t n, size_t i)
+{
+	static const char prefixes[][5] = {
+		"aws_", "aws-", "awss", "secr", "ocp-", "x-fu", "api-", "acco", "shar", "sig=", "bear",
+	};
+	char p[4];
+	size_t k;
+
+	if (n - i < 4)
+		return 0;
+	for (k = 0; k < 4; k++)
+		p[k] = (char)(c_upper(s[i + k]) ? s[i + k] + 32 : s[i + k]);
+	for (k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++)
+		if (memcmp(p, prefixes[k], 4) == 0)
+			return 1;
+	return 0;
+}
+
 /* The shapes that follow a key word ("aws_secret_access_key = ..."). */
 static int match_keyword(const unsigned char *s, size_t n, size_t i, struct fy_secret_match *m)
 {
@@ -132,6 +178,9 @@ static int match_keyword(const unsigned char *s, size_t n, size_t i, struct fy_s
 	};
 #undef KW
 	size_t k, v, len;
+
+	if (!keyword_prefix(s, n, i))
+		return 0;
 
 	for (k = 0; k < sizeof(aws) / sizeof(aws[0]); k++) {
 		if (!starts_n(s, n, i, aws[k].s, aws[k].n, 1))
@@ -160,10 +209,10 @@ static int match_keyword(const unsigned char *s, size_t n, size_t i, struct fy_s
 		if (len >= 20)
 			return found(m, FY_SECRET_AZURE, i + 4, len);
 	}
-	if (starts(s, n, i, "bearer", 1) && i + 6 < n && (s[i + 6] == ' ' || s[i + 6] == '\t')) {
+	if (starts(s, n, i, "bearer", 1) && blank(s, n, i + 6)) {
 		v = i + 6;
-		while (v < n && (s[v] == ' ' || s[v] == '\t'))
-			v++;
+		while ((len = blank(s, n, v)))
+			v += len;
 		len = span(s, n, v, c_bearer);
 		if (len >= 16) {
 			/* A token of a known shape is named by its shape. */
@@ -233,8 +282,6 @@ static int match_at(const unsigned char *s, size_t n, size_t i, struct fy_secret
 	};
 	size_t len, k;
 
-	if (i > 0 && c_word(s[i - 1]) && s[i] != '-')
-		return 0;
 	switch (s[i]) {
 	case 's':
 		if (starts(s, n, i, "sk-ant-", 0)) {
@@ -358,8 +405,18 @@ static int may_start(unsigned char c0, unsigned char c1)
 	return 0;
 }
 
+/*
+ * Whether s[i - 1] makes s[i] part of a word: a letter, digit or '_' -
+ * unless, in JSON as written (raw), it is the letter of an escape ("\\n")
+ * and stands for a control character.
+ */
+static int after_word(const unsigned char *s, size_t i, int raw)
+{
+	return i > 0 && c_word(s[i - 1]) && !(raw && i > 1 && s[i - 2] == '\\');
+}
+
 /* A shape at s[i], i + 1 < n: the checks of fy_secret_find for one position. */
-static int try_at(const unsigned char *s, size_t n, size_t i, struct fy_secret_match *m)
+static int try_at(const unsigned char *s, size_t n, size_t i, struct fy_secret_match *m, int raw)
 {
 	/* The bytes a shape or key word can start with (may_start, any case for key words). */
 	static const unsigned char first[256] = {
@@ -369,65 +426,139 @@ static int try_at(const unsigned char *s, size_t n, size_t i, struct fy_secret_m
 
 	if (!first[s[i]])
 		return 0;
-	/* A shape starts a word (match_at's first test) or is a PEM armour line. */
-	if (i > 0 && c_word(s[i - 1]) && s[i] != '-')
+	/* A shape starts a word or is a PEM armour line. */
+	if (s[i] != '-' && after_word(s, i, raw))
 		return 0;
 	return may_start(s[i], s[i + 1]) && match_at(s, n, i, m);
 }
 
 #ifdef __SSE2__
 /*
- * The positions of s[i..i+15] (i >= 1) where try_at can match: a byte that
- * may start a shape (any case: may_start sorts them out), not after a word
- * byte unless it is '-'. Ordinary text has one every few words.
+ * The vector filter, written once over GCC vector types and built twice:
+ * 16 bytes at a time with SSE2 (every x86-64), 32 with AVX2 where the CPU
+ * has it (checked once at run time).
  */
-static unsigned candidates16(const unsigned char *s, size_t i)
-{
-	const __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
-	const __m128i prev = _mm_loadu_si128((const __m128i *)(s + i - 1));
-	const __m128i case_bit = _mm_set1_epi8(0x20);
-	const __m128i lv = _mm_or_si128(v, case_bit), lp = _mm_or_si128(prev, case_bit);
-	const __m128i dash = _mm_cmpeq_epi8(v, _mm_set1_epi8('-'));
-	static const char firsts[] = "abegorsx";
-	__m128i cand = dash, word;
-	size_t k;
+typedef char fy_v16 __attribute__((vector_size(16), aligned(1)));
+typedef char fy_v32 __attribute__((vector_size(32), aligned(1)));
 
-	for (k = 0; k < sizeof(firsts) - 1; k++)
-		cand = _mm_or_si128(cand, _mm_cmpeq_epi8(lv, _mm_set1_epi8(firsts[k])));
-	/* the byte before: a letter (bytes >= 0x80 compare below 'a'), a digit or '_' */
-	word = _mm_and_si128(_mm_cmpgt_epi8(lp, _mm_set1_epi8('a' - 1)),
-			     _mm_cmplt_epi8(lp, _mm_set1_epi8('z' + 1)));
-	word = _mm_or_si128(word, _mm_and_si128(_mm_cmpgt_epi8(prev, _mm_set1_epi8('0' - 1)),
-						_mm_cmplt_epi8(prev, _mm_set1_epi8('9' + 1))));
-	word = _mm_or_si128(word, _mm_cmpeq_epi8(prev, _mm_set1_epi8('_')));
-	cand = _mm_andnot_si128(_mm_andnot_si128(dash, word), cand);
-	return (unsigned)_mm_movemask_epi8(cand);
+/*
+ * out = the positions of s[i..i+W-1] (i >= 2, s[i + W] readable) where
+ * try_at can match: a first and second byte that may_start could accept
+ * (either case: try_at sorts them out), not after a word byte (after_word)
+ * unless the first is '-'. Most words of ordinary text fail on one of the two bytes,
+ * so these compares do the work of most calls to try_at.
+ */
+#define CANDIDATES(VT, s, i, raw, out)                                                         \
+	do {                                                                                   \
+		const VT v = *(const VT *)((s) + (i)), prev = *(const VT *)((s) + (i) - 1);   \
+		const VT lv = v | 0x20, lp = prev | 0x20, ln = *(const VT *)((s) + (i) + 1) | 0x20; \
+		const VT dash = v == '-';                                                      \
+		VT word;                                                                       \
+		(out) = (lv == 'a') & ((ln == 'w') | (ln == 'p') | (ln == 'c') | (ln == 'k') |  \
+				       (ln == 's') | (ln == 'b') | (ln == 'g') | (ln == 'i') |  \
+				       (ln == 'n') | (ln == 'r'));                             \
+		(out) |= (lv == 's') & ((ln == 'k') | (ln == 'e') | (ln == 'h') | (ln == 'i')); \
+		(out) |= (lv == 'g') & ((ln == 'h') | (ln == 'i'));                            \
+		(out) |= (lv == 'x') & ((ln == 'o') | (ln == '-'));                            \
+		(out) |= ((lv == 'r') & (ln == 'k')) | ((lv == 'e') & (ln == 'y')) |           \
+			 ((lv == 'o') & (ln == 'c')) | ((lv == 'b') & (ln == 'e')) |           \
+			 (dash & (ln == '-'));                                                 \
+		/* a letter (bytes >= 0x80 are negative), a digit or '_' */                    \
+		word = ((lp >= 'a') & (lp <= 'z')) | ((prev >= '0') & (prev <= '9')) | (prev == '_'); \
+		if (raw)                                                                       \
+			word &= ~(*(const VT *)((s) + (i) - 2) == '\\');                       \
+		(out) &= ~(word & ~dash);                                                      \
+	} while (0)
+
+/*
+ * Try every candidate position of s[i..] in W-byte steps while a whole
+ * vector and the byte after it fit; *ip is where the caller goes on.
+ */
+#define FIND_LOOP(VT, IT, MOVEMASK)                                                            \
+	do {                                                                                   \
+		for (; *ip + sizeof(VT) < n; *ip += sizeof(VT)) {                               \
+			VT c;                                                                  \
+			uint32_t mask;                                                         \
+                                                                                               \
+			CANDIDATES(VT, s, *ip, raw, c);                                        \
+			for (mask = (uint32_t)MOVEMASK((IT)c); mask; mask &= mask - 1)        \
+				if (try_at(s, n, *ip + (size_t)__builtin_ctz(mask), m, raw))   \
+					return 1;                                              \
+		}                                                                              \
+		return 0;                                                                      \
+	} while (0)
+
+static int find16(const unsigned char *s, size_t n, size_t *ip, struct fy_secret_match *m, int raw)
+{
+	FIND_LOOP(fy_v16, __m128i, _mm_movemask_epi8);
+}
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#include <immintrin.h>
+#define FY_HAVE_AVX2_PATH 1
+
+__attribute__((target("avx2"))) static int find32(const unsigned char *s, size_t n, size_t *ip,
+						 struct fy_secret_match *m, int raw)
+{
+	FIND_LOOP(fy_v32, __m256i, _mm256_movemask_epi8);
 }
 #endif
 
-int fy_secret_find(const char *text, size_t n, size_t from, struct fy_secret_match *m)
+/* The candidates in the last bytes s[i..n) (i >= 2, n - i <= 16), from a padded copy. */
+static int find_tail(const unsigned char *s, size_t n, size_t i, struct fy_secret_match *m,
+		     int raw)
 {
-	const unsigned char *s = (const unsigned char *)text;
-	size_t i = from;
+	unsigned char pad[48] = { 0 };
+	uint32_t mask;
+	fy_v16 c;
 
-	if (i == 0 && n > 1 && try_at(s, n, i++, m))
-		return 1;
-#ifdef __SSE2__
-	/* i >= 1 from here: candidates16 reads the byte before. */
-	for (; i + 16 < n; i += 16) {
-		unsigned mask = candidates16(s, i);
-
-		while (mask) {
-			if (try_at(s, n, i + (size_t)__builtin_ctz(mask), m))
-				return 1;
-			mask &= mask - 1;
-		}
-	}
-#endif
-	for (; i + 1 < n; i++)
-		if (try_at(s, n, i, m))
+	memcpy(pad, s + i - 2, n - i + 2);
+	CANDIDATES(fy_v16, pad, 2, raw, c);
+	mask = (uint32_t)_mm_movemask_epi8((__m128i)c) & ((1u << (n - i - 1)) - 1);
+	for (; mask; mask &= mask - 1)
+		if (try_at(s, n, i + (size_t)__builtin_ctz(mask), m, raw))
 			return 1;
 	return 0;
+}
+#endif
+
+static int find(const unsigned char *s, size_t n, size_t i, struct fy_secret_match *m, int raw)
+{
+	/* The vectors read two bytes before each position: the first two one at a time. */
+	for (; i < 2 && i + 1 < n; i++)
+		if (try_at(s, n, i, m, raw))
+			return 1;
+#ifdef __SSE2__
+#ifdef FY_HAVE_AVX2_PATH
+	{
+		static int avx2 = -1;	/* a race here writes the same value */
+
+		if (avx2 < 0)
+			avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+		if (avx2 && find32(s, n, &i, m, raw))
+			return 1;
+	}
+#endif
+	if (find16(s, n, &i, m, raw))
+		return 1;
+	/* Most strings are short: byte by byte, their tails would cost more than the rest. */
+	return i + 1 < n ? find_tail(s, n, i, m, raw) : 0;
+#else
+	for (; i + 1 < n; i++)
+		if (try_at(s, n, i, m, raw))
+			return 1;
+	return 0;
+#endif
+}
+
+int fy_secret_find(const char *text, size_t n, size_t from, struct fy_secret_match *m)
+{
+	return find((const unsigned char *)text, n, from, m, 0);
+}
+
+int fy_secret_find_raw(const char *json, size_t n, struct fy_secret_match *m)
+{
+	return find((const unsigned char *)json, n, 0, m, 1);
 }
 
 /* One pass of fy_secret_redact: s with each match found in it replaced. */
@@ -496,6 +627,11 @@ int fy_secret_key_name(const char *key, size_t n)
 	/* "$secret" names a reference, and "$..." keys are markup, not data. */
 	if (n && key[0] == '$')
 		return 0;
+	/* Every name below ends in y, n, t, d or g: most keys stop here, unread. */
+	for (i = n; i > 0 && strchr("-_. ", key[i - 1]) && key[i - 1]; i--)
+		;
+	if (!i || !strchr("yntdgYNTDG", key[i - 1]) || !key[i - 1])
+		return 0;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)key[i];
 
@@ -506,9 +642,6 @@ int fy_secret_key_name(const char *key, size_t n)
 		norm[len++] = (char)(c_upper(c) ? c + 32 : c);
 	}
 	norm[len] = '\0';
-	/* Every name below ends in one of these: most keys stop here. */
-	if (!len || !strchr("yntdg", norm[len - 1]))
-		return 0;
 	if (strcmp(norm, "token") == 0)
 		return 1;
 	for (k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {

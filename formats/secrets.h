@@ -64,6 +64,13 @@ enum fy_secret_kind {
 	FY_SECRET__COUNT
 };
 
+/*
+ * No shape fits in fewer bytes (the shortest is a Slack token, "xoxb-" and
+ * ten more): a shorter text holds none. Key-named credentials (below) are
+ * found by their key, not here.
+ */
+#define FY_SECRET_MIN_LEN 15
+
 struct fy_secret_match {
 	enum fy_secret_kind kind;
 	size_t off, len;	/* the credential itself, within the text */
@@ -77,6 +84,18 @@ const char *fy_secret_kind_name(enum fy_secret_kind kind);
  * filled, or 0. The text need not be NUL-terminated or valid UTF-8.
  */
 int fy_secret_find(const char *s, size_t n, size_t from, struct fy_secret_match *m);
+
+/*
+ * Whether the strings of a JSON text, read as written (escapes not
+ * decoded), may hold a credential: fy_secret_find on the text, where an
+ * escape such as "\n" ends a word as the character it stands for would,
+ * and separators written as escapes count. It may say 1 where the decoded
+ * strings hold none (a key word in one string, its value in the next);
+ * never 0 where one holds a shape - unless the shape is itself escaped
+ * (\uXXXX, \/ inside it): decode the strings that hold those escapes and
+ * search them with fy_secret_find. *m is the match in the raw text.
+ */
+int fy_secret_find_raw(const char *json, size_t n, struct fy_secret_match *m);
 
 /*
  * Append s[0..n) to out with every credential replaced by
