@@ -37,15 +37,10 @@
 #include "error.h"
 #include "item.h"
 #include "reader.h"
+#include "recscan.h"	/* enum fy_secret_mode: what an export does with credentials */
 
 enum fy_log_level { FY_LOG_ERROR = 0, FY_LOG_WARN, FY_LOG_INFO, FY_LOG_DEBUG, FY_LOG_TRACE };
 
-/* What the export pump does with credentials it finds in records (pump.h). */
-enum fy_secret_mode {
-	FY_SECRETS_REPORT = 0,	/* content: a ledger line each; configuration: refused */
-	FY_SECRETS_REDACT,	/* replace each with "[REDACTED:<kind>]", say so in the ledger */
-	FY_SECRETS_OFF,		/* do not look */
-};
 
 /* What the tool hands an adapter. Everything is borrowed. */
 struct fy_adapter_ctx {

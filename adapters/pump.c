@@ -11,7 +11,6 @@
 #include "buf.h"
 #include "json.h"
 #include "registry.h"
-#include "secrets.h"
 
 struct held {
 	char *json;
@@ -30,16 +29,6 @@ struct pump {
 	struct held *agents;
 	size_t nagents, capagents;
 	struct fy_pump_stats *st;
-	/* the secret scan of the current record */
-	struct fy_buf out;	/* the record rewritten (credentials replaced) */
-	struct fy_buf str;	/* one decoded string */
-	struct fy_buf red;	/* one string, redacted */
-	struct fy_buf notes;	/* its ledger lines, one per line */
-	char path[256];		/* the field being walked: "parts[0].text" */
-	size_t plen;
-	enum fy_kind kind;
-	char *id;		/* the record's id, redacted, or NULL */
-	uint64_t found;		/* strings with a credential in this record */
 };
 
 static int kind_wanted(const struct pump *p, enum fy_kind k)
@@ -208,11 +197,6 @@ static void pump_release(struct pump *p)
 	}
 	free(p->agents);
 	fy_jdoc_release(&p->doc);
-	fy_buf_release(&p->out);
-	fy_buf_release(&p->str);
-	fy_buf_release(&p->red);
-	fy_buf_release(&p->notes);
-	free(p->id);
 }
 
 static int filtering(const struct fy_adapter_ctx *ctx)
@@ -246,246 +230,6 @@ static int pump_record(struct pump *p, const struct fy_item *it, struct fy_write
 	return fy_writer_put_item(w, it, err) < 0 ? -1 : 1;
 }
 
-/* --- the secret scan ---------------------------------------------------- */
-
-/* Configuration, where a credential belongs in a {"$secret": NAME} reference. */
-static int is_config(enum fy_kind k)
-{
-	return k == FY_KIND_AGENT || k == FY_KIND_TOOL || k == FY_KIND_KNOWLEDGE ||
-	       k == FY_KIND_WORKFLOW;
-}
-
-/* Whether the record's raw text can hold a credential at all (the fast path). */
-static int maybe_secret(const char *json, size_t len)
-{
-	struct fy_secret_match m;
-	const char *c = json, *end = json + len;
-
-	if (fy_secret_find(json, len, 0, &m))
-		return 1;
-	/* Escapes can hide a shape from the raw text (\u00XX, \/): look at the decoded strings. */
-	for (c = json; (c = memchr(c, '\\', (size_t)(end - c))) && c + 1 < end; c += 2)
-		if (c[1] == '/' || (c[1] == 'u' && end - c >= 4 && c[2] == '0' && c[3] == '0'))
-			return 1;
-	c = json;
-	/* A key that names a credential: "...key": */
-	while ((c = memchr(c, ':', (size_t)(end - c)))) {
-		const char *q = c, *open;
-
-		while (q > json && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\n' || q[-1] == '\r'))
-			q--;
-		if (q > json && q[-1] == '"') {
-			for (open = q - 1; open > json && open[-1] != '"' && q - open < 64; open--)
-				;
-			if (open > json && fy_secret_key_name(open, (size_t)(q - 1 - open)))
-				return 1;
-		}
-		c++;
-	}
-	return 0;
-}
-
-static void path_push(struct pump *p, const char *fmt, const char *s, size_t n, uint32_t k)
-{
-	int w;
-
-	if (s)
-		w = snprintf(p->path + p->plen, sizeof(p->path) - p->plen, fmt, p->plen ? "." : "",
-			     (int)(n > 60 ? 60 : n), s);
-	else
-		w = snprintf(p->path + p->plen, sizeof(p->path) - p->plen, "[%u]", (unsigned)k);
-	if (w > 0)
-		p->plen = p->plen + (size_t)w < sizeof(p->path) ? p->plen + (size_t)w
-							       : sizeof(p->path) - 1;
-}
-
-/* Note one string holding a credential: a ledger line, or a refusal. */
-static int note_secret(struct pump *p, enum fy_secret_kind kind, size_t count,
-		       struct fy_error *err)
-{
-	int redact = p->ctx->secrets == FY_SECRETS_REDACT;
-	const char *kname = fy_kind_name(p->kind) ? fy_kind_name(p->kind) : "record";
-	struct fy_buf field = FY_BUF_INIT(1024);
-	size_t dummy = 0;
-	int rc = -1;
-
-	/* A key can be credential-shaped too: never repeat one. */
-	if (fy_secret_redact(p->path, p->plen, &field, &dummy, err) < 0)
-		goto out;
-	if (is_config(p->kind) && !redact) {
-		rc = fy_error_set(err, FY_E_DATA,
-				  "%s '%s': field '%s' holds what looks like a literal %s; store a "
-				  "{\"$secret\": NAME} reference instead, or export with --redact",
-				  kname, p->id ? p->id : "", field.ptr ? field.ptr : "",
-				  fy_secret_kind_name(kind));
-		goto out;
-	}
-	p->found++;
-	if (fy_buf_addf(&p->notes, err, "{\"item\":{\"kind\":\"%s\"", kname) < 0 ||
-	    (p->id && (fy_buf_adds(&p->notes, ",\"id\":", err) < 0 ||
-		       fy_buf_add_jstr(&p->notes, p->id, strlen(p->id), err) < 0)) ||
-	    fy_buf_adds(&p->notes, ",\"field\":", err) < 0 ||
-	    fy_buf_add_jstr(&p->notes, field.ptr ? field.ptr : "", field.len, err) < 0 ||
-	    fy_buf_addf(&p->notes, err,
-			"},\"outcome\":\"%s\",\"rule\":\"secret-in-text\",\"reason\":\"%s%s%s\"",
-			redact ? "transformed" : "warning",
-			count > 1 ? "holds credentials, the first like " : "holds what looks like ",
-			fy_secret_kind_name(kind),
-			redact ? "; replaced by [REDACTED:<kind>]"
-			       : "; left in place (export with --redact to replace it)") < 0)
-		goto out;
-	if (p->ctx->name && fy_buf_adds(&p->notes, ",\"adapter\":", err) < 0)
-		goto out;
-	if (p->ctx->name && fy_buf_add_jstr(&p->notes, p->ctx->name, strlen(p->ctx->name), err) < 0)
-		goto out;
-	rc = fy_buf_adds(&p->notes, ",\"phase\":\"export\"}\n", err);
-out:
-	fy_buf_release(&field);
-	return rc;
-}
-
-/* Copy value i to p->out, replacing credentials in strings (key: its member name). */
-static int scan_value(struct pump *p, uint32_t i, uint32_t key, struct fy_error *err)
-{
-	const struct fy_jdoc *d = &p->doc;
-	enum fy_jtype t = fy_json_type(d, i);
-	size_t old = p->plen, len;
-	const char *raw = fy_json_raw(d, i, &len);
-	uint32_t k, kn, vn, el;
-
-	switch (t) {
-	case FY_JOBJECT:
-		if (fy_buf_addc(&p->out, '{', err) < 0)
-			return -1;
-		FY_JSON_FOREACH_MEMBER(d, i, k, kn, vn) {
-			size_t kl;
-			const char *ks = fy_json_raw(d, kn, &kl);
-
-			if ((k && fy_buf_addc(&p->out, ',', err) < 0) ||
-			    fy_buf_addc(&p->out, '"', err) < 0 || fy_buf_add(&p->out, ks, kl, err) < 0 ||
-			    fy_buf_adds(&p->out, "\":", err) < 0)
-				return -1;
-			path_push(p, "%s%.*s", ks, kl, 0);
-			if (scan_value(p, vn, kn, err) < 0)
-				return -1;
-			p->plen = old;
-			p->path[old] = '\0';
-		}
-		return fy_buf_addc(&p->out, '}', err);
-	case FY_JARRAY:
-		if (fy_buf_addc(&p->out, '[', err) < 0)
-			return -1;
-		FY_JSON_FOREACH(d, i, k, el) {
-			if (k && fy_buf_addc(&p->out, ',', err) < 0)
-				return -1;
-			path_push(p, NULL, NULL, 0, k);
-			if (scan_value(p, el, FY_JNONE, err) < 0)
-				return -1;
-			p->plen = old;
-			p->path[old] = '\0';
-		}
-		return fy_buf_addc(&p->out, ']', err);
-	case FY_JSTRING: {
-		struct fy_secret_match m;
-		size_t count = 0;
-		enum fy_secret_kind kind = FY_SECRET_NONE;
-
-		fy_buf_reset(&p->str);
-		if (fy_json_str(d, i, &p->str, err) < 0)
-			return -1;
-		if (fy_secret_find(p->str.ptr, p->str.len, 0, &m)) {
-			kind = m.kind;
-			fy_buf_reset(&p->red);
-			if (fy_secret_redact(p->str.ptr, p->str.len, &p->red, &count, err) < 0)
-				return -1;
-		} else if (key != FY_JNONE && fy_secret_literal(p->str.ptr, p->str.len)) {
-			size_t kl;
-			const char *ks = fy_json_raw(d, key, &kl);
-
-			if (fy_secret_key_name(ks, kl)) {
-				kind = FY_SECRET_CREDENTIAL;
-				count = 1;
-				fy_buf_reset(&p->red);
-				if (fy_buf_adds(&p->red, "[REDACTED:credential]", err) < 0)
-					return -1;
-			}
-		}
-		if (kind == FY_SECRET_NONE)
-			break;
-		if (note_secret(p, kind, count, err) < 0)
-			return -1;
-		if (p->ctx->secrets != FY_SECRETS_REDACT)
-			break;
-		return fy_buf_add_jstr(&p->out, p->red.ptr, p->red.len, err);
-	}
-	default:
-		return fy_buf_add(&p->out, raw, len, err);
-	}
-	/* A string left as it was. */
-	if (fy_buf_addc(&p->out, '"', err) < 0 || fy_buf_add(&p->out, raw, len, err) < 0)
-		return -1;
-	return fy_buf_addc(&p->out, '"', err);
-}
-
-/*
- * Scan one record for credentials. *json and *len are replaced by the
- * redacted text when redacting and something was found; p->notes holds
- * the ledger lines for the caller to write once the record is kept.
- */
-static int scan_record(struct pump *p, const char **json, size_t *len, struct fy_error *err)
-{
-	uint32_t kv;
-	size_t klen, dummy = 0;
-	const char *ks;
-	char *id;
-
-	fy_buf_reset(&p->notes);
-	fy_buf_reset(&p->out);
-	p->found = 0;
-	p->plen = 0;
-	p->path[0] = '\0';
-	free(p->id);
-	p->id = NULL;
-	if (fy_jdoc_parse(&p->doc, *json, *len, 0, err) < 0)
-		return -1;
-	kv = fy_json_get(&p->doc, 0, "kind");
-	ks = fy_json_raw(&p->doc, kv, &klen);
-	p->kind = fy_json_type(&p->doc, kv) == FY_JSTRING ? fy_kind_from_name(ks, klen)
-							  : FY_KIND_NONE;
-	id = fy_json_get_strdup(&p->doc, 0, "id");
-	if (id) {
-		struct fy_buf b = FY_BUF_INIT(4096);
-
-		if (fy_secret_redact(id, strlen(id), &b, &dummy, NULL) == 0)
-			p->id = fy_buf_detach(&b, NULL);
-		fy_buf_release(&b);
-		free(id);
-	}
-	if (scan_value(p, 0, FY_JNONE, err) < 0)
-		return fy_error_prefix(err, "secret scan");
-	if (p->found && p->ctx->secrets == FY_SECRETS_REDACT) {
-		*json = p->out.ptr;
-		*len = p->out.len;
-	}
-	return 0;
-}
-
-/* Write the ledger lines of the record just kept. */
-static int put_notes(struct pump *p, struct fy_writer *w, struct fy_error *err)
-{
-	const char *c = p->notes.ptr, *end = c + p->notes.len;
-
-	while (c < end) {
-		const char *nl = memchr(c, '\n', (size_t)(end - c));
-
-		if (fy_writer_put_ledger(w, c, (size_t)(nl - c), err) < 0)
-			return -1;
-		c = nl + 1;
-	}
-	p->st->secrets += p->found;
-	return 0;
-}
-
 /* A ledger line saying the source dropped an item while exporting. */
 static int ledger_unreadable(struct pump *p, const struct fy_item *it)
 {
@@ -513,10 +257,8 @@ int fy_pump(const struct fy_adapter *ad, void *src, const struct fy_adapter_ctx 
 	p.st = st ? st : &local;
 	memset(p.st, 0, sizeof(*p.st));
 	fy_jdoc_init(&p.doc);
-	fy_buf_init(&p.out, (size_t)64 << 20);
-	fy_buf_init(&p.str, (size_t)64 << 20);
-	fy_buf_init(&p.red, (size_t)64 << 20);
-	fy_buf_init(&p.notes, (size_t)64 << 20);
+	/* The writer's validation threads scan each record they parse anyway. */
+	fy_writer_secrets(w, ctx->secrets, ctx->name);
 	for (;;) {
 		struct fy_item it;
 		int got;
@@ -533,20 +275,8 @@ int fy_pump(const struct fy_adapter *ad, void *src, const struct fy_adapter_ctx 
 		p.st->items++;
 		if (it.type == FY_ITEM_LEDGER && ledger_unreadable(&p, &it))
 			p.st->unreadable++;
-		if (it.type == FY_ITEM_RECORD) {
-			got = 0;
-			p.found = 0;
-			if (ctx->secrets != FY_SECRETS_OFF && maybe_secret(it.json, it.len))
-				got = scan_record(&p, &it.json, &it.len, err);
-			if (got < 0 && it.member && it.line)
-				fy_error_prefix(err, "%s line %llu", it.member, (unsigned long long)it.line);
-			else if (got < 0 && it.member)
-				fy_error_prefix(err, "%s", it.member);
-			if (got == 0)
-				got = filtering(ctx) ? pump_record(&p, &it, w, err)
-						     : fy_writer_put_item(w, &it, err) < 0 ? -1 : 1;
-			if (got > 0 && p.found)
-				got = put_notes(&p, w, err);
+		if (it.type == FY_ITEM_RECORD && filtering(ctx)) {
+			got = pump_record(&p, &it, w, err);
 		} else {
 			got = fy_writer_put_item(w, &it, err);
 		}
@@ -624,6 +354,7 @@ int fy_export(struct fy_adapter_ctx *ctx, const struct fy_export_options *o,
 	struct fy_source_info info;
 	struct fy_writer_options wo;
 	struct fy_writer *w = NULL;
+	struct fy_writer_stats local;
 	char *scope = NULL;
 	void *src = NULL;
 	int rc = -1;
@@ -650,10 +381,14 @@ int fy_export(struct fy_adapter_ctx *ctx, const struct fy_export_options *o,
 	w = fy_writer_open(o->output, &wo, err);
 	if (!w)
 		goto out;
+	if (!ws)
+		ws = &local;
 	if (fy_pump(ad, src, ctx, w, stop, ps, err) < 0 || fy_writer_close(w, ws, err) < 0) {
 		fy_error_prefix(err, "%s", o->source);
 		goto out;
 	}
+	if (ps)
+		ps->secrets = ws->credentials;
 	rc = 0;
 out:
 	fy_writer_free(w);

@@ -14,8 +14,9 @@
  * resolvable because what is referenced is kept (agents are held back
  * until the end of the source to know which ones are needed).
  *
- * Every record is also scanned for credentials (formats/secrets.h), as
- * ctx->secrets asks. In conversation content (threads, messages, memory,
+ * Every record is also scanned for credentials (formats/recscan.h), as
+ * ctx->secrets asks: fy_pump() tells the writer, whose validation threads
+ * do it beside parsing the record. In conversation content (threads, messages, memory,
  * files) each string holding one gets a ledger line (rule
  * "secret-in-text": the record, the field and the kind of credential,
  * never the value) and is counted; with FY_SECRETS_REDACT the credential
@@ -35,7 +36,8 @@ struct fy_pump_stats {
 	uint64_t items;
 	uint64_t dropped;	/* records left out by the filters */
 	uint64_t unreadable;	/* items the source could not read (see below) */
-	uint64_t secrets;	/* strings holding a credential (reported or redacted) */
+	uint64_t secrets;	/* strings holding a credential (reported or redacted); set by
+				   fy_export once the writer is closed (its stats' credentials) */
 };
 
 /*

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "recscan.h"
 
 #define BATCH_BYTES ((size_t)256 << 10)
 #define BATCH_RECORDS 512
@@ -26,6 +27,10 @@ struct brec {
 	size_t org_off;			/* in origins: the member name */
 	uint64_t line;
 	size_t out_off, out_len;	/* in out */
+	size_t notes_off, notes_len;	/* in notes: the credential scan's ledger lines */
+	uint64_t found;			/* strings holding a credential */
+	char *red;			/* owned, reused: the record redacted, which its facts point into */
+	size_t red_cap;
 	int is_ledger;
 	enum fy_kind kind;
 };
@@ -35,6 +40,7 @@ struct batch {
 	struct fy_buf text;		/* the records as added, each NUL-terminated */
 	struct fy_buf origins;		/* NUL-terminated origin strings */
 	struct fy_buf out;		/* canonical renderings */
+	struct fy_buf notes;		/* the credential scan's ledger lines */
 	struct brec *recs;
 	struct fy_facts *facts;		/* one per record slot, reused */
 	size_t n, cap;
@@ -48,6 +54,7 @@ struct worker {
 	struct fy_vpool *p;
 	pthread_t tid;
 	struct fy_jdoc doc;
+	struct fy_recscan scan;
 };
 
 struct fy_vpool {
@@ -59,18 +66,77 @@ struct fy_vpool {
 	size_t fifo_head, fifo_len;
 	ssize_t filling;		/* the batch being filled, or -1 */
 	int head_done;			/* the oldest batch is DONE: hand back without locking */
+	enum fy_secret_mode secrets;	/* the credential scan (FY_SECRETS_OFF: none) */
+	const char *adapter;
 	struct worker *w;
 	int nw;
-	struct fy_jdoc doc;		/* for 0 workers */
+	struct worker self;		/* for 0 workers: the caller's thread */
 	pthread_mutex_t mu;
 	pthread_cond_t work, done;
 	int stop;
 };
 
-/* Parse, validate, extract and render record i of batch b. */
-static int process_one(struct fy_vpool *p, struct fy_jdoc *d, struct batch *b, size_t i,
+/*
+ * Look for credentials in record r, parsed in d: keep the ledger lines it
+ * gives, and when redacting parse the rewritten record into d instead.
+ */
+static int scan_one(struct fy_vpool *p, struct worker *wk, struct batch *b, struct brec *r,
+		    struct fy_error *err)
+{
+	struct fy_recscan *s = &wk->scan;
+	int rc;
+
+	r->found = 0;
+	r->notes_len = 0;
+	s->mode = p->secrets;
+	s->adapter = p->adapter;
+	rc = fy_recscan_record(s, &wk->doc, err);
+	if (rc <= 0)
+		return rc;
+	r->found = s->found;
+	r->notes_off = b->notes.len;
+	r->notes_len = s->notes.len;
+	if (fy_buf_add(&b->notes, s->notes.ptr, s->notes.len, err) < 0)
+		return -1;
+	if (s->mode != FY_SECRETS_REDACT || !s->out.len)
+		return 0;
+	/* The facts point into the text parsed: give it the life of the record's slot. */
+	if (r->red_cap < s->out.len) {
+		char *n = realloc(r->red, s->out.len);
+
+		if (!n)
+			return fy_error_set(err, FY_E_NOMEM, "out of memory");
+		r->red = n;
+		r->red_cap = s->out.len;
+	}
+	memcpy(r->red, s->out.ptr, s->out.len);
+	if (fy_jdoc_parse(&wk->doc, r->red, s->out.len, 0, err) < 0)
+		return fy_error_prefix(err, "the record with its credentials redacted");
+	return 0;
+}
+
+/* The scan's ledger lines hold to the ledger schema like any other. */
+static int check_notes(struct fy_vpool *p, struct fy_jdoc *d, const struct batch *b,
+		       const struct brec *r, struct fy_error *err)
+{
+	const char *c = b->notes.ptr + r->notes_off, *end = c + r->notes_len;
+
+	while (c < end) {
+		const char *nl = memchr(c, '\n', (size_t)(end - c));
+
+		if (fy_jdoc_parse(d, c, (size_t)(nl - c), 0, err) < 0 ||
+		    fy_schema_validate(p->schemas, "ledger.json", d, 0, 0, err) < 0)
+			return fy_error_prefix(err, "credential scan ledger line");
+		c = nl + 1;
+	}
+	return 0;
+}
+
+/* Parse, scan, validate, extract and render record i of batch b. */
+static int process_one(struct fy_vpool *p, struct worker *wk, struct batch *b, size_t i,
 		       struct fy_error *err)
 {
+	struct fy_jdoc *d = &wk->doc;
 	struct brec *r = &b->recs[i];
 	const char *json = b->text.ptr + r->in_off;
 	uint32_t kv;
@@ -78,14 +144,18 @@ static int process_one(struct fy_vpool *p, struct fy_jdoc *d, struct batch *b, s
 	const char *ks;
 	char id[FY_ID_MAX + 1] = "";
 
+	r->notes_len = 0;
 	if (fy_jdoc_parse(d, json, r->in_len, 0, err) < 0)
 		return -1;
 	if (r->is_ledger) {
 		if (fy_schema_validate(p->schemas, "ledger.json", d, 0, 0, err) < 0)
 			return fy_error_prefix(err, "ledger line");
 	} else {
-		uint32_t idv = fy_json_get(d, 0, "id");
+		uint32_t idv;
 
+		if (p->secrets != FY_SECRETS_OFF && scan_one(p, wk, b, r, err) < 0)
+			return -1;
+		idv = fy_json_get(d, 0, "id");
 		kv = fy_json_get(d, 0, "kind");
 		if (fy_json_type(d, kv) != FY_JSTRING)
 			return fy_error_set(err, FY_E_DATA, "record has no \"kind\"");
@@ -117,20 +187,34 @@ static int process_one(struct fy_vpool *p, struct fy_jdoc *d, struct batch *b, s
 		return -1;
 	}
 	r->out_len = b->out.len - r->out_off;
-	return 0;
+	return r->notes_len ? check_notes(p, d, b, r, err) : 0;
 }
 
-static void process_batch(struct fy_vpool *p, struct fy_jdoc *d, struct batch *b)
+static void process_batch(struct fy_vpool *p, struct worker *wk, struct batch *b)
 {
 	size_t i;
 
 	fy_buf_reset(&b->out);
+	fy_buf_reset(&b->notes);
 	b->bad = b->n;
 	for (i = 0; i < b->n; i++)
-		if (process_one(p, d, b, i, &b->err) < 0) {
+		if (process_one(p, wk, b, i, &b->err) < 0) {
 			b->bad = i;
 			return;
 		}
+}
+
+static void worker_init(struct worker *wk, struct fy_vpool *p)
+{
+	wk->p = p;
+	fy_jdoc_init(&wk->doc);
+	fy_recscan_init(&wk->scan, FY_SECRETS_OFF, NULL);
+}
+
+static void worker_release(struct worker *wk)
+{
+	fy_jdoc_release(&wk->doc);
+	fy_recscan_release(&wk->scan);
 }
 
 static void *worker_main(void *arg)
@@ -157,7 +241,7 @@ static void *worker_main(void *arg)
 		}
 		b->state = B_WORKING;
 		pthread_mutex_unlock(&p->mu);
-		process_batch(p, &wk->doc, b);
+		process_batch(p, wk, b);
 		pthread_mutex_lock(&p->mu);
 		b->state = B_DONE;
 		pthread_cond_broadcast(&p->done);
@@ -180,11 +264,12 @@ struct fy_vpool *fy_vpool_new(int workers, const struct fy_schemaset *s, size_t 
 		workers = 0;
 	p->schemas = s;
 	p->max_record = max_record;
+	p->secrets = FY_SECRETS_OFF;
 	p->filling = -1;
 	p->nb = workers ? (size_t)workers * 2 + 2 : 1;
 	p->b = calloc(p->nb, sizeof(*p->b));
 	p->fifo = calloc(p->nb, sizeof(*p->fifo));
-	fy_jdoc_init(&p->doc);
+	worker_init(&p->self, p);
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->done, NULL);
@@ -194,14 +279,14 @@ struct fy_vpool *fy_vpool_new(int workers, const struct fy_schemaset *s, size_t 
 		fy_buf_init(&p->b[i].text, BATCH_BYTES + max_record + BATCH_RECORDS * 2);
 		fy_buf_init(&p->b[i].origins, (size_t)BATCH_RECORDS * 1024);
 		fy_buf_init(&p->b[i].out, (BATCH_BYTES + max_record) * 4);
+		fy_buf_init(&p->b[i].notes, (size_t)64 << 20);
 	}
 	if (workers) {
 		p->w = calloc((size_t)workers, sizeof(*p->w));
 		if (!p->w)
 			goto nomem;
 		for (i = 0; i < (size_t)workers; i++) {
-			p->w[i].p = p;
-			fy_jdoc_init(&p->w[i].doc);
+			worker_init(&p->w[i], p);
 			if (pthread_create(&p->w[i].tid, NULL, worker_main, &p->w[i]) != 0) {
 				fy_vpool_free(p);
 				fy_error_set(err, FY_E_INTERNAL, "cannot start a validation thread");
@@ -232,24 +317,33 @@ void fy_vpool_free(struct fy_vpool *p)
 			pthread_join(p->w[i].tid, NULL);
 	}
 	for (i = 0; p->w && i < (size_t)p->nw; i++)
-		fy_jdoc_release(&p->w[i].doc);
+		worker_release(&p->w[i]);
 	free(p->w);
 	for (i = 0; p->b && i < p->nb; i++) {
 		fy_buf_release(&p->b[i].text);
 		fy_buf_release(&p->b[i].origins);
 		fy_buf_release(&p->b[i].out);
-		for (k = 0; k < p->b[i].cap; k++)
+		fy_buf_release(&p->b[i].notes);
+		for (k = 0; k < p->b[i].cap; k++) {
 			fy_facts_release(&p->b[i].facts[k]);
+			free(p->b[i].recs[k].red);
+		}
 		free(p->b[i].facts);
 		free(p->b[i].recs);
 	}
 	free(p->b);
 	free(p->fifo);
-	fy_jdoc_release(&p->doc);
+	worker_release(&p->self);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->done);
 	free(p);
+}
+
+void fy_vpool_secrets(struct fy_vpool *p, enum fy_secret_mode mode, const char *adapter)
+{
+	p->secrets = mode;
+	p->adapter = adapter;
 }
 
 void fy_vpool_submit(struct fy_vpool *p)
@@ -270,7 +364,7 @@ void fy_vpool_submit(struct fy_vpool *p)
 		return;
 	}
 	pthread_mutex_unlock(&p->mu);
-	process_batch(p, &p->doc, b);
+	process_batch(p, &p->self, b);
 	b->state = B_DONE;
 }
 
@@ -315,6 +409,10 @@ int fy_vpool_add(struct fy_vpool *p, int is_ledger, const char *json, size_t len
 		if (!nr)
 			return fy_error_set(err, FY_E_NOMEM, "out of memory");
 		b->recs = nr;
+		for (k = b->cap; k < cap; k++) {
+			nr[k].red = NULL;
+			nr[k].red_cap = 0;
+		}
 		nf = realloc(b->facts, cap * sizeof(*nf));
 		if (!nf)
 			return fy_error_set(err, FY_E_NOMEM, "out of memory");
@@ -390,6 +488,9 @@ int fy_vpool_next(struct fy_vpool *p, enum fy_vpool_wait wait, struct fy_vrec *o
 				out->facts = &b->facts[i];
 				out->text = b->out.ptr + r->out_off;
 				out->len = r->out_len;
+				out->notes = b->notes.ptr + r->notes_off;
+				out->notes_len = r->notes_len;
+				out->found = r->found;
 			}
 			return 1;
 		}

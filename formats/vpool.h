@@ -1,7 +1,7 @@
 /*
  * vpool.h - records validated in parallel, handed back in order.
  *
- * The writer's expensive work per record - parse, schema validation,
+ * The writer's expensive work per record - parse, the credential scan, schema validation,
  * extracting the facts the cross-record rules need, rendering the
  * canonical text - does not depend on other records, so it runs on a
  * small pool of threads, a batch of records at a time. What does depend
@@ -26,6 +26,7 @@
 
 #include "check.h"
 #include "error.h"
+#include "recscan.h"
 #include "schema.h"
 
 struct fy_vpool;
@@ -37,6 +38,9 @@ struct fy_vrec {
 	const struct fy_facts *facts;	/* records */
 	const char *text;		/* canonical: compact line, or pretty for objects; no newline */
 	size_t len;
+	const char *notes;		/* records: the credential scan's ledger lines ('\n' after each) */
+	size_t notes_len;
+	uint64_t found;			/* and how many strings held a credential */
 	const char *member;		/* where it came from, for messages ("" if unknown) */
 	uint64_t line;			/* and the line there (0 if none) */
 	int failed;			/* the record is invalid: err says why */
@@ -51,6 +55,13 @@ enum fy_vpool_wait {
 /* workers: threads to start (0 = validate in the caller's thread). */
 struct fy_vpool *fy_vpool_new(int workers, const struct fy_schemaset *s, size_t max_record,
 			      struct fy_error *err);
+
+/*
+ * Scan every record for credentials before validating it (recscan.h), and
+ * validate and render what the scan leaves. Call before adding records;
+ * adapter (borrowed) is named in the scan's ledger lines.
+ */
+void fy_vpool_secrets(struct fy_vpool *p, enum fy_secret_mode mode, const char *adapter);
 
 /*
  * Add a record (copied). 0 when added; 1 when every batch is busy - take

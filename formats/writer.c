@@ -87,6 +87,7 @@ struct fy_writer {
 	struct fy_jdoc doc;
 	const struct fy_schemaset *schemas;
 	struct fy_checker *chk;
+	uint64_t credentials;		/* strings the credential scan found one in */
 	struct fy_vpool *pool;		/* validation threads; records come back in order */
 	uint64_t bytes_in;
 	int failed, committed;
@@ -782,6 +783,22 @@ static int object_add(struct fy_writer *w, enum fy_kind kind, const struct fy_fa
 	return member_end(w, 1, 1, err);
 }
 
+/* The credential scan's ledger lines for the record just committed. */
+static int commit_notes(struct fy_writer *w, const struct fy_vrec *r, struct fy_error *err)
+{
+	const char *c = r->notes, *end = c + r->notes_len;
+
+	while (c < end) {
+		const char *nl = memchr(c, '\n', (size_t)(end - c));
+
+		if (stream_add(w, &w->streams[S_LEDGER], c, (size_t)(nl - c), err) < 0)
+			return -1;
+		c = nl + 1;
+	}
+	w->credentials += r->found;
+	return 0;
+}
+
 /* Put one validated record where it belongs, in order. */
 static int commit(struct fy_writer *w, const struct fy_vrec *r, struct fy_error *err)
 {
@@ -810,6 +827,8 @@ static int commit(struct fy_writer *w, const struct fy_vrec *r, struct fy_error 
 			rc = object_add(w, r->kind, r->facts, r->text, r->len, err);
 		}
 	}
+	if (rc == 0 && r->notes_len)
+		rc = commit_notes(w, r, err);
 	if (rc < 0 && r->member && *r->member) {
 		if (r->line)
 			fy_error_prefix(err, "%s line %llu", r->member, (unsigned long long)r->line);
@@ -860,6 +879,11 @@ static int add(struct fy_writer *w, int is_ledger, const char *json, size_t len,
 	if (rc < 0)
 		return -1;
 	return take(w, FY_VPOOL_READY, 1, err);
+}
+
+void fy_writer_secrets(struct fy_writer *w, enum fy_secret_mode mode, const char *adapter)
+{
+	fy_vpool_secrets(w->pool, mode, adapter);
 }
 
 int fy_writer_put_record_at(struct fy_writer *w, const char *json, size_t len, const char *origin,
@@ -1133,6 +1157,7 @@ static int writer_close(struct fy_writer *w, struct fy_writer_stats *stats, stru
 		stats->records.nsecrets = fy_checker_stats(w->chk)->nsecrets;
 		stats->members = w->nmembers;
 		stats->bytes_in = w->bytes_in;
+		stats->credentials = w->credentials;
 		stats->bytes_out = w->z ? fy_zout_bytes_out(w->z) : 0;
 	}
 	return 0;

@@ -31,6 +31,7 @@
 #include "check.h"
 #include "error.h"
 #include "item.h"
+#include "recscan.h"
 
 #define FY_CHUNK_SIZE_DEFAULT ((size_t)8 << 20)
 #define FY_RECORD_MAX_DEFAULT ((size_t)16 << 20)
@@ -54,6 +55,7 @@ struct fy_writer_stats {
 	uint64_t members;
 	uint64_t bytes_in;		/* uncompressed member bytes */
 	uint64_t bytes_out;		/* archive bytes (0 for a folder) */
+	uint64_t credentials;		/* strings holding a credential (fy_writer_secrets) */
 };
 
 struct fy_writer;
@@ -70,6 +72,16 @@ struct fy_writer *fy_writer_open(const char *path, const struct fy_writer_option
  */
 struct fy_writer *fy_writer_open_dir(const char *path, const struct fy_writer_options *o,
 				     struct fy_error *err);
+
+/*
+ * Scan every record put from now on for credentials (recscan.h): the ledger
+ * gets a line for each string holding one, right after its record, and
+ * with FY_SECRETS_REDACT the record is written with them replaced. A
+ * literal credential in configuration fails the record unless redacting.
+ * adapter (borrowed, may be NULL) is named in those lines. The default is
+ * FY_SECRETS_OFF: an import writes what it was given.
+ */
+void fy_writer_secrets(struct fy_writer *w, enum fy_secret_mode mode, const char *adapter);
 
 /*
  * One record (a JSON object with "kind" and "id"). Records are validated
