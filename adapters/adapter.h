@@ -110,13 +110,26 @@ struct fy_source_info {
  *          "source.adapter!=agentspec" (records of other providers).
  *          "PATH~GLOB": the strings that match the fnmatch(3) pattern:
  *          "scope.namespace~*[!A-Za-z0-9_-]*".
+ *          A VALUE or GLOB may be alternatives joined by '|':
+ *          "parts.type=image|file" (either), "role!=user|system"
+ *          (absent or neither).
+ *          "PATH[COND&COND...]": the elements (objects) of the array at
+ *          PATH (an object: itself) for which every inner condition holds,
+ *          the conditions taken on the element; brackets nest:
+ *          "parts[type=image|file&!file&!blob&!url]" (image and file parts
+ *          with no content at all), "parts[type=text&citations[!url]]"
+ *          (text parts with a citation that has no URL). It counts as a
+ *          line with a value.
  *          "!COND": where COND (one of the above) matches nowhere:
  *          "!model.name" (an agent that names no model),
  *          "!config.harness_tool_type=agentcore_browser".
  *          "COND&COND...": the first condition's places, when every
- *          further condition holds too (on the record; a value cannot
- *          hold '&'): "!model.name&!ext.azure.versions"; a "type=" line
+ *          further condition holds too (on the record, or inside [] on the
+ *          element; a value holds neither '&' nor '|', and its brackets
+ *          balance): "!model.name&!ext.azure.versions"; a "type=" line
  *          takes them as well: "type=builtin&!ext.bedrock-agents".
+ *          A malformed field is refused (fy_capabilities_check: the
+ *          engine takes no target whose table it cannot read).
  *          The ledger's "field" is the line's field as written.
  *          "$off-branch" (threads): a thread whose messages branch, with
  *          messages off the path from its active_leaf (else its last

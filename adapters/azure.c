@@ -1379,6 +1379,7 @@ static const struct fy_capability azure_caps[] = {
 	{ FY_KIND_MESSAGE, "parts.format=encrypted", FY_CAP_NATIVE, FY_CAP_DEGRADED,
 	  "encrypted reasoning is readable only by the project that made it: elsewhere the reasoning item "
 	  "keeps its summary (none left: no item)", "encrypted-reasoning" },
+	OAI_CITATION_CAPS("azure", "!url"),
 	OAI_ITEM_CAPS,
 	{ FY_KIND_MEMORY, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
 	  "a memory store item (preview) under its user scope; the store is the record's namespace, "

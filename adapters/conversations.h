@@ -90,6 +90,24 @@ void oai_free_ids(char **ids, size_t n);
 	{ FY_KIND_THREAD, "archived", FY_CAP_NONE, FY_CAP_UNSUPPORTED, "conversations are not archived", \
 	  "conversation-not-archived" }
 
+/*
+ * The citations a message built from its parts (one without
+ * ext.ADAPTER.item, which goes back as it was) cannot keep: an
+ * assistant's text keeps a citation as an annotation when it has a URL or
+ * a file at the target, LOST says when it has neither ("!url" at a target
+ * without uploads, "!url&!file" at one where the citation's file was
+ * uploaded); other roles' text takes no annotations. One line a message,
+ * as the sink (openai_map.c) leaves them out.
+ */
+#define OAI_CITATION_CAPS(adapter, lost) \
+	{ FY_KIND_MESSAGE, "parts[type=text&citations[" lost "]]&role=assistant&!ext." adapter ".item", \
+	  FY_CAP_NATIVE, FY_CAP_DEGRADED, \
+	  "a citation with neither a URL nor a file at the target cannot be an annotation: it is left out", \
+	  "citation-not-kept" }, \
+	{ FY_KIND_MESSAGE, "parts[type=text&citations]&role!=assistant&!ext." adapter ".item", FY_CAP_NATIVE, \
+	  FY_CAP_DEGRADED, "input text takes no annotations: the citations of a non-assistant message are left out", \
+	  "citation-not-kept" }
+
 #define OAI_ITEM_CAPS \
 	{ FY_KIND_MESSAGE, "created", FY_CAP_NATIVE, FY_CAP_UNSUPPORTED, \
 	  "conversation items carry no time of their own", "item-has-no-time" }, \

@@ -391,131 +391,302 @@ static int cur_commit(struct fy_fidelity *f, struct fy_error *err)
 
 /* --- the capability table ---------------------------------------------- */
 
-/* How a condition compares: "=VALUE" (or none), "!=VALUE", "~GLOB" (fnmatch). */
-enum { OP_IS, OP_NOT, OP_GLOB };
-
 /*
- * One condition of a field ("PATH", "PATH=VALUE", "PATH!=VALUE",
- * "PATH~GLOB", each optionally prefixed by '!'), up to '&' or the end: its
- * path, its value (copied into val, NULL when none), the operator in *op,
- * the '!' prefix as absent. Returns where the next
- * condition starts (NULL after the last).
+ * A field's conditions (adapter.h): "COND&COND...", each COND "!"
+ * (optional) and then "PATH", "PATH=VALUES", "PATH!=VALUES", "PATH~GLOBS"
+ * or "PATH[COND&COND...]", VALUES and GLOBS being alternatives joined by
+ * '|'. Brackets nest; a '&' inside them belongs to the inner conditions.
+ * Parsed in place, never copied: a condition is a span of the field.
  */
-static const char *split_cond(const char *field, char *path, size_t cap, char *val, size_t vcap,
-			      const char **value, int *op, int *absent)
-{
-	const char *end = strchr(field, '&'), *eq;
-	size_t n, len;
+enum cond_op { OP_HAS, OP_IS, OP_NOT, OP_GLOB, OP_EACH };
 
-	*absent = *field == '!';
-	if (*absent)
-		field++;
-	len = end ? (size_t)(end - field) : strlen(field);
-	n = strcspn(field, "=~");
-	eq = n < len ? field + n : NULL;
-	if (!eq)
-		n = len;
-	*op = eq && *eq == '~' ? OP_GLOB : eq && n > 0 && field[n - 1] == '!' ? OP_NOT : OP_IS;
-	if (*op == OP_NOT)
-		n--;
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(path, field, n);
-	path[n] = '\0';
-	*value = NULL;
-	if (eq) {
-		n = len - (size_t)(eq + 1 - field);
-		if (n >= vcap)
-			n = vcap - 1;
-		memcpy(val, eq + 1, n);
-		val[n] = '\0';
-		*value = val;
+#define MAX_KEY 128		/* one key of a path */
+#define MAX_VALUE 256		/* one alternative of a value */
+#define MAX_DEPTH 8		/* brackets inside brackets */
+
+struct cond {
+	int absent;		/* '!' before it: holds where it matches nowhere */
+	enum cond_op op;
+	const char *path;	/* the dotted path, plen bytes */
+	size_t plen;
+	const char *arg;	/* the values ('|' between), or OP_EACH's inner conditions */
+	size_t alen;
+};
+
+/* The end of the condition that starts at s: the '&' outside brackets, or end. */
+static const char *cond_end(const char *s, const char *end)
+{
+	int depth = 0;
+
+	for (; s < end; s++) {
+		if (*s == '[')
+			depth++;
+		else if (*s == ']')
+			depth--;
+		else if (*s == '&' && depth == 0)
+			break;
 	}
-	return end ? end + 1 : NULL;
+	return s;
 }
 
-/* The path of a field's first condition; its value, if any, in *has_value. */
-void fy_capability_path(const char *field, char *path, size_t cap, int *has_value)
+/* Where the '[' at open is closed (brackets nest), or NULL. */
+static const char *bracket_close(const char *open, const char *end)
 {
-	char val[256];
-	const char *value;
-	int op, absent;
+	int depth = 0;
+	const char *p;
 
-	split_cond(field, path, cap, val, sizeof(val), &value, &op, &absent);
-	*has_value = value != NULL;
+	for (p = open; p < end; p++) {
+		if (*p == '[')
+			depth++;
+		else if (*p == ']' && --depth == 0)
+			return p;
+	}
+	return NULL;
 }
 
 /*
- * How many places in value v match path (dotted, arrays entered) [= value];
- * with OP_NOT, the places where the last key of path is absent or not the
- * string value (the containers on the way must exist); with OP_GLOB, the
- * strings that match the glob value.
+ * Parse the condition [s, end) into c (OP_EACH's inner conditions are
+ * parsed when they are evaluated); on a malformed one, -1 and *why says
+ * what.
  */
-static uint64_t count_path(const struct fy_jdoc *d, uint32_t v, const char *path, const char *value,
-			   int op)
+static int cond_parse(const char *s, const char *end, struct cond *c, const char **why)
 {
-	const char *dot = strchr(path, '.');
-	char key[128];
+	const char *p, *close, *key;
+	size_t n;
+
+	memset(c, 0, sizeof(*c));
+	if (s < end && *s == '!') {
+		c->absent = 1;
+		s++;
+	}
+	c->path = s;
+	for (p = s; p < end && !strchr("=~[]&|!", *p); p++)
+		;
+	c->plen = (size_t)(p - s);
+	if (!c->plen)
+		return *why = "a condition without a path", -1;
+	for (key = s; key <= p; key++) {
+		const char *dot = memchr(key, '.', (size_t)(p - key));
+
+		n = dot ? (size_t)(dot - key) : (size_t)(p - key);
+		if (!n)
+			return *why = "an empty key in a path", -1;
+		if (n >= MAX_KEY)
+			return *why = "a key longer than 127 bytes", -1;
+		key += n;
+	}
+	c->op = OP_HAS;
+	if (p == end)
+		return 0;
+	if (*p == '=' || *p == '~' || (*p == '!' && p + 1 < end && p[1] == '=')) {
+		const char *a;
+
+		c->op = *p == '=' ? OP_IS : *p == '~' ? OP_GLOB : OP_NOT;
+		c->arg = p + (c->op == OP_NOT ? 2 : 1);
+		c->alen = (size_t)(end - c->arg);
+		for (a = c->arg; a <= end; a++) {
+			const char *bar = memchr(a, '|', (size_t)(end - a));
+
+			n = bar ? (size_t)(bar - a) : (size_t)(end - a);
+			if (n >= MAX_VALUE)
+				return *why = "a value longer than 255 bytes", -1;
+			if (!n && c->op == OP_GLOB)
+				return *why = "an empty pattern", -1;
+			a += n;
+		}
+		return 0;
+	}
+	if (*p == '[') {
+		close = bracket_close(p, end);
+		if (!close)
+			return *why = "a '[' without its ']'", -1;
+		if (close + 1 != end)
+			return *why = "text after a ']'", -1;
+		c->op = OP_EACH;
+		c->arg = p + 1;
+		c->alen = (size_t)(close - c->arg);
+		return c->alen ? 0 : (*why = "an empty '[]'", -1);
+	}
+	return *why = *p == ']' ? "a ']' without its '['" : "a path followed by neither '=', '!=', '~' nor '['",
+	       -1;
+}
+
+/* Are the conditions [s, end), and those inside their brackets, well formed? */
+static int check_conds(const char *s, const char *end, int depth, const char **why)
+{
+	struct cond c;
+	const char *e;
+
+	for (;;) {
+		e = cond_end(s, end);
+		if (cond_parse(s, e, &c, why) < 0)
+			return -1;
+		if (c.op == OP_EACH && depth >= MAX_DEPTH)
+			return *why = "brackets nested too deep", -1;
+		if (c.op == OP_EACH && check_conds(c.arg, c.arg + c.alen, depth + 1, why) < 0)
+			return -1;
+		if (e == end)
+			return 0;
+		s = e + 1;
+	}
+}
+
+/* Is string node v one of the '|'-separated values of c (or matched by one of its globs)? */
+static int value_match(const struct fy_jdoc *d, uint32_t v, const struct cond *c)
+{
+	const char *a = c->arg, *end = c->arg + c->alen;
+	char one[MAX_VALUE], *str = NULL;
+	int hit = 0;
+
+	if (fy_json_type(d, v) != FY_JSTRING)
+		return 0;
+	if (c->op == OP_GLOB && !(str = fy_json_strdup(d, v, NULL)))
+		return 0;
+	for (;;) {
+		const char *bar = memchr(a, '|', (size_t)(end - a));
+		size_t n = bar ? (size_t)(bar - a) : (size_t)(end - a);
+
+		if (n >= sizeof(one))
+			break;
+		memcpy(one, a, n);
+		one[n] = '\0';
+		hit = c->op == OP_GLOB ? fnmatch(one, str, 0) == 0 : fy_json_streq(d, v, one);
+		if (hit || !bar)
+			break;
+		a = bar + 1;
+	}
+	free(str);
+	return hit;
+}
+
+static uint64_t conds_count(const struct fy_jdoc *d, uint32_t v, const char *s, const char *end);
+
+/*
+ * How many places in value v match the rest of c's path [path, path+plen)
+ * (dotted, arrays entered): present; a value (OP_IS, OP_GLOB); with
+ * OP_NOT, where the last key is absent or none of the values (the
+ * containers on the way must exist); with OP_EACH, the elements (objects)
+ * where the inner conditions hold.
+ */
+static uint64_t count_path(const struct fy_jdoc *d, uint32_t v, const char *path, size_t plen,
+			   const struct cond *c)
+{
+	const char *dot = memchr(path, '.', plen);
+	char key[MAX_KEY];
 	uint32_t k, el, m;
 	uint64_t n = 0;
 	size_t len;
 
 	if (fy_json_type(d, v) == FY_JARRAY) {
 		FY_JSON_FOREACH(d, v, k, el)
-			n += count_path(d, el, path, value, op);
+			n += count_path(d, el, path, plen, c);
 		return n;
 	}
-	if (!*path) {
+	if (!plen) {
 		enum fy_jtype t = fy_json_type(d, v);
 
-		if (value && op == OP_GLOB) {
-			char *str = t == FY_JSTRING ? fy_json_strdup(d, v, NULL) : NULL;
-			int hit = str && fnmatch(value, str, 0) == 0;
-
-			free(str);
-			return hit;
+		switch (c->op) {
+		case OP_IS:
+		case OP_GLOB:
+			return value_match(d, v, c);
+		case OP_NOT:
+			return !value_match(d, v, c);
+		case OP_EACH:
+			return t == FY_JOBJECT && conds_count(d, v, c->arg, c->arg + c->alen) > 0;
+		default:
+			return t != FY_JABSENT && t != FY_JNULL;
 		}
-		if (value && op == OP_NOT)
-			return !(t == FY_JSTRING && fy_json_streq(d, v, value));
-		if (value)
-			return t == FY_JSTRING && fy_json_streq(d, v, value);
-		return t != FY_JABSENT && t != FY_JNULL;
 	}
-	len = dot ? (size_t)(dot - path) : strlen(path);
+	len = dot ? (size_t)(dot - path) : plen;
 	if (len >= sizeof(key))
 		return 0;
 	memcpy(key, path, len);
 	key[len] = '\0';
 	m = fy_json_get(d, v, key);
 	if (m == FY_JNONE)
-		return value && op == OP_NOT && !dot && fy_json_type(d, v) == FY_JOBJECT;
-	if (!dot && fy_json_type(d, m) == FY_JARRAY && !value)
+		return c->op == OP_NOT && !dot && fy_json_type(d, v) == FY_JOBJECT;
+	if (!dot && fy_json_type(d, m) == FY_JARRAY && c->op == OP_HAS)
 		return fy_json_len(d, m) ? 1 : 0;
-	return count_path(d, m, dot ? dot + 1 : "", value, op);
+	return count_path(d, m, dot ? dot + 1 : path + len, dot ? plen - len - 1 : 0, c);
 }
 
 /*
- * The places the first condition counts, when every further condition
- * holds too ('&'); a '!' condition counts 1 where its match counts none.
+ * The places the first condition of [s, end) counts in v, when every
+ * further one holds too; a '!' condition counts 1 where its match counts
+ * none. 0 for malformed conditions (fy_capabilities_check refuses them).
  */
-uint64_t fy_capability_count(const struct fy_jdoc *d, uint32_t v, const char *field)
+static uint64_t conds_count(const struct fy_jdoc *d, uint32_t v, const char *s, const char *end)
 {
-	char path[128], val[256];
-	const char *value, *next = field;
+	const char *why, *e;
 	uint64_t first = 0, n;
-	int op, absent, i;
+	struct cond c;
+	int i;
 
-	for (i = 0; next; i++) {
-		next = split_cond(next, path, sizeof(path), val, sizeof(val), &value, &op, &absent);
-		n = count_path(d, v, path, value, op);
-		if (absent)
+	for (i = 0;; i++) {
+		e = cond_end(s, end);
+		if (cond_parse(s, e, &c, &why) < 0)
+			return 0;
+		n = count_path(d, v, c.path, c.plen, &c);
+		if (c.absent)
 			n = !n;
 		if (!n)
 			return 0;
 		if (i == 0)
 			first = n;
+		if (e == end)
+			return first;
+		s = e + 1;
 	}
-	return first;
+}
+
+uint64_t fy_capability_count(const struct fy_jdoc *d, uint32_t v, const char *field)
+{
+	return conds_count(d, v, field, field + strlen(field));
+}
+
+/* The path of a field's first condition; whether it has a value (or [conditions]) in *has_value. */
+void fy_capability_path(const char *field, char *path, size_t cap, int *has_value)
+{
+	const char *end = field + strlen(field), *why;
+	struct cond c;
+	size_t n;
+
+	*has_value = 0;
+	if (cond_parse(field, cond_end(field, end), &c, &why) < 0) {
+		snprintf(path, cap, "%s", field);
+		return;
+	}
+	n = c.plen < cap ? c.plen : cap - 1;
+	memcpy(path, c.path, n);
+	path[n] = '\0';
+	*has_value = c.op != OP_HAS;
+}
+
+int fy_capabilities_check(const char *adapter, const struct fy_capability *caps, size_t n,
+			  struct fy_error *err)
+{
+	static const char *const facts[] = { "$secret", "$off-branch", "$unused", NULL };
+	const char *why;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		const char *f = caps[i].field;
+
+		if (!f)
+			continue;
+		if (*f == '$') {
+			for (j = 0; facts[j] && strcmp(facts[j], f); j++)
+				;
+			if (!facts[j])
+				return fy_error_set(err, FY_E_INTERNAL,
+						    "%s: capability line %zu: unknown field '%s'", adapter, i + 1, f);
+			continue;
+		}
+		if (check_conds(f, f + strlen(f), 0, &why) < 0)
+			return fy_error_set(err, FY_E_INTERNAL, "%s: capability line %zu: field '%s': %s",
+					    adapter, i + 1, f, why);
+	}
+	return 0;
 }
 
 static const char *rule_of(const struct fy_capability *c)
@@ -1358,9 +1529,13 @@ out:
 struct fy_fidelity *fy_fidelity_new(const struct fy_adapter *target,
 				    const struct fy_fidelity_options *o, struct fy_error *err)
 {
-	struct fy_fidelity *f = calloc(1, sizeof(*f));
 	const struct fy_adapter_limits *lim = target->limits;
+	struct fy_fidelity *f;
 
+	/* a line the engine could not read would plan nothing, silently */
+	if (fy_capabilities_check(target->name, target->caps, target->ncaps, err) < 0)
+		return NULL;
+	f = calloc(1, sizeof(*f));
 	if (!f || !(f->sunset_hits = calloc(fy_nsunsets + 1, sizeof(uint64_t)))) {
 		free(f);
 		fy_error_set(err, FY_E_NOMEM, "out of memory");

@@ -183,17 +183,27 @@ int fy_plan_line_cmp(const void *a, const void *b);
 
 /*
  * How many places of the record (value v of d) a capability line's field
- * names ("PATH", "PATH=VALUE", "PATH!=VALUE", "!PATH...", several joined by
- * '&'; adapter.h), counted as the engine counts them: a sink that reports
- * its table's lines (the done-ledger) uses it. 0 = the line does not apply.
+ * names ("PATH", "PATH=VALUE", "PATH!=VALUE", "PATH~GLOB",
+ * "PATH[COND&COND...]", "!COND", several joined by '&'; adapter.h),
+ * counted as the engine counts them: a sink that reports its table's lines
+ * (the done-ledger) uses it. 0 = the line does not apply, or the field is
+ * malformed (fy_capabilities_check).
  */
 uint64_t fy_capability_count(const struct fy_jdoc *d, uint32_t v, const char *field);
 /*
  * The path of a field's first condition (into path) and whether it has a
- * value: a line without one yields to a matching line with one on the same
- * path (the engine's rule, for sinks that report their table).
+ * value or [conditions]: a line without one yields to a matching line with
+ * one on the same path (the engine's rule, for sinks that report their
+ * table).
  */
 void fy_capability_path(const char *field, char *path, size_t cap, int *has_value);
+/*
+ * Is every field of a capability table (n lines of adapter's) well formed
+ * by adapter.h's syntax? FY_E_INTERNAL naming the line and what is wrong
+ * when one is not (fy_fidelity_new refuses such a target).
+ */
+int fy_capabilities_check(const char *adapter, const struct fy_capability *caps, size_t n,
+			  struct fy_error *err);
 /*
  * A thread's messages (ids and parents, in archive order) that are off its
  * active branch: on[i] is set for those on the path from leaf (NULL = the

@@ -1255,6 +1255,10 @@ static const struct fy_capability openai_caps[] = {
 	  "encrypted reasoning is readable only by the organisation that made it: it crosses into that "
 	  "organisation only; elsewhere the reasoning item keeps its summary (none left: no item)",
 	  "encrypted-reasoning" },
+	{ FY_KIND_MESSAGE, "parts[type=image|file&!file&!blob&!url]&!ext.openai.item", FY_CAP_NATIVE,
+	  FY_CAP_DEGRADED, "an image or file the export had neither bytes, a file nor a URL for becomes a note "
+	  "in the text", "content-not-available" },
+	OAI_CITATION_CAPS("openai", "!url&!file"),
 	OAI_ITEM_CAPS,
 	{ FY_KIND_FILE, NULL, FY_CAP_NATIVE, FY_CAP_NATIVE,
 	  "uploaded with its bytes (multipart /v1/files) under its purpose, else user_data; read: bytes where "

@@ -1370,22 +1370,29 @@ static int64_t part_int(const struct fy_jdoc *d, uint32_t p, const char *key, in
 	return fy_json_int(d, fy_json_get(d, p, key), &v) == 0 ? v : def;
 }
 
+/* The target's id of a source file id: NULL when unknown, or when the target takes no uploads. */
+static const char *target_file(const struct oai_unmap *u, const char *fid)
+{
+	return fid && u->file_id && !u->no_files ? u->file_id(u->cb, fid) : NULL;
+}
+
 /*
  * A text part's citations as output_text annotations (url_citation,
  * file_citation with the target's file id). Those with neither a URL nor
- * an imported file are left out, with a ledger line.
+ * a file are left out (the table's citation-not-kept line says so); those
+ * whose file the target does not have are left out and counted in
+ * *unfiled.
  */
-static int annotations(const struct oai_unmap *u, const struct fy_jdoc *d, uint32_t p, const char *id,
-		       struct lw *w, struct fy_error *err)
+static void annotations(const struct oai_unmap *u, const struct fy_jdoc *d, uint32_t p, struct lw *w,
+			size_t *unfiled)
 {
 	uint32_t k, c;
-	size_t lost = 0;
 
 	lw_key(w, "annotations");
 	lw_arr(w);
 	FY_JSON_FOREACH(d, fy_json_get(d, p, "citations"), k, c) {
 		char *fid = fy_json_get_strdup(d, c, "file");
-		const char *target = fid && u->file_id ? u->file_id(u->cb, fid) : NULL;
+		const char *target = target_file(u, fid);
 		uint32_t title = fy_json_get(d, c, "title");
 
 		if (fy_json_type(d, fy_json_get(d, c, "url")) == FY_JSTRING) {
@@ -1414,20 +1421,12 @@ static int annotations(const struct oai_unmap *u, const struct fy_jdoc *d, uint3
 			lw_key(w, "index");
 			lw_int(w, part_int(d, c, "start", 0));
 			lw_end_obj(w);
-		} else {
-			lost++;
+		} else if (fid && !u->no_files) {
+			(*unfiled)++;
 		}
 		free(fid);
 	}
 	lw_end_arr(w);
-	if (lost) {
-		char why[160];
-
-		snprintf(why, sizeof(why), "%zu citation(s) with neither a URL nor a file at the target were left out",
-			 lost);
-		return uledger(u, id, "parts.citations", "degraded", "citation-not-kept", why, err);
-	}
-	return 0;
 }
 
 /*
@@ -1483,8 +1482,11 @@ static int part_as_text(const struct fy_jdoc *d, uint32_t p, struct fy_buf *t, s
  * image and file parts gather into one message item; a tool call is a
  * function_call and its result a function_call_output; reasoning text a
  * reasoning item's summary; code, code output, audio transcripts,
- * citation parts and other content become text. What the table cannot
- * say (a file or citation the target lacks) gets a ledger line.
+ * citation parts and other content become text. The table's lines say
+ * what is lost from the record alone (an image without bytes, file or URL;
+ * a citation without URL or file: the sink reports them); what only the
+ * run knows, a file named that the target does not have, gets a ledger
+ * line here, one a message.
  */
 static int build_items(const struct oai_unmap *u, const struct fy_jdoc *d, const char *id,
 		       struct fy_buf *out, size_t *count, struct fy_error *err)
@@ -1492,6 +1494,7 @@ static int build_items(const struct oai_unmap *u, const struct fy_jdoc *d, const
 	uint32_t parts = fy_json_get(d, 0, "parts"), k, p;
 	struct fy_buf role = FY_BUF_INIT(64);
 	struct lw w;
+	size_t unfiled_parts = 0, unfiled_citations = 0;
 	int assistant, open = 0, rc = -1;
 
 	live_get_str(d, 0, "role", &role);
@@ -1529,14 +1532,9 @@ static int build_items(const struct oai_unmap *u, const struct fy_jdoc *d, const
 			lw_obj(&w);
 			lw_kstr(&w, "type", assistant ? "output_text" : "input_text");
 			kpart_text(&w, "text", d, p, "text");
-			if (assistant && annotations(u, d, p, id, &w, err) < 0)
-				goto out;
+			if (assistant)
+				annotations(u, d, p, &w, &unfiled_citations);
 			lw_end_obj(&w);
-			if (!assistant && fy_json_len(d, fy_json_get(d, p, "citations")) &&
-			    uledger(u, id, "parts.citations", "degraded", "citation-not-kept",
-				    "input text takes no annotations: the citations of a non-assistant message were left out",
-				    err) < 0)
-				goto out;
 		} else if (fy_json_streq(d, type, "refusal")) {
 			lw_obj(&w);
 			lw_kstr(&w, "type", "refusal");
@@ -1546,10 +1544,8 @@ static int build_items(const struct oai_unmap *u, const struct fy_jdoc *d, const
 			int image = fy_json_streq(d, type, "image");
 			char *fid = fy_json_get_strdup(d, p, "file"), *blob = fy_json_get_strdup(d, p, "blob");
 			char *name = fy_json_get_strdup(d, p, "name"), *mt = fy_json_get_strdup(d, p, "media_type");
-			const char *target = NULL;
+			const char *target = target_file(u, fid);
 
-			if (fid && u->file_id)
-				target = u->file_id(u->cb, fid);
 			if (!target && blob && u->blob_file) {
 				fy_error_clear(err);
 				target = u->blob_file(u->cb, blob, name, mt, err);
@@ -1582,11 +1578,7 @@ static int build_items(const struct oai_unmap *u, const struct fy_jdoc *d, const
 					lw_str(&w, note);
 				}
 				lw_end_obj(&w);
-				if (!u->no_files && uledger(u, id, "parts", "degraded", "content-not-available",
-					    "an image or file without bytes or URL became a note in the text", err) < 0) {
-					free(fid), free(blob), free(name), free(mt);
-					goto out;
-				}
+				unfiled_parts += fid && !u->no_files;
 			}
 			free(fid), free(blob), free(name), free(mt);
 		} else if (fy_json_streq(d, type, "tool_call")) {
@@ -1662,6 +1654,23 @@ static int build_items(const struct oai_unmap *u, const struct fy_jdoc *d, const
 		if (lw_done(&w) < 0)
 			goto out;
 		(*count)++;
+	}
+	if (unfiled_parts) {
+		char why[160];
+
+		snprintf(why, sizeof(why),
+			 "%zu image or file part(s) name a file the target does not have: a note in the text instead",
+			 unfiled_parts);
+		if (uledger(u, id, "parts.file", "degraded", "file-not-imported", why, err) < 0)
+			goto out;
+	}
+	if (unfiled_citations) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "%zu citation(s) name a file the target does not have: left out",
+			 unfiled_citations);
+		if (uledger(u, id, "parts.citations", "degraded", "file-not-imported", why, err) < 0)
+			goto out;
 	}
 	rc = 0;
 out:

@@ -146,9 +146,10 @@ int oai_objset_records(const struct oai_map *m, struct oai_objset *s,
 struct oai_unmap {
 	const char *adapter;		/* whose ext.<adapter>.item to prefer */
 	int same_account;		/* encrypted reasoning can only go back to its account */
-	int no_files;			/* the target takes no uploads: image and file parts without a
-					   URL become notes, parts naming a file are left out, without
-					   ledger lines (the target's table has them) */
+	int no_files;			/* the target takes no uploads: no file id is mapped; image and
+					   file parts without a URL become notes, citations without one
+					   and parts naming a file are left out, without ledger lines
+					   (the target's table has them) */
 	/* Map a source file id (provider or ferry id) to the target's; NULL when unknown. */
 	const char *(*file_id)(void *cb, const char *id);
 	/* Upload a blob and return the target file id, or NULL (err set on failure, or not). */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "fidelity.h"
+#include "registry.h"
 #include "unit.h"
 
 static const struct fy_capability strict_caps[] = {
@@ -347,6 +348,119 @@ TEST(capability_fields_count_as_the_engine_does)
 	CHECK(fy_capability_count(&d, 0, "nodes.type~*[!a-z]*") == 0);
 	CHECK(fy_capability_count(&d, 0, "!source.adapter~n*") == 0);
 	fy_jdoc_release(&d);
+}
+
+/* "PATH[COND&COND...]": the elements of an array for which every inner condition holds. */
+TEST(capability_element_conditions_count_the_elements_that_match)
+{
+	struct fy_jdoc d;
+	struct fy_error err;
+	const char *rec =
+		"{\"kind\":\"message\",\"role\":\"assistant\",\"parts\":["
+		"{\"type\":\"image\",\"url\":\"https://x/a.png\"},"
+		"{\"type\":\"image\",\"name\":\"crumb.jpg\"},"
+		"{\"type\":\"file\",\"name\":\"r.pdf\",\"text\":\"flour\"},"
+		"{\"type\":\"file\",\"file\":\"file-1\"},"
+		"{\"type\":\"audio\"},"
+		"{\"type\":\"text\",\"text\":\"a\",\"citations\":[{\"type\":\"citation\",\"url\":\"https://x\"},"
+		"{\"type\":\"citation\",\"file\":\"file-1\"},{\"type\":\"citation\",\"title\":\"t\"}]},"
+		"{\"type\":\"text\",\"text\":\"b\",\"citations\":[{\"type\":\"citation\",\"url\":\"https://y\"}]},"
+		"{\"type\":\"text\",\"text\":\"c\",\"citations\":[]},"
+		"\"not an object\"]}";
+
+	static const struct {
+		const char *field;
+		uint64_t places;
+	} cases[] = {
+		/* the parts with neither bytes, a file nor a URL: one image, one file */
+		{ "parts[type=image|file&!file&!blob&!url]", 2 },
+		{ "parts[type=image&!file&!blob&!url]", 1 },
+		{ "parts[type=image|file]", 4 },
+		{ "parts[type=audio|video]", 1 },
+		{ "parts[type=video]", 0 },
+		{ "parts[type~im*|fi*&name]", 2 },
+		{ "parts[type!=text|image|file]", 1 },	/* the audio */
+		/* nested: text parts with a citation that has no URL (and no file) */
+		{ "parts[type=text&citations[!url]]", 1 },
+		{ "parts[type=text&citations[!url&!file]]", 1 },
+		{ "parts[type=text&citations[!url&!file&!title]]", 0 },
+		{ "parts[type=text&citations]", 2 },	/* an empty array is none */
+		{ "parts.citations[!url]", 2 },		/* arrays on the way entered */
+		/* with further conditions on the record, and negated */
+		{ "parts[type=text&citations]&role=assistant", 2 },
+		{ "parts[type=text&citations]&role!=assistant", 0 },
+		{ "parts[type=text&citations]&!ext.openai.item", 2 },
+		{ "role=user|assistant&parts[type=video]", 0 },
+		{ "role=user|assistant&!parts[type=video]", 1 },
+		{ "!parts[type=audio]", 0 },
+		{ "role[type=x]", 0 },			/* not objects: no element matches */
+		{ "nothing[type=x]", 0 },
+		/* malformed fields match nowhere, even negated */
+		{ "parts[type=image", 0 },
+		{ "!parts[type=image", 0 },
+		{ "parts[]", 0 },
+	};
+	size_t i;
+
+	fy_jdoc_init(&d);
+	CHECK(fy_jdoc_parse(&d, rec, strlen(rec), 0, &err) == 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t got = fy_capability_count(&d, 0, cases[i].field);
+
+		if (got != cases[i].places)
+			fprintf(stderr, "# %s: %llu places, not %llu\n", cases[i].field, (unsigned long long)got,
+				(unsigned long long)cases[i].places);
+		CHECK(got == cases[i].places);
+	}
+	fy_jdoc_release(&d);
+}
+
+TEST(capability_fields_are_checked)
+{
+	static const char *const good[] = {
+		"parts[type=image|file&!file&!blob&!url]&!ext.openai.item",
+		"parts[type=text&citations[!url&!file]]&role=assistant",
+		"scope.namespace~*[!A-Za-z0-9_-]*", "scope.namespace=", "source.adapter!=azure",
+		"type=builtin&!ext.bedrock-agents", "!model.name&!ext.azure.versions", "a[b[c[d]]]",
+		"$secret", "$off-branch", "$unused",
+	};
+	static const char *const bad[] = {
+		"", "!", "&a", "a&", "a&&b", "a..b", ".a", "a.", "=x", "a[", "a]", "a[b", "a[]", "a[b]c",
+		"a[b]=c", "a[b]&c]", "a~", "a~x|", "a|b", "a!b", "a[!]", "a[b&]", "$nope",
+		"a[b[c[d[e[f[g[h[i[j]]]]]]]]]",
+	};
+	struct fy_capability c = { FY_KIND_MESSAGE, NULL, FY_CAP_NATIVE, FY_CAP_DEGRADED, "n", "r" };
+	struct fy_fidelity_options o;
+	struct fy_adapter ad = { .name = "bad", .caps = &c, .ncaps = 1 };
+	struct fy_error err;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		c.field = good[i];
+		if (fy_capabilities_check("t", &c, 1, &err) != 0)
+			fprintf(stderr, "# refused: %s: %s\n", good[i], err.msg);
+		CHECK(fy_capabilities_check("t", &c, 1, &err) == 0);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c.field = bad[i];
+		if (fy_capabilities_check("t", &c, 1, &err) == 0)
+			fprintf(stderr, "# accepted: %s\n", bad[i]);
+		CHECK(fy_capabilities_check("t", &c, 1, &err) < 0 && err.code == FY_E_INTERNAL &&
+		      strstr(err.msg, "t: capability line 1"));
+	}
+	c.field = "parts[type=image";
+	CHECK(fy_capabilities_check("t", &c, 1, &err) < 0 && strstr(err.msg, "'parts[type=image': a '[' without its ']'"));
+	/* the engine refuses a target whose table it could not read */
+	memset(&o, 0, sizeof(o));
+	CHECK(fy_fidelity_new(&ad, &o, &err) == NULL && strstr(err.msg, "bad: capability line 1"));
+	/* and every registered adapter's table reads */
+	for (i = 0; fy_adapters[i]; i++) {
+		if (fy_capabilities_check(fy_adapters[i]->name, fy_adapters[i]->caps, fy_adapters[i]->ncaps,
+					  &err) != 0)
+			fprintf(stderr, "# %s\n", err.msg);
+		CHECK(fy_capabilities_check(fy_adapters[i]->name, fy_adapters[i]->caps, fy_adapters[i]->ncaps,
+					    &err) == 0);
+	}
 }
 
 /* A "type=" line with conditions overrides the plain one only where they hold. */

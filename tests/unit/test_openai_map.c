@@ -161,8 +161,8 @@ static int u_ledger(void *cb, const char *id, const char *field, const char *out
 {
 	struct collect *c = cb;
 
-	(void)id, (void)field, (void)reason, (void)err;
-	snprintf(c->last_ledger, sizeof(c->last_ledger), "%s %s", outcome, rule);
+	(void)id, (void)reason, (void)err;
+	snprintf(c->last_ledger, sizeof(c->last_ledger), "%s %s %s", field, outcome, rule);
 	c->ledgers++;
 	return 0;
 }
@@ -255,6 +255,59 @@ TEST(openai_import_builds_items_from_neutral_parts)
 		    "\"output\":\"ok\"},{\"type\":\"code_output\",\"output\":\"x\"}]}", 0, &c, &b, &n) == 0);
 	CHECK(n == 2 && strstr(b.ptr, "function_call_output") && strstr(b.ptr, "```output\\nx\\n```"));
 	CHECK(c.ledgers == 0);
+	fy_buf_release(&b);
+}
+
+/*
+ * What the record alone says is lost (an image with neither bytes, file
+ * nor URL; a citation with neither URL nor file) is the table's to report:
+ * no line here. A file named that the target does not have only the run
+ * knows: one line a message.
+ */
+TEST(openai_import_reports_only_the_files_the_target_lacks)
+{
+	struct collect c = { 0 };
+	struct fy_buf b = FY_BUF_INIT(1 << 20);
+	struct oai_unmap u = { .adapter = "openai", .file_id = map_file, .blob_file = u_blob,
+			       .ledger = u_ledger, .cb = &c };
+	const char *asst = "{\"kind\":\"message\",\"id\":\"m1\",\"role\":\"assistant\",\"parts\":["
+			   "{\"type\":\"text\",\"text\":\"a\",\"citations\":[{\"type\":\"citation\",\"file\":\"file-A\"},"
+			   "{\"type\":\"citation\",\"title\":\"nowhere\"},{\"type\":\"citation\",\"file\":\"file-gone\"}]},"
+			   "{\"type\":\"text\",\"text\":\"b\",\"citations\":[{\"type\":\"citation\",\"file\":\"file-gone2\"}]},"
+			   "{\"type\":\"image\",\"name\":\"crumb.jpg\"},{\"type\":\"file\",\"file\":\"file-A\"}]}";
+	const char *user = "{\"kind\":\"message\",\"id\":\"m2\",\"role\":\"user\",\"parts\":["
+			   "{\"type\":\"text\",\"text\":\"a\",\"citations\":[{\"type\":\"citation\",\"url\":\"https://x\"}]},"
+			   "{\"type\":\"image\",\"file\":\"file-gone\"},{\"type\":\"file\",\"file\":\"file-gone\"},"
+			   "{\"type\":\"image\",\"file\":\"file-gone\",\"url\":\"https://x/i.png\"}]}";
+	struct fy_jdoc d;
+	struct fy_error err;
+	size_t n;
+
+	fy_jdoc_init(&d);
+	CHECK(fy_jdoc_parse(&d, asst, strlen(asst), 0, &err) == 0);
+	CHECK(oai_message_items(&u, &d, &b, &n, &err) == 0 && n == 1);
+	CHECK(strstr(b.ptr, "\"annotations\":[{\"type\":\"file_citation\",\"file_id\":\"file-B\"") != NULL);
+	CHECK(strstr(b.ptr, "[image crumb.jpg not available]") && strstr(b.ptr, "{\"type\":\"input_file\",\"file_id\":\"file-B\"}"));
+	CHECK(c.ledgers == 1);
+	CHECK(strcmp(c.last_ledger, "parts.citations degraded file-not-imported") == 0);
+	/* a user's citations and its unknown files */
+	c.ledgers = 0;
+	fy_buf_reset(&b);
+	CHECK(fy_jdoc_parse(&d, user, strlen(user), 0, &err) == 0);
+	CHECK(oai_message_items(&u, &d, &b, &n, &err) == 0 && n == 1);
+	CHECK(!strstr(b.ptr, "annotations") && strstr(b.ptr, "\"image_url\":\"https://x/i.png\""));
+	CHECK(c.ledgers == 1);
+	CHECK(strcmp(c.last_ledger, "parts.file degraded file-not-imported") == 0);
+	/* a target without uploads resolves no file: its table says what becomes of them */
+	c.ledgers = 0;
+	fy_buf_reset(&b);
+	u.no_files = 1;
+	u.blob_file = NULL;
+	CHECK(fy_jdoc_parse(&d, asst, strlen(asst), 0, &err) == 0);
+	CHECK(oai_message_items(&u, &d, &b, &n, &err) == 0 && n == 1);
+	CHECK(!strstr(b.ptr, "file_citation") && !strstr(b.ptr, "file-B") && strstr(b.ptr, "[file  not available]"));
+	CHECK(c.ledgers == 0);
+	fy_jdoc_release(&d);
 	fy_buf_release(&b);
 }
 
