@@ -9,6 +9,7 @@
 #include "secrets.h"
 
 #include <string.h>
+#include <pthread.h>
 #include <stdint.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -493,14 +494,120 @@ static int find16(const unsigned char *s, size_t n, size_t *ip, struct fy_secret
 	FIND_LOOP(fy_v16, __m128i, _mm_movemask_epi8);
 }
 
+/*
+ * The first and second bytes that can start a shape or key word (as
+ * written: key words in either case), in eleven groups: what may_start
+ * accepts (fy_secret_selftest checks that they agree). The AVX2 path looks
+ * the two bytes of every position up by nibble in tables built from these,
+ * as Hyperscan's Teddy does: a pair passes when its four nibbles share a
+ * group. Each group is chosen so that its nibbles combine into few other
+ * pairs ("as" and "ag", the starts of common words, in none), so that
+ * nearly every position that passes is one may_start accepts.
+ */
+static const char *const start_pairs[][2] = {
+	{ "A", "KSBCGINRP" }, { "aA", "wWpP" }, { "aA", "cC" }, { "sS", "keEhHiI" },
+	{ "r", "k" }, { "g", "hi" }, { "xX", "o-" }, { "e", "y" }, { "oO", "cC" },
+	{ "bB", "eE" }, { "-", "-" },
+};
+#define NGROUPS (sizeof(start_pairs) / sizeof(start_pairs[0]))
+/*
+ * [set][0] first byte's low nibble, [1] its high nibble, [2] and [3] the
+ * second byte's: set 0 holds groups 0-7, set 1 the others.
+ */
+static unsigned char pair_nibbles[2][4][16];
+static pthread_once_t pair_once = PTHREAD_ONCE_INIT;
+/*
+ * The word bytes of c_word by nibble: [0] low, [1] high; a byte is one when
+ * the two share a bit. 1: 0-9; 2: A-O, a-o; 4: P-Z, p-z; 8: '_'.
+ */
+static const unsigned char word_nibbles[2][16] = {
+	{ 5, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 2, 2, 2, 2, 10 },
+	{ 0, 0, 0, 1, 2, 12, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0 },
+};
+
+static void pair_nibbles_init(void)
+{
+	size_t g, b, k;
+
+	for (g = 0; g < NGROUPS; g++)
+		for (b = 0; b < 2; b++)
+			for (k = 0; start_pairs[g][b][k]; k++) {
+				unsigned char c = (unsigned char)start_pairs[g][b][k];
+
+				pair_nibbles[g / 8][2 * b][c & 15] |= (unsigned char)(1u << (g % 8));
+				pair_nibbles[g / 8][2 * b + 1][c >> 4] |= (unsigned char)(1u << (g % 8));
+			}
+}
+
+/* Whether pair c0 c1 is in a group by the nibble tables (what vpshufb looks up). */
+static int pair_grouped(unsigned char c0, unsigned char c1)
+{
+	const unsigned char (*t)[16];
+	int set;
+
+	for (set = 0; set < 2; set++) {
+		t = pair_nibbles[set];
+		if (t[0][c0 & 15] & t[1][c0 >> 4] & t[2][c1 & 15] & t[3][c1 >> 4])
+			return 1;
+	}
+	return 0;
+}
+
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 #include <immintrin.h>
 #define FY_HAVE_AVX2_PATH 1
 
+/* The nibbles of b looked up in t (lo: the low ones, else the high ones). */
+__attribute__((target("avx2"))) static inline __m256i nibble_lookup(__m256i t, __m256i b, int lo)
+{
+	const __m256i low = _mm256_set1_epi8(0x0f);
+
+	return _mm256_shuffle_epi8(t, _mm256_and_si256(lo ? b : _mm256_srli_epi16(b, 4), low));
+}
+
+/* The positions of one set's groups among the pairs b0 b1. */
+__attribute__((target("avx2"))) static inline __m256i pair_lookup(const __m256i *t, __m256i b0,
+								  __m256i b1)
+{
+	return _mm256_and_si256(_mm256_and_si256(nibble_lookup(t[0], b0, 1), nibble_lookup(t[1], b0, 0)),
+				_mm256_and_si256(nibble_lookup(t[2], b1, 1), nibble_lookup(t[3], b1, 0)));
+}
+
 __attribute__((target("avx2"))) static int find32(const unsigned char *s, size_t n, size_t *ip,
 						 struct fy_secret_match *m, int raw)
 {
-	FIND_LOOP(fy_v32, __m256i, _mm256_movemask_epi8);
+	const __m256i zero = _mm256_setzero_si256();
+	__m256i t[2][4], wt[2];
+	int k;
+
+	pthread_once(&pair_once, pair_nibbles_init);
+	for (k = 0; k < 8; k++)
+		t[k / 4][k % 4] = _mm256_broadcastsi128_si256(
+			_mm_loadu_si128((const __m128i *)pair_nibbles[k / 4][k % 4]));
+	for (k = 0; k < 2; k++)
+		wt[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)word_nibbles[k]));
+	for (; *ip + 32 < n; *ip += 32) {
+		const __m256i b0 = _mm256_loadu_si256((const __m256i *)(s + *ip));
+		const __m256i b1 = _mm256_loadu_si256((const __m256i *)(s + *ip + 1));
+		const __m256i before = _mm256_loadu_si256((const __m256i *)(s + *ip - 1));
+		__m256i pair = _mm256_or_si256(pair_lookup(t[0], b0, b1), pair_lookup(t[1], b0, b1));
+		/* not after a word byte (after_word), or a '-' */
+		__m256i free = _mm256_cmpeq_epi8(_mm256_and_si256(nibble_lookup(wt[0], before, 1),
+								  nibble_lookup(wt[1], before, 0)), zero);
+		uint32_t mask;
+
+		if (_mm256_testz_si256(pair, pair))
+			continue;
+		if (raw)
+			free = _mm256_or_si256(free, _mm256_cmpeq_epi8(
+				_mm256_loadu_si256((const __m256i *)(s + *ip - 2)), _mm256_set1_epi8('\\')));
+		free = _mm256_or_si256(free, _mm256_cmpeq_epi8(b0, _mm256_set1_epi8('-')));
+		pair = _mm256_andnot_si256(_mm256_cmpeq_epi8(pair, zero), free);
+		for (mask = (uint32_t)_mm256_movemask_epi8(pair); mask; mask &= mask - 1)
+			if (try_at(s, n, *ip + (size_t)__builtin_ctz(mask), m, raw))
+				return 1;
+	}
+	return 0;
 }
 #endif
 
@@ -549,6 +656,34 @@ static int find(const unsigned char *s, size_t n, size_t i, struct fy_secret_mat
 			return 1;
 	return 0;
 #endif
+}
+
+int fy_secret_selftest(void)
+{
+	unsigned c0, c1;
+
+	pthread_once(&pair_once, pair_nibbles_init);
+	for (c0 = 0; c0 < 256; c0++)
+		if (!!(word_nibbles[0][c0 & 15] & word_nibbles[1][c0 >> 4]) != c_word((unsigned char)c0))
+			return -1;
+	for (c0 = 0; c0 < 256; c0++)
+		for (c1 = 0; c1 < 256; c1++) {
+			if (!may_start((unsigned char)c0, (unsigned char)c1))
+				continue;
+			if (!pair_grouped((unsigned char)c0, (unsigned char)c1))
+				return -1;
+#ifdef __SSE2__
+			{
+				unsigned char buf[48] = { ' ', ' ', (unsigned char)c0, (unsigned char)c1 };
+				fy_v16 c;
+
+				CANDIDATES(fy_v16, buf, 2, 0, c);
+				if (!(_mm_movemask_epi8((__m128i)c) & 1))
+					return -1;
+			}
+#endif
+		}
+	return 0;
 }
 
 int fy_secret_find(const char *text, size_t n, size_t from, struct fy_secret_match *m)

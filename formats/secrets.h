@@ -98,6 +98,14 @@ int fy_secret_find(const char *s, size_t n, size_t from, struct fy_secret_match 
 int fy_secret_find_raw(const char *json, size_t n, struct fy_secret_match *m);
 
 /*
+ * 0 when the fast filters pass every pair of bytes that can start a shape
+ * (the vector compares and the nibble tables agree with the scalar
+ * checks); -1 when a change to the shapes left one of them behind. For the
+ * tests.
+ */
+int fy_secret_selftest(void);
+
+/*
  * Append s[0..n) to out with every credential replaced by
  * "[REDACTED:<kind>]", again until no credential is left (a replacement can
  * complete a shape with its neighbours); adds the number replaced to *count.

@@ -86,8 +86,6 @@ static int scan_one(struct fy_vpool *p, struct worker *wk, struct batch *b, stru
 	struct fy_recscan *s = &wk->scan;
 	int rc;
 
-	r->found = 0;
-	r->notes_len = 0;
 	s->mode = p->secrets;
 	s->adapter = p->adapter;
 	rc = fy_recscan_record(s, &wk->doc, err);
@@ -144,7 +142,8 @@ static int process_one(struct fy_vpool *p, struct worker *wk, struct batch *b, s
 	const char *ks;
 	char id[FY_ID_MAX + 1] = "";
 
-	r->notes_len = 0;
+	r->notes_off = r->notes_len = 0;
+	r->found = 0;
 	if (fy_jdoc_parse(d, json, r->in_len, 0, err) < 0)
 		return -1;
 	if (r->is_ledger) {
@@ -488,7 +487,7 @@ int fy_vpool_next(struct fy_vpool *p, enum fy_vpool_wait wait, struct fy_vrec *o
 				out->facts = &b->facts[i];
 				out->text = b->out.ptr + r->out_off;
 				out->len = r->out_len;
-				out->notes = b->notes.ptr + r->notes_off;
+				out->notes = r->notes_len ? b->notes.ptr + r->notes_off : NULL;
 				out->notes_len = r->notes_len;
 				out->found = r->found;
 			}
