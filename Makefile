@@ -54,7 +54,7 @@ FORMATS_SRC = formats/error.c formats/buf.c formats/json.c formats/sha256.c \
 	      formats/schema.c formats/check.c formats/writer.c formats/reader.c \
 	      formats/durable.c formats/vpool.c
 FORMATS_SRC += formats/jsonw.c
-FORMATS_SRC += formats/secrets.c formats/recscan.c
+FORMATS_SRC += formats/secrets.c formats/recscan.c formats/bghash.c
 FORMATS_SRC += formats/diff.c
 SCHEMAS = $(sort $(wildcard formats/schema/*.json))
 

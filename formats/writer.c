@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bghash.h"
 #include "durable.h"
 #include "idset.h"
 #include "names.h"
@@ -89,6 +90,10 @@ struct fy_writer {
 	struct fy_checker *chk;
 	uint64_t credentials;		/* strings the credential scan found one in */
 	struct fy_vpool *pool;		/* validation threads; records come back in order */
+	/* record chunks are hashed on a thread of their own (NULL: here) */
+	struct fy_bghash *bg;
+	struct fy_buf spare;		/* a chunk buffer, free once its hash is collected */
+	int defer_hash;			/* the member being written is hashed by bg */
 	uint64_t bytes_in;
 	int failed, committed;
 	struct fy_error failure;	/* the first error, repeated by every later call */
@@ -502,7 +507,8 @@ static int member_data(struct fy_writer *w, const void *p, size_t n, struct fy_e
 	if (w->cur_written + n > w->cur_size)
 		return fy_error_set(err, FY_E_DATA, "%s: more data than its declared size",
 				    w->cur_name);
-	fy_sha256_update(&w->h, p, n);
+	if (!w->defer_hash)
+		fy_sha256_update(&w->h, p, n);
 	w->cur_written += n;
 	w->bytes_in += n;
 	return w->be->data(w, p, n, err);
@@ -532,7 +538,10 @@ static int member_end(struct fy_writer *w, uint64_t records, int is_json, struct
 	m->size = w->cur_size;
 	m->records = records;
 	m->is_json = is_json;
-	fy_sha256_final(&w->h, m->sha);
+	if (w->defer_hash)
+		memset(m->sha, 0, sizeof(m->sha));	/* collect_hash fills it in */
+	else
+		fy_sha256_final(&w->h, m->sha);
 	w->nmembers++;
 	if (w->be->end(w, err) < 0)
 		return -1;
@@ -571,6 +580,7 @@ static struct fy_writer *writer_new(const struct fy_writer_options *o, struct fy
 	w->cur_fd = -1;
 	fy_idset_init(&w->names, (size_t)16 << 20);
 	fy_buf_init(&w->scratch, w->opt.max_record * 2 + 4096);
+	fy_buf_init(&w->spare, w->opt.chunk_size + w->opt.max_record + 2);
 	fy_jdoc_init(&w->doc);
 	w->streams[S_FILES].dir = "files";
 	w->streams[S_THREADS].dir = "threads";
@@ -594,6 +604,12 @@ static struct fy_writer *writer_new(const struct fy_writer_options *o, struct fy
 			workers = n < 1 ? 1 : n > 4 ? 4 : (int)n;
 		}
 		w->pool = fy_vpool_new(workers, w->schemas, w->opt.max_record, err);
+		if (w->pool && workers > 0)
+			w->bg = fy_bghash_new(err);
+		if (workers > 0 && !w->bg) {
+			fy_vpool_free(w->pool);
+			w->pool = NULL;
+		}
 	}
 	if (!w->pool) {
 		fy_writer_free(w);
@@ -745,6 +761,16 @@ const char *fy_writer_tmp_path(const struct fy_writer *w)
 
 /* --- records ---------------------------------------------------------- */
 
+/* The hash of the chunk hashed in the background, into its member. */
+static void collect_hash(struct fy_writer *w)
+{
+	unsigned char sha[FY_SHA256_LEN];
+	size_t tag;
+
+	if (w->bg && fy_bghash_collect(w->bg, &tag, sha))
+		memcpy(w->members[tag].sha, sha, sizeof(sha));
+}
+
 static int flush_stream(struct fy_writer *w, struct stream *s, struct fy_error *err)
 {
 	char name[64];
@@ -753,7 +779,22 @@ static int flush_stream(struct fy_writer *w, struct stream *s, struct fy_error *
 	if (s->buf.len == 0)
 		return 0;
 	snprintf(name, sizeof(name), "%s/%06u.jsonl", s->dir, ++s->seq);
-	rc = member_mem(w, name, s->buf.ptr, s->buf.len, s->records, 1, err);
+	if (!w->bg) {
+		rc = member_mem(w, name, s->buf.ptr, s->buf.len, s->records, 1, err);
+	} else {
+		/* Hashed while the next chunk fills, in the buffer it leaves behind. */
+		collect_hash(w);
+		w->defer_hash = 1;
+		rc = member_mem(w, name, s->buf.ptr, s->buf.len, s->records, 1, err);
+		w->defer_hash = 0;
+		if (rc == 0) {
+			struct fy_buf t = w->spare;
+
+			fy_bghash_start(w->bg, s->buf.ptr, s->buf.len, w->nmembers - 1);
+			w->spare = s->buf;
+			s->buf = t;
+		}
+	}
 	fy_buf_reset(&s->buf);
 	s->records = 0;
 	return rc;
@@ -1145,6 +1186,7 @@ static int writer_close(struct fy_writer *w, struct fy_writer_stats *stats, stru
 			return -1;
 	if (fy_checker_finish(w->chk, err) < 0)
 		return -1;
+	collect_hash(w);
 	if (write_manifest(w, err) < 0 || write_sums(w, err) < 0)
 		return -1;
 	if (w->be->commit(w, err) < 0)
@@ -1178,6 +1220,8 @@ void fy_writer_free(struct fy_writer *w)
 	if (!w)
 		return;
 	fy_vpool_free(w->pool);
+	fy_bghash_free(w->bg);
+	fy_buf_release(&w->spare);
 	if (!w->committed && w->be)
 		w->be->abort(w);
 	if (w->ar)
