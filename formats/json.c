@@ -679,14 +679,12 @@ int fy_json_scan(const char *text, size_t len, size_t *end, unsigned max_depth,
 	return 0;
 }
 
-uint32_t fy_json_get(const struct fy_jdoc *d, uint32_t obj, const char *key)
+uint32_t fy_json_getn(const struct fy_jdoc *d, uint32_t obj, const char *key, size_t klen)
 {
 	uint32_t k, kn, vn;
-	size_t klen;
 
 	if (fy_json_type(d, obj) != FY_JOBJECT)
 		return FY_JNONE;
-	klen = strlen(key);
 	FY_JSON_FOREACH_MEMBER(d, obj, k, kn, vn) {
 		const struct fy_jnode *nd = &d->nodes[kn];
 

@@ -29,6 +29,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 #include "error.h"
@@ -136,8 +137,18 @@ static inline uint32_t fy_json_next(const struct fy_jdoc *d, uint32_t i)
 	     (k) < fy_json_len((d), (obj));                                      \
 	     (k)++, (key) = fy_json_next((d), (val)), (val) = (key) + 1)
 
-/* The value of member key in object obj, or FY_JNONE (also when obj is no object). */
-uint32_t fy_json_get(const struct fy_jdoc *d, uint32_t obj, const char *key);
+/* The value of member key (klen bytes, NUL-terminated) in object obj, or FY_JNONE. */
+uint32_t fy_json_getn(const struct fy_jdoc *d, uint32_t obj, const char *key, size_t klen);
+
+/*
+ * The value of member key in object obj, or FY_JNONE (also when obj is no
+ * object). Inline so that a literal key's length is known when compiling:
+ * records are looked into this way millions of times.
+ */
+static inline uint32_t fy_json_get(const struct fy_jdoc *d, uint32_t obj, const char *key)
+{
+	return fy_json_getn(d, obj, key, strlen(key));
+}
 /* Element k of an array, or FY_JNONE. */
 uint32_t fy_json_at(const struct fy_jdoc *d, uint32_t arr, uint32_t k);
 

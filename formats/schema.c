@@ -51,6 +51,7 @@ struct snode {
 	struct snode **all_of, **any_of, **one_of;
 	uint32_t nall, nany, none;
 	char *disc_key;			/* oneOf dispatch property */
+	size_t disc_len;
 	char **disc_vals;		/* per one_of branch */
 	struct snode *next_alloc;	/* every node, for freeing */
 };
@@ -270,6 +271,7 @@ static int setup_dispatch(struct snode *n, struct fy_error *err)
 		if (ok) {
 			n->disc_vals = vals;
 			n->disc_key = strdup(keys[j]);
+			n->disc_len = strlen(keys[j]);
 			return n->disc_key ? 0 : fy_error_set(err, FY_E_NOMEM, "out of memory");
 		}
 		for (k = 0; k < n->none; k++)
@@ -765,7 +767,7 @@ static int check_object(const struct snode *n, uint32_t i, struct vctx *c)
 {
 	const struct fy_jdoc *d = c->d;
 	unsigned char seen_small[64], *seen = seen_small;
-	uint32_t k, key, val, p;
+	uint32_t k, key, val, p, required = 0;
 	int rc = 0;
 
 	if (n->nprops > sizeof(seen_small)) {
@@ -787,6 +789,7 @@ static int check_object(const struct snode *n, uint32_t i, struct vctx *c)
 			for (p = 0; p < n->nprops; p++)
 				if (fy_json_streq(d, key, n->props[p].name)) {
 					ps = n->props[p].schema;
+					required += n->props[p].required && !seen[p];
 					seen[p] = 1;
 					break;
 				}
@@ -804,8 +807,10 @@ static int check_object(const struct snode *n, uint32_t i, struct vctx *c)
 					hi = mid;
 			}
 			for (; lo < n->nprops && n->props[lo].len == klen; lo++)
-				if (memcmp(kraw, n->props[lo].name, klen) == 0) {
+				if ((!klen || n->props[lo].name[0] == kraw[0]) &&
+				    memcmp(kraw, n->props[lo].name, klen) == 0) {
 					ps = n->props[lo].schema;
+					required += n->props[lo].required && !seen[lo];
 					seen[lo] = 1;
 					break;
 				}
@@ -821,7 +826,8 @@ static int check_object(const struct snode *n, uint32_t i, struct vctx *c)
 		if (rc < 0)
 			goto out;
 	}
-	for (p = 0; p < n->nprops && n->nrequired; p++)
+	/* Every required property was seen (the usual case): nothing to look for. */
+	for (p = 0; p < n->nprops && required < n->nrequired; p++)
 		if (n->props[p].required && !seen[p]) {
 			size_t old = path_push_key(c, n->props[p].name, strlen(n->props[p].name));
 
@@ -852,7 +858,7 @@ static int check_one_of(const struct snode *n, uint32_t i, struct vctx *c)
 	uint32_t k, matches = 0;
 
 	if (n->disc_key) {
-		uint32_t dv = fy_json_get(d, i, n->disc_key);
+		uint32_t dv = fy_json_getn(d, i, n->disc_key, n->disc_len);
 
 		if (dv == FY_JNONE || fy_json_type(d, dv) != FY_JSTRING)
 			return 0;	/* "required"/"type" report this more clearly */
