@@ -168,6 +168,36 @@ static int hex4(const char *s, unsigned *v)
  * Scan a string whose opening quote is at text[pos - 1]. On success *endp is
  * the offset of the closing quote and *esc tells whether escapes were seen.
  */
+#ifdef __SSE2__
+/* The bytes of v in [lo, hi] (both above 0x80: signed compares), as a bit mask. */
+static inline unsigned bytes_in(__m128i v, unsigned char lo, unsigned char hi)
+{
+	return (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1))),
+							 _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1)))));
+}
+
+/*
+ * Whether the non-ASCII bytes of block v (high: their mask), which starts
+ * at a character boundary, are whole characters of the plain kinds: a lead
+ * C2-DF, E1-EC, EE-EF or F1-F3 followed by exactly its continuation bytes
+ * (80-BF), all inside the block. Those are valid UTF-8 whatever their
+ * values (no overlong form, surrogate or code point past U+10FFFF starts
+ * with one of these leads); anything else - E0, ED, F0, F4, a character
+ * cut by the block's end, an error - is left to utf8_seq.
+ */
+static inline int utf8_block16(__m128i v, unsigned high)
+{
+	unsigned l2 = bytes_in(v, 0xc2, 0xdf);
+	unsigned l3 = bytes_in(v, 0xe1, 0xec) | bytes_in(v, 0xee, 0xef);
+	unsigned l4 = bytes_in(v, 0xf1, 0xf3);
+	unsigned cont = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8((char)0xc0)),
+								   _mm_set1_epi8((char)0x80)));
+	uint32_t want = (l2 << 1) | (l3 << 1) | (l3 << 2) | (l4 << 1) | (l4 << 2) | (l4 << 3);
+
+	return want == cont && high == (l2 | l3 | l4 | cont);
+}
+#endif
+
 static int scan_string(struct fy_jdoc *d, size_t pos, unsigned flags, size_t *endp, int *esc,
 		       struct fy_error *err)
 {
@@ -179,17 +209,27 @@ static int scan_string(struct fy_jdoc *d, size_t pos, unsigned flags, size_t *en
 		unsigned char c;
 
 #ifdef __SSE2__
-		/* Sixteen bytes at a time: stop at '"', '\\', a control byte or non-ASCII. */
+		/*
+		 * Sixteen bytes at a time: stop at '"', '\\' or a control byte,
+		 * and at non-ASCII unless the block's characters are plainly
+		 * valid (utf8_block16); the byte loop below takes the rest.
+		 */
 		while (i + 16 <= n) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(t + i));
 			__m128i special = _mm_or_si128(
 				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
 					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
 				_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
-			int mask = _mm_movemask_epi8(special);
+			unsigned mask = (unsigned)_mm_movemask_epi8(special);
+			unsigned high = (unsigned)_mm_movemask_epi8(v);
 
-			if (mask) {
-				i += (size_t)__builtin_ctz((unsigned)mask);
+			/* (a non-ASCII byte also compares below 0x20, as a signed char) */
+			if (mask & ~high) {
+				i += (size_t)__builtin_ctz(mask);
+				break;
+			}
+			if (high && !utf8_block16(v, high)) {
+				i += (size_t)__builtin_ctz(high);
 				break;
 			}
 			i += 16;

@@ -205,6 +205,54 @@ TEST(utf8_validation)
 	CHECK(!fy_utf8_valid("abcdefgh\x80", 9));
 }
 
+/*
+ * The parser's string scan checks UTF-8 a block at a time where it can:
+ * on random mixes of ASCII, every kind of lead byte, continuation bytes and
+ * whole characters, at every alignment, it must accept exactly what the
+ * byte-at-a-time validator accepts.
+ */
+TEST(json_strings_utf8_agrees_with_the_validator)
+{
+	static const char *const pieces[] = {
+		"a", "Z", " ", "0", "\xc3\xa9", "\xc3\x9f", "\xdf\xbf", "\xc2\x80", "\xe2\x82\xac",
+		"\xe1\x80\x80", "\xef\xbf\xbf", "\xe0\xa0\x80", "\xed\x9f\xbf", "\xf0\x9f\x9a\x9a",
+		"\xf1\x80\x80\x80", "\xf4\x8f\xbf\xbf", "\x80", "\xbf", "\xc0", "\xc1", "\xc2", "\xe0",
+		"\xe0\x80", "\xed\xa0\x80", "\xf0\x80", "\xf4\x90\x80\x80", "\xf5", "\xff", "\xe1",
+		"\xf1\x80", "\xf3\x80\x80", "\xe0\x80\x80", "\xf0\x80\x80\x80", "\xc1\xbf",
+	};
+	struct fy_jdoc d;
+	char text[512];
+	uint32_t seed = 12345;
+	int i, wrong = 0;
+
+	fy_jdoc_init(&d);
+	for (i = 0; i < 200000; i++) {
+		size_t len = 1, pad, k, npieces;
+
+		seed = seed * 1103515245u + 12345u;
+		pad = (seed >> 8) % 20;
+		npieces = (seed >> 16) % 100;
+		text[0] = '"';
+		memset(text + 1, 'x', pad);
+		len += pad;
+		for (k = 0; k < npieces; k++) {
+			const char *pc;
+
+			seed = seed * 1103515245u + 12345u;
+			/* mostly valid text, now and then a bad byte */
+			pc = pieces[(seed >> 8) % ((seed >> 20) % 4 ? 16 : sizeof(pieces) / sizeof(pieces[0]))];
+			memcpy(text + len, pc, strlen(pc));
+			len += strlen(pc);
+		}
+		text[len++] = '"';
+		if ((fy_jdoc_parse(&d, text, len, 0, NULL) == 0) != fy_utf8_valid(text + 1, len - 2) &&
+		    wrong++ < 3)
+			fprintf(stderr, "#   disagree on %.*s\n", (int)len, text);
+	}
+	CHECK(wrong == 0);
+	fy_jdoc_release(&d);
+}
+
 /* Found by fuzz_claude: emitting an absent value read past the node array. */
 TEST(json_emit_absent_is_null)
 {
