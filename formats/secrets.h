@@ -11,7 +11,8 @@
  * ("[REDACTED:openai-key]") before a backup is shared.
  *
  * It lives in formats/ because it is pure text analysis that both sides
- * need: the export pump (adapters/pump.c) scans records on the way in,
+ * need: the writer's validation threads scan records on the way in
+ * (recscan.h, for the export pump in adapters/pump.c),
  * the HTTP module can redact traces and error bodies, and a tool can scan
  * an archive it only reads.
  *
