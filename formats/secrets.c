@@ -553,7 +553,7 @@ static int pair_grouped(unsigned char c0, unsigned char c1)
 	return 0;
 }
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
 #define FY_HAVE_AVX2_PATH 1
 
