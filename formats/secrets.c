@@ -435,19 +435,18 @@ static int try_at(const unsigned char *s, size_t n, size_t i, struct fy_secret_m
 
 #ifdef __SSE2__
 /*
- * The vector filter, written once over GCC vector types and built twice:
- * 16 bytes at a time with SSE2 (every x86-64), 32 with AVX2 where the CPU
- * has it (checked once at run time).
+ * The vector filters: 16 bytes at a time with SSE2 (every x86-64), in GCC
+ * vector types; 32 at a time with AVX2 where the CPU has it (checked once
+ * at run time), by nibble tables (find32, below).
  */
 typedef char fy_v16 __attribute__((vector_size(16), aligned(1)));
-typedef char fy_v32 __attribute__((vector_size(32), aligned(1)));
 
 /*
  * out = the positions of s[i..i+W-1] (i >= 2, s[i + W] readable) where
  * try_at can match: a first and second byte that may_start could accept
  * (either case: try_at sorts them out), not after a word byte (after_word)
- * unless the first is '-'. Most words of ordinary text fail on one of the two bytes,
- * so these compares do the work of most calls to try_at.
+ * unless the first is '-'. Most words of ordinary text fail on one of the
+ * two bytes, so these compares do the work of most calls to try_at.
  */
 #define CANDIDATES(VT, s, i, raw, out)                                                         \
 	do {                                                                                   \
@@ -472,26 +471,21 @@ typedef char fy_v32 __attribute__((vector_size(32), aligned(1)));
 	} while (0)
 
 /*
- * Try every candidate position of s[i..] in W-byte steps while a whole
- * vector and the byte after it fit; *ip is where the caller goes on.
+ * Try every candidate position of s[*ip..] sixteen bytes at a time, while
+ * a whole vector and the byte after it fit; *ip is where the caller goes on.
  */
-#define FIND_LOOP(VT, IT, MOVEMASK)                                                            \
-	do {                                                                                   \
-		for (; *ip + sizeof(VT) < n; *ip += sizeof(VT)) {                               \
-			VT c;                                                                  \
-			uint32_t mask;                                                         \
-                                                                                               \
-			CANDIDATES(VT, s, *ip, raw, c);                                        \
-			for (mask = (uint32_t)MOVEMASK((IT)c); mask; mask &= mask - 1)        \
-				if (try_at(s, n, *ip + (size_t)__builtin_ctz(mask), m, raw))   \
-					return 1;                                              \
-		}                                                                              \
-		return 0;                                                                      \
-	} while (0)
-
 static int find16(const unsigned char *s, size_t n, size_t *ip, struct fy_secret_match *m, int raw)
 {
-	FIND_LOOP(fy_v16, __m128i, _mm_movemask_epi8);
+	for (; *ip + 16 < n; *ip += 16) {
+		fy_v16 c;
+		uint32_t mask;
+
+		CANDIDATES(fy_v16, s, *ip, raw, c);
+		for (mask = (uint32_t)_mm_movemask_epi8((__m128i)c); mask; mask &= mask - 1)
+			if (try_at(s, n, *ip + (size_t)__builtin_ctz(mask), m, raw))
+				return 1;
+	}
+	return 0;
 }
 
 /*
