@@ -27,6 +27,7 @@ struct brec {
 	size_t org_off;			/* in origins: the member name */
 	uint64_t line;
 	size_t out_off, out_len;	/* in out */
+	const char *out_text;		/* or, when not NULL, here: the text as added was canonical */
 	size_t notes_off, notes_len;	/* in notes: the credential scan's ledger lines */
 	uint64_t found;			/* strings holding a credential */
 	char *red;			/* owned, reused: the record redacted, which its facts point into */
@@ -179,13 +180,24 @@ static int process_one(struct fy_vpool *p, struct worker *wk, struct batch *b, s
 			return fy_error_prefix(err, "%s '%s'", fy_kind_name(r->kind), id);
 	}
 	r->out_off = b->out.len;
-	if (!r->is_ledger && fy_kind_layout(r->kind) == FY_LAYOUT_OBJECT) {
+	r->out_text = NULL;
+	if (!d->had_space && fy_json_type(d, 0) == FY_JOBJECT &&
+	    (r->is_ledger || fy_kind_layout(r->kind) != FY_LAYOUT_OBJECT)) {
+		/*
+		 * Compact text is its own canonical form (what fy_json_emit
+		 * would copy): keep it where it is, in the batch's input or the
+		 * redacted record, both alive until the batch is handed back.
+		 */
+		r->out_text = d->text + d->nodes[0].off;
+		r->out_len = d->nodes[0].end - d->nodes[0].off;
+	} else if (!r->is_ledger && fy_kind_layout(r->kind) == FY_LAYOUT_OBJECT) {
 		if (fy_json_emit_pretty(d, 0, &b->out, err) < 0)
 			return -1;
 	} else if (fy_json_emit(d, 0, &b->out, err) < 0) {
 		return -1;
 	}
-	r->out_len = b->out.len - r->out_off;
+	if (!r->out_text)
+		r->out_len = b->out.len - r->out_off;
 	return r->notes_len ? check_notes(p, d, b, r, err) : 0;
 }
 
@@ -485,7 +497,7 @@ int fy_vpool_next(struct fy_vpool *p, enum fy_vpool_wait wait, struct fy_vrec *o
 				b->next = b->n;	/* nothing after an invalid record */
 			} else {
 				out->facts = &b->facts[i];
-				out->text = b->out.ptr + r->out_off;
+				out->text = r->out_text ? r->out_text : b->out.ptr + r->out_off;
 				out->len = r->out_len;
 				out->notes = r->notes_len ? b->notes.ptr + r->notes_off : NULL;
 				out->notes_len = r->notes_len;
