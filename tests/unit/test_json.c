@@ -53,6 +53,10 @@ TEST(json_rejects_duplicate_keys)
 	CHECK(!parses("{\"k1\":1,\"k2\":1,\"k3\":1,\"k4\":1,\"k5\":1,\"k6\":1,\"k7\":1,"
 		      "\"k8\":1,\"k9\":1,\"k3\":2}"));
 	CHECK(parses("{\"a\":{\"a\":1},\"b\":[{\"a\":1},{\"a\":2}]}"));
+	/* empty keys are keys too; same length and first byte is not the same key */
+	CHECK(!parses("{\"\":1,\"\":2}"));
+	CHECK(!parses("{\"x\":0,\"\":1,\"y\":3,\"\":2}"));
+	CHECK(parses("{\"ab\":1,\"ac\":2,\"\":3}"));
 }
 
 TEST(json_rejects_duplicate_keys_in_large_objects)
