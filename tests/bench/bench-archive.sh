@@ -5,7 +5,8 @@
 # the same bytes. Figures: MB/s of JSON and peak RSS.
 #
 # Targets (issue 2): ferry's write at least half of tar --zstd -cf's
-# throughput, and peak RSS under 64 MiB.
+# throughput (the median of FERRY_BENCH_RUNS pairs, default 3), and peak
+# RSS under 64 MiB.
 set -eu
 bin=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
