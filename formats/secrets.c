@@ -509,6 +509,7 @@ static const char *const start_pairs[][2] = {
  * second byte's: set 0 holds groups 0-7, set 1 the others.
  */
 static unsigned char pair_nibbles[2][4][16];
+static int have_avx2;			/* the CPU has AVX2 (set with the tables) */
 static pthread_once_t pair_once = PTHREAD_ONCE_INIT;
 /*
  * The word bytes of c_word by nibble: [0] low, [1] high; a byte is one when
@@ -523,6 +524,9 @@ static void pair_nibbles_init(void)
 {
 	size_t g, b, k;
 
+#if defined(__GNUC__) && defined(__x86_64__)
+	have_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+#endif
 	for (g = 0; g < NGROUPS; g++)
 		for (b = 0; b < 2; b++)
 			for (k = 0; start_pairs[g][b][k]; k++) {
@@ -567,6 +571,7 @@ __attribute__((target("avx2"))) static inline __m256i pair_lookup(const __m256i 
 				_mm256_and_si256(nibble_lookup(t[2], b1, 1), nibble_lookup(t[3], b1, 0)));
 }
 
+/* After pthread_once(&pair_once, ...): the tables are built. */
 __attribute__((target("avx2"))) static int find32(const unsigned char *s, size_t n, size_t *ip,
 						 struct fy_secret_match *m, int raw)
 {
@@ -574,7 +579,6 @@ __attribute__((target("avx2"))) static int find32(const unsigned char *s, size_t
 	__m256i t[2][4], wt[2];
 	int k;
 
-	pthread_once(&pair_once, pair_nibbles_init);
 	for (k = 0; k < 8; k++)
 		t[k / 4][k % 4] = _mm256_broadcastsi128_si256(
 			_mm_loadu_si128((const __m128i *)pair_nibbles[k / 4][k % 4]));
@@ -631,14 +635,9 @@ static int find(const unsigned char *s, size_t n, size_t i, struct fy_secret_mat
 			return 1;
 #ifdef __SSE2__
 #ifdef FY_HAVE_AVX2_PATH
-	{
-		static int avx2 = -1;	/* a race here writes the same value */
-
-		if (avx2 < 0)
-			avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-		if (avx2 && find32(s, n, &i, m, raw))
-			return 1;
-	}
+	pthread_once(&pair_once, pair_nibbles_init);
+	if (have_avx2 && find32(s, n, &i, m, raw))
+		return 1;
 #endif
 	if (find16(s, n, &i, m, raw))
 		return 1;
