@@ -166,7 +166,7 @@ static int hex4(const char *s, unsigned *v)
 
 /*
  * Scan a string whose opening quote is at text[pos - 1]. On success *endp is
- * the offset of the closing quote and *esc tells whether escapes were seen.
+ * the offset of the closing quote and *esc holds the FY_JESC_* escapes seen.
  */
 #ifdef __SSE2__
 /* The bytes of v in [lo, hi] (both above 0x80: signed compares), as a bit mask. */
@@ -255,15 +255,20 @@ static int scan_string(struct fy_jdoc *d, size_t pos, unsigned flags, size_t *en
 		if (c == '\\') {
 			unsigned u, lo;
 
-			*esc = 1;
+			*esc |= FY_JESC_ANY;
 			if (i + 1 >= n)
 				return perr(d, i, err, FY_E_DATA, "unterminated string");
 			switch (t[i + 1]) {
-			case '"': case '\\': case '/': case 'b':
+			case '"': case '\\': case 'b':
 			case 'f': case 'n': case 'r': case 't':
 				i += 2;
 				continue;
+			case '/':
+				*esc |= FY_JESC_OPAQUE;
+				i += 2;
+				continue;
 			case 'u':
+				*esc |= FY_JESC_OPAQUE;
 				break;
 			default:
 				return perr(d, i, err, FY_E_DATA, "invalid escape in string");
@@ -347,7 +352,8 @@ static int push_node(struct fy_jdoc *d, enum fy_jtype type, size_t off, size_t e
 {
 	struct fy_jnode *nd;
 
-	if (d->n >= d->max_nodes)
+	/* (whatever max_nodes says: a container's count of children fits tl's 27 bits) */
+	if (d->n >= d->max_nodes || d->n >= (1u << 27) - 1)
 		return perr(d, off, err, FY_E_UNSAFE, "more values than the limit");
 	if (d->n == d->cap) {
 		uint32_t cap = d->cap ? d->cap * 2 : 256;
@@ -595,7 +601,7 @@ after_value:
 		if (depth == 0)
 			break;
 		top = d->stack[depth - 1];
-		d->nodes[top].tl += 1u << 4;
+		d->nodes[top].tl += 1u << 5;
 		i = skip_inner(d, i);
 		if (i >= len)
 			return perr(d, i, err, FY_E_DATA, "unexpected end of input");

@@ -51,7 +51,7 @@ struct fy_jnode {
 	uint32_t off;	/* string: after the opening quote; else first byte */
 	uint32_t end;	/* string: the closing quote; else one past the last byte */
 	uint32_t next;	/* index of the first node after this value's subtree */
-	uint32_t tl;	/* type (3 bits) | escapes (1 bit) << 3 | children << 4 */
+	uint32_t tl;	/* type (3 bits) | escapes (2 bits, FY_JESC_*) << 3 | children << 5 */
 };
 
 /* Parse flags. */
@@ -111,7 +111,7 @@ static inline uint32_t fy_json_len(const struct fy_jdoc *d, uint32_t i)
 {
 	if (i >= d->n)
 		return 0;
-	return d->nodes[i].tl >> 4;
+	return d->nodes[i].tl >> 5;
 }
 
 /* The first child (an array element, or an object's first key). */
@@ -163,10 +163,26 @@ static inline const char *fy_json_raw(const struct fy_jdoc *d, uint32_t i, size_
 	return d->text + d->nodes[i].off;
 }
 
+/* The escapes a string node holds (its FY_JESC_* bits). */
+enum {
+	FY_JESC_ANY = 1 << 0,		/* any backslash escape */
+	FY_JESC_OPAQUE = 1 << 1,	/* a \uXXXX or \/: the raw text does not show the character */
+};
+
 /* Whether string node i contains backslash escapes. */
 static inline int fy_json_has_escapes(const struct fy_jdoc *d, uint32_t i)
 {
-	return i < d->n && ((d->nodes[i].tl >> 3) & 1);
+	return i < d->n && ((d->nodes[i].tl >> 3) & FY_JESC_ANY);
+}
+
+/*
+ * Whether string node i contains a \uXXXX or \/ escape: the ones that hide
+ * a character from a search of the raw text (\n, \" and the like only
+ * stand for a character that is no letter or digit).
+ */
+static inline int fy_json_has_opaque_escapes(const struct fy_jdoc *d, uint32_t i)
+{
+	return i < d->n && ((d->nodes[i].tl >> 3) & FY_JESC_OPAQUE);
 }
 
 /* 1 when i is a string equal to lit (escapes decoded), else 0 (also for a NULL lit). */

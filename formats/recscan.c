@@ -39,22 +39,6 @@ static int is_config(enum fy_kind k)
 	       k == FY_KIND_WORKFLOW;
 }
 
-/*
- * Escaped string i has an escape that can hide a shape from the raw text:
- * \uXXXX (any character) or \/ (in base64). The others (\n, \", ...)
- * fy_secret_find_raw reads as what they stand for.
- */
-static int escape_hides(const struct fy_jdoc *d, uint32_t i)
-{
-	size_t len;
-	const char *raw = fy_json_raw(d, i, &len), *end = raw + len, *c;
-
-	for (c = raw; (c = memchr(c, '\\', (size_t)(end - c))) && c + 1 < end; c += 2)
-		if (c[1] == 'u' || c[1] == '/')
-			return 1;
-	return 0;
-}
-
 /* Decoded string i holds a credential shape. */
 static int decoded_has_shape(struct fy_recscan *s, const struct fy_jdoc *d, uint32_t i)
 {
@@ -85,9 +69,15 @@ static int may_hold_credential(struct fy_recscan *s, const struct fy_jdoc *d)
 	for (i = 0; i < d->n; i++) {
 		switch (fy_json_type(d, i)) {
 		case FY_JSTRING:
-			/* Escapes only shorten a string: a raw text this short decodes shorter still. */
-			if (fy_json_has_escapes(d, i) && d->nodes[i].end - d->nodes[i].off >= FY_SECRET_MIN_LEN &&
-			    escape_hides(d, i) && decoded_has_shape(s, d, i))
+			/*
+			 * fy_secret_find_raw reads \n, \" and the like as what they
+			 * stand for; \uXXXX and \/ can hide a shape from it.
+			 * Escapes only shorten a string: a raw text this short
+			 * decodes shorter still.
+			 */
+			if (fy_json_has_opaque_escapes(d, i) &&
+			    d->nodes[i].end - d->nodes[i].off >= FY_SECRET_MIN_LEN &&
+			    decoded_has_shape(s, d, i))
 				return 1;
 			break;
 		case FY_JOBJECT:

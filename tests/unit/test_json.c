@@ -140,6 +140,34 @@ TEST(json_access_and_decode)
 	fy_jdoc_release(&d);
 }
 
+/* Which escapes a string holds, and the counts beside them in the same word. */
+TEST(json_escape_bits)
+{
+	const char *t = "{\"plain\":\"abc\",\"nl\":\"a\\nb\\\"c\",\"slash\":\"a\\/b\","
+			"\"u\":\"\\u0041\",\"k\\u0065y\":[1,2,3]}";
+	struct fy_jdoc d;
+	struct fy_error err;
+	uint32_t k, key, val;
+
+	fy_jdoc_init(&d);
+	CHECK(fy_jdoc_parse(&d, t, strlen(t), 0, &err) == 0);
+	CHECK(fy_json_len(&d, 0) == 5);
+	FY_JSON_FOREACH_MEMBER(&d, 0, k, key, val) {
+		int any = fy_json_has_escapes(&d, val), opaque = fy_json_has_opaque_escapes(&d, val);
+
+		CHECK(k == 4 ? fy_json_has_opaque_escapes(&d, key) : !fy_json_has_escapes(&d, key));
+		if (k == 0)
+			CHECK(!any && !opaque);
+		else if (k == 1)
+			CHECK(any && !opaque);
+		else if (k < 4)
+			CHECK(any && opaque);
+		else
+			CHECK(fy_json_type(&d, val) == FY_JARRAY && fy_json_len(&d, val) == 3);
+	}
+	fy_jdoc_release(&d);
+}
+
 TEST(json_emit_compact_and_pretty)
 {
 	const char *t = "{ \"a\" : [ 1, 2.0e1 , \"x\\n\" ], \"b\": { }, \"c\": [] }";
