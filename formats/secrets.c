@@ -745,6 +745,12 @@ out:
 	return rc;
 }
 
+/* What a key name may put between its words: "api-key", "api_key", "API Key". */
+static int is_key_separator(char c)
+{
+	return c == '-' || c == '_' || c == '.' || c == ' ';
+}
+
 int fy_secret_key_name(const char *key, size_t n)
 {
 #define SFX(lit) { lit, sizeof(lit) - 1 }
@@ -760,15 +766,27 @@ int fy_secret_key_name(const char *key, size_t n)
 	/* "$secret" names a reference, and "$..." keys are markup, not data. */
 	if (n && key[0] == '$')
 		return 0;
-	/* Every name below ends in y, n, t, d or g: most keys stop here, unread. */
-	for (i = n; i > 0 && strchr("-_. ", key[i - 1]) && key[i - 1]; i--)
-		;
-	if (!i || !strchr("yntdgYNTDG", key[i - 1]) || !key[i - 1])
+	/*
+	 * Every name below has five letters or more and ends in y, n, t, d or
+	 * g: most keys stop here, unread. (This runs for every string member
+	 * of every record: no strchr.)
+	 */
+	if (n < 5)
 		return 0;
+	for (i = n; i > 0 && is_key_separator(key[i - 1]); i--)
+		;
+	if (!i)
+		return 0;
+	switch (key[i - 1] | 0x20) {
+	case 'y': case 'n': case 't': case 'd': case 'g':
+		break;
+	default:
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)key[i];
 
-		if (c == '-' || c == '_' || c == '.' || c == ' ')
+		if (is_key_separator((char)c))
 			continue;
 		if (len == sizeof(norm) - 1)
 			return 0;
@@ -780,7 +798,8 @@ int fy_secret_key_name(const char *key, size_t n)
 	for (k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {
 		size_t sl = suffixes[k].n;
 
-		if (len >= sl && memcmp(norm + len - sl, suffixes[k].s, sl) == 0)
+		if (len >= sl && norm[len - 1] == suffixes[k].s[sl - 1] &&
+		    memcmp(norm + len - sl, suffixes[k].s, sl) == 0)
 			return 1;
 	}
 	return 0;

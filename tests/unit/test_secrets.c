@@ -173,6 +173,14 @@ TEST(secrets_key_names_and_literals)
 	CHECK(!fy_secret_key_name("$secret", 7));
 	CHECK(!fy_secret_key_name("max_tokens", 10));
 	CHECK(!fy_secret_key_name("name", 4));
+	CHECK(fy_secret_key_name("Api Key", 7));
+	CHECK(fy_secret_key_name("PASSWD", 6));
+	CHECK(fy_secret_key_name("connection_string_", 18));
+	CHECK(fy_secret_key_name("Subscription-Key.", 17));
+	CHECK(!fy_secret_key_name("t.o.k", 5));
+	CHECK(!fy_secret_key_name("-_. ", 4));
+	CHECK(!fy_secret_key_name("secrets", 7));
+	CHECK(!fy_secret_key_name("created", 7));
 	CHECK(fy_secret_literal("abcd1234efgh", 12));
 	CHECK(fy_secret_literal("Bearer abcd1234efgh", 19));
 	CHECK(!fy_secret_literal("short", 5));
