@@ -23,6 +23,12 @@ enum sformat { F_NONE, F_DATETIME, F_ID, F_SHA256, F_ADAPTER };
 
 struct snode;
 
+/* A string a value is compared with, decoded. */
+struct sstr {
+	char *s;
+	size_t len;
+};
+
 struct sprop {
 	const char *name;	/* decoded, owned */
 	size_t len;
@@ -53,6 +59,11 @@ struct snode {
 	char *disc_key;			/* oneOf dispatch property */
 	size_t disc_len;
 	char **disc_vals;		/* per one_of branch */
+	size_t *disc_lens;
+	/* Set by finish_node once every node is compiled: */
+	struct sstr *strs;		/* the const or enum, when every value is a string */
+	uint32_t nstrs;
+	int only_type;			/* nothing to check but "type" (maybe not even that) */
 	struct snode *next_alloc;	/* every node, for freeing */
 };
 
@@ -100,6 +111,10 @@ static void node_free(struct snode *n)
 		for (k = 0; k < n->none; k++)
 			free(n->disc_vals[k]);
 	free(n->disc_vals);
+	free(n->disc_lens);
+	for (k = 0; k < n->nstrs; k++)
+		free(n->strs[k].s);
+	free(n->strs);
 	free(n);
 }
 
@@ -272,7 +287,12 @@ static int setup_dispatch(struct snode *n, struct fy_error *err)
 			n->disc_vals = vals;
 			n->disc_key = strdup(keys[j]);
 			n->disc_len = strlen(keys[j]);
-			return n->disc_key ? 0 : fy_error_set(err, FY_E_NOMEM, "out of memory");
+			n->disc_lens = calloc(n->none, sizeof(*n->disc_lens));
+			if (!n->disc_key || !n->disc_lens)
+				return fy_error_set(err, FY_E_NOMEM, "out of memory");
+			for (k = 0; k < n->none; k++)
+				n->disc_lens[k] = strlen(vals[k]);
+			return 0;
 		}
 		for (k = 0; k < n->none; k++)
 			free(vals[k]);
@@ -473,6 +493,81 @@ static struct snode *compile_node(struct fy_schemaset *s, struct sfile *f, uint3
 	return n;
 }
 
+/* Whether n checks nothing but (maybe) "type" and "$ref". */
+static int checks_little(const struct snode *n)
+{
+	return n->const_v == FY_JNONE && n->enum_v == FY_JNONE && !n->props &&
+	       !n->nextra_required && !n->additional && !n->no_additional && !n->items &&
+	       n->min_items < 0 && n->max_items < 0 && n->min_len < 0 && n->max_len < 0 &&
+	       !n->has_min && !n->has_max && !n->re && n->format == F_NONE && !n->nall &&
+	       !n->nany && !n->none;
+}
+
+/*
+ * What validation looks at on every record, worked out once: a const or
+ * enum of strings decoded (records compare bytes, not JSON values), and
+ * whether the node checks the type alone (most leaves: "type": "string").
+ */
+static int finish_node(struct snode *n, struct fy_error *err)
+{
+	uint32_t v = n->const_v != FY_JNONE ? n->const_v : n->enum_v, k, el, count;
+
+	n->only_type = !n->ref && checks_little(n);
+	if (v == FY_JNONE || (n->const_v != FY_JNONE && n->enum_v != FY_JNONE))
+		return 0;
+	if (v == n->const_v) {
+		if (fy_json_type(n->doc, v) != FY_JSTRING)
+			return 0;
+		count = 1;
+	} else {
+		if (fy_json_type(n->doc, v) != FY_JARRAY)
+			return 0;
+		FY_JSON_FOREACH(n->doc, v, k, el)
+			if (fy_json_type(n->doc, el) != FY_JSTRING)
+				return 0;
+		count = fy_json_len(n->doc, v);
+	}
+	n->strs = calloc(count ? count : 1, sizeof(*n->strs));
+	if (!n->strs)
+		return fy_error_set(err, FY_E_NOMEM, "out of memory");
+	for (k = 0, el = v == n->const_v ? v : v + 1; k < count; k++, el = fy_json_next(n->doc, el)) {
+		n->strs[k].s = fy_json_strdup(n->doc, el, &n->strs[k].len);
+		n->nstrs = k + 1;
+		if (!n->strs[k].s)
+			return fy_error_set(err, FY_E_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* n itself, or what it refers to when it is a bare {"$ref": ...} (with annotations). */
+static struct snode *skip_wrapper(struct snode *n)
+{
+	int hops;
+
+	/* (a cycle of bare wrappers validates nothing: stop going round it) */
+	for (hops = 0; hops < 64 && n && n->ref && !n->types && checks_little(n); hops++)
+		n = n->ref;
+	return n;
+}
+
+/* Point n's subschemas past bare $ref wrappers: one call less per value validated. */
+static void skip_wrappers(struct snode *n)
+{
+	uint32_t k;
+
+	n->ref = skip_wrapper(n->ref);
+	for (k = 0; k < n->nprops; k++)
+		n->props[k].schema = skip_wrapper(n->props[k].schema);
+	n->items = skip_wrapper(n->items);
+	n->additional = skip_wrapper(n->additional);
+	for (k = 0; k < n->nall; k++)
+		n->all_of[k] = skip_wrapper(n->all_of[k]);
+	for (k = 0; k < n->nany; k++)
+		n->any_of[k] = skip_wrapper(n->any_of[k]);
+	for (k = 0; k < n->none; k++)
+		n->one_of[k] = skip_wrapper(n->one_of[k]);
+}
+
 struct fy_schemaset *fy_schemaset_compile(const struct fy_schema_text *texts, size_t n,
 					  struct fy_error *err)
 {
@@ -507,6 +602,11 @@ struct fy_schemaset *fy_schemaset_compile(const struct fy_schema_text *texts, si
 		for (nd = s->nodes; nd; nd = nd->next_alloc)
 			if (nd->none && setup_dispatch(nd, err) < 0)
 				goto fail;
+		for (nd = s->nodes; nd; nd = nd->next_alloc)
+			if (finish_node(nd, err) < 0)
+				goto fail;
+		for (nd = s->nodes; nd; nd = nd->next_alloc)
+			skip_wrappers(nd);
 	}
 	for (k = FY_KIND_NONE + 1; k < FY_KIND__COUNT; k++) {
 		char fname[64];
@@ -543,63 +643,96 @@ const struct fy_schemaset *fy_schemaset_default(struct fy_error *err)
 
 /* --- validation ------------------------------------------------------- */
 
+/*
+ * The path to the value being validated, as the keys and indexes that lead
+ * there: pushed and popped on every step of every record, and only turned
+ * into text (path_text) for an error message.
+ */
+struct pseg {
+	const char *key;	/* NULL: an array index */
+	uint32_t len;		/* the key's length, or the index */
+};
+
+#define PATH_SEGS 130		/* JSON nesting is at most 128 deep */
+
 struct vctx {
 	const struct fy_jdoc *d;
 	struct fy_error *err;
 	unsigned flags;
+	unsigned depth;
+	struct pseg seg[PATH_SEGS];
 	char path[512];
-	size_t plen;
 };
+
+static void path_append(struct vctx *c, size_t *plen, const char *s, size_t n)
+{
+	if (*plen + n >= sizeof(c->path))
+		n = sizeof(c->path) - 1 - *plen;
+	memcpy(c->path + *plen, s, n);
+	*plen += n;
+	c->path[*plen] = '\0';
+}
+
+/* The path as text: "parts[0].text". */
+static const char *path_text(struct vctx *c)
+{
+	size_t plen = 0;
+	unsigned k;
+
+	c->path[0] = '\0';
+	for (k = 0; k < c->depth && k < PATH_SEGS; k++) {
+		const struct pseg *g = &c->seg[k];
+
+		if (g->key) {
+			if (plen)
+				path_append(c, &plen, ".", 1);
+			path_append(c, &plen, g->key, g->len);
+		} else {
+			char digits[16], *p = digits + sizeof(digits);
+			uint32_t i = g->len;
+
+			*--p = ']';
+			do {
+				*--p = (char)('0' + i % 10);
+				i /= 10;
+			} while (i);
+			*--p = '[';
+			path_append(c, &plen, p, (size_t)(digits + sizeof(digits) - p));
+		}
+	}
+	return c->path;
+}
 
 static int verr(struct vctx *c, const char *fmt, const char *a)
 {
-	if (c->plen)
-		return fy_error_set(c->err, FY_E_DATA, "field '%s': %s%s", c->path, fmt, a ? a : "");
+	if (c->depth)
+		return fy_error_set(c->err, FY_E_DATA, "field '%s': %s%s", path_text(c), fmt,
+				    a ? a : "");
 	return fy_error_set(c->err, FY_E_DATA, "record: %s%s", fmt, a ? a : "");
 }
 
-/*
- * The path is built on every step of every record, so no printf here: it
- * runs once per field of millions of records and is only read on error.
- */
-static void path_append(struct vctx *c, const char *s, size_t n)
+static unsigned path_push(struct vctx *c, const char *key, uint32_t len)
 {
-	if (c->plen + n >= sizeof(c->path))
-		n = sizeof(c->path) - 1 - c->plen;
-	memcpy(c->path + c->plen, s, n);
-	c->plen += n;
-	c->path[c->plen] = '\0';
+	if (c->depth < PATH_SEGS) {
+		c->seg[c->depth].key = key;
+		c->seg[c->depth].len = len;
+	}
+	return c->depth++;
 }
 
-static size_t path_push_key(struct vctx *c, const char *key, size_t n)
+static unsigned path_push_key(struct vctx *c, const char *key, size_t n)
 {
-	size_t old = c->plen;
-
-	if (c->plen)
-		path_append(c, ".", 1);
-	path_append(c, key, n);
-	return old;
+	return path_push(c, key, (uint32_t)n);
 }
 
-static size_t path_push_index(struct vctx *c, uint32_t k)
+static unsigned path_push_index(struct vctx *c, uint32_t k)
 {
-	char digits[16], *p = digits + sizeof(digits);
-	size_t old = c->plen;
-
-	*--p = ']';
-	do {
-		*--p = (char)('0' + k % 10);
-		k /= 10;
-	} while (k);
-	*--p = '[';
-	path_append(c, p, (size_t)(digits + sizeof(digits) - p));
-	return old;
+	return path_push(c, NULL, k);
 }
 
-static void path_pop(struct vctx *c, size_t old)
+static void path_pop(struct vctx *c, unsigned old)
 {
-	c->plen = old;
-	c->path[old] = '\0';
+	c->depth = old;
 }
 
 static int json_equal(const struct fy_jdoc *a, uint32_t i, const struct fy_jdoc *b, uint32_t j)
@@ -698,7 +831,7 @@ static size_t utf8_chars(const char *s, size_t n)
 	return c;
 }
 
-static int validate(const struct snode *n, uint32_t i, struct vctx *c);
+static inline int validate(const struct snode *n, uint32_t i, struct vctx *c);
 
 /* Format "adapter-name": [a-z0-9][a-z0-9-]*, at most 40 characters. */
 static int adapter_name(const char *s, size_t n)
@@ -782,7 +915,7 @@ static int check_object(const struct snode *n, uint32_t i, struct vctx *c)
 		const char *kraw = fy_json_raw(d, key, &klen);
 		const struct snode *ps = NULL;
 		uint32_t lo = 0, hi = n->nprops;
-		size_t old;
+		unsigned old;
 
 		/* Keys with escapes are rare; compare those by decoded text. */
 		if (fy_json_has_escapes(d, key)) {
@@ -829,18 +962,20 @@ static int check_object(const struct snode *n, uint32_t i, struct vctx *c)
 	/* Every required property was seen (the usual case): nothing to look for. */
 	for (p = 0; p < n->nprops && required < n->nrequired; p++)
 		if (n->props[p].required && !seen[p]) {
-			size_t old = path_push_key(c, n->props[p].name, strlen(n->props[p].name));
+			unsigned old = path_push_key(c, n->props[p].name, n->props[p].len);
 
-			rc = fy_error_set(c->err, FY_E_DATA, "missing required field '%s'", c->path);
+			rc = fy_error_set(c->err, FY_E_DATA, "missing required field '%s'",
+					  path_text(c));
 			path_pop(c, old);
 			goto out;
 		}
 	for (p = 0; p < n->nextra_required; p++)
 		if (fy_json_get(d, i, n->extra_required[p]) == FY_JNONE) {
-			size_t old = path_push_key(c, n->extra_required[p],
-						   strlen(n->extra_required[p]));
+			unsigned old = path_push_key(c, n->extra_required[p],
+						     strlen(n->extra_required[p]));
 
-			rc = fy_error_set(c->err, FY_E_DATA, "missing required field '%s'", c->path);
+			rc = fy_error_set(c->err, FY_E_DATA, "missing required field '%s'",
+					  path_text(c));
 			path_pop(c, old);
 			goto out;
 		}
@@ -853,53 +988,87 @@ out:
 static int check_one_of(const struct snode *n, uint32_t i, struct vctx *c)
 {
 	const struct fy_jdoc *d = c->d;
-	struct fy_error scratch;
-	struct vctx sub;
+	struct fy_error scratch, *err = c->err;
 	uint32_t k, matches = 0;
 
 	if (n->disc_key) {
 		uint32_t dv = fy_json_getn(d, i, n->disc_key, n->disc_len);
+		size_t len;
+		const char *raw = fy_json_raw(d, dv, &len);
 
 		if (dv == FY_JNONE || fy_json_type(d, dv) != FY_JSTRING)
 			return 0;	/* "required"/"type" report this more clearly */
 		for (k = 0; k < n->none; k++)
-			if (fy_json_streq(d, dv, n->disc_vals[k]))
+			if (fy_json_has_escapes(d, dv) ? fy_json_streq(d, dv, n->disc_vals[k]) :
+			    n->disc_lens[k] == len && memcmp(raw, n->disc_vals[k], len) == 0)
 				return validate(n->one_of[k], i, c);
 		if (c->flags & FY_SCHEMA_LENIENT)
 			return 0;
 		{
 			char *v = fy_json_strdup(d, dv, NULL);
-			size_t old = path_push_key(c, n->disc_key, strlen(n->disc_key));
+			unsigned old = path_push_key(c, n->disc_key, n->disc_len);
 			int rc = fy_error_set(c->err, FY_E_DATA, "field '%s': unknown value '%s'",
-					      c->path, v ? v : "");
+					      path_text(c), v ? v : "");
 
 			path_pop(c, old);
 			free(v);
 			return rc;
 		}
 	}
-	sub = *c;
-	sub.err = &scratch;
+	/* Each branch on its own: their errors are not the record's. */
+	c->err = &scratch;
 	for (k = 0; k < n->none; k++)
-		if (validate(n->one_of[k], i, &sub) == 0)
+		if (validate(n->one_of[k], i, c) == 0)
 			matches++;
+	c->err = err;
 	if (matches != 1)
 		return verr(c, matches ? "matches more than one allowed form" :
 				 "matches none of the allowed forms", NULL);
 	return 0;
 }
 
-static int validate(const struct snode *n, uint32_t i, struct vctx *c)
+/* Whether i is a string equal to one of n->strs. */
+static int in_strs(const struct snode *n, const struct fy_jdoc *d, uint32_t i)
+{
+	size_t len;
+	const char *raw = fy_json_raw(d, i, &len);
+	char *dec = NULL;
+	uint32_t k;
+	int found = 0;
+
+	if (fy_json_type(d, i) != FY_JSTRING)
+		return 0;
+	if (fy_json_has_escapes(d, i) && !(raw = dec = fy_json_strdup(d, i, &len)))
+		return 0;
+	for (k = 0; k < n->nstrs && !found; k++)
+		found = n->strs[k].len == len && memcmp(n->strs[k].s, raw, len) == 0;
+	free(dec);
+	return found;
+}
+
+static int validate_all(const struct snode *n, uint32_t i, struct vctx *c);
+
+/* Most schema nodes check the type alone: that much needs no call. */
+static inline int validate(const struct snode *n, uint32_t i, struct vctx *c)
+{
+	if (!n->only_type)
+		return validate_all(n, i, c);
+	if (n->types && !(n->types & instance_bits(c->d, i)))
+		return verr(c, "expected ", type_name(n->types));
+	return 0;
+}
+
+static int validate_all(const struct snode *n, uint32_t i, struct vctx *c)
 {
 	const struct fy_jdoc *d = c->d;
-	unsigned bits = instance_bits(d, i);
 	uint32_t k, el;
 
 	if (n->ref && validate(n->ref, i, c) < 0)
 		return -1;
-	if (n->types && !(n->types & bits))
+	if (n->types && !(n->types & instance_bits(d, i)))
 		return verr(c, "expected ", type_name(n->types));
-	if (n->const_v != FY_JNONE && !json_equal(d, i, n->doc, n->const_v)) {
+	if (n->const_v != FY_JNONE &&
+	    !(n->nstrs ? in_strs(n, d, i) : json_equal(d, i, n->doc, n->const_v))) {
 		size_t len;
 		const char *raw = fy_json_raw(n->doc, n->const_v, &len);
 		char want[96];
@@ -908,13 +1077,14 @@ static int validate(const struct snode *n, uint32_t i, struct vctx *c)
 		return verr(c, "must be ", want);
 	}
 	if (n->enum_v != FY_JNONE) {
-		int found = 0;
+		int found = n->nstrs && in_strs(n, d, i);
 
-		FY_JSON_FOREACH(n->doc, n->enum_v, k, el)
-			if (json_equal(d, i, n->doc, el)) {
-				found = 1;
-				break;
-			}
+		if (!n->nstrs)
+			FY_JSON_FOREACH(n->doc, n->enum_v, k, el)
+				if (json_equal(d, i, n->doc, el)) {
+					found = 1;
+					break;
+				}
 		if (!found) {
 			char *v = fy_json_type(d, i) == FY_JSTRING ? fy_json_strdup(d, i, NULL) : NULL;
 			char msg[160];
@@ -945,7 +1115,7 @@ static int validate(const struct snode *n, uint32_t i, struct vctx *c)
 			return verr(c, "too many items", NULL);
 		if (n->items)
 			FY_JSON_FOREACH(d, i, k, el) {
-				size_t old = path_push_index(c, k);
+				unsigned old = path_push_index(c, k);
 				int rc = validate(n->items, el, c);
 
 				path_pop(c, old);
@@ -965,13 +1135,13 @@ static int validate(const struct snode *n, uint32_t i, struct vctx *c)
 		if (validate(n->all_of[k], i, c) < 0)
 			return -1;
 	if (n->nany) {
-		struct fy_error scratch;
-		struct vctx sub = *c;
+		struct fy_error scratch, *err = c->err;
 		int ok = 0;
 
-		sub.err = &scratch;
+		c->err = &scratch;
 		for (k = 0; k < n->nany && !ok; k++)
-			ok = validate(n->any_of[k], i, &sub) == 0;
+			ok = validate(n->any_of[k], i, c) == 0;
+		c->err = err;
 		if (!ok)
 			return verr(c, "matches none of the allowed forms", NULL);
 	}
@@ -994,8 +1164,7 @@ int fy_schema_validate(const struct fy_schemaset *s, const char *name, const str
 	c.d = d;
 	c.err = err;
 	c.flags = flags;
-	c.path[0] = '\0';
-	c.plen = 0;
+	c.depth = 0;
 	return validate(s->files[i].root, root, &c);
 }
 
@@ -1010,7 +1179,6 @@ int fy_schema_validate_kind(const struct fy_schemaset *s, enum fy_kind kind,
 	c.d = d;
 	c.err = err;
 	c.flags = flags;
-	c.path[0] = '\0';
-	c.plen = 0;
+	c.depth = 0;
 	return validate(s->by_kind[kind], root, &c);
 }

@@ -79,6 +79,53 @@ TEST(schema_errors_name_the_field)
 	CHECK(strstr(err.msg, "SHA-256") != NULL);
 }
 
+#define MSG(role, parts) "{\"kind\":\"message\",\"id\":\"m\",\"thread\":\"t\",\"parent\":null," \
+			   "\"role\":" role ",\"parts\":[" parts "]" SRC "}"
+
+/* The whole message: the path as written, after an index and in a branch. */
+TEST(schema_error_paths_are_exact)
+{
+	struct fy_error err;
+
+	CHECK(validate(FY_KIND_MESSAGE, MSG("\"user\"", "{\"type\":\"text\",\"text\":\"a\"},"
+					  "{\"type\":\"text\",\"text\":5}"), &err) < 0);
+	CHECK_STR(err.msg, "field 'parts[1].text': expected a string");
+	CHECK(validate(FY_KIND_MESSAGE, MSG("\"user\"", "{\"type\":\"text\"}"), &err) < 0);
+	CHECK_STR(err.msg, "missing required field 'parts[0].text'");
+	CHECK(validate(FY_KIND_MESSAGE, MSG("\"user\"", "{\"type\":\"text\",\"text\":\"a\","
+					  "\"citations\":[{\"type\":\"citation\",\"start\":-1}]}"), &err) < 0);
+	CHECK_STR(err.msg, "field 'parts[0].citations[0].start': number out of range");
+	CHECK(validate(FY_KIND_MESSAGE, MSG("\"user\"", "{\"type\":\"text\",\"text\":\"a\","
+					  "\"citations\":[{\"type\":\"quote\"}]}"), &err) < 0);
+	CHECK_STR(err.msg, "field 'parts[0].citations[0].type': must be citation");
+	CHECK(validate(FY_KIND_MESSAGE, MSG("\"wizard\"", ""), &err) < 0);
+	CHECK_STR(err.msg, "field 'role': 'wizard' is not an allowed value");
+	CHECK(validate(FY_KIND_MESSAGE, MSG("7", ""), &err) < 0);
+	CHECK_STR(err.msg, "field 'role': 'value' is not an allowed value");
+	CHECK(validate(FY_KIND_MESSAGE, MSG("\"user\"", "{\"type\":\"hologram\"}"), &err) < 0);
+	CHECK_STR(err.msg, "field 'parts[0].type': unknown value 'hologram'");
+	CHECK(validate(FY_KIND_MESSAGE, "{\"kind\":\"thread\",\"id\":\"m\"}", &err) < 0);
+	CHECK_STR(err.msg, "field 'kind': must be message");
+}
+
+/* Escaped text equals its decoded form: for const, enum and the oneOf dispatch. */
+TEST(schema_compares_strings_decoded)
+{
+	struct fy_error err;
+
+	fy_error_clear(&err);
+	CHECK(validate(FY_KIND_MESSAGE, "{\"kind\":\"mess\\u0061ge\",\"id\":\"m\",\"thread\":\"t\","
+				       "\"parent\":null,\"role\":\"\\u0075ser\",\"parts\":[{\"type\":"
+				       "\"t\\u0065xt\",\"text\":\"a\"},{\"type\":\"reasoning\",\"format\":"
+				       "\"summ\\u0061ry\"}]" SRC "}", &err) == 0);
+	if (err.code)
+		fprintf(stderr, "#   %s\n", err.msg);
+	CHECK(validate(FY_KIND_MESSAGE, MSG("\"us\\u0065rs\"", ""), &err) < 0);
+	CHECK_STR(err.msg, "field 'role': 'users' is not an allowed value");
+	CHECK(validate(FY_KIND_MESSAGE, MSG("\"user\"", "{\"type\":\"t\\u0065xts\"}"), &err) < 0);
+	CHECK_STR(err.msg, "field 'parts[0].type': unknown value 'texts'");
+}
+
 TEST(unknown_fields_are_kept_for_newer_minors)
 {
 	struct fy_error err;

@@ -27,7 +27,7 @@ void unit_fail(const char *file, int line, const char *what);
 	do {                                                                         \
 		const char *a_ = (a), *b_ = (b);                                     \
 		if (!a_ || !b_ || strcmp(a_, b_) != 0) {                             \
-			char m_[512];                                                \
+			char m_[2560];                                               \
 			snprintf(m_, sizeof(m_), "%s == %s (\"%s\" vs \"%s\")", #a, #b, \
 				 a_ ? a_ : "(null)", b_ ? b_ : "(null)");            \
 			unit_fail(__FILE__, __LINE__, m_);                           \
