@@ -230,41 +230,115 @@ static int fact_secrets(struct fy_facts *f, const struct fy_jdoc *d, uint32_t ro
 	return 0;
 }
 
-static int fact_refs(struct fy_facts *f, enum fy_kind kind, const struct fy_jdoc *d, uint32_t root,
-		     struct fy_error *err)
-{
-	uint32_t parts, k, p;
+/* A member name looked for, with its length. */
+struct mname {
+	const char *s;
+	size_t len;
+};
+#define MNAME(lit) { lit, sizeof(lit) - 1 }
 
+/*
+ * The values of the members of obj named in names[0..n), in one pass over
+ * its members: v[k] is FY_JNONE where names[k] is absent. The facts of
+ * every record are read this way: a fy_json_get per name would walk the
+ * members once per name.
+ */
+static void get_members(const struct fy_jdoc *d, uint32_t obj, const struct mname *names, size_t n,
+			uint32_t *v)
+{
+	uint32_t k, key, val;
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		v[j] = FY_JNONE;
+	if (fy_json_type(d, obj) != FY_JOBJECT)
+		return;
+	FY_JSON_FOREACH_MEMBER(d, obj, k, key, val) {
+		size_t klen;
+		const char *kraw = fy_json_raw(d, key, &klen);
+
+		if (fy_json_has_escapes(d, key)) {
+			for (j = 0; j < n && !fy_json_streq(d, key, names[j].s); j++)
+				;
+		} else {
+			for (j = 0; j < n; j++)
+				if (names[j].len == klen && klen && names[j].s[0] == kraw[0] &&
+				    memcmp(kraw, names[j].s, klen) == 0)
+					break;
+		}
+		if (j < n && v[j] == FY_JNONE)
+			v[j] = val;
+	}
+}
+
+/*
+ * The members of a record the facts come from, R_* their indexes: those of
+ * every kind first (R__COMMON), then those the kind's references use.
+ */
+static const struct mname root_names[] = {
+	MNAME("id"), MNAME("thread"), MNAME("parent"), MNAME("active_leaf"), MNAME("created"),
+	MNAME("updated"), MNAME("parts"), MNAME("agent"), MNAME("tools"), MNAME("knowledge"),
+	MNAME("memory"), MNAME("handoffs"), MNAME("files"), MNAME("blob"), MNAME("scope"),
+};
+enum {
+	R_ID, R_THREAD, R_PARENT, R_LEAF, R_CREATED, R_UPDATED, R__COMMON,
+	R_PARTS = R__COMMON, R_AGENT, R_TOOLS, R_KNOWLEDGE, R_MEMORY, R_HANDOFFS, R_FILES, R_BLOB,
+	R_SCOPE, R__COUNT
+};
+
+/* How many of root_names to look for in a record of this kind (fact_refs' needs). */
+static size_t root_names_for(enum fy_kind kind)
+{
+	switch (kind) {
+	case FY_KIND_MESSAGE: return R_PARTS + 1;
+	case FY_KIND_THREAD: return R_AGENT + 1;
+	case FY_KIND_AGENT: return R_HANDOFFS + 1;
+	case FY_KIND_KNOWLEDGE: return R_FILES + 1;
+	case FY_KIND_FILE: return R_BLOB + 1;
+	case FY_KIND_MEMORY: return R_SCOPE + 1;
+	default: return R__COMMON;
+	}
+}
+
+static int fact_parts(struct fy_facts *f, const struct fy_jdoc *d, uint32_t parts,
+		      struct fy_error *err)
+{
+	static const struct mname names[] = { MNAME("type"), MNAME("blob"), MNAME("file") };
+	uint32_t k, p, v[3];
+
+	FY_JSON_FOREACH(d, parts, k, p) {
+		get_members(d, p, names, 3, v);
+		if (fy_json_streq(d, v[0], "other"))
+			f->warnings++;
+		if (add_ref(f, FY_REF_BLOB, d, v[1], "parts", (int)k, ".blob", err) < 0 ||
+		    add_ref(f, FY_KIND_FILE, d, v[2], "parts", (int)k, ".file", err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int fact_refs(struct fy_facts *f, enum fy_kind kind, const struct fy_jdoc *d,
+		     const uint32_t *v, struct fy_error *err)
+{
 	switch (kind) {
 	case FY_KIND_AGENT:
-		if (add_ref_list(f, FY_KIND_TOOL, d, fy_json_get(d, root, "tools"), "tools", err) < 0 ||
-		    add_ref_list(f, FY_KIND_KNOWLEDGE, d, fy_json_get(d, root, "knowledge"), "knowledge",
-				 err) < 0 ||
-		    add_ref_list(f, FY_KIND_MEMORY, d, fy_json_get(d, root, "memory"), "memory", err) < 0 ||
-		    add_ref_list(f, FY_KIND_AGENT, d, fy_json_get(d, root, "handoffs"), "handoffs", err) < 0)
+		if (add_ref_list(f, FY_KIND_TOOL, d, v[R_TOOLS], "tools", err) < 0 ||
+		    add_ref_list(f, FY_KIND_KNOWLEDGE, d, v[R_KNOWLEDGE], "knowledge", err) < 0 ||
+		    add_ref_list(f, FY_KIND_MEMORY, d, v[R_MEMORY], "memory", err) < 0 ||
+		    add_ref_list(f, FY_KIND_AGENT, d, v[R_HANDOFFS], "handoffs", err) < 0)
 			return -1;
 		return 0;
 	case FY_KIND_KNOWLEDGE:
-		return add_ref_list(f, FY_KIND_FILE, d, fy_json_get(d, root, "files"), "files", err);
+		return add_ref_list(f, FY_KIND_FILE, d, v[R_FILES], "files", err);
 	case FY_KIND_FILE:
-		return add_ref(f, FY_REF_BLOB, d, fy_json_get(d, root, "blob"), "blob", -1, "", err);
+		return add_ref(f, FY_REF_BLOB, d, v[R_BLOB], "blob", -1, "", err);
 	case FY_KIND_MEMORY:
-		return add_ref(f, FY_KIND_AGENT, d, fy_json_get(d, fy_json_get(d, root, "scope"), "agent"),
-			       "scope.agent", -1, "", err);
+		return add_ref(f, FY_KIND_AGENT, d, fy_json_get(d, v[R_SCOPE], "agent"), "scope.agent",
+			       -1, "", err);
 	case FY_KIND_THREAD:
-		return add_ref(f, FY_KIND_AGENT, d, fy_json_get(d, root, "agent"), "agent", -1, "", err);
+		return add_ref(f, FY_KIND_AGENT, d, v[R_AGENT], "agent", -1, "", err);
 	case FY_KIND_MESSAGE:
-		parts = fy_json_get(d, root, "parts");
-		FY_JSON_FOREACH(d, parts, k, p) {
-			if (fy_json_streq(d, fy_json_get(d, p, "type"), "other"))
-				f->warnings++;
-			if (add_ref(f, FY_REF_BLOB, d, fy_json_get(d, p, "blob"), "parts", (int)k, ".blob",
-				    err) < 0 ||
-			    add_ref(f, FY_KIND_FILE, d, fy_json_get(d, p, "file"), "parts", (int)k, ".file",
-				    err) < 0)
-				return -1;
-		}
-		return 0;
+		return fact_parts(f, d, v[R_PARTS], err);
 	default:
 		return 0;
 	}
@@ -273,20 +347,25 @@ static int fact_refs(struct fy_facts *f, enum fy_kind kind, const struct fy_jdoc
 int fy_facts_extract(struct fy_facts *f, enum fy_kind kind, const struct fy_jdoc *d, uint32_t root,
 		     struct fy_error *err)
 {
+	uint32_t v[R__COUNT];
+	size_t n;
+
 	facts_reset(f);
 	f->kind = kind;
-	if (fact_str(d, fy_json_get(d, root, "id"), &f->id, &f->id_len, "the id", err) < 0)
+	get_members(d, root, root_names, root_names_for(kind), v);
+	for (n = root_names_for(kind); n < R__COUNT; n++)
+		v[n] = FY_JNONE;
+	if (fact_str(d, v[R_ID], &f->id, &f->id_len, "the id", err) < 0)
 		return -1;
 	if (!f->id || !fy_id_valid(f->id, f->id_len))
 		return fy_error_set(err, FY_E_DATA, "record has no valid id");
-	if (fact_str(d, fy_json_get(d, root, "thread"), &f->thread, &f->thread_len, "thread", err) < 0 ||
-	    fact_str(d, fy_json_get(d, root, "parent"), &f->parent, &f->parent_len, "parent", err) < 0 ||
-	    fact_str(d, fy_json_get(d, root, "active_leaf"), &f->active_leaf, &f->leaf_len,
-		     "active_leaf", err) < 0)
+	if (fact_str(d, v[R_THREAD], &f->thread, &f->thread_len, "thread", err) < 0 ||
+	    fact_str(d, v[R_PARENT], &f->parent, &f->parent_len, "parent", err) < 0 ||
+	    fact_str(d, v[R_LEAF], &f->active_leaf, &f->leaf_len, "active_leaf", err) < 0)
 		return -1;
-	fact_time(d, fy_json_get(d, root, "created"), &f->has_created, &f->created_s, &f->created_ns);
-	fact_time(d, fy_json_get(d, root, "updated"), &f->has_updated, &f->updated_s, &f->updated_ns);
-	if (fact_refs(f, kind, d, root, err) < 0)
+	fact_time(d, v[R_CREATED], &f->has_created, &f->created_s, &f->created_ns);
+	fact_time(d, v[R_UPDATED], &f->has_updated, &f->updated_s, &f->updated_ns);
+	if (fact_refs(f, kind, d, v, err) < 0)
 		return -1;
 	return fact_secrets(f, d, root, err);
 }
