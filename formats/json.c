@@ -226,15 +226,16 @@ static int scan_string(struct fy_jdoc *d, size_t pos, unsigned flags, size_t *en
 			/* (a non-ASCII byte also compares below 0x20, as a signed char) */
 			if (mask & ~high) {
 				i += (size_t)__builtin_ctz(mask);
-				break;
+				goto at_byte;
 			}
 			if (high && !utf8_block16(v, high)) {
 				i += (size_t)__builtin_ctz(high);
-				break;
+				goto at_byte;
 			}
 			i += 16;
 		}
 #endif
+		/* The last bytes of the text (or no SSE2): eight at a time. */
 		while (i + 8 <= n) {
 			uint64_t v;
 
@@ -243,6 +244,9 @@ static int scan_string(struct fy_jdoc *d, size_t pos, unsigned flags, size_t *en
 				break;
 			i += 8;
 		}
+#ifdef __SSE2__
+at_byte:
+#endif
 		if (i >= n)
 			return perr(d, pos - 1, err, FY_E_DATA, "unterminated string");
 		c = t[i];
@@ -347,26 +351,43 @@ static int scan_number(struct fy_jdoc *d, size_t pos, size_t *endp, struct fy_er
 	return 0;
 }
 
-static int push_node(struct fy_jdoc *d, enum fy_jtype type, size_t off, size_t end,
-		     struct fy_error *err)
+/* The most nodes this parse may make: max_nodes, and a count of children fits tl's 27 bits. */
+static uint32_t node_limit(const struct fy_jdoc *d)
 {
-	struct fy_jnode *nd;
+	return d->max_nodes < (1u << 27) - 1 ? d->max_nodes : (1u << 27) - 1;
+}
 
-	/* (whatever max_nodes says: a container's count of children fits tl's 27 bits) */
-	if (d->n >= d->max_nodes || d->n >= (1u << 27) - 1)
+/* Make room for node d->n, or refuse it past the limit. */
+static int grow_nodes(struct fy_jdoc *d, size_t off, struct fy_error *err)
+{
+	uint32_t limit = node_limit(d), cap = d->cap;
+
+	if (d->n >= limit)
 		return perr(d, off, err, FY_E_UNSAFE, "more values than the limit");
-	if (d->n == d->cap) {
-		uint32_t cap = d->cap ? d->cap * 2 : 256;
+	if (d->n == cap) {
 		struct fy_jnode *p;
 
-		if (cap > d->max_nodes)
-			cap = d->max_nodes;
+		cap = cap ? cap * 2 : 256;
+		if (cap > limit)
+			cap = limit;
 		p = realloc(d->nodes, (size_t)cap * sizeof(*p));
 		if (!p)
 			return fy_error_set(err, FY_E_NOMEM, "out of memory parsing JSON");
 		d->nodes = p;
 		d->cap = cap;
 	}
+	d->room = d->cap < limit ? d->cap : limit;
+	return 0;
+}
+
+/* Inline: every value of every record is one node. */
+static inline int push_node(struct fy_jdoc *d, enum fy_jtype type, size_t off, size_t end,
+			    struct fy_error *err)
+{
+	struct fy_jnode *nd;
+
+	if (d->n >= d->room && grow_nodes(d, off, err) < 0)
+		return -1;
 	nd = &d->nodes[d->n];
 	nd->off = (uint32_t)off;
 	nd->end = (uint32_t)end;
@@ -378,6 +399,8 @@ static int push_node(struct fy_jdoc *d, enum fy_jtype type, size_t off, size_t e
 
 static inline size_t skip_ws(const char *t, size_t i, size_t n)
 {
+	if (i < n && (unsigned char)t[i] > ' ')
+		return i;	/* compact JSON: no whitespace anywhere */
 	while (i < n && (t[i] == ' ' || t[i] == '\n' || t[i] == '\r' || t[i] == '\t'))
 		i++;
 	return i;
@@ -423,25 +446,39 @@ static int check_dups(struct fy_jdoc *d, uint32_t obj, struct fy_error *err)
 			rc = fy_error_set(err, FY_E_NOMEM, "out of memory parsing JSON");
 			goto out;
 		}
-	} else {
-		memset(slots, 0, nslots * sizeof(*slots));
 	}
 	FY_JSON_FOREACH_MEMBER(d, obj, k, key, val) {
 		keys[k] = key;
 		any_esc |= fy_json_has_escapes(d, key);
 	}
 	if (!any_esc && count <= 8) {
-		/* small objects: comparing lengths first is cheaper than hashing */
-		uint32_t a, b;
+		/*
+		 * Small objects: comparing each pair is cheaper than hashing,
+		 * and comparing a signature (length, first and last byte) first
+		 * spares most byte compares ("thread", "parent" and "source"
+		 * have the same length).
+		 */
+		uint32_t sig[8], a, b;
 
+		for (a = 0; a < count; a++) {
+			const struct fy_jnode *nd = &d->nodes[keys[a]];
+			uint32_t len = nd->end - nd->off;
+
+			sig[a] = len ? len << 16 ^ (uint32_t)(unsigned char)d->text[nd->off] << 8 ^
+					       (unsigned char)d->text[nd->end - 1]
+				     : 0;
+		}
 		for (a = 1; a < count && dup == FY_JNONE; a++) {
 			size_t la;
 			const char *pa = fy_json_raw(d, keys[a], &la);
 
 			for (b = 0; b < a; b++) {
 				size_t lb;
-				const char *pb = fy_json_raw(d, keys[b], &lb);
+				const char *pb;
 
+				if (sig[a] != sig[b])
+					continue;
+				pb = fy_json_raw(d, keys[b], &lb);
 				if (la == lb && memcmp(pa, pb, la) == 0) {
 					dup = keys[a];
 					break;
@@ -450,6 +487,8 @@ static int check_dups(struct fy_jdoc *d, uint32_t obj, struct fy_error *err)
 		}
 		goto found;
 	}
+	if (slots == slots_small)
+		memset(slots, 0, nslots * sizeof(*slots));
 	if (any_esc) {
 		/* decode every escaped key once; offsets first, pointers after (dec may move) */
 		for (k = 0; k < count; k++) {
@@ -522,6 +561,8 @@ int fy_jdoc_parse(struct fy_jdoc *d, const char *text, size_t len, unsigned flag
 	d->n = 0;
 	d->end = 0;
 	d->had_space = 0;
+	/* (the limits may have changed since the nodes were allocated) */
+	d->room = d->cap < node_limit(d) ? d->cap : node_limit(d);
 	if (len > d->max_size || len >= UINT32_MAX)
 		return perr(d, 0, err, FY_E_UNSAFE, "document larger than the limit");
 	if (d->stack_cap < d->max_depth) {

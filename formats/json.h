@@ -67,6 +67,7 @@ struct fy_jdoc {
 	size_t end;		/* offset just after the (first) value */
 	struct fy_jnode *nodes;	/* owned */
 	uint32_t n, cap;
+	uint32_t room;		/* nodes that fit without a check: min(cap, the limit) */
 	int had_space;		/* whitespace between tokens was seen */
 	/* Limits; fy_jdoc_init() sets the defaults, callers may lower them. */
 	unsigned max_depth;	/* default 128 */
