@@ -308,6 +308,33 @@ at_byte:
 	}
 }
 
+/*
+ * scan_string, inline for the most common string: its closing quote in the
+ * first sixteen bytes, plain ASCII before it (keys, ids, kinds, roles).
+ * That one needs no call.
+ */
+static inline int string_at(struct fy_jdoc *d, size_t pos, unsigned flags, size_t *endp, int *esc,
+			    struct fy_error *err)
+{
+#ifdef __SSE2__
+	if (pos + 16 <= d->size) {
+		const __m128i v = _mm_loadu_si128((const __m128i *)(d->text + pos));
+		/* '"', '\\', and below 0x20 as a signed byte: control bytes and non-ASCII */
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+			_mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
+
+		if (mask && d->text[pos + (size_t)__builtin_ctz(mask)] == '"') {
+			*endp = pos + (size_t)__builtin_ctz(mask);
+			*esc = 0;
+			return 0;
+		}
+	}
+#endif
+	return scan_string(d, pos, flags, endp, esc, err);
+}
+
 static int scan_number(struct fy_jdoc *d, size_t pos, size_t *endp, struct fy_error *err)
 {
 	const char *t = d->text;
@@ -600,7 +627,7 @@ int fy_jdoc_parse(struct fy_jdoc *d, const char *text, size_t len, unsigned flag
 			continue;
 		}
 		case '"':
-			if (scan_string(d, i + 1, flags, &vend, &esc, err) < 0)
+			if (string_at(d, i + 1, flags, &vend, &esc, err) < 0)
 				return -1;
 			if (push_node(d, FY_JSTRING, i + 1, vend, err) < 0)
 				return -1;
@@ -668,7 +695,7 @@ object_key:
 		/* Inside an object, at the start of a member. */
 		if (i >= len || t[i] != '"')
 			return perr(d, i, err, FY_E_DATA, "expected a string key");
-		if (scan_string(d, i + 1, flags, &vend, &esc, err) < 0)
+		if (string_at(d, i + 1, flags, &vend, &esc, err) < 0)
 			return -1;
 		if (push_node(d, FY_JSTRING, i + 1, vend, err) < 0)
 			return -1;
