@@ -285,6 +285,59 @@ TEST(json_strings_utf8_agrees_with_the_validator)
 	fy_jdoc_release(&d);
 }
 
+/*
+ * A string with sixteen bytes after its start takes the inline fast path
+ * (string_at); at the end of the text it cannot. Both must agree on every
+ * string: valid or not, where it ends, and its escapes.
+ */
+TEST(json_short_string_fast_path_agrees)
+{
+	static const char *const pieces[] = {
+		"a", "Z", " ", "~", "\x7f", "\xc3\xa9", "\xf0\x9f\x9a\x9a", "\\n", "\\\"", "\\/",
+		"\\u0041", "\\\\", "\\", "\x01", "\x1f", "\x80", "\xed\xa0\x80", "\\q",
+	};
+	struct fy_jdoc a, b;
+	char text[256];
+	uint32_t seed = 777;
+	int i, wrong = 0, fast = 0;
+
+	fy_jdoc_init(&a);
+	fy_jdoc_init(&b);
+	for (i = 0; i < 200000; i++) {
+		size_t len = 1, k, npieces;
+		int ra, rb;
+
+		seed = seed * 1103515245u + 12345u;
+		npieces = (seed >> 16) % 8;
+		text[0] = '"';
+		for (k = 0; k < npieces; k++) {
+			const char *pc;
+
+			seed = seed * 1103515245u + 12345u;
+			/* mostly plain ASCII, the common case the fast path takes */
+			pc = pieces[(seed >> 8) % ((seed >> 20) % 2 ? 4 : sizeof(pieces) / sizeof(pieces[0]))];
+			memcpy(text + len, pc, strlen(pc));
+			len += strlen(pc);
+		}
+		text[len++] = '"';
+		memset(text + len, ' ', 20);
+		ra = fy_jdoc_parse(&a, text, len, 0, NULL);
+		rb = fy_jdoc_parse(&b, text, len + 20, 0, NULL);
+		fast += rb == 0 && !fy_json_has_escapes(&b, 0) && len <= 17;
+		if ((ra == 0) != (rb == 0) ||
+		    (ra == 0 && (a.nodes[0].end != b.nodes[0].end ||
+				 fy_json_has_escapes(&a, 0) != fy_json_has_escapes(&b, 0) ||
+				 fy_json_has_opaque_escapes(&a, 0) != fy_json_has_opaque_escapes(&b, 0)))) {
+			if (wrong++ < 3)
+				fprintf(stderr, "#   disagree on %.*s\n", (int)len, text);
+		}
+	}
+	CHECK(wrong == 0);
+	CHECK(fast > 10000);	/* the fast path was taken */
+	fy_jdoc_release(&a);
+	fy_jdoc_release(&b);
+}
+
 /* Found by fuzz_claude: emitting an absent value read past the node array. */
 TEST(json_emit_absent_is_null)
 {
