@@ -254,18 +254,8 @@ static void get_members(const struct fy_jdoc *d, uint32_t obj, const struct mnam
 	if (fy_json_type(d, obj) != FY_JOBJECT)
 		return;
 	FY_JSON_FOREACH_MEMBER(d, obj, k, key, val) {
-		size_t klen;
-		const char *kraw = fy_json_raw(d, key, &klen);
-
-		if (fy_json_has_escapes(d, key)) {
-			for (j = 0; j < n && !fy_json_streq(d, key, names[j].s); j++)
-				;
-		} else {
-			for (j = 0; j < n; j++)
-				if (names[j].len == klen && klen && names[j].s[0] == kraw[0] &&
-				    memcmp(kraw, names[j].s, klen) == 0)
-					break;
-		}
+		for (j = 0; j < n && !fy_json_streqn(d, key, names[j].s, names[j].len); j++)
+			;
 		if (j < n && v[j] == FY_JNONE)
 			v[j] = val;
 	}

@@ -169,6 +169,19 @@ static int hex4(const char *s, unsigned *v)
  * the offset of the closing quote and *esc holds the FY_JESC_* escapes seen.
  */
 #ifdef __SSE2__
+/*
+ * The bytes of v a string scan stops at, as a bit mask: '"', '\\', and
+ * those below 0x20 as a signed byte - control bytes, and every non-ASCII
+ * byte too (the caller tells them apart with _mm_movemask_epi8(v)).
+ */
+static inline unsigned special_bytes(__m128i v)
+{
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+			     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+		_mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
+}
+
 /* The bytes of v in [lo, hi] (both above 0x80: signed compares), as a bit mask. */
 static inline unsigned bytes_in(__m128i v, unsigned char lo, unsigned char hi)
 {
@@ -216,14 +229,9 @@ static int scan_string(struct fy_jdoc *d, size_t pos, unsigned flags, size_t *en
 		 */
 		while (i + 16 <= n) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(t + i));
-			__m128i special = _mm_or_si128(
-				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-				_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
-			unsigned mask = (unsigned)_mm_movemask_epi8(special);
+			unsigned mask = special_bytes(v);
 			unsigned high = (unsigned)_mm_movemask_epi8(v);
 
-			/* (a non-ASCII byte also compares below 0x20, as a signed char) */
 			if (mask & ~high) {
 				i += (size_t)__builtin_ctz(mask);
 				goto at_byte;
@@ -318,12 +326,7 @@ static inline int string_at(struct fy_jdoc *d, size_t pos, unsigned flags, size_
 {
 #ifdef __SSE2__
 	if (pos + 16 <= d->size) {
-		const __m128i v = _mm_loadu_si128((const __m128i *)(d->text + pos));
-		/* '"', '\\', and below 0x20 as a signed byte: control bytes and non-ASCII */
-		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-			_mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
+		unsigned mask = special_bytes(_mm_loadu_si128((const __m128i *)(d->text + pos)));
 
 		if (mask && d->text[pos + (size_t)__builtin_ctz(mask)] == '"') {
 			*endp = pos + (size_t)__builtin_ctz(mask);
@@ -799,16 +802,9 @@ uint32_t fy_json_getn(const struct fy_jdoc *d, uint32_t obj, const char *key, si
 
 	if (fy_json_type(d, obj) != FY_JOBJECT)
 		return FY_JNONE;
-	FY_JSON_FOREACH_MEMBER(d, obj, k, kn, vn) {
-		const struct fy_jnode *nd = &d->nodes[kn];
-
-		if (!fy_json_has_escapes(d, kn)) {
-			if (nd->end - nd->off == klen && memcmp(d->text + nd->off, key, klen) == 0)
-				return vn;
-		} else if (fy_json_streq(d, kn, key)) {
+	FY_JSON_FOREACH_MEMBER(d, obj, k, kn, vn)
+		if (fy_json_streqn(d, kn, key, klen))
 			return vn;
-		}
-	}
 	return FY_JNONE;
 }
 
@@ -901,22 +897,15 @@ int fy_json_str(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out, struct 
 
 int fy_json_streq(const struct fy_jdoc *d, uint32_t i, const char *lit)
 {
-	struct fy_buf b = FY_BUF_INIT(SIZE_MAX / 2);
-	size_t len, ll;
-	const char *s;
-	int eq;
-
 	/* A NULL lit (a caller's missing name) matches nothing (found by fuzz_bedrock_flow). */
-	if (!lit || i == FY_JNONE || fy_json_type(d, i) != FY_JSTRING)
-		return 0;
-	ll = strlen(lit);
-	s = fy_json_raw(d, i, &len);
-	if (!fy_json_has_escapes(d, i))
-		return len == ll && memcmp(s, lit, ll) == 0;
-	if (fy_json_str(d, i, &b, NULL) < 0)
-		eq = 0;
-	else
-		eq = b.len == ll && memcmp(b.ptr, lit, ll) == 0;
+	return lit && fy_json_streqn(d, i, lit, strlen(lit));
+}
+
+int fy_json_streqn_decoded(const struct fy_jdoc *d, uint32_t i, const char *lit, size_t len)
+{
+	struct fy_buf b = FY_BUF_INIT(SIZE_MAX / 2);
+	int eq = fy_json_str(d, i, &b, NULL) == 0 && b.len == len && memcmp(b.ptr, lit, len) == 0;
+
 	fy_buf_release(&b);
 	return eq;
 }

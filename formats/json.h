@@ -167,7 +167,7 @@ static inline const char *fy_json_raw(const struct fy_jdoc *d, uint32_t i, size_
 /* The escapes a string node holds (its FY_JESC_* bits). */
 enum {
 	FY_JESC_ANY = 1 << 0,		/* any backslash escape */
-	FY_JESC_OPAQUE = 1 << 1,	/* a \uXXXX or \/: the raw text does not show the character */
+	FY_JESC_OPAQUE = 1 << 1,	/* a \u escape (\u00e9) or \/: hides the character */
 };
 
 /* Whether string node i contains backslash escapes. */
@@ -177,7 +177,7 @@ static inline int fy_json_has_escapes(const struct fy_jdoc *d, uint32_t i)
 }
 
 /*
- * Whether string node i contains a \uXXXX or \/ escape: the ones that hide
+ * Whether string node i contains a \u escape (\u00e9) or a \/: the ones that hide
  * a character from a search of the raw text (\n, \" and the like only
  * stand for a character that is no letter or digit).
  */
@@ -188,6 +188,28 @@ static inline int fy_json_has_opaque_escapes(const struct fy_jdoc *d, uint32_t i
 
 /* 1 when i is a string equal to lit (escapes decoded), else 0 (also for a NULL lit). */
 int fy_json_streq(const struct fy_jdoc *d, uint32_t i, const char *lit);
+/* fy_json_streqn for a string with escapes: decoded, then compared. */
+int fy_json_streqn_decoded(const struct fy_jdoc *d, uint32_t i, const char *lit, size_t len);
+
+/*
+ * 1 when i is a string equal to lit[0..len) (escapes decoded). Inline: keys
+ * are compared with names this way for every member of every record, and
+ * nearly all are written without escapes.
+ */
+static inline int fy_json_streqn(const struct fy_jdoc *d, uint32_t i, const char *lit, size_t len)
+{
+	const struct fy_jnode *nd;
+
+	if (i >= d->n)
+		return 0;
+	nd = &d->nodes[i];
+	if ((nd->tl & 7) != FY_JSTRING)
+		return 0;
+	if ((nd->tl >> 3) & FY_JESC_ANY)
+		return fy_json_streqn_decoded(d, i, lit, len);
+	return nd->end - nd->off == len &&
+	       (!len || (d->text[nd->off] == lit[0] && memcmp(d->text + nd->off, lit, len) == 0));
+}
 /* Append the decoded string i to out. FY_E_DATA if i is not a string. */
 int fy_json_str(const struct fy_jdoc *d, uint32_t i, struct fy_buf *out, struct fy_error *err);
 /* The decoded string as a new malloc'd C string (NUL bytes kept), or NULL. */

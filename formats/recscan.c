@@ -71,7 +71,7 @@ static int may_hold_credential(struct fy_recscan *s, const struct fy_jdoc *d)
 		case FY_JSTRING:
 			/*
 			 * fy_secret_find_raw reads \n, \" and the like as what they
-			 * stand for; \uXXXX and \/ can hide a shape from it.
+			 * stand for; \u escapes (\u00e9) and \/ can hide a shape from it.
 			 * Escapes only shorten a string: a raw text this short
 			 * decodes shorter still.
 			 */

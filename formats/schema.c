@@ -993,14 +993,11 @@ static int check_one_of(const struct snode *n, uint32_t i, struct vctx *c)
 
 	if (n->disc_key) {
 		uint32_t dv = fy_json_getn(d, i, n->disc_key, n->disc_len);
-		size_t len;
-		const char *raw = fy_json_raw(d, dv, &len);
 
 		if (dv == FY_JNONE || fy_json_type(d, dv) != FY_JSTRING)
 			return 0;	/* "required"/"type" report this more clearly */
 		for (k = 0; k < n->none; k++)
-			if (fy_json_has_escapes(d, dv) ? fy_json_streq(d, dv, n->disc_vals[k]) :
-			    n->disc_lens[k] == len && memcmp(raw, n->disc_vals[k], len) == 0)
+			if (fy_json_streqn(d, dv, n->disc_vals[k], n->disc_lens[k]))
 				return validate(n->one_of[k], i, c);
 		if (c->flags & FY_SCHEMA_LENIENT)
 			return 0;
@@ -1030,20 +1027,12 @@ static int check_one_of(const struct snode *n, uint32_t i, struct vctx *c)
 /* Whether i is a string equal to one of n->strs. */
 static int in_strs(const struct snode *n, const struct fy_jdoc *d, uint32_t i)
 {
-	size_t len;
-	const char *raw = fy_json_raw(d, i, &len);
-	char *dec = NULL;
 	uint32_t k;
-	int found = 0;
 
-	if (fy_json_type(d, i) != FY_JSTRING)
-		return 0;
-	if (fy_json_has_escapes(d, i) && !(raw = dec = fy_json_strdup(d, i, &len)))
-		return 0;
-	for (k = 0; k < n->nstrs && !found; k++)
-		found = n->strs[k].len == len && memcmp(n->strs[k].s, raw, len) == 0;
-	free(dec);
-	return found;
+	for (k = 0; k < n->nstrs; k++)
+		if (fy_json_streqn(d, i, n->strs[k].s, n->strs[k].len))
+			return 1;
+	return 0;
 }
 
 static int validate_all(const struct snode *n, uint32_t i, struct vctx *c);

@@ -93,7 +93,7 @@ int fy_secret_find(const char *s, size_t n, size_t from, struct fy_secret_match 
  * and separators written as escapes count. It may say 1 where the decoded
  * strings hold none (a key word in one string, its value in the next);
  * never 0 where one holds a shape - unless the shape is itself escaped
- * (\uXXXX, \/ inside it): decode the strings that hold those escapes and
+ * (a \u escape like \u00e9, or \/): decode the strings that hold those escapes and
  * search them with fy_secret_find. *m is the match in the raw text.
  */
 int fy_secret_find_raw(const char *json, size_t n, struct fy_secret_match *m);
